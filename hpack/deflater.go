@@ -1,34 +1,186 @@
 package hpack
 
-import "errors"
-
-var errNotYet = errors.New("hpack: not implemented yet")
-
-// Deflater is an HPACK encoder: one per connection direction.
+// Deflater is an HPACK encoder (RFC 7541): one per connection and direction,
+// used for the header blocks in the order they are sent. It is not safe for
+// concurrent use.
+//
+// Indexing policy (at least as good as nghttp2's): a field equal to a static
+// or dynamic entry is sent as an index; sensitive fields, authorization and
+// cookies shorter than 20 octets are never-indexed literals (RFC 7541
+// §6.2.3, §7.1.3); fields that rarely repeat (:path, age, content-length,
+// etag, if-modified-since, if-none-match, location, set-cookie) and fields
+// larger than 3/4 of the table are literals without indexing, so that one
+// large value does not evict the whole table; everything else is added to
+// the dynamic table. A string is Huffman-coded only when that is strictly
+// shorter.
+//
+// Deflate keeps references to the Name and Value strings of the fields it
+// indexes; they must stay unchanged (as Go strings normally do).
 type Deflater struct {
-	cap uint32
-	max uint32
+	table encTable
+	cap   uint32 // NewDeflater's maxTableSize: never exceeded
+
+	// Pending dynamic table size updates for the next block (RFC 7541
+	// §4.2): the smallest size set since the last block and the final one.
+	pendingUpdate bool
+	minSize       uint32
 }
 
 // NewDeflater returns a Deflater whose dynamic table never exceeds
-// maxTableSize, whatever larger size the peer allows.
+// maxTableSize, whatever larger size the peer allows. The table starts at
+// min(maxTableSize, DefaultHeaderTableSize), the peer's initial limit; when
+// maxTableSize is below DefaultHeaderTableSize the first block opens with a
+// dynamic table size update (as nghttp2 does).
 func NewDeflater(maxTableSize uint32) *Deflater {
-	return &Deflater{cap: maxTableSize, max: min(maxTableSize, DefaultHeaderTableSize)}
+	d := &Deflater{cap: maxTableSize}
+	size := min(maxTableSize, DefaultHeaderTableSize)
+	d.table = newEncTable(size)
+	if size < DefaultHeaderTableSize {
+		d.pendingUpdate = true
+		d.minSize = size
+	}
+	return d
 }
 
-// Deflate appends the header block encoding fields to dst and returns it.
-func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
-	return dst, errNotYet
+// ChangeTableSize records that the peer now allows a dynamic table of n
+// octets (its SETTINGS_HEADER_TABLE_SIZE). The Deflater uses min(n, cap),
+// evicting entries at once, and opens the next block with the size update(s)
+// RFC 7541 §4.2 requires: "If this value is reduced and then increased
+// between two header blocks, the smallest value is signaled first, then the
+// final value." It never fails; the error is for API symmetry.
+func (d *Deflater) ChangeTableSize(n uint32) error {
+	size := min(n, d.cap)
+	if !d.pendingUpdate || size < d.minSize {
+		d.minSize = size
+	}
+	d.pendingUpdate = true
+	d.table.setMaxSize(size)
+	return nil
 }
 
-// ChangeTableSize sets the dynamic table size to min(n, cap).
-func (d *Deflater) ChangeTableSize(n uint32) error { return errNotYet }
+// Table returns a copy of the dynamic table, newest entry (HPACK index 62)
+// first.
+func (d *Deflater) Table() []Entry { return d.table.entries() }
 
-// Table returns the dynamic table, newest entry first.
-func (d *Deflater) Table() []Entry { return nil }
-
-// TableSize returns the current size of the dynamic table.
-func (d *Deflater) TableSize() uint32 { return 0 }
+// TableSize returns the size of the dynamic table (RFC 7541 §4.1).
+func (d *Deflater) TableSize() uint32 { return d.table.size }
 
 // MaxTableSize returns the current maximum size of the dynamic table.
-func (d *Deflater) MaxTableSize() uint32 { return d.max }
+func (d *Deflater) MaxTableSize() uint32 { return d.table.maxSize }
+
+// Deflate appends to dst the header block encoding fields and returns the
+// extended slice. Into a reused dst with enough capacity, a warm Deflater
+// allocates nothing. The error is always nil today; it is kept so that
+// limits can be enforced later without an API change.
+func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
+	if d.pendingUpdate {
+		// RFC 7541 §6.3: '001' followed by the new maximum size as an
+		// integer with a 5-bit prefix.
+		if d.minSize < d.table.maxSize {
+			dst = appendInteger(dst, 0x20, 5, uint64(d.minSize))
+		}
+		dst = appendInteger(dst, 0x20, 5, uint64(d.table.maxSize))
+		d.pendingUpdate = false
+	}
+	for i := range fields {
+		dst = d.appendField(dst, &fields[i])
+	}
+	return dst, nil
+}
+
+// Representation patterns and prefix sizes (RFC 7541 §6).
+const (
+	reprIndexed     = 0x80 // §6.1, 7-bit prefix
+	reprIncremental = 0x40 // §6.2.1, 6-bit prefix
+	reprNoIndex     = 0x00 // §6.2.2, 4-bit prefix
+	reprNeverIndex  = 0x10 // §6.2.3, 4-bit prefix
+)
+
+func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
+	name, value := f.Name, f.Value
+	sidx, snameIdx := staticLookup(name, value)
+	never := f.Sensitive || neverIndexed(name, value)
+	if sidx != 0 && !never {
+		return appendInteger(dst, reprIndexed, 7, uint64(sidx))
+	}
+	nameIdx := snameIdx
+	var nh, ph uint64
+	index := !never && d.shouldIndex(name, value)
+	if !never && d.table.count() > 0 || index {
+		nh, ph = d.table.hashes(name, value)
+	}
+	if !never && d.table.count() > 0 {
+		pair, dynName := d.table.lookup(name, value, nh, ph)
+		if pair != 0 {
+			return appendInteger(dst, reprIndexed, 7, uint64(pair))
+		}
+		if nameIdx == 0 {
+			nameIdx = dynName
+		}
+	} else if never && nameIdx == 0 && d.table.count() > 0 {
+		// A never-indexed literal may still reference an indexed name.
+		nh = d.table.hashes1(name)
+		nameIdx = d.table.lookupName(name, nh)
+	}
+	var first byte
+	var prefix uint
+	switch {
+	case never:
+		first, prefix = reprNeverIndex, 4
+	case index:
+		first, prefix = reprIncremental, 6
+	default:
+		first, prefix = reprNoIndex, 4
+	}
+	if nameIdx != 0 {
+		dst = appendInteger(dst, first, prefix, uint64(nameIdx))
+	} else {
+		dst = append(dst, first)
+		dst = appendString(dst, name)
+	}
+	dst = appendString(dst, value)
+	if index {
+		d.table.add(name, value, nh, ph)
+	}
+	return dst
+}
+
+// neverIndexed reports fields that nghttp2 also never indexes: short
+// cookies are easy to guess by brute force through a shared compression
+// context (RFC 7541 §7.1.3: "a short-lived ... cookie ... could be
+// reconstructed"), and credentials must not stay in a table shared with
+// other requests.
+func neverIndexed(name, value string) bool {
+	switch name {
+	case "authorization", "proxy-authorization":
+		return true
+	case "cookie":
+		return len(value) < 20
+	}
+	return false
+}
+
+// shouldIndex decides whether to add a field to the dynamic table.
+func (d *Deflater) shouldIndex(name, value string) bool {
+	sz := uint64(len(name)) + uint64(len(value)) + entryOverhead
+	if sz*4 > uint64(d.table.maxSize)*3 {
+		return false
+	}
+	switch name {
+	case ":path", "age", "content-length", "etag", "if-modified-since",
+		"if-none-match", "location", "set-cookie":
+		return false
+	}
+	return true
+}
+
+// appendString appends a string literal (RFC 7541 §5.2), Huffman-coded
+// only when that is strictly shorter.
+func appendString(dst []byte, s string) []byte {
+	if hl := huffmanEncodedLen(s); hl < len(s) {
+		dst = appendInteger(dst, 0x80, 7, uint64(hl))
+		return appendHuffman(dst, s)
+	}
+	dst = appendInteger(dst, 0, 7, uint64(len(s)))
+	return append(dst, s...)
+}

@@ -1,42 +1,608 @@
 package hpack
 
-// Inflater is an HPACK decoder: one per connection direction.
+import "unsafe"
+
+// Default decode budgets of an Inflater.
+const (
+	// DefaultMaxHeaderListSize is the default budget for the sum of the
+	// decoded fields' Size() (name + value + 32 each), as counted by
+	// SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2).
+	DefaultMaxHeaderListSize = 64 << 10
+	// DefaultMaxFieldCount is the default budget of fields per block.
+	DefaultMaxFieldCount = 512
+	// DefaultMaxStringLength is the default budget for one decoded name or
+	// value, in octets.
+	DefaultMaxStringLength = 16 << 10
+)
+
+// Inflater is an HPACK decoder (RFC 7541): one per connection and direction,
+// fed the header blocks in the order they arrive. It is not safe for
+// concurrent use.
+//
+// A block is decoded either whole with Inflate, or streamed: SetEmitFunc,
+// then Write for each fragment (HEADERS, then CONTINUATION payloads) and
+// Close when the block ends (END_HEADERS). A representation split between two
+// fragments is carried over in an internal buffer, whose size is bounded by
+// the budgets and the dynamic table size.
+//
+// Budgets (SetMaxHeaderListSize, SetMaxFieldCount, SetMaxStringLength) limit
+// what a peer can make the application hold. When one is exceeded, the
+// fields from then on are no longer emitted but the block is still decoded to
+// its end, so that the dynamic table stays in step with the peer's encoder;
+// Close (or Inflate) then returns a *DecodingError wrapping a *BudgetError,
+// and the Inflater remains usable. The content of a string that exceeds
+// MaxStringLength and cannot enter the dynamic table is skipped without being
+// decoded (so its Huffman coding is not checked).
+//
+// Any other decoding error (ErrInvalidIndex, ErrInvalidHuffman,
+// ErrIntegerOverflow, ErrTableSizeUpdate, ErrTruncated) leaves the decoder
+// state unknown: the connection must be closed with COMPRESSION_ERROR (RFC
+// 9113 §4.3), and every later call returns an error matching
+// ErrInflaterFailed.
 type Inflater struct {
+	table  decTable
+	limit  uint32 // largest size update allowed: the advertised SETTINGS_HEADER_TABLE_SIZE
+	needUp bool   // the limit went below the table size: the next block must open with an update
+
 	emit func(HeaderField)
+
+	maxListSize uint32
+	maxFields   int
+	maxString   int
+
+	failed error // sticky non-budget error
+
+	// Per-block state.
+	inBlock   bool
+	sawField  bool   // a field representation was seen; size updates are over
+	consumed  int    // block offset of the first unconsumed byte
+	fields    int    // fields seen, emitted or not
+	listSize  uint64 // sum of Size() of the fields seen
+	budgetErr error  // first budget error of the block
+	pending   []byte // an incomplete item carried to the next Write
+	skipN     int    // octets of a skipped string still to discard
+	skipValue bool   // after skipN, a value string must be skipped too
+	scratch   []byte // Huffman-decoded strings of the current representation
+
+	// Inflate's collector.
+	arena []byte
+	out   []HeaderField
+	spans []span
 }
 
-// NewInflater returns an Inflater with the default table size and budgets.
-func NewInflater() *Inflater { return &Inflater{} }
+type span struct{ nameOff, nameLen, valueLen int }
 
-// Inflate decodes one complete header block.
-func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) { return nil, errNotYet }
+// NewInflater returns an Inflater with a dynamic table of
+// DefaultHeaderTableSize octets and the default budgets
+// (DefaultMaxHeaderListSize, DefaultMaxFieldCount, DefaultMaxStringLength).
+func NewInflater() *Inflater {
+	d := &Inflater{
+		limit:       DefaultHeaderTableSize,
+		maxListSize: DefaultMaxHeaderListSize,
+		maxFields:   DefaultMaxFieldCount,
+		maxString:   DefaultMaxStringLength,
+	}
+	d.table.maxSize = DefaultHeaderTableSize
+	return d
+}
 
-// ChangeTableSize sets the advertised dynamic table size limit.
-func (d *Inflater) ChangeTableSize(n uint32) error { return errNotYet }
+// SetMaxHeaderListSize sets the budget for the sum of Size() over a block's
+// fields (default DefaultMaxHeaderListSize). A list of exactly n octets is
+// accepted.
+func (d *Inflater) SetMaxHeaderListSize(n uint32) { d.maxListSize = n }
 
-// SetEmitFunc sets the streaming callback.
+// SetMaxFieldCount sets the budget of fields per block (default
+// DefaultMaxFieldCount); n <= 0 allows none.
+func (d *Inflater) SetMaxFieldCount(n int) { d.maxFields = n }
+
+// SetMaxStringLength sets the budget for one decoded name or value (default
+// DefaultMaxStringLength); n < 0 counts as 0.
+func (d *Inflater) SetMaxStringLength(n int) { d.maxString = max(n, 0) }
+
+// SetEmitFunc sets the function that Write calls for each decoded field.
+// The Name and Value strings passed to emit may alias the input fragment or
+// the Inflater's memory: they are valid only during the call (use
+// strings.Clone to keep them).
 func (d *Inflater) SetEmitFunc(emit func(f HeaderField)) { d.emit = emit }
 
-// Write feeds the next fragment of the current header block.
-func (d *Inflater) Write(p []byte) (int, error) { return 0, errNotYet }
+// ChangeTableSize sets the dynamic table size this side allows (the
+// SETTINGS_HEADER_TABLE_SIZE it advertised and the peer acknowledged). Size
+// updates above n are then errors, and if n is below the current maximum
+// size, the next block must open with a size update not above n (RFC 7541
+// §4.2). It returns ErrMidBlock inside a streamed block.
+func (d *Inflater) ChangeTableSize(n uint32) error {
+	if d.failed != nil {
+		return &failedError{d.failed}
+	}
+	if d.inBlock {
+		return ErrMidBlock
+	}
+	d.limit = n
+	if n < d.table.maxSize {
+		d.needUp = true
+	}
+	return nil
+}
 
-// Close ends the current header block.
-func (d *Inflater) Close() error { return errNotYet }
+// Table returns a copy of the dynamic table, newest entry (HPACK index 62)
+// first.
+func (d *Inflater) Table() []Entry { return d.table.entries() }
 
-// SetMaxHeaderListSize sets the header list size budget.
-func (d *Inflater) SetMaxHeaderListSize(n uint32) {}
+// TableSize returns the size of the dynamic table (RFC 7541 §4.1).
+func (d *Inflater) TableSize() uint32 { return d.table.size }
 
-// SetMaxFieldCount sets the field count budget.
-func (d *Inflater) SetMaxFieldCount(n int) {}
+// MaxTableSize returns the current maximum size of the dynamic table, as set
+// by the last size update.
+func (d *Inflater) MaxTableSize() uint32 { return d.table.maxSize }
 
-// SetMaxStringLength sets the string length budget.
-func (d *Inflater) SetMaxStringLength(n int) {}
+// Inflate decodes one complete header block and returns its fields as owned
+// copies (two allocations per block). On a budget error it returns the fields
+// decoded before the budget was exceeded, with the error; the Inflater stays
+// usable. It returns ErrMidBlock inside a streamed block.
+func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
+	if d.failed != nil {
+		return nil, &failedError{d.failed}
+	}
+	if d.inBlock {
+		return nil, ErrMidBlock
+	}
+	saved := d.emit
+	d.emit = d.collect
+	d.arena = d.arena[:0]
+	d.spans = d.spans[:0]
+	_, err := d.Write(block)
+	if err == nil {
+		err = d.Close()
+	}
+	d.emit = saved
+	if err != nil && d.failed != nil {
+		return nil, err
+	}
+	var out []HeaderField
+	if len(d.spans) > 0 {
+		all := string(d.arena)
+		out = make([]HeaderField, len(d.spans))
+		for i, s := range d.spans {
+			out[i].Name = all[s.nameOff : s.nameOff+s.nameLen]
+			out[i].Value = all[s.nameOff+s.nameLen : s.nameOff+s.nameLen+s.valueLen]
+		}
+		// The sensitive flags were kept in d.out.
+		for i := range out {
+			out[i].Sensitive = d.out[i].Sensitive
+		}
+	}
+	d.out = d.out[:0]
+	return out, err
+}
 
-// Table returns the dynamic table, newest entry first.
-func (d *Inflater) Table() []Entry { return nil }
+func (d *Inflater) collect(f HeaderField) {
+	d.spans = append(d.spans, span{len(d.arena), len(f.Name), len(f.Value)})
+	d.arena = append(d.arena, f.Name...)
+	d.arena = append(d.arena, f.Value...)
+	d.out = append(d.out, HeaderField{Sensitive: f.Sensitive})
+}
 
-// TableSize returns the current size of the dynamic table.
-func (d *Inflater) TableSize() uint32 { return 0 }
+// Write decodes the next fragment of the current header block, calling the
+// emit function for each field completed. It returns len(p) or a
+// *DecodingError for malformed input, after which the Inflater is unusable.
+// Budget errors are reported by Close.
+func (d *Inflater) Write(p []byte) (int, error) {
+	if d.failed != nil {
+		return 0, &failedError{d.failed}
+	}
+	d.inBlock = true
+	if d.skipN > 0 && len(d.pending) == 0 {
+		k := min(d.skipN, len(p))
+		d.skipN -= k
+		d.consumed += k
+		p = p[k:]
+		if len(p) == 0 {
+			return k, nil
+		}
+	}
+	n := len(p)
+	var buf []byte
+	if len(d.pending) > 0 {
+		d.pending = append(d.pending, p...)
+		buf = d.pending
+	} else {
+		buf = p
+	}
+	c, err := d.feed(buf)
+	if err != nil {
+		d.failed = err
+		return 0, err
+	}
+	d.consumed += c
+	if len(d.pending) > 0 {
+		d.pending = d.pending[:copy(d.pending, d.pending[c:])]
+	} else if c < len(buf) {
+		d.pending = append(d.pending, buf[c:]...)
+	}
+	return n, nil
+}
 
-// MaxTableSize returns the current maximum size of the dynamic table.
-func (d *Inflater) MaxTableSize() uint32 { return 0 }
+// Close ends the current header block (END_HEADERS). It reports a block that
+// ends inside a representation (ErrTruncated), a required size update that
+// did not come (ErrTableSizeUpdate), and the first budget error of the block
+// (a *DecodingError wrapping a *BudgetError, after which the Inflater stays
+// usable).
+func (d *Inflater) Close() error {
+	if d.failed != nil {
+		return &failedError{d.failed}
+	}
+	var err error
+	switch {
+	case len(d.pending) > 0 || d.skipN > 0 || d.skipValue:
+		err = &DecodingError{ErrTruncated, d.consumed}
+	case d.needUp:
+		// RFC 7541 §4.2: the change "MUST occur at the beginning of the
+		// first header block following the change".
+		err = &DecodingError{ErrTableSizeUpdate, 0}
+	}
+	if err != nil {
+		d.failed = err
+		return err
+	}
+	err = d.budgetErr
+	d.inBlock, d.sawField = false, false
+	d.consumed, d.fields, d.listSize, d.budgetErr = 0, 0, 0, nil
+	return err
+}
+
+// feed decodes the representations of buf, returning how many octets were
+// consumed: all of buf, or up to an incomplete item to be completed by the
+// next Write.
+func (d *Inflater) feed(buf []byte) (int, error) {
+	pos := 0
+	if d.skipN > 0 {
+		k := min(d.skipN, len(buf))
+		d.skipN -= k
+		pos += k
+	}
+	for pos < len(buf) {
+		if d.skipValue {
+			// The value of a field whose name was skipped: only its
+			// length matters.
+			l, n, err := readInteger(buf[pos:], 7)
+			if err == errNeedMore {
+				return pos, nil
+			}
+			if err != nil {
+				return pos, &DecodingError{err, d.consumed + pos}
+			}
+			d.skipValue = false
+			pos += n
+			k := min(int(l), len(buf)-pos)
+			pos += k
+			d.skipN = int(l) - k
+			continue
+		}
+		n, err := d.decodeRepr(buf[pos:], d.consumed+pos)
+		if err == errNeedMore {
+			return pos, nil
+		}
+		if err != nil {
+			return pos, err
+		}
+		pos += n
+	}
+	return pos, nil
+}
+
+// lookup returns the field at HPACK index idx (RFC 7541 §2.3.3): static
+// entries first, then the dynamic table, newest first.
+func (d *Inflater) lookup(idx uint64) (name, value string, ok bool) {
+	if idx == 0 {
+		// RFC 7541 §6.1: "The index value of 0 is not used. It MUST be
+		// treated as a decoding error if found in an indexed header
+		// field representation."
+		return "", "", false
+	}
+	if idx <= uint64(staticTableLen) {
+		e := &staticTable[idx]
+		return e.name, e.value, true
+	}
+	// RFC 7541 §2.3.3: "Indices strictly greater than the sum of the
+	// lengths of both tables MUST be treated as a decoding error."
+	i := idx - uint64(staticTableLen) - 1
+	if i >= uint64(d.table.count) {
+		return "", "", false
+	}
+	name, value = d.table.field(d.table.entry(int(i)))
+	return name, value, true
+}
+
+// strInfo describes a string literal (RFC 7541 §5.2) at the start of a
+// buffer: its header length, encoded length, and Huffman flag.
+type strInfo struct {
+	hdr  int
+	n    int
+	huff bool
+}
+
+// lowerBound is the least decoded length of the string: a Huffman code is at
+// most 30 bits per symbol, with at most 7 bits of padding.
+func (s strInfo) lowerBound() uint64 {
+	if !s.huff {
+		return uint64(s.n)
+	}
+	if s.n == 0 {
+		return 0
+	}
+	return (uint64(s.n)*8 - 7) / 30
+}
+
+func readStrInfo(b []byte) (strInfo, error) {
+	l, n, err := readInteger(b, 7)
+	if err != nil {
+		return strInfo{}, err
+	}
+	return strInfo{hdr: n, n: int(l), huff: b[0]&0x80 != 0}, nil
+}
+
+// decodeString decodes the string s whose encoded octets are raw. Raw
+// strings alias raw; Huffman strings are appended to d.scratch, and the
+// returned bool tells which (the string is then d.scratch[off:]).
+func (d *Inflater) decodeString(s strInfo, raw []byte) (str []byte, err error) {
+	if !s.huff {
+		return raw, nil
+	}
+	off := len(d.scratch)
+	d.scratch, err = appendHuffmanDecode(d.scratch, raw)
+	if err != nil {
+		return nil, err
+	}
+	return d.scratch[off:], nil
+}
+
+// decodeRepr decodes one representation at the start of b (RFC 7541 §6)
+// and applies it. It returns errNeedMore, with no effect, when b ends
+// inside it; base is the block offset of b for errors.
+func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
+	b0 := b[0]
+	var prefix uint
+	var sensitive, indexing bool
+	switch {
+	case b0&0x80 != 0: // §6.1 Indexed Header Field
+		idx, n, err := readInteger(b, 7)
+		if err != nil {
+			return 0, d.decErr(err, base)
+		}
+		name, value, ok := d.lookup(idx)
+		if !ok {
+			return 0, &DecodingError{ErrInvalidIndex, base}
+		}
+		if err := d.startField(base); err != nil {
+			return 0, err
+		}
+		d.deliver(name, value, false, base)
+		return n, nil
+	case b0&0xc0 == 0x40: // §6.2.1 Literal with Incremental Indexing
+		prefix, indexing = 6, true
+	case b0&0xe0 == 0x20: // §6.3 Dynamic Table Size Update
+		v, n, err := readInteger(b, 5)
+		if err != nil {
+			return 0, d.decErr(err, base)
+		}
+		// RFC 7541 §4.2: "This dynamic table size update MUST occur at
+		// the beginning of the first header block following the change
+		// to the dynamic table size."
+		if d.sawField {
+			return 0, &DecodingError{ErrTableSizeUpdate, base}
+		}
+		// RFC 7541 §6.3: "The new maximum size MUST be lower than or
+		// equal to the limit determined by the protocol using HPACK. A
+		// value that exceeds this limit MUST be treated as a decoding
+		// error."
+		if v > uint64(d.limit) {
+			return 0, &DecodingError{ErrTableSizeUpdate, base}
+		}
+		d.table.setMaxSize(uint32(v))
+		d.needUp = false
+		return n, nil
+	case b0&0xf0 == 0x10: // §6.2.3 Literal Never Indexed
+		prefix, sensitive = 4, true
+	default: // §6.2.2 Literal without Indexing
+		prefix = 4
+	}
+
+	idx, pos, err := readInteger(b, prefix)
+	if err != nil {
+		return 0, d.decErr(err, base)
+	}
+	d.scratch = d.scratch[:0]
+	var name []byte // literal name (raw alias or scratch)
+	var iname string
+	nameHuffOff := -1
+	if idx != 0 {
+		var ok bool
+		iname, _, ok = d.lookup(idx)
+		if !ok {
+			return 0, &DecodingError{ErrInvalidIndex, base}
+		}
+	} else {
+		ns, err := readStrInfo(b[pos:])
+		if err != nil {
+			return 0, d.decErr(err, base+pos)
+		}
+		if skip, err := d.oversize(ns, indexing, base); skip || err != nil {
+			if err != nil {
+				return 0, err
+			}
+			// The name alone cannot enter the table and is not
+			// emitted: discard it and the value.
+			start := pos + ns.hdr
+			if start+ns.n > len(b) {
+				if err := d.skipOversize(indexing, base); err != nil {
+					return 0, err
+				}
+				d.skipN = start + ns.n - len(b)
+				d.skipValue = true
+				return len(b), nil
+			}
+			pos = start + ns.n
+			vs, err := readStrInfo(b[pos:])
+			if err == errNeedMore {
+				if err := d.skipOversize(indexing, base); err != nil {
+					return 0, err
+				}
+				d.skipValue = true
+				return pos, nil
+			}
+			if err != nil {
+				return 0, d.decErr(err, base+pos)
+			}
+			if err := d.skipOversize(indexing, base); err != nil {
+				return 0, err
+			}
+			start = pos + vs.hdr
+			if start+vs.n > len(b) {
+				d.skipN = start + vs.n - len(b)
+				return len(b), nil
+			}
+			return start + vs.n, nil
+		}
+		start := pos + ns.hdr
+		if start+ns.n > len(b) {
+			return 0, errNeedMore
+		}
+		if ns.huff {
+			nameHuffOff = len(d.scratch)
+		}
+		name, err = d.decodeString(ns, b[start:start+ns.n])
+		if err != nil {
+			return 0, &DecodingError{err, base + pos}
+		}
+		pos = start + ns.n
+	}
+	vs, err := readStrInfo(b[pos:])
+	if err != nil {
+		return 0, d.decErr(err, base+pos)
+	}
+	if skip, err := d.oversize(vs, indexing, base); skip || err != nil {
+		if err != nil {
+			return 0, err
+		}
+		start := pos + vs.hdr
+		if err := d.skipOversize(indexing, base); err != nil {
+			return 0, err
+		}
+		if start+vs.n > len(b) {
+			d.skipN = start + vs.n - len(b)
+			return len(b), nil
+		}
+		return start + vs.n, nil
+	}
+	start := pos + vs.hdr
+	if start+vs.n > len(b) {
+		return 0, errNeedMore
+	}
+	value, err := d.decodeString(vs, b[start:start+vs.n])
+	if err != nil {
+		return 0, &DecodingError{err, base + pos}
+	}
+	pos = start + vs.n
+	if nameHuffOff >= 0 {
+		// The value's decoding may have moved d.scratch.
+		name = d.scratch[nameHuffOff : nameHuffOff+len(name)]
+	}
+
+	// The representation is complete: apply it.
+	if err := d.startField(base); err != nil {
+		return 0, err
+	}
+	var nameStr string
+	if idx != 0 {
+		nameStr = iname
+	} else {
+		nameStr = unsafe.String(unsafe.SliceData(name), len(name))
+	}
+	valueStr := unsafe.String(unsafe.SliceData(value), len(value))
+	d.deliver(nameStr, valueStr, sensitive, base)
+	if indexing {
+		d.table.add(unsafe.Slice(unsafe.StringData(nameStr), len(nameStr)), value)
+	}
+	return pos, nil
+}
+
+// oversize checks a string literal against the string budget. It reports
+// skip when the string's content is not needed: it exceeds the budget and
+// cannot enter the dynamic table.
+func (d *Inflater) oversize(s strInfo, indexing bool, base int) (skip bool, err error) {
+	lb := s.lowerBound()
+	if lb <= uint64(d.maxString) {
+		return false, nil
+	}
+	if indexing && lb+entryOverhead <= uint64(d.table.maxSize) {
+		// Needed for the table: decoded normally, then refused by the
+		// length check in decodeRepr.
+		return false, nil
+	}
+	return true, nil
+}
+
+// skipOversize applies a representation whose name or value was skipped as
+// too long: it counts as a field over budget, and if it was to be indexed,
+// it empties the table since it cannot fit (RFC 7541 §4.4).
+func (d *Inflater) skipOversize(indexing bool, base int) error {
+	if err := d.startField(base); err != nil {
+		return err
+	}
+	d.fields++
+	d.setBudget(ErrStringTooLong, uint64(d.maxString), uint64(d.maxString)+1, base)
+	if indexing {
+		d.table.evictTo(0)
+	}
+	return nil
+}
+
+// startField enforces, at the first field of a block, a size update that
+// ChangeTableSize made mandatory.
+func (d *Inflater) startField(base int) error {
+	if d.needUp {
+		return &DecodingError{ErrTableSizeUpdate, base}
+	}
+	d.sawField = true
+	return nil
+}
+
+// deliver counts the field against the budgets and emits it if none is
+// exceeded.
+func (d *Inflater) deliver(name, value string, sensitive bool, base int) {
+	d.fields++
+	d.listSize += uint64(len(name)) + uint64(len(value)) + entryOverhead
+	if d.budgetErr != nil {
+		return
+	}
+	if l := max(len(name), len(value)); l > d.maxString {
+		d.setBudget(ErrStringTooLong, uint64(d.maxString), uint64(l), base)
+		return
+	}
+	if d.fields > d.maxFields {
+		d.setBudget(ErrTooManyFields, uint64(max(d.maxFields, 0)), uint64(d.fields), base)
+		return
+	}
+	if d.listSize > uint64(d.maxListSize) {
+		d.setBudget(ErrHeaderListTooLarge, uint64(d.maxListSize), d.listSize, base)
+		return
+	}
+	if d.emit != nil {
+		d.emit(HeaderField{Name: name, Value: value, Sensitive: sensitive})
+	}
+}
+
+func (d *Inflater) setBudget(err error, limit, value uint64, off int) {
+	if d.budgetErr == nil {
+		d.budgetErr = &DecodingError{&BudgetError{Err: err, Limit: limit, Value: value}, off}
+	}
+}
+
+// decErr wraps an integer or string header error; errNeedMore passes
+// through.
+func (d *Inflater) decErr(err error, off int) error {
+	if err == errNeedMore {
+		return err
+	}
+	return &DecodingError{err, off}
+}

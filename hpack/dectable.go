@@ -1,0 +1,168 @@
+package hpack
+
+import "unsafe"
+
+// decEntry locates one dynamic table entry of an Inflater in decTable.buf.
+type decEntry struct {
+	off      uint32 // offset of the name in buf; the value follows it
+	nameLen  uint32
+	valueLen uint32
+}
+
+// decTable is the Inflater's dynamic table (RFC 7541 §2.3.2). Names and
+// values live in one byte buffer that grows at its end; evicting the oldest
+// entry only advances start, and the live bytes are moved back to the front
+// when the buffer is full and at least half of it is dead. Every entry is
+// therefore contiguous, so decoded fields can alias it without copying, and
+// once the buffer and the entry ring have reached their working size an
+// insertion allocates nothing.
+type decTable struct {
+	buf   []byte
+	start int // offset of the oldest live byte
+
+	ring  []decEntry // circular, newest at head-1
+	head  int        // next slot to write
+	count int        // live entries
+
+	size    uint32 // RFC 7541 §4.1 size of the live entries
+	maxSize uint32 // current maximum size (RFC 7541 §4.2)
+}
+
+// entry returns the i-th newest entry, i from 0.
+func (t *decTable) entry(i int) decEntry {
+	j := t.head - 1 - i
+	if j < 0 {
+		j += len(t.ring)
+	}
+	return t.ring[j]
+}
+
+// field returns name and value of e as strings aliasing the table's memory:
+// they are valid until the next insertion.
+func (t *decTable) field(e decEntry) (name, value string) {
+	if e.nameLen+e.valueLen == 0 {
+		return "", ""
+	}
+	p := unsafe.Pointer(&t.buf[e.off])
+	name = unsafe.String((*byte)(p), e.nameLen)
+	value = unsafe.String((*byte)(unsafe.Add(p, e.nameLen)), e.valueLen)
+	return name, value
+}
+
+// evictTo evicts the oldest entries until the table size is at most n
+// (RFC 7541 §4.3, §4.4).
+func (t *decTable) evictTo(n uint32) {
+	for t.size > n && t.count > 0 {
+		e := t.entry(t.count - 1)
+		t.count--
+		t.size -= e.nameLen + e.valueLen + entryOverhead
+		t.start = int(e.off + e.nameLen + e.valueLen)
+	}
+	if t.count == 0 {
+		t.buf = t.buf[:0]
+		t.start = 0
+	}
+}
+
+// setMaxSize applies a dynamic table size update (RFC 7541 §4.3: "Whenever
+// the maximum size for the dynamic table is reduced, entries are evicted from
+// the end of the dynamic table until the size of the dynamic table is less
+// than or equal to the maximum size").
+func (t *decTable) setMaxSize(n uint32) {
+	t.maxSize = n
+	t.evictTo(n)
+}
+
+// add inserts name: value as the newest entry (RFC 7541 §4.4). name and
+// value may alias the table itself (a name taken from an entry that this
+// insertion evicts): they are copied before any byte can be overwritten.
+func (t *decTable) add(name, value []byte) {
+	need := uint64(len(name)) + uint64(len(value))
+	if need+entryOverhead > uint64(t.maxSize) {
+		// RFC 7541 §4.4: "an attempt to add an entry larger than the
+		// maximum size causes the table to be emptied of all existing
+		// entries and results in an empty table."
+		t.evictTo(0)
+		return
+	}
+	sz := uint32(need) + entryOverhead
+	t.evictTo(t.maxSize - sz)
+	end := len(t.buf)
+	if cap(t.buf)-end < int(need) {
+		live := end - t.start
+		if t.start >= live && cap(t.buf)-live >= int(need) && !t.aliases(name) {
+			// Compact: move the live bytes to the front. (When name
+			// aliases the buffer we grow instead, which copies.)
+			copy(t.buf, t.buf[t.start:end])
+			t.rebase(t.start)
+			t.buf = t.buf[:live]
+			t.start = 0
+		} else {
+			nb := make([]byte, live, max(2*cap(t.buf), 2*live+int(need), 256))
+			copy(nb, t.buf[t.start:end])
+			// name may alias the old buffer, which stays intact.
+			t.rebase(t.start)
+			nb = append(nb, name...)
+			nb = append(nb, value...)
+			t.buf = nb
+			t.start = 0
+			t.push(decEntry{uint32(live), uint32(len(name)), uint32(len(value))}, sz)
+			return
+		}
+	}
+	off := len(t.buf)
+	t.buf = append(t.buf, name...)
+	t.buf = append(t.buf, value...)
+	t.push(decEntry{uint32(off), uint32(len(name)), uint32(len(value))}, sz)
+}
+
+// aliases reports whether s points into t.buf's backing array.
+func (t *decTable) aliases(s []byte) bool {
+	if len(s) == 0 || cap(t.buf) == 0 {
+		return false
+	}
+	b := uintptr(unsafe.Pointer(unsafe.SliceData(t.buf[:1])))
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(s)))
+	return p >= b && p < b+uintptr(cap(t.buf))
+}
+
+// rebase subtracts d from the offset of every live entry.
+func (t *decTable) rebase(d int) {
+	for i := 0; i < t.count; i++ {
+		j := t.head - 1 - i
+		if j < 0 {
+			j += len(t.ring)
+		}
+		t.ring[j].off -= uint32(d)
+	}
+}
+
+func (t *decTable) push(e decEntry, sz uint32) {
+	if t.count == len(t.ring) {
+		n := max(2*len(t.ring), 16)
+		nr := make([]decEntry, n)
+		for i := 0; i < t.count; i++ {
+			nr[t.count-1-i] = t.entry(i)
+		}
+		t.ring = nr
+		t.head = t.count
+	}
+	if t.head == len(t.ring) {
+		t.head = 0
+	}
+	t.ring[t.head] = e
+	t.head++
+	t.count++
+	t.size += sz
+}
+
+// entries returns copies of the live entries, newest first.
+func (t *decTable) entries() []Entry {
+	out := make([]Entry, t.count)
+	for i := range out {
+		e := t.entry(i)
+		n, v := t.field(e)
+		out[i] = Entry{Name: string([]byte(n)), Value: string([]byte(v)), Size: e.nameLen + e.valueLen + entryOverhead}
+	}
+	return out
+}

@@ -1,0 +1,172 @@
+package hpack
+
+import "hash/maphash"
+
+// encEntry is one dynamic table entry of a Deflater. The Deflater keeps the
+// caller's strings (Go strings are immutable), so an insertion copies no
+// bytes.
+type encEntry struct {
+	name, value string
+	nameHash    uint64
+	pairHash    uint64
+	nextName    uint64 // seq+1 of the next older entry in the same name bucket, 0 for none
+	nextPair    uint64 // same for the name+value bucket
+}
+
+// encTable is the Deflater's dynamic table with a hash index. Entries are
+// numbered by insertion (seq); the entry with seq s is live when s >= evicted
+// and has HPACK index staticTableLen + inserted - s. Each bucket holds seq+1
+// of the newest entry hashing to it, and entries chain to older ones, so a
+// lookup stops at the first evicted seq and no index maintenance is needed on
+// eviction.
+type encTable struct {
+	ring     []encEntry // len is a power of two; entry seq lives at seq&(len-1)
+	inserted uint64     // number of insertions so far (next seq)
+	evicted  uint64     // seq of the oldest live entry
+
+	nameBuckets []uint64
+	pairBuckets []uint64
+
+	seed    maphash.Seed
+	size    uint32
+	maxSize uint32
+}
+
+func newEncTable(maxSize uint32) encTable {
+	return encTable{seed: maphash.MakeSeed(), maxSize: maxSize}
+}
+
+func (t *encTable) count() int { return int(t.inserted - t.evicted) }
+
+func (t *encTable) at(seq uint64) *encEntry { return &t.ring[seq&uint64(len(t.ring)-1)] }
+
+// evictTo evicts the oldest entries until the size is at most n.
+func (t *encTable) evictTo(n uint32) {
+	for t.size > n && t.evicted < t.inserted {
+		e := t.at(t.evicted)
+		t.size -= uint32(len(e.name)+len(e.value)) + entryOverhead
+		e.name, e.value = "", "" // let the collector have them
+		t.evicted++
+	}
+}
+
+func (t *encTable) setMaxSize(n uint32) {
+	t.maxSize = n
+	t.evictTo(n)
+}
+
+// hashes returns the name hash and the name+value hash.
+func (t *encTable) hashes(name, value string) (nh, ph uint64) {
+	nh = maphash.String(t.seed, name)
+	ph = maphash.String(t.seed, value) ^ (nh * 0x9e3779b97f4a7c15)
+	return nh, ph
+}
+
+// lookup returns the HPACK index of the newest entry equal to name: value
+// (pair) and of the newest entry with that name (nameOnly); 0 for none.
+func (t *encTable) lookup(name, value string, nh, ph uint64) (pair, nameOnly int) {
+	if t.inserted == t.evicted {
+		return 0, 0
+	}
+	mask := uint64(len(t.pairBuckets) - 1)
+	for s := t.pairBuckets[ph&mask]; s != 0; {
+		seq := s - 1
+		if seq < t.evicted {
+			break
+		}
+		e := t.at(seq)
+		if e.pairHash == ph && e.value == value && e.name == name {
+			return staticTableLen + int(t.inserted-seq), 0
+		}
+		s = e.nextPair
+	}
+	for s := t.nameBuckets[nh&mask]; s != 0; {
+		seq := s - 1
+		if seq < t.evicted {
+			break
+		}
+		e := t.at(seq)
+		if e.nameHash == nh && e.name == name {
+			return 0, staticTableLen + int(t.inserted-seq)
+		}
+		s = e.nextName
+	}
+	return 0, 0
+}
+
+// add inserts name: value (RFC 7541 §4.4), evicting as needed; an entry
+// larger than the maximum size empties the table.
+func (t *encTable) add(name, value string, nh, ph uint64) {
+	sz := uint64(len(name)) + uint64(len(value)) + entryOverhead
+	if sz > uint64(t.maxSize) {
+		t.evictTo(0)
+		return
+	}
+	t.evictTo(t.maxSize - uint32(sz))
+	if t.count() == len(t.ring) {
+		t.grow()
+	}
+	mask := uint64(len(t.pairBuckets) - 1)
+	seq := t.inserted
+	e := t.at(seq)
+	*e = encEntry{name: name, value: value, nameHash: nh, pairHash: ph,
+		nextName: t.nameBuckets[nh&mask], nextPair: t.pairBuckets[ph&mask]}
+	t.nameBuckets[nh&mask] = seq + 1
+	t.pairBuckets[ph&mask] = seq + 1
+	t.inserted++
+	t.size += uint32(sz)
+}
+
+// grow doubles the ring and rebuilds the buckets (twice as many as ring
+// slots) from the live entries, oldest first.
+func (t *encTable) grow() {
+	n := max(2*len(t.ring), 16)
+	old := t.ring
+	oldMask := uint64(len(old) - 1)
+	t.ring = make([]encEntry, n)
+	t.nameBuckets = make([]uint64, 2*n)
+	t.pairBuckets = make([]uint64, 2*n)
+	mask := uint64(2*n - 1)
+	for seq := t.evicted; seq < t.inserted; seq++ {
+		e := old[seq&oldMask]
+		e.nextName = t.nameBuckets[e.nameHash&mask]
+		e.nextPair = t.pairBuckets[e.pairHash&mask]
+		t.nameBuckets[e.nameHash&mask] = seq + 1
+		t.pairBuckets[e.pairHash&mask] = seq + 1
+		*t.at(seq) = e
+	}
+}
+
+// entries returns the live entries, newest first.
+func (t *encTable) entries() []Entry {
+	out := make([]Entry, 0, t.count())
+	for seq := t.inserted; seq > t.evicted; seq-- {
+		e := t.at(seq - 1)
+		out = append(out, Entry{Name: e.name, Value: e.value, Size: uint32(len(e.name)+len(e.value)) + entryOverhead})
+	}
+	return out
+}
+
+// hashes1 returns the name hash alone.
+func (t *encTable) hashes1(name string) uint64 { return maphash.String(t.seed, name) }
+
+// lookupName returns the HPACK index of the newest entry named name, 0 if
+// none.
+func (t *encTable) lookupName(name string, nh uint64) int {
+	if t.inserted == t.evicted {
+		return 0
+	}
+	mask := uint64(len(t.nameBuckets) - 1)
+	for s := t.nameBuckets[nh&mask]; s != 0; {
+		seq := s - 1
+		if seq < t.evicted {
+			break
+		}
+		e := t.at(seq)
+		if e.nameHash == nh && e.name == name {
+			return staticTableLen + int(t.inserted-seq)
+		}
+		s = e.nextName
+	}
+	return 0
+}

@@ -1,0 +1,166 @@
+package hpack_test
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/h2kit/h2kit/hpack"
+)
+
+// This file loads the hpack-test-case corpus
+// (https://github.com/http2jp/hpack-test-case) for the corpus, differential
+// and benchmark files. The corpus is never copied into the repository: it is
+// read from $HPACK_TEST_CASE, or from ../../shared/testdata/hpack-test-case
+// relative to this package, i.e. shared/testdata beside the clone.
+
+// corpusRawDir is the directory of the original header lists (no "wire").
+const corpusRawDir = "raw-data"
+
+// corpusStory is one story file: a series of header blocks sharing one
+// compression context.
+type corpusStory struct {
+	Dir, File string // implementation directory and file name
+	Cases     []corpusCase
+}
+
+// corpusCase is one case of a story.
+type corpusCase struct {
+	Seqno int
+	// HeaderTableSize is the SETTINGS_HEADER_TABLE_SIZE acknowledged just
+	// before this case; nil when absent or null.
+	HeaderTableSize *uint32
+	Wire            []byte // nil in raw-data
+	Fields          []hpack.HeaderField
+	RawBytes        int // sum of len(Name)+len(Value)
+}
+
+// corpusLoad holds the parsed corpus, loaded once per test binary.
+var corpusLoad = sync.OnceValues(func() (map[string][]corpusStory, error) {
+	root, explicit := corpusRoot()
+	if _, err := os.Stat(root); err != nil {
+		if explicit {
+			return nil, fmt.Errorf("HPACK_TEST_CASE=%s: %w", root, err)
+		}
+		return nil, nil
+	}
+	files, err := filepath.Glob(filepath.Join(root, "*", "story_*.json"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	dirs := map[string][]corpusStory{}
+	for _, f := range files {
+		s, err := corpusReadStory(f)
+		if err != nil {
+			return nil, err
+		}
+		dirs[s.Dir] = append(dirs[s.Dir], *s)
+	}
+	if len(dirs[corpusRawDir]) == 0 {
+		return nil, fmt.Errorf("hpack-test-case at %s has no %s stories", root, corpusRawDir)
+	}
+	return dirs, nil
+})
+
+// corpusRoot returns the corpus directory and whether it was named by
+// $HPACK_TEST_CASE.
+func corpusRoot() (string, bool) {
+	if d := os.Getenv("HPACK_TEST_CASE"); d != "" {
+		return d, true
+	}
+	return filepath.Join("..", "..", "shared", "testdata", "hpack-test-case"), false
+}
+
+// corpus returns the stories by implementation directory, skipping tb with
+// a clear message when the corpus is not there.
+func corpus(tb testing.TB) map[string][]corpusStory {
+	tb.Helper()
+	dirs, err := corpusLoad()
+	if err != nil {
+		tb.Fatalf("loading hpack-test-case: %v", err)
+	}
+	if dirs == nil {
+		root, _ := corpusRoot()
+		abs, _ := filepath.Abs(root)
+		tb.Skipf("hpack-test-case corpus not found at %s: clone https://github.com/http2jp/hpack-test-case there or set HPACK_TEST_CASE", abs)
+	}
+	return dirs
+}
+
+// corpusDirs returns the implementation directory names, sorted.
+func corpusDirs(dirs map[string][]corpusStory) []string {
+	names := make([]string, 0, len(dirs))
+	for d := range dirs {
+		names = append(names, d)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func corpusReadStory(path string) (*corpusStory, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var raw struct {
+		Cases []struct {
+			Seqno           *int                `json:"seqno"`
+			HeaderTableSize *uint32             `json:"header_table_size"`
+			Wire            *string             `json:"wire"`
+			Headers         []map[string]string `json:"headers"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s := &corpusStory{Dir: filepath.Base(filepath.Dir(path)), File: filepath.Base(path)}
+	for i, c := range raw.Cases {
+		cc := corpusCase{Seqno: i, HeaderTableSize: c.HeaderTableSize}
+		if c.Seqno != nil {
+			cc.Seqno = *c.Seqno
+		}
+		if c.Wire != nil {
+			if cc.Wire, err = hex.DecodeString(strings.TrimSpace(*c.Wire)); err != nil {
+				return nil, fmt.Errorf("%s case %d: wire: %w", path, i, err)
+			}
+		}
+		for j, h := range c.Headers {
+			if len(h) != 1 {
+				return nil, fmt.Errorf("%s case %d header %d: %d members, want 1", path, i, j, len(h))
+			}
+			for name, value := range h {
+				cc.Fields = append(cc.Fields, hpack.HeaderField{Name: name, Value: value})
+				cc.RawBytes += len(name) + len(value)
+			}
+		}
+		s.Cases = append(s.Cases, cc)
+	}
+	return s, nil
+}
+
+// corpusFieldsDiff describes how got differs from want, or returns "".
+// Sensitive is compared only when withSensitive is set: the corpus JSON
+// does not record it.
+func corpusFieldsDiff(got, want []hpack.HeaderField, withSensitive bool) string {
+	n := max(len(got), len(want))
+	for i := range n {
+		switch {
+		case i >= len(got):
+			return fmt.Sprintf("field %d missing: want %q: %q", i, want[i].Name, want[i].Value)
+		case i >= len(want):
+			return fmt.Sprintf("extra field %d: %q: %q", i, got[i].Name, got[i].Value)
+		case got[i].Name != want[i].Name || got[i].Value != want[i].Value:
+			return fmt.Sprintf("field %d: got %q: %q, want %q: %q", i, got[i].Name, got[i].Value, want[i].Name, want[i].Value)
+		case withSensitive && got[i].Sensitive != want[i].Sensitive:
+			return fmt.Sprintf("field %d (%q): Sensitive %v, want %v", i, got[i].Name, got[i].Sensitive, want[i].Sensitive)
+		}
+	}
+	return ""
+}
