@@ -1,0 +1,174 @@
+package h2conn
+
+import (
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
+)
+
+// Commands from the handler layer. They are called on the connection
+// goroutine, from inside a Handler callback or later.
+
+func (c *Conn) usable(st *Stream) error {
+	if c.err != nil {
+		return ErrConnClosed
+	}
+	if st == nil || st.state == StateClosed {
+		return ErrStreamClosed
+	}
+	return nil
+}
+
+// SendHeaders queues the response header block of st: :status, then fields
+// (lowercase names; the caller adds date and content-length). With
+// endStream the response has no body. A 1xx status may precede the final
+// one.
+func (c *Conn) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
+	if err := c.usable(st); err != nil {
+		return err
+	}
+	if status < 100 || status > 999 {
+		return ErrBadStatus
+	}
+	if st.headersSent {
+		return ErrHeadersSent
+	}
+	if st.state == StateHalfClosedLocal {
+		return ErrStreamEnded
+	}
+	informational := status < 200
+	if informational && endStream {
+		return ErrBadStatus
+	}
+	if err := c.writeHeaders(st.ID, status, fields, endStream); err != nil {
+		return err
+	}
+	if !informational {
+		st.headersSent = true
+	}
+	if endStream {
+		c.transition(st, evSendEndStream)
+	}
+	return nil
+}
+
+// SetBody makes src the response body of st; AppendOutput pulls from it.
+// SendHeaders must have been called without endStream.
+func (c *Conn) SetBody(st *Stream, src BodySource) error {
+	if err := c.usable(st); err != nil {
+		return err
+	}
+	if !st.headersSent {
+		return ErrNoHeaders
+	}
+	if st.state == StateHalfClosedLocal {
+		return ErrStreamEnded
+	}
+	if st.body != nil {
+		return ErrBodySet
+	}
+	st.body = src
+	c.maybeReady(st)
+	return nil
+}
+
+// SetBodyBytes is SetBody with a byte slice, without allocating. b must
+// not be modified until the stream closes.
+func (c *Conn) SetBodyBytes(st *Stream, b []byte) error {
+	if err := c.usable(st); err != nil {
+		return err
+	}
+	st.bytesBody.b = b
+	return c.SetBody(st, &st.bytesBody)
+}
+
+// SendTrailers ends the response of st with trailer fields. If a body is
+// still being sent, they follow its EOF; otherwise they are queued now.
+func (c *Conn) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
+	if err := c.usable(st); err != nil {
+		return err
+	}
+	if !st.headersSent {
+		return ErrNoHeaders
+	}
+	if st.state == StateHalfClosedLocal || st.hasTrailers {
+		return ErrStreamEnded
+	}
+	if st.body != nil {
+		st.outTrailers = fields
+		st.hasTrailers = true
+		return nil
+	}
+	if err := c.writeHeaderBlock(st.ID, fields, -1, true); err != nil {
+		return err
+	}
+	c.transition(st, evSendEndStream)
+	return nil
+}
+
+// Resume makes a body source that returned DataDeferred readable again. It
+// is a no-op when nothing is deferred.
+func (c *Conn) Resume(st *Stream) {
+	if c.usable(st) != nil || !st.deferred {
+		return
+	}
+	st.deferred = false
+	c.maybeReady(st)
+}
+
+// Reset aborts st with RST_STREAM code; OnClose receives code.
+func (c *Conn) Reset(st *Stream, code ErrCode) error {
+	if err := c.usable(st); err != nil {
+		return err
+	}
+	return c.resetStream(st.ID, st, code)
+}
+
+// GoAway sends GOAWAY with the highest stream ID processed so far and code.
+// Active streams finish (NO_ERROR) or are closed at once (any other code);
+// Done turns true when none is left.
+func (c *Conn) GoAway(code ErrCode, debug string) {
+	if c.err != nil {
+		return
+	}
+	if code != ErrCodeNo {
+		c.connError(&ConnError{Code: code, Reason: debug})
+		return
+	}
+	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, code, []byte(debug))
+	c.goAwaySent = true
+	c.lastStreamID = c.maxPeerID
+	c.shutdownPhase = 2
+	c.shutdownDue = zeroTime
+}
+
+// Shutdown starts a graceful shutdown (RFC 9113 §6.8): "A server that is
+// attempting to gracefully shut down a connection SHOULD send an initial
+// GOAWAY frame with the last stream identifier set to 2^31-1 and a NO_ERROR
+// code. This signals to the client that a shutdown is imminent and that
+// initiating further requests is prohibited. After allowing time for any
+// in-flight stream creation (at least one round-trip time), the server MAY
+// send another GOAWAY frame with an updated last stream identifier." The
+// round trip is measured with a PING; the second GOAWAY goes out at its ACK
+// or after Config.ShutdownDelay, whichever is first.
+func (c *Conn) Shutdown() {
+	if c.err != nil || c.goAwaySent {
+		return
+	}
+	c.ctl = frame.AppendGoAway(c.ctl, frame.MaxStreamID, ErrCodeNo, nil)
+	c.ctl = frame.AppendPing(c.ctl, false, shutdownPing)
+	c.goAwaySent = true
+	c.shutdownPhase = 1
+	c.lastStreamID = frame.MaxStreamID
+	c.shutdownDue = zeroTime
+	if c.cfg.ShutdownDelay > 0 && !c.now.IsZero() {
+		c.shutdownDue = c.now.Add(c.cfg.ShutdownDelay)
+	}
+}
+
+// finalGoAway is the second phase of Shutdown.
+func (c *Conn) finalGoAway() {
+	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, ErrCodeNo, nil)
+	c.lastStreamID = c.maxPeerID
+	c.shutdownPhase = 2
+	c.shutdownDue = zeroTime
+}

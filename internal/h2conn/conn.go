@@ -1,0 +1,299 @@
+package h2conn
+
+import (
+	"errors"
+	"time"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
+)
+
+// Conn is the server side of one HTTP/2 connection. It is not safe for
+// concurrent use: one goroutine owns it (see the package documentation).
+type Conn struct {
+	cfg Config
+	h   Handler
+	dec *hpack.Inflater
+	enc *hpack.Deflater
+	now time.Time
+
+	// Input.
+	prefaceLeft int    // octets of the client preface still expected
+	sawSettings bool   // the peer's first SETTINGS arrived (RFC 9113 §3.4)
+	in          []byte // one partial frame carried between Feed calls
+	hb          headerBlock
+
+	// Streams.
+	streams   []*Stream // active streams (not closed)
+	free      []*Stream // recycled
+	last      *Stream   // lookup cache
+	maxPeerID uint32    // highest stream ID the peer opened
+
+	// Peer settings (RFC 9113 §6.5.2).
+	peerMaxFrame      uint32
+	peerInitialWindow int64
+	peerMaxHeaderList uint32
+	peerEnablePush    bool
+	peerMaxStreams    uint32
+
+	// Connection flow control.
+	sendWindow  int64 // what we may still send
+	recvWindow  int64 // what the peer may still send
+	connPending int64 // consumed, not yet returned with WINDOW_UPDATE
+
+	// Output.
+	ctl     []byte // queued frames, drained first by AppendOutput
+	nctl    int    // control frames in ctl
+	ready   []*Stream
+	readyAt int
+	hbuf    []byte // encoded response header block scratch
+	scratch []hpack.HeaderField
+
+	// Timers; a zero time is "not armed".
+	awaitingAck   bool
+	ackDeadline   time.Time
+	prefaceDue    time.Time
+	idleDue       time.Time
+	shutdownDue   time.Time
+	shutdownPhase uint8 // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
+
+	goAwaySent   bool
+	lastStreamID uint32 // in our final GOAWAY
+	peerGoAway   bool
+	err          error // sticky connection error
+
+	resets  bucket
+	glitchs bucket
+}
+
+// headerBlock tracks a header block that spans HEADERS and CONTINUATION
+// frames (RFC 9113 §4.3: it "MUST be transmitted as a contiguous sequence of
+// frames").
+type headerBlock struct {
+	active    bool
+	streamID  uint32
+	st        *Stream // nil when the block is decoded only to keep HPACK in step
+	endStream bool
+	trailers  bool
+	conts     int
+	resetCode ErrCode // with st == nil and reset: RST_STREAM after the block
+	reset     bool
+	reject    string
+}
+
+var shutdownPing = [8]byte{'h', '2', 'k', 'i', 't', 'b', 'y', 'e'}
+
+// NewServerConn returns the server side of a new connection. Our SETTINGS
+// frame (and a connection WINDOW_UPDATE when ConnWindowSize is above 65,535)
+// are queued at once: RFC 9113 §3.4, "The server connection preface consists
+// of a potentially empty SETTINGS frame ... that MUST be the first frame the
+// server sends in the HTTP/2 connection."
+func NewServerConn(cfg Config, h Handler) (*Conn, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.WithDefaults()
+	c := &Conn{
+		cfg:               cfg,
+		h:                 h,
+		dec:               hpack.NewInflater(),
+		enc:               hpack.NewDeflater(min(cfg.MaxEncoderTableSize, hpack.DefaultHeaderTableSize)),
+		prefaceLeft:       len(frame.ClientPreface),
+		peerMaxFrame:      frame.DefaultMaxFrameSize,
+		peerInitialWindow: frame.DefaultWindow,
+		peerMaxHeaderList: ^uint32(0),
+		peerEnablePush:    true,
+		peerMaxStreams:    ^uint32(0),
+		sendWindow:        frame.DefaultWindow,
+		recvWindow:        int64(cfg.ConnWindowSize),
+		awaitingAck:       true,
+		resets:            newBucket(cfg.ResetBurst, cfg.ResetRate),
+		glitchs:           newBucket(cfg.GlitchBurst, cfg.GlitchRate),
+	}
+	if cfg.HeaderTableSize != hpack.DefaultHeaderTableSize {
+		if err := c.dec.ChangeTableSize(cfg.HeaderTableSize); err != nil {
+			return nil, err
+		}
+	}
+	c.dec.SetMaxHeaderListSize(cfg.MaxHeaderListSize)
+	c.dec.SetMaxFieldCount(cfg.MaxHeaderFields)
+	c.dec.SetMaxStringLength(int(cfg.MaxHeaderListSize))
+	c.dec.SetEmitFunc(c.onField)
+	c.ctl = appendOurSettings(make([]byte, 0, 4096), &cfg)
+	if cfg.ConnWindowSize > frame.DefaultWindow {
+		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, cfg.ConnWindowSize-frame.DefaultWindow)
+	}
+	return c, nil
+}
+
+// Stream returns the active stream with the given ID, or nil.
+func (c *Conn) Stream(id uint32) *Stream {
+	if c.last != nil && c.last.ID == id && c.last.state != StateClosed {
+		return c.last
+	}
+	for i := len(c.streams) - 1; i >= 0; i-- {
+		if st := c.streams[i]; st.ID == id {
+			c.last = st
+			return st
+		}
+	}
+	return nil
+}
+
+// NumStreams returns the number of active streams.
+func (c *Conn) NumStreams() int { return len(c.streams) }
+
+// Err returns the connection error, if any.
+func (c *Conn) Err() error { return c.err }
+
+// Done reports that the connection has finished: after a connection error,
+// or after a GOAWAY (ours or the peer's) once no stream is left. The loop
+// flushes AppendOutput and closes the socket.
+func (c *Conn) Done() bool {
+	if c.err != nil {
+		return true
+	}
+	return len(c.streams) == 0 && ((c.goAwaySent && c.shutdownPhase != 1) || c.peerGoAway)
+}
+
+// newStream takes a stream from the pool.
+func (c *Conn) newStream(id uint32) *Stream {
+	var st *Stream
+	if n := len(c.free); n > 0 {
+		st = c.free[n-1]
+		c.free = c.free[:n-1]
+	} else {
+		st = new(Stream)
+	}
+	st.reset(id, c.peerInitialWindow, int64(c.cfg.InitialWindowSize))
+	c.streams = append(c.streams, st)
+	c.idleDue = time.Time{}
+	return st
+}
+
+// closeStream moves st to closed, tells the handler, and recycles it.
+func (c *Conn) closeStream(st *Stream, code ErrCode) {
+	if st.state == StateClosed {
+		return
+	}
+	st.state = StateClosed
+	for i, s := range c.streams {
+		if s == st {
+			last := len(c.streams) - 1
+			c.streams[i] = c.streams[last]
+			c.streams[last] = nil
+			c.streams = c.streams[:last]
+			break
+		}
+	}
+	if st.inReady {
+		c.removeReady(st)
+	}
+	if c.last == st {
+		c.last = nil
+	}
+	// Bytes the handler never consumed still count against the connection
+	// window; give them back so that one abandoned body cannot stall the
+	// others (RFC 9113 §6.9).
+	if st.unconsumed > 0 {
+		c.creditConn(st.unconsumed)
+	}
+	if st.notified {
+		c.h.OnClose(st, code)
+	}
+	st.UserData = nil
+	st.body = nil
+	st.bytesBody.b = nil
+	st.outTrailers = nil
+	c.free = append(c.free, st)
+}
+
+// transition applies ev to st per the §5.1 table and closes it when the
+// table says so.
+func (c *Conn) transition(st *Stream, ev streamEvent) {
+	next := st.state.next(ev)
+	if next == stateInvalid {
+		return
+	}
+	if next == StateClosed {
+		c.closeStream(st, ErrCodeNo)
+		return
+	}
+	st.state = next
+}
+
+// connError queues GOAWAY for err and makes it sticky. Every active stream
+// is closed with the error's code.
+func (c *Conn) connError(err error) error {
+	if c.err != nil {
+		return c.err
+	}
+	var ce *ConnError
+	if !errors.As(err, &ce) {
+		ce = &ConnError{Code: ErrCodeInternal, Reason: err.Error()}
+	}
+	c.reject(ce.Reason)
+	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, ce.Code, []byte(ce.Reason))
+	c.goAwaySent = true
+	c.lastStreamID = c.maxPeerID
+	c.err = ce
+	for len(c.streams) > 0 {
+		c.closeStream(c.streams[len(c.streams)-1], ce.Code)
+	}
+	c.ready = c.ready[:0]
+	c.readyAt = 0
+	return ce
+}
+
+// queueCtl accounts for a control frame just appended to c.ctl. RFC 9113
+// §10.5: "An endpoint MAY treat activity that is suspicious as a connection
+// error (Section 5.4.1) of type ENHANCE_YOUR_CALM."
+func (c *Conn) queueCtl() error {
+	c.nctl++
+	if c.nctl > c.cfg.MaxQueuedControlFrames {
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectControlFlood})
+	}
+	return c.checkBuffered()
+}
+
+func (c *Conn) checkBuffered() error {
+	if len(c.ctl) > c.cfg.MaxBufferedBytes {
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectBufferedBytes})
+	}
+	return nil
+}
+
+func (c *Conn) reject(name string) {
+	if c.h != nil {
+		c.h.OnReject(name)
+	}
+}
+
+// glitch takes a token from the glitch bucket; RFC 9113 §10.5 lets us treat
+// a flood of legal but useless frames as ENHANCE_YOUR_CALM.
+func (c *Conn) glitch() error {
+	if !c.glitchs.take(c.now) {
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectGlitchFlood})
+	}
+	return nil
+}
+
+// resetStream sends RST_STREAM for id and closes st (which may be nil).
+// It never answers a RST_STREAM with a RST_STREAM.
+func (c *Conn) resetStream(id uint32, st *Stream, code ErrCode) error {
+	c.ctl = frame.AppendRSTStream(c.ctl, id, code)
+	if st != nil {
+		c.closeStream(st, code)
+	}
+	return c.queueCtl()
+}
+
+// streamError answers a stream error provoked by the peer: RST_STREAM, and a
+// glitch token (MadeYouReset, CVE-2025-8671).
+func (c *Conn) streamError(id uint32, code ErrCode, name string) error {
+	c.reject(name)
+	if err := c.resetStream(id, c.Stream(id), code); err != nil {
+		return err
+	}
+	return c.glitch()
+}

@@ -1,0 +1,78 @@
+// Package h2conn is h2kit's sans-IO HTTP/2 server connection engine
+// (RFC 9113). It is a state machine fed bytes, producing bytes and events,
+// with no sockets, goroutines, timers or clocks inside.
+//
+// # Driving a connection
+//
+// One goroutine owns a Conn; every method is called from it. A socket loop
+// (h2server) does, in order:
+//
+//	c, err := h2conn.NewServerConn(cfg, handler) // queues our SETTINGS
+//	c.Tick(time.Now())                           // the engine's clock starts
+//	for !c.Done() {
+//		if c.WantWrite() { out = c.AppendOutput(out[:0]); write(out) }
+//		n := read(buf)                // with a read deadline of NextDeadline()
+//		err = c.Feed(buf[:n])         // calls the Handler synchronously
+//		c.Tick(time.Now())            // also when the deadline passed
+//		if err != nil { flush AppendOutput (it holds the GOAWAY), then close }
+//	}
+//
+// Feed consumes the peer's bytes, starting with the client connection
+// preface "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" (RFC 9113 §3.4), in pieces of
+// any size. A returned *ConnError means a GOAWAY has been queued: flush
+// AppendOutput and close the connection. Stream errors never come out of
+// Feed; they are answered with RST_STREAM (or a 431 response) internally.
+//
+// AppendOutput appends everything that may be written now: queued control
+// frames and response HEADERS first, then DATA pulled from the streams' body
+// sources as the flow-control windows allow, round-robin across streams, one
+// frame per stream per turn, up to Config.MaxWriteBatch bytes per call.
+// WantWrite reports whether AppendOutput would append anything.
+//
+// Time is passed in: Tick(now) sets the engine's clock and fires whatever
+// deadline has passed (preface timeout, SETTINGS ACK timeout →
+// SETTINGS_TIMEOUT, idle timeout, the second phase of a graceful shutdown).
+// NextDeadline tells the loop when to call Tick next. Timers are armed
+// relative to the time of the last Tick, so call Tick after each read.
+// Rate limits (rapid reset, glitches) use the same clock.
+//
+// Done reports that the connection has finished (after a GOAWAY, when no
+// stream is left, or after a connection error); the loop flushes
+// AppendOutput one last time and closes the socket.
+//
+// # Handler callbacks and commands
+//
+// The Handler's methods are called synchronously from Feed (and OnClose also
+// from AppendOutput, Reset and Tick). They must not block. From inside a
+// callback, or later on the connection goroutine, the handler layer answers
+// with commands: SendHeaders (the engine adds :status; the caller adds date
+// and content-length), SetBody or SetBodyBytes, SendTrailers, Resume, Reset,
+// and Consume (the handler has consumed n bytes of request DATA: the engine
+// returns them to the peer with WINDOW_UPDATE, batched, never stalling).
+// The engine does not recover panics from Handler callbacks; the shell
+// should. It does recover a panic from BodySource.Read: that stream is reset
+// with INTERNAL_ERROR and the connection carries on, as it does when a
+// source returns more than max bytes or an unknown DataFlag.
+//
+// # Streams
+//
+// A *Stream (and every string and slice it returns) is valid until OnClose
+// for it returns; the engine then recycles it for a later request. Code that
+// acts later (another goroutine handing work back) should remember Stream.ID
+// and look the stream up again with Conn.Stream(id) on the connection
+// goroutine; it returns nil once the stream has closed. Request header
+// values live in a per-stream arena, so copy them if they must outlive the
+// stream.
+//
+// # Errors
+//
+// ConnError{Code, Reason} → GOAWAY and close; StreamError{StreamID, Code,
+// Cause} → RST_STREAM. Malformed requests (RFC 9113 §8.1.1, §8.2, §8.3) are
+// stream errors (RST_STREAM PROTOCOL_ERROR). A request whose header list is
+// over Config.MaxHeaderListSize (counting 32 octets per field, RFC 9113
+// §6.5.2) or has more than Config.MaxHeaderFields fields is answered by the
+// engine itself with a 431 response (END_STREAM) without calling OnHeaders;
+// the HPACK table stays in step and the connection carries on. Every reject
+// path calls Handler.OnReject with a stable name (see reject.go) for
+// metrics.
+package h2conn

@@ -1,0 +1,86 @@
+package h2conn
+
+import "github.com/h2kit/h2kit/internal/frame"
+
+// Flow-control arithmetic (RFC 9113 §5.2, §6.9). Windows are int64 so that
+// they can go negative after a SETTINGS_INITIAL_WINDOW_SIZE decrease
+// (§6.9.2) and overflow is detected before it wraps.
+
+// changeInitialWindow applies a new SETTINGS_INITIAL_WINDOW_SIZE to every
+// open stream. RFC 9113 §6.9.2: "When the value of
+// SETTINGS_INITIAL_WINDOW_SIZE changes, a receiver MUST adjust the size of
+// all stream flow-control windows that it maintains by the difference
+// between the new value and the old value." and "An endpoint MUST treat a
+// change to SETTINGS_INITIAL_WINDOW_SIZE that causes any flow-control window
+// to exceed the maximum size as a connection error (Section 5.4.1) of type
+// FLOW_CONTROL_ERROR."
+func (c *Conn) changeInitialWindow(v int64) error {
+	delta := v - c.peerInitialWindow
+	c.peerInitialWindow = v
+	for _, st := range c.streams {
+		st.sendWindow += delta
+		if st.sendWindow > frame.MaxWindow {
+			return &ConnError{Code: ErrCodeFlowControl, Reason: rejectInitialWindowOver}
+		}
+		if delta > 0 {
+			c.maybeReady(st)
+		}
+	}
+	return nil
+}
+
+// streamWindowUpdate applies a stream WINDOW_UPDATE. RFC 9113 §6.9.1: "If a
+// sender receives a WINDOW_UPDATE that causes a flow-control window to
+// exceed this maximum, it MUST terminate either the stream or the
+// connection, as appropriate. For streams, the sender sends a RST_STREAM
+// with an error code of FLOW_CONTROL_ERROR".
+func (c *Conn) streamWindowUpdate(st *Stream, inc int64) error {
+	st.sendWindow += inc
+	if st.sendWindow > frame.MaxWindow {
+		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: errorString(rejectStreamWindowOver)}
+	}
+	c.maybeReady(st)
+	return nil
+}
+
+// creditConn returns n octets to the peer's connection window, sending a
+// WINDOW_UPDATE once half the window is pending (batched, but never so late
+// that the peer stalls).
+func (c *Conn) creditConn(n int64) {
+	c.connPending += n
+	if c.connPending > 0 && c.connPending >= int64(c.cfg.ConnWindowSize)/2 {
+		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, uint32(c.connPending))
+		c.recvWindow += c.connPending
+		c.connPending = 0
+		c.nctl++
+	}
+}
+
+// creditStream returns n octets to the peer's window of st; no update is
+// sent once the request has ended, as no more DATA can come.
+func (c *Conn) creditStream(st *Stream, n int64) {
+	if st.state != StateOpen && st.state != StateHalfClosedLocal {
+		return
+	}
+	st.pending += n
+	if st.pending > 0 && st.pending >= int64(c.cfg.InitialWindowSize)/2 {
+		c.ctl = frame.AppendWindowUpdate(c.ctl, st.ID, uint32(st.pending))
+		st.recvWindow += st.pending
+		st.pending = 0
+		c.nctl++
+	}
+}
+
+// Consume tells the engine that the handler has consumed n octets of the
+// request body of st delivered by OnData. The engine returns them to the
+// peer's stream and connection windows with WINDOW_UPDATE frames, batched
+// at half a window.
+func (c *Conn) Consume(st *Stream, n int) {
+	if n <= 0 || st == nil || st.state == StateClosed || c.err != nil {
+		return
+	}
+	v := min(int64(n), st.unconsumed)
+	st.unconsumed -= v
+	c.creditConn(v)
+	c.creditStream(st, v)
+}

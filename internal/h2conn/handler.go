@@ -1,0 +1,61 @@
+package h2conn
+
+import "github.com/h2kit/h2kit/hpack"
+
+// Handler receives a connection's events. All methods are called on the
+// connection goroutine, synchronously from Feed, AppendOutput, Tick or a
+// command, and must not block.
+type Handler interface {
+	// OnHeaders: the request header block of st is complete and valid.
+	OnHeaders(st *Stream)
+	// OnData: a piece of the request body. data is valid only during the
+	// call. Call Conn.Consume when the bytes have been consumed, or the
+	// flow-control windows close.
+	OnData(st *Stream, data []byte)
+	// OnTrailers: the request trailers are in st.Trailers(); OnEndStream
+	// follows.
+	OnTrailers(st *Stream)
+	// OnEndStream: the request has been received completely.
+	OnEndStream(st *Stream)
+	// OnClose: st is closed; code is the peer's RST_STREAM code, the code
+	// we reset it with, or NO_ERROR on a clean close. st is recycled after
+	// OnClose returns. OnClose is only called for streams that got
+	// OnHeaders.
+	OnClose(st *Stream, code ErrCode)
+	// OnReject counts a reject path (a refused stream, a malformed request,
+	// a flood cap, ...). name is a stable snake_case token, see reject.go.
+	OnReject(name string)
+}
+
+// DataFlag is what a BodySource says about the data it returns.
+type DataFlag uint8
+
+// The flags a BodySource may return.
+const (
+	// DataOK: more data follows; the returned slice must not be empty.
+	DataOK DataFlag = iota
+	// DataEOF: the body ends with the returned bytes (possibly none).
+	DataEOF
+	// DataDeferred: nothing more for now (the returned bytes, if any, are
+	// sent); the engine does not call Read again until Conn.Resume.
+	DataDeferred
+)
+
+// BodySource produces a response body. AppendOutput pulls from it when the
+// flow-control windows allow: Read(max) returns at most max bytes (max ≥ 1)
+// which the engine copies before Read is called again. Returning more than
+// max, an unknown flag, DataOK with no bytes, or panicking resets the stream
+// with INTERNAL_ERROR; the connection carries on.
+//
+// A BodySource that also implements TrailerSource has its trailers sent
+// after DataEOF.
+type BodySource interface {
+	Read(max int) ([]byte, DataFlag)
+}
+
+// TrailerSource is an optional interface of a BodySource: at DataEOF the
+// engine calls Trailers and, if it returns fields, sends them as a trailing
+// HEADERS frame with END_STREAM.
+type TrailerSource interface {
+	Trailers() []hpack.HeaderField
+}

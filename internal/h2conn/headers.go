@@ -1,0 +1,384 @@
+package h2conn
+
+import "github.com/h2kit/h2kit/hpack"
+
+// Request header decoding and validation (RFC 9113 §8.1–§8.3). Fields are
+// copied into the stream's arena as the HPACK decoder emits them; strings
+// are made once the block is complete, so the arena can grow meanwhile.
+
+// Pseudo-header bits.
+const (
+	pMethod uint8 = 1 << iota
+	pScheme
+	pAuthority
+	pPath
+	pProtocol
+)
+
+func pseudoBit(name string) uint8 {
+	switch name {
+	case ":method":
+		return pMethod
+	case ":scheme":
+		return pScheme
+	case ":authority":
+		return pAuthority
+	case ":path":
+		return pPath
+	case ":protocol":
+		return pProtocol
+	}
+	return 0
+}
+
+// beginBlock resets the per-block decoding state. For trailers the arena
+// keeps the request's fields.
+func (st *Stream) beginBlock(trailers bool) {
+	st.refs = st.refs[:0]
+	st.pseudo = 0
+	st.sawRegular = false
+	st.listSize = 0
+	st.nfields = 0
+	st.tooLarge = ""
+	st.malformed = ""
+	if !trailers {
+		st.arena = st.arena[:0]
+	}
+}
+
+// validName is RFC 9113 §8.2.1: "A field name MUST NOT contain characters
+// in the ranges 0x00-0x20, 0x41-0x5a, or 0x7f-0xff (all ranges inclusive)."
+// and "field names MUST NOT include a colon". Names must also be tokens
+// (RFC 9110 §5.1).
+var validNameByte = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = false
+	}
+	for _, c := range "\"(),/:;<=>?@[\\]{}" {
+		t[c] = false
+	}
+	return t
+}()
+
+func validName(s string) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !validNameByte[s[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// validValue is RFC 9113 §8.2.1: "A field value MUST NOT contain the zero
+// value (ASCII NUL, 0x00), line feed (ASCII LF, 0x0a), or carriage return
+// (ASCII CR, 0x0d) at any position. A field value MUST NOT start or end
+// with an ASCII whitespace character (ASCII SP or HTAB, 0x20 or 0x09)."
+func validValue(s string) bool {
+	if len(s) == 0 {
+		return true
+	}
+	if s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == 0 || c == '\n' || c == '\r' {
+			return false
+		}
+	}
+	return true
+}
+
+// parseContentLength accepts 1*DIGIT (RFC 9110 §8.6) up to 2^62.
+func parseContentLength(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var v int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		v = v*10 + int64(c-'0')
+	}
+	return v, true
+}
+
+// onField is the HPACK emit function: it validates one field and copies it
+// into the arena. After a budget or validation failure it keeps counting
+// but stores nothing; the decoder still runs to the end of the block so
+// that its dynamic table stays in step.
+func (c *Conn) onField(f hpack.HeaderField) {
+	st := c.hb.st
+	if st == nil {
+		return
+	}
+	st.nfields++
+	st.listSize += f.Size()
+	if st.tooLarge != "" {
+		return
+	}
+	if st.nfields > c.cfg.MaxHeaderFields {
+		st.tooLarge = rejectHeaderFields
+		return
+	}
+	// SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2) counts "the
+	// uncompressed size of field name and value in octets plus an overhead
+	// of 32 octets for each field".
+	if st.listSize > c.cfg.MaxHeaderListSize || st.listSize < f.Size() {
+		st.tooLarge = rejectHeaderListSize
+		return
+	}
+	if st.malformed != "" {
+		return
+	}
+	name, value := f.Name, f.Value
+	if !validValue(value) {
+		st.malformed = rejectInvalidValue
+		return
+	}
+	if len(name) > 0 && name[0] == ':' {
+		// RFC 9113 §8.1: "Trailers MUST NOT include pseudo-header fields".
+		if c.hb.trailers {
+			st.malformed = rejectPseudoInTrailers
+			return
+		}
+		// RFC 9113 §8.3: "All pseudo-header fields MUST appear in a field
+		// block before all regular field lines. Any request or response
+		// that contains a pseudo-header field that appears in a field block
+		// after a regular field line MUST be treated as malformed".
+		if st.sawRegular {
+			st.malformed = rejectPseudoAfterRegular
+			return
+		}
+		// "Endpoints MUST treat a request or response that contains
+		// undefined or invalid pseudo-header fields as malformed". :protocol
+		// is defined only with SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441).
+		bit := pseudoBit(name)
+		if bit == 0 || bit == pProtocol && !c.cfg.EnableConnectProtocol {
+			st.malformed = rejectPseudoUnknown
+			return
+		}
+		// "The same pseudo-header field name MUST NOT appear more than once
+		// in a field block."
+		if st.pseudo&bit != 0 {
+			st.malformed = rejectPseudoDuplicate
+			return
+		}
+		st.pseudo |= bit
+	} else {
+		st.sawRegular = true
+		if !validName(name) {
+			st.malformed = rejectInvalidName
+			return
+		}
+		switch name {
+		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
+			// RFC 9113 §8.2.2: "An endpoint MUST NOT generate an HTTP/2
+			// message containing connection-specific header fields. ... Any
+			// message containing connection-specific header fields MUST be
+			// treated as malformed".
+			st.malformed = rejectConnectionSpecific
+			return
+		case "te":
+			// "The only exception to this is the TE header field, which MAY
+			// be present in an HTTP/2 request; when it is, it MUST NOT
+			// contain any value other than "trailers"."
+			if value != "trailers" {
+				st.malformed = rejectTE
+				return
+			}
+		case "content-length":
+			if !c.hb.trailers {
+				v, ok := parseContentLength(value)
+				if !ok || st.contentLength >= 0 && st.contentLength != v {
+					st.malformed = rejectBadContentLength
+					return
+				}
+				st.contentLength = v
+			}
+		}
+	}
+	off := uint32(len(st.arena))
+	st.arena = append(st.arena, name...)
+	st.arena = append(st.arena, value...)
+	st.refs = append(st.refs, fieldRef{
+		nameOff: off, nameLen: uint32(len(name)),
+		valOff: off + uint32(len(name)), valLen: uint32(len(value)),
+		sensitive: f.Sensitive,
+	})
+}
+
+// buildRequest turns the refs of a request block into the stream's
+// pseudo-headers and fields, joining cookie crumbs, and checks the required
+// pseudo-headers. It returns a reject name for a malformed request.
+func (st *Stream) buildRequest() string {
+	// RFC 9113 §8.2.3: "If there are multiple Cookie header fields after
+	// decompression, these MUST be concatenated into a single octet string
+	// using the two-octet delimiter of 0x3b, 0x20 (the ASCII string "; ")
+	// before being passed into a non-HTTP/2 context".
+	cookies, first := 0, -1
+	for i, r := range st.refs {
+		if r.nameLen == 6 && string(st.arena[r.nameOff:r.nameOff+6]) == "cookie" {
+			if cookies == 0 {
+				first = i
+			}
+			cookies++
+		}
+	}
+	if cookies > 1 {
+		start := uint32(len(st.arena))
+		n := 0
+		for _, r := range st.refs {
+			if r.nameLen == 6 && string(st.arena[r.nameOff:r.nameOff+6]) == "cookie" {
+				if n > 0 {
+					st.arena = append(st.arena, "; "...)
+				}
+				st.arena = append(st.arena, st.arena[r.valOff:r.valOff+r.valLen]...)
+				n++
+			}
+		}
+		st.refs[first].valOff = start
+		st.refs[first].valLen = uint32(len(st.arena)) - start
+	}
+	st.fields = st.fields[:0]
+	for i, r := range st.refs {
+		name := st.str(r.nameOff, r.nameLen)
+		value := st.str(r.valOff, r.valLen)
+		if name[0] == ':' {
+			switch name {
+			case ":method":
+				st.method = value
+			case ":scheme":
+				st.scheme = value
+			case ":authority":
+				st.authority = value
+			case ":path":
+				st.path = value
+			case ":protocol":
+				st.protocol = value
+			}
+			continue
+		}
+		if cookies > 1 && i != first && name == "cookie" {
+			continue
+		}
+		if name == "host" {
+			st.host = value
+		}
+		st.fields = append(st.fields, hpack.HeaderField{Name: name, Value: value, Sensitive: r.sensitive})
+	}
+	// RFC 9113 §8.3.1: "All HTTP/2 requests MUST include exactly one valid
+	// value for the ":method", ":scheme", and ":path" pseudo-header fields,
+	// unless they are CONNECT requests (Section 8.5)."
+	if st.pseudo&pMethod == 0 {
+		return rejectPseudoMissing
+	}
+	if st.method == "CONNECT" && st.pseudo&pProtocol == 0 {
+		// RFC 9113 §8.5: "The ":scheme" and ":path" pseudo-header fields
+		// MUST be omitted. The ":authority" pseudo-header field contains
+		// the host and port to connect to".
+		if st.pseudo&(pScheme|pPath) != 0 {
+			return rejectPseudoForbidden
+		}
+		if st.pseudo&pAuthority == 0 {
+			return rejectPseudoMissing
+		}
+		return ""
+	}
+	if st.pseudo&pProtocol != 0 && st.method != "CONNECT" {
+		return rejectPseudoForbidden
+	}
+	if st.pseudo&(pScheme|pPath) != pScheme|pPath {
+		return rejectPseudoMissing
+	}
+	// "This pseudo-header field MUST NOT be empty for "http" or "https"
+	// URIs".
+	if st.path == "" {
+		return rejectEmptyPath
+	}
+	return ""
+}
+
+// buildTrailers turns the refs of a trailer block into st.trailers.
+func (st *Stream) buildTrailers() {
+	st.trailers = st.trailers[:0]
+	for _, r := range st.refs {
+		st.trailers = append(st.trailers, hpack.HeaderField{
+			Name: st.str(r.nameOff, r.nameLen), Value: st.str(r.valOff, r.valLen), Sensitive: r.sensitive,
+		})
+	}
+}
+
+// finishBlock acts on a complete header block.
+func (c *Conn) finishBlock() error {
+	hb := c.hb
+	c.hb = headerBlock{}
+	if hb.reset {
+		if hb.resetCode == ErrCodeRefusedStream {
+			c.reject(hb.reject)
+			return c.resetStream(hb.streamID, nil, hb.resetCode)
+		}
+		return c.streamError(hb.streamID, hb.resetCode, hb.reject)
+	}
+	st := hb.st
+	if st == nil {
+		return nil
+	}
+	if st.tooLarge != "" {
+		c.reject(st.tooLarge)
+		if st.headersSent {
+			return c.resetStream(st.ID, st, ErrCodeCancel)
+		}
+		return c.send431(st, hb.endStream)
+	}
+	if st.malformed != "" {
+		return c.streamError(st.ID, ErrCodeProtocol, st.malformed)
+	}
+	if hb.trailers {
+		st.buildTrailers()
+		// RFC 9113 §8.1.1: content-length must equal the DATA received.
+		if st.contentLength >= 0 && st.recvBytes != st.contentLength {
+			return c.streamError(st.ID, ErrCodeProtocol, rejectContentLength)
+		}
+		c.h.OnTrailers(st)
+		if st.state != StateClosed {
+			c.recvEndStream(st)
+		}
+		return nil
+	}
+	if name := st.buildRequest(); name != "" {
+		return c.streamError(st.ID, ErrCodeProtocol, name)
+	}
+	if hb.endStream && st.contentLength > 0 {
+		return c.streamError(st.ID, ErrCodeProtocol, rejectContentLength)
+	}
+	st.notified = true
+	c.h.OnHeaders(st)
+	if hb.endStream && st.state != StateClosed {
+		c.recvEndStream(st)
+	}
+	return nil
+}
+
+// send431 answers a request whose header list is over budget with a 431
+// response (RFC 6585 §5) and, if the request is still coming, RST_STREAM
+// NO_ERROR (RFC 9113 §8.1: the server "MAY request that the client abort
+// transmission of a request without error by sending a RST_STREAM with an
+// error code of NO_ERROR after sending a complete response").
+func (c *Conn) send431(st *Stream, requestEnded bool) error {
+	if err := c.writeHeaders(st.ID, 431, nil, true); err != nil {
+		return err
+	}
+	if requestEnded {
+		c.closeStream(st, ErrCodeNo)
+		return nil
+	}
+	return c.resetStream(st.ID, st, ErrCodeNo)
+}

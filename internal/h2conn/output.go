@@ -1,0 +1,189 @@
+package h2conn
+
+import (
+	"strconv"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
+)
+
+// The output scheduler: queued frames first, then DATA round-robin across
+// the streams in the ready ring, one frame per stream per turn.
+
+// maybeReady puts st in the ready ring if it has a body to send and a
+// window to send it in.
+func (c *Conn) maybeReady(st *Stream) {
+	if st.inReady || st.body == nil || st.deferred || st.sendWindow <= 0 || st.state == StateClosed {
+		return
+	}
+	st.inReady = true
+	c.ready = append(c.ready, st)
+}
+
+func (c *Conn) removeReady(st *Stream) {
+	st.inReady = false
+	for i := c.readyAt; i < len(c.ready); i++ {
+		if c.ready[i] == st {
+			copy(c.ready[i:], c.ready[i+1:])
+			c.ready[len(c.ready)-1] = nil
+			c.ready = c.ready[:len(c.ready)-1]
+			return
+		}
+	}
+}
+
+func (c *Conn) popReady() *Stream {
+	st := c.ready[c.readyAt]
+	c.ready[c.readyAt] = nil
+	c.readyAt++
+	if c.readyAt == len(c.ready) {
+		c.ready = c.ready[:0]
+		c.readyAt = 0
+	} else if c.readyAt > 64 && c.readyAt*2 > len(c.ready) {
+		n := copy(c.ready, c.ready[c.readyAt:])
+		clear(c.ready[n:])
+		c.ready = c.ready[:n]
+		c.readyAt = 0
+	}
+	st.inReady = false
+	return st
+}
+
+// WantWrite reports whether AppendOutput would append anything now.
+func (c *Conn) WantWrite() bool {
+	if len(c.ctl) > 0 {
+		return true
+	}
+	return c.err == nil && c.sendWindow > 0 && c.readyAt < len(c.ready)
+}
+
+// AppendOutput appends to dst the bytes to write to the peer now and
+// returns the extended slice: every queued frame, then DATA frames as far
+// as the flow-control windows, the peer's SETTINGS_MAX_FRAME_SIZE and
+// Config.MaxWriteBatch allow.
+func (c *Conn) AppendOutput(dst []byte) []byte {
+	dst = append(dst, c.ctl...)
+	c.ctl = c.ctl[:0]
+	c.nctl = 0
+	if c.err != nil {
+		return dst
+	}
+	budget := len(dst) + c.cfg.MaxWriteBatch
+	maxFrame := int64(min(c.peerMaxFrame, c.cfg.MaxWriteFrameSize))
+	for c.readyAt < len(c.ready) && c.sendWindow > 0 && len(dst) < budget {
+		st := c.popReady()
+		max := min(maxFrame, c.sendWindow, st.sendWindow, int64(budget-len(dst)))
+		dst = c.sendData(dst, st, int(max))
+		if len(c.ctl) > 0 {
+			// Keep the wire order equal to the HPACK encoding order.
+			dst = append(dst, c.ctl...)
+			c.ctl = c.ctl[:0]
+			c.nctl = 0
+		}
+		if c.err != nil {
+			return dst
+		}
+	}
+	return dst
+}
+
+// readBody calls the body source, turning a panic into a bad flag.
+func readBody(src BodySource, max int) (p []byte, fl DataFlag, panicked bool) {
+	defer func() {
+		if recover() != nil {
+			p, fl, panicked = nil, 0xff, true
+		}
+	}()
+	p, fl = src.Read(max)
+	return p, fl, false
+}
+
+// sendData appends one DATA frame (and trailers at EOF) for st.
+func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
+	p, fl, _ := readBody(st.body, max)
+	if st.state == StateClosed {
+		return dst // the source reset its own stream
+	}
+	if len(p) > max || fl > DataDeferred || fl == DataOK && len(p) == 0 {
+		c.reject(rejectBodySource)
+		c.resetStream(st.ID, st, ErrCodeInternal)
+		return dst
+	}
+	n := int64(len(p))
+	c.sendWindow -= n
+	st.sendWindow -= n
+	switch fl {
+	case DataOK:
+		dst = frame.AppendData(dst, st.ID, false, p)
+		c.maybeReady(st)
+	case DataDeferred:
+		if n > 0 {
+			dst = frame.AppendData(dst, st.ID, false, p)
+		}
+		st.deferred = true
+	case DataEOF:
+		var tr []hpack.HeaderField
+		if ts, ok := st.body.(TrailerSource); ok {
+			tr = ts.Trailers()
+		}
+		if len(tr) == 0 && st.hasTrailers {
+			tr = st.outTrailers
+		}
+		st.body = nil
+		if len(tr) == 0 {
+			dst = frame.AppendData(dst, st.ID, true, p)
+			c.transition(st, evSendEndStream)
+			return dst
+		}
+		if n > 0 {
+			dst = frame.AppendData(dst, st.ID, false, p)
+		}
+		if err := c.writeHeaderBlock(st.ID, tr, -1, true); err != nil {
+			c.resetStream(st.ID, st, ErrCodeInternal)
+			return dst
+		}
+		c.transition(st, evSendEndStream)
+	}
+	return dst
+}
+
+// statusText holds ":status" values so that responses do not allocate.
+var statusText = func() (t [900]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i + 100)
+	}
+	return t
+}()
+
+// writeHeaders encodes a response header block with :status and queues it.
+func (c *Conn) writeHeaders(id uint32, status int, fields []hpack.HeaderField, endStream bool) error {
+	return c.writeHeaderBlock(id, fields, status, endStream)
+}
+
+// writeHeaderBlock encodes fields (preceded by :status when status ≥ 0)
+// and queues HEADERS plus as many CONTINUATION frames as the peer's
+// SETTINGS_MAX_FRAME_SIZE requires (RFC 9113 §4.3).
+func (c *Conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status int, endStream bool) error {
+	c.scratch = c.scratch[:0]
+	if status >= 0 {
+		c.scratch = append(c.scratch, hpack.HeaderField{Name: ":status", Value: statusText[status-100]})
+	}
+	c.scratch = append(c.scratch, fields...)
+	var err error
+	c.hbuf, err = c.enc.Deflate(c.hbuf[:0], c.scratch)
+	clear(c.scratch)
+	if err != nil {
+		return err
+	}
+	block := c.hbuf
+	max := int(c.peerMaxFrame)
+	first := block[:min(len(block), max)]
+	block = block[len(first):]
+	c.ctl = frame.AppendHeaders(c.ctl, id, endStream, len(block) == 0, first)
+	for len(block) > 0 {
+		part := block[:min(len(block), max)]
+		block = block[len(part):]
+		c.ctl = frame.AppendContinuation(c.ctl, id, len(block) == 0, part)
+	}
+	return c.checkBuffered()
+}

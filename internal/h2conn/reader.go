@@ -1,0 +1,490 @@
+package h2conn
+
+import (
+	"errors"
+	"time"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
+)
+
+// Feed consumes bytes received from the peer, in pieces of any size, and
+// calls the Handler for the events they complete. A returned *ConnError
+// means a GOAWAY has been queued: flush AppendOutput and close. After an
+// error every later Feed returns the same error.
+func (c *Conn) Feed(p []byte) error {
+	if c.err != nil {
+		return c.err
+	}
+	if c.prefaceLeft > 0 {
+		// RFC 9113 §3.4: "Clients and servers MUST treat an invalid
+		// connection preface as a connection error (Section 5.4.1) of type
+		// PROTOCOL_ERROR."
+		off := len(frame.ClientPreface) - c.prefaceLeft
+		n := min(len(p), c.prefaceLeft)
+		if string(p[:n]) != frame.ClientPreface[off:off+n] {
+			return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectBadPreface})
+		}
+		c.prefaceLeft -= n
+		p = p[n:]
+		if c.prefaceLeft > 0 {
+			return nil
+		}
+	}
+	// Complete the frame carried over from the last call, if any.
+	if len(c.in) > 0 {
+		need := frame.HeaderLen - len(c.in)
+		if need > 0 {
+			k := min(need, len(p))
+			c.in = append(c.in, p[:k]...)
+			p = p[k:]
+			if len(c.in) < frame.HeaderLen {
+				return nil
+			}
+		}
+		h, _ := frame.ParseHeader(c.in)
+		if h.Length > c.cfg.MaxFrameSize {
+			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: "frame_too_large"})
+		}
+		total := frame.HeaderLen + int(h.Length)
+		k := min(total-len(c.in), len(p))
+		c.in = append(c.in, p[:k]...)
+		p = p[k:]
+		if len(c.in) < total {
+			return nil
+		}
+		err := c.processFrame(h, c.in[frame.HeaderLen:total])
+		c.in = c.in[:0]
+		if err != nil {
+			return err
+		}
+	}
+	for len(p) > 0 {
+		h, payload, n, err := frame.ReadFrame(p, c.cfg.MaxFrameSize)
+		if err != nil {
+			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: "frame_too_large"})
+		}
+		if n == 0 {
+			// Keep the partial frame; it is at most 9 + MaxFrameSize octets.
+			c.in = append(c.in[:0], p...)
+			return nil
+		}
+		p = p[n:]
+		if err := c.processFrame(h, payload); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// processFrame handles one whole frame. Any error it returns is the sticky
+// connection error; stream errors are handled inside.
+func (c *Conn) processFrame(h frame.Header, p []byte) error {
+	// RFC 9113 §3.4: "That is, the connection preface ... MUST be followed by
+	// a SETTINGS frame".
+	if !c.sawSettings {
+		if h.Type != frame.TypeSettings || h.Flags.Has(frame.FlagAck) {
+			return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectFirstNotSettings})
+		}
+		c.sawSettings = true
+		c.prefaceDue = time.Time{}
+	}
+	// RFC 9113 §6.10: "A HEADERS frame without the END_HEADERS flag set MUST
+	// be followed by a CONTINUATION frame for the same stream. A receiver
+	// MUST treat the receipt of any other type of frame or a frame on a
+	// different stream as a connection error (Section 5.4.1) of type
+	// PROTOCOL_ERROR."
+	if c.hb.active && (h.Type != frame.TypeContinuation || h.StreamID != c.hb.streamID) {
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectExpectedCont})
+	}
+	var err error
+	switch h.Type {
+	case frame.TypeData:
+		err = c.processData(h, p)
+	case frame.TypeHeaders:
+		err = c.processHeaders(h, p)
+	case frame.TypePriority:
+		err = c.processPriority(h, p)
+	case frame.TypeRSTStream:
+		err = c.processRSTStream(h, p)
+	case frame.TypeSettings:
+		err = c.processSettings(h, p)
+	case frame.TypePushPromise:
+		// RFC 9113 §8.4: "A client cannot push. Thus, servers MUST treat the
+		// receipt of a PUSH_PROMISE frame as a connection error (Section
+		// 5.4.1) of type PROTOCOL_ERROR."
+		err = &ConnError{Code: ErrCodeProtocol, Reason: rejectPushPromise}
+	case frame.TypePing:
+		err = c.processPing(h, p)
+	case frame.TypeGoAway:
+		err = c.processGoAway(h, p)
+	case frame.TypeWindowUpdate:
+		err = c.processWindowUpdate(h, p)
+	case frame.TypeContinuation:
+		err = c.processContinuation(h, p)
+	default:
+		// RFC 9113 §5.5: "Implementations MUST ignore unknown or unsupported
+		// values in all extensible protocol elements." (§4.1: "MUST ignore
+		// and discard frames of unknown types.")
+		err = c.glitch()
+	}
+	if err == nil {
+		return nil
+	}
+	if c.err != nil {
+		return c.err
+	}
+	var se *StreamError
+	if errors.As(err, &se) {
+		return c.streamError(se.StreamID, se.Code, rejectName(se))
+	}
+	return c.connError(err)
+}
+
+func rejectName(se *StreamError) string {
+	if se.Cause != nil {
+		return se.Cause.Error()
+	}
+	return "stream_" + se.Code.String()
+}
+
+// stateOf returns the §5.1 state of a stream ID, with implicit idle and
+// closed states for IDs the engine does not track (RFC 9113 §5.1.1: "The
+// first use of a new stream identifier implicitly closes all streams in the
+// 'idle' state that might have been initiated by that peer with a
+// lower-valued stream identifier.").
+func (c *Conn) stateOf(id uint32) (StreamState, *Stream) {
+	if st := c.Stream(id); st != nil {
+		return st.state, st
+	}
+	if id > c.maxPeerID {
+		return StateIdle, nil
+	}
+	return StateClosed, nil
+}
+
+// policy applies recvPolicy; it returns done=true when the frame needs no
+// further handling.
+func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state StreamState, done bool, err error) {
+	state, st = c.stateOf(id)
+	switch recvPolicy[state][t] {
+	case actIgnore:
+		return st, state, true, nil
+	case actStreamClosed:
+		return st, state, true, &StreamError{StreamID: id, Code: ErrCodeStreamClosed, Cause: errorString(rejectStreamClosed)}
+	case actConnProtocol:
+		name := rejectIdleFrame
+		if t == frame.TypeContinuation {
+			name = rejectUnexpectedCont
+		}
+		return st, state, true, &ConnError{Code: ErrCodeProtocol, Reason: name}
+	case actConnStreamClosed:
+		return st, state, true, &ConnError{Code: ErrCodeStreamClosed, Reason: rejectClosedHeaders}
+	}
+	return st, state, false, nil
+}
+
+func (c *Conn) processData(h frame.Header, p []byte) error {
+	f, err := frame.ParseData(h, p)
+	if err != nil {
+		return err
+	}
+	// RFC 9113 §6.9.1: "A receiver MAY respond with a stream error ... or a
+	// connection error (Section 5.4.1) of type FLOW_CONTROL_ERROR" when the
+	// sender violates the window; the connection window is checked first
+	// because it is accounted for whatever happens to the stream.
+	flow := int64(f.FlowLen)
+	if flow > c.recvWindow {
+		return &ConnError{Code: ErrCodeFlowControl, Reason: rejectConnFlow}
+	}
+	c.recvWindow -= flow
+	st, _, done, perr := c.policy(frame.TypeData, f.StreamID)
+	if done || st == nil {
+		// The frame is discarded: its bytes go back to the connection
+		// window at once.
+		c.creditConn(flow)
+		return perr
+	}
+	if flow > st.recvWindow {
+		c.creditConn(flow)
+		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: errorString(rejectStreamFlow)}
+	}
+	st.recvWindow -= flow
+	// Padding is never seen by the handler: return it at once.
+	if pad := flow - int64(len(f.Data)); pad > 0 {
+		c.creditConn(pad)
+		c.creditStream(st, pad)
+	}
+	if len(f.Data) == 0 && !f.EndStream() {
+		if err := c.glitch(); err != nil {
+			return err
+		}
+	}
+	st.recvBytes += int64(len(f.Data))
+	// RFC 9113 §8.1.1: "A request or response is also malformed if the value
+	// of a content-length header field does not equal the sum of the DATA
+	// frame payload lengths that form the content."
+	if st.contentLength >= 0 && (st.recvBytes > st.contentLength || f.EndStream() && st.recvBytes != st.contentLength) {
+		c.creditConn(int64(len(f.Data)))
+		return &StreamError{StreamID: st.ID, Code: ErrCodeProtocol, Cause: errorString(rejectContentLength)}
+	}
+	if len(f.Data) > 0 {
+		st.unconsumed += int64(len(f.Data))
+		c.h.OnData(st, f.Data)
+		if st.state == StateClosed || st.ID != f.StreamID {
+			return nil // the handler reset it
+		}
+	}
+	if f.EndStream() {
+		c.recvEndStream(st)
+	}
+	return nil
+}
+
+// recvEndStream handles END_STREAM on a request.
+func (c *Conn) recvEndStream(st *Stream) {
+	next := st.state.next(evRecvEndStream)
+	if next != StateClosed {
+		st.state = next
+		c.h.OnEndStream(st)
+		return
+	}
+	// The response had already ended: the stream closes after the event.
+	c.h.OnEndStream(st)
+	c.closeStream(st, ErrCodeNo)
+}
+
+func (c *Conn) processHeaders(h frame.Header, p []byte) error {
+	f, err := frame.ParseHeaders(h, p)
+	if err != nil {
+		return err
+	}
+	id := f.StreamID
+	// RFC 9113 §5.1.1: "Streams initiated by a client MUST use
+	// odd-numbered stream identifiers ... An endpoint that receives an
+	// unexpected stream identifier MUST respond with a connection error
+	// (Section 5.4.1) of type PROTOCOL_ERROR."
+	if id%2 == 0 {
+		return &ConnError{Code: ErrCodeProtocol, Reason: rejectEvenStreamID}
+	}
+	c.hb = headerBlock{active: true, streamID: id, endStream: f.EndStream()}
+	st, state, done, perr := c.policy(frame.TypeHeaders, id)
+	if perr != nil {
+		var se *StreamError
+		if !errors.As(perr, &se) {
+			return perr
+		}
+		// Decode the block anyway so that the HPACK table stays in step,
+		// then reset the stream.
+		c.hb.reset, c.hb.resetCode, c.hb.reject = true, se.Code, rejectStreamClosed
+	} else if done {
+		c.hb.st = nil
+	} else if state == StateIdle {
+		// RFC 9113 §5.3.1: "A stream cannot depend on itself. An endpoint
+		// MUST treat this as a stream error (Section 5.4.2) of type
+		// PROTOCOL_ERROR."
+		selfDep := f.HasPriority && f.Priority.StreamDep == id
+		c.maxPeerID = id
+		switch {
+		case selfDep:
+			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, rejectSelfDependency
+		case c.goAwaySent && c.shutdownPhase != 1 && id > c.lastStreamID:
+			// RFC 9113 §6.8: after GOAWAY the sender "can ignore frames on
+			// streams initiated by the receiver that have identifiers higher
+			// than the included last stream identifier". Decode only.
+		case uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams:
+			// RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame
+			// that causes its advertised concurrent stream limit to be
+			// exceeded MUST treat this as a stream error (Section 5.4.2) of
+			// type PROTOCOL_ERROR or REFUSED_STREAM."
+			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeRefusedStream, rejectRefusedStream
+		default:
+			st = c.newStream(id)
+			st.state = StateOpen
+			st.beginBlock(false)
+			c.hb.st = st
+		}
+	} else {
+		// A second HEADERS on an open stream carries trailers. RFC 9113
+		// §8.1: "An endpoint that receives a HEADERS frame without the
+		// END_STREAM flag set after receiving the HEADERS frame that opens a
+		// request ... MUST treat the corresponding request or response as
+		// malformed (Section 8.1.1)."
+		if !f.EndStream() {
+			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, rejectTrailersNoEnd
+			c.hb.st = nil
+		} else {
+			c.hb.st = st
+			c.hb.trailers = true
+			st.beginBlock(true)
+		}
+	}
+	if c.hb.reset && c.hb.resetCode != ErrCodeRefusedStream {
+		if err := c.glitch(); err != nil {
+			return err
+		}
+	}
+	return c.blockFragment(f.Fragment, f.EndHeaders())
+}
+
+func (c *Conn) processContinuation(h frame.Header, p []byte) error {
+	f, err := frame.ParseContinuation(h, p)
+	if err != nil {
+		return err
+	}
+	if !c.hb.active {
+		// RFC 9113 §6.10: "A CONTINUATION frame MUST be preceded by a
+		// HEADERS, PUSH_PROMISE or CONTINUATION frame without the
+		// END_HEADERS flag set. A recipient that observes violation of this
+		// rule MUST respond with a connection error (Section 5.4.1) of type
+		// PROTOCOL_ERROR."
+		return &ConnError{Code: ErrCodeProtocol, Reason: rejectUnexpectedCont}
+	}
+	c.hb.conts++
+	if c.hb.conts > c.cfg.MaxContinuationFrames {
+		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectTooManyConts}
+	}
+	if len(f.Fragment) == 0 && !f.EndHeaders() {
+		if err := c.glitch(); err != nil {
+			return err
+		}
+	}
+	return c.blockFragment(f.Fragment, f.EndHeaders())
+}
+
+// blockFragment feeds a field block fragment to the HPACK decoder and
+// finishes the block at END_HEADERS.
+func (c *Conn) blockFragment(p []byte, end bool) error {
+	if len(p) > 0 {
+		if _, err := c.dec.Write(p); err != nil {
+			if err := c.decodeError(err); err != nil {
+				return err
+			}
+		}
+	}
+	if !end {
+		return nil
+	}
+	c.hb.active = false
+	if err := c.dec.Close(); err != nil {
+		if err := c.decodeError(err); err != nil {
+			return err
+		}
+	}
+	return c.finishBlock()
+}
+
+// decodeError sorts HPACK errors: a budget error refuses the stream (431),
+// anything else is RFC 9113 §4.3: "A decoding error in a field block MUST be
+// treated as a connection error (Section 5.4.1) of type COMPRESSION_ERROR."
+func (c *Conn) decodeError(err error) error {
+	var be *hpack.BudgetError
+	if errors.As(err, &be) {
+		if st := c.hb.st; st != nil && st.tooLarge == "" {
+			st.tooLarge = rejectHeaderListSize
+			if errors.Is(err, hpack.ErrTooManyFields) {
+				st.tooLarge = rejectHeaderFields
+			}
+		}
+		return nil
+	}
+	return &ConnError{Code: ErrCodeCompression, Reason: rejectCompression}
+}
+
+func (c *Conn) processPriority(h frame.Header, p []byte) error {
+	f, err := frame.ParsePriority(h, p)
+	if err != nil {
+		var se *StreamError
+		if errors.As(err, &se) {
+			se.Cause = errorString(rejectPriorityFrameSize)
+		}
+		return err
+	}
+	// RFC 9113 §5.3.2: PRIORITY is deprecated; it is accepted and ignored,
+	// except for the self-dependency rule of §5.3.1.
+	if f.StreamDep == f.StreamID {
+		return &StreamError{StreamID: f.StreamID, Code: ErrCodeProtocol, Cause: errorString(rejectSelfDependency)}
+	}
+	return c.glitch()
+}
+
+func (c *Conn) processRSTStream(h frame.Header, p []byte) error {
+	f, err := frame.ParseRSTStream(h, p)
+	if err != nil {
+		return err
+	}
+	st, _, done, perr := c.policy(frame.TypeRSTStream, f.StreamID)
+	if perr != nil || done || st == nil {
+		return perr
+	}
+	// Rapid reset (CVE-2023-44487): every stream the peer resets costs a
+	// token.
+	if !c.resets.take(c.now) {
+		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectRapidReset}
+	}
+	c.closeStream(st, f.Code)
+	return nil
+}
+
+func (c *Conn) processPing(h frame.Header, p []byte) error {
+	f, err := frame.ParsePing(h, p)
+	if err != nil {
+		return err
+	}
+	if f.Ack {
+		if c.shutdownPhase == 1 && f.Data == shutdownPing {
+			c.finalGoAway()
+		}
+		return nil
+	}
+	if err := c.glitch(); err != nil {
+		return err
+	}
+	// RFC 9113 §6.7: "Receivers of a PING frame that does not include an ACK
+	// flag MUST send a PING frame with the ACK flag set in response, with an
+	// identical frame payload."
+	c.ctl = frame.AppendPing(c.ctl, true, f.Data)
+	return c.queueCtl()
+}
+
+func (c *Conn) processGoAway(h frame.Header, p []byte) error {
+	if _, err := frame.ParseGoAway(h, p); err != nil {
+		return err
+	}
+	// The peer opens no more streams; ours (push) do not exist. Finish the
+	// active streams, then Done reports true.
+	c.peerGoAway = true
+	return nil
+}
+
+func (c *Conn) processWindowUpdate(h frame.Header, p []byte) error {
+	if h.StreamID != 0 {
+		st, _, done, perr := c.policy(frame.TypeWindowUpdate, h.StreamID)
+		if perr != nil || done || st == nil {
+			return perr
+		}
+		f, err := frame.ParseWindowUpdate(h, p)
+		if err != nil {
+			var se *StreamError
+			if errors.As(err, &se) {
+				se.Cause = errorString(rejectZeroIncrement)
+			}
+			return err
+		}
+		return c.streamWindowUpdate(st, int64(f.Increment))
+	}
+	f, err := frame.ParseWindowUpdate(h, p)
+	if err != nil {
+		return err
+	}
+	// RFC 9113 §6.9.1: "A sender MUST NOT allow a flow-control window to
+	// exceed 2^31-1 octets. If a sender receives a WINDOW_UPDATE that causes
+	// a flow-control window to exceed this maximum, it MUST terminate either
+	// the stream or the connection, as appropriate. ... for the connection,
+	// a GOAWAY frame with an error code of FLOW_CONTROL_ERROR is sent."
+	c.sendWindow += int64(f.Increment)
+	if c.sendWindow > frame.MaxWindow {
+		return &ConnError{Code: ErrCodeFlowControl, Reason: rejectConnWindowOver}
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+package h2conn
+
+import (
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
+)
+
+// appendOurSettings appends the server's SETTINGS frame. Values equal to
+// the RFC 9113 §6.5.2 initial values are omitted; ENABLE_PUSH is never sent
+// ("A server MAY choose to omit this setting when it sends a SETTINGS
+// frame").
+func appendOurSettings(dst []byte, cfg *Config) []byte {
+	var s [7]frame.Setting
+	n := 0
+	add := func(id frame.SettingID, v uint32) {
+		s[n] = frame.Setting{ID: id, Val: v}
+		n++
+	}
+	add(frame.SettingMaxConcurrentStreams, cfg.MaxConcurrentStreams)
+	if cfg.InitialWindowSize != frame.DefaultWindow {
+		add(frame.SettingInitialWindowSize, cfg.InitialWindowSize)
+	}
+	if cfg.MaxFrameSize != frame.DefaultMaxFrameSize {
+		add(frame.SettingMaxFrameSize, cfg.MaxFrameSize)
+	}
+	if cfg.HeaderTableSize != hpack.DefaultHeaderTableSize {
+		add(frame.SettingHeaderTableSize, cfg.HeaderTableSize)
+	}
+	add(frame.SettingMaxHeaderListSize, cfg.MaxHeaderListSize)
+	if cfg.EnableConnectProtocol {
+		add(frame.SettingEnableConnectProtocol, 1)
+	}
+	return frame.AppendSettings(dst, s[:n]...)
+}
+
+func (c *Conn) processSettings(h frame.Header, p []byte) error {
+	f, err := frame.ParseSettings(h, p)
+	if err != nil {
+		return err
+	}
+	if f.Ack {
+		// RFC 9113 §6.5.3: the ACK tells us our SETTINGS are in force.
+		c.awaitingAck = false
+		c.ackDeadline = zeroTime
+		return nil
+	}
+	if err := c.glitch(); err != nil {
+		return err
+	}
+	if f.Len() > c.cfg.MaxSettingsEntries {
+		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
+	}
+	for i := range f.Len() {
+		s := f.At(i)
+		if err := s.Valid(); err != nil {
+			return err
+		}
+		switch s.ID {
+		case frame.SettingHeaderTableSize:
+			// The peer's decoder allows this much; our encoder uses at most
+			// MaxEncoderTableSize and signals the change in its next block
+			// (RFC 7541 §6.3).
+			if err := c.enc.ChangeTableSize(min(s.Val, c.cfg.MaxEncoderTableSize)); err != nil {
+				return &ConnError{Code: ErrCodeInternal, Reason: "encoder_table_size"}
+			}
+		case frame.SettingEnablePush:
+			c.peerEnablePush = s.Val == 1
+		case frame.SettingMaxConcurrentStreams:
+			c.peerMaxStreams = s.Val
+		case frame.SettingInitialWindowSize:
+			if err := c.changeInitialWindow(int64(s.Val)); err != nil {
+				return err
+			}
+		case frame.SettingMaxFrameSize:
+			c.peerMaxFrame = s.Val
+		case frame.SettingMaxHeaderListSize:
+			c.peerMaxHeaderList = s.Val
+		}
+	}
+	// RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient
+	// MUST immediately ... emit a SETTINGS frame with the ACK flag set."
+	c.ctl = frame.AppendSettingsAck(c.ctl)
+	return c.queueCtl()
+}
+
+// PeerEnablePush reports the peer's SETTINGS_ENABLE_PUSH (recorded for the
+// push package; this engine never pushes).
+func (c *Conn) PeerEnablePush() bool { return c.peerEnablePush }

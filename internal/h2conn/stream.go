@@ -1,0 +1,135 @@
+package h2conn
+
+import (
+	"unsafe"
+
+	"github.com/h2kit/h2kit/hpack"
+)
+
+// Stream is one request/response exchange. The engine owns it; it is valid
+// until Handler.OnClose for it returns, then recycled. Strings it returns
+// alias a per-stream arena and share that lifetime.
+type Stream struct {
+	// ID is the stream identifier (odd, client-initiated).
+	ID uint32
+	// UserData is a slot for the handler layer; the engine clears it on
+	// recycling.
+	UserData any
+
+	state    StreamState
+	notified bool // OnHeaders was called: OnClose will be
+
+	// Request, built by headers.go.
+	method, scheme, authority, path, protocol, host string
+	fields                                          []hpack.HeaderField
+	trailers                                        []hpack.HeaderField
+	contentLength                                   int64 // -1 when absent
+	recvBytes                                       int64
+
+	// Decoding state of the current header block.
+	arena      []byte
+	refs       []fieldRef
+	pseudo     uint8 // bit set of pseudo-headers seen
+	sawRegular bool
+	listSize   uint32
+	nfields    int
+	tooLarge   string // reject name when over a budget
+	malformed  string // reject name when malformed
+
+	// Flow control (RFC 9113 §5.2, §6.9).
+	sendWindow int64 // what we may still send
+	recvWindow int64 // what the peer may still send
+	pending    int64 // consumed by the handler, not yet returned to the peer
+	unconsumed int64 // delivered with OnData, not yet consumed
+
+	// Response.
+	headersSent bool
+	body        BodySource
+	bytesBody   bytesSource
+	deferred    bool
+	inReady     bool
+	outTrailers []hpack.HeaderField // sent after the body's EOF
+	hasTrailers bool
+}
+
+// fieldRef locates a decoded field in Stream.arena.
+type fieldRef struct {
+	nameOff, nameLen, valOff, valLen uint32
+	sensitive                        bool
+}
+
+// State returns the stream's RFC 9113 §5.1 state.
+func (s *Stream) State() StreamState { return s.state }
+
+// Method returns the :method pseudo-header.
+func (s *Stream) Method() string { return s.method }
+
+// Scheme returns the :scheme pseudo-header.
+func (s *Stream) Scheme() string { return s.scheme }
+
+// Authority returns :authority, else the host header field (RFC 9113
+// §8.3.1).
+func (s *Stream) Authority() string {
+	if s.authority != "" {
+		return s.authority
+	}
+	return s.host
+}
+
+// Path returns the :path pseudo-header.
+func (s *Stream) Path() string { return s.path }
+
+// Protocol returns the :protocol pseudo-header of an extended CONNECT
+// (RFC 8441), or "".
+func (s *Stream) Protocol() string { return s.protocol }
+
+// Fields returns the regular request header fields in order, with cookie
+// crumbs joined into one field with "; " (RFC 9113 §8.2.3).
+func (s *Stream) Fields() []hpack.HeaderField { return s.fields }
+
+// Trailers returns the request trailer fields, or nil.
+func (s *Stream) Trailers() []hpack.HeaderField {
+	if len(s.trailers) == 0 {
+		return nil
+	}
+	return s.trailers
+}
+
+// ContentLength returns the request's content-length, or -1.
+func (s *Stream) ContentLength() int64 { return s.contentLength }
+
+// EndStreamReceived reports whether the request has been received
+// completely.
+func (s *Stream) EndStreamReceived() bool {
+	return s.state == StateHalfClosedRemote || s.state == StateClosed
+}
+
+// str returns a string aliasing the arena; see the Stream lifetime rules.
+func (s *Stream) str(off, n uint32) string {
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&s.arena[off], int(n))
+}
+
+// reset prepares a recycled stream for a new ID, keeping its buffers.
+func (s *Stream) reset(id uint32, sendWin, recvWin int64) {
+	*s = Stream{
+		ID: id, arena: s.arena[:0], refs: s.refs[:0], fields: s.fields[:0], trailers: s.trailers[:0],
+		contentLength: -1, sendWindow: sendWin, recvWindow: recvWin,
+	}
+}
+
+// bytesSource is the allocation-free BodySource behind SetBodyBytes.
+type bytesSource struct{ b []byte }
+
+func (b *bytesSource) Read(max int) ([]byte, DataFlag) {
+	if len(b.b) <= max {
+		p := b.b
+		b.b = nil
+		return p, DataEOF
+	}
+	p := b.b[:max]
+	b.b = b.b[max:]
+	return p, DataOK
+}

@@ -1,0 +1,112 @@
+package h2conn
+
+import "time"
+
+// Timers and rate limits run on the time the caller passes to Tick; the
+// engine never reads a clock.
+
+var zeroTime time.Time
+
+// Tick sets the engine's clock to now, arms timers that are due to start,
+// and fires those that have expired. It returns the connection error a
+// timeout caused, if any.
+func (c *Conn) Tick(now time.Time) error {
+	if c.err != nil {
+		return c.err
+	}
+	c.now = now
+	// Arm.
+	if c.prefaceLeft > 0 || !c.sawSettings {
+		if c.prefaceDue.IsZero() && c.cfg.PrefaceTimeout > 0 {
+			c.prefaceDue = now.Add(c.cfg.PrefaceTimeout)
+		}
+	}
+	if c.awaitingAck && c.ackDeadline.IsZero() && c.cfg.SettingsAckTimeout > 0 {
+		c.ackDeadline = now.Add(c.cfg.SettingsAckTimeout)
+	}
+	if len(c.streams) == 0 && c.idleDue.IsZero() && c.cfg.IdleTimeout > 0 && !c.goAwaySent {
+		c.idleDue = now.Add(c.cfg.IdleTimeout)
+	}
+	if c.shutdownPhase == 1 && c.shutdownDue.IsZero() {
+		c.shutdownDue = now.Add(max(c.cfg.ShutdownDelay, 0))
+	}
+	// Fire.
+	if due(c.prefaceDue, now) {
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectPrefaceTimeout})
+	}
+	if due(c.ackDeadline, now) {
+		// RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not
+		// receive an acknowledgment within a reasonable amount of time, it
+		// MAY issue a connection error (Section 5.4.1) of type
+		// SETTINGS_TIMEOUT."
+		return c.connError(&ConnError{Code: ErrCodeSettingsTimeout, Reason: rejectSettingsTimeout})
+	}
+	if due(c.shutdownDue, now) && c.shutdownPhase == 1 {
+		c.finalGoAway()
+	}
+	if due(c.idleDue, now) && len(c.streams) == 0 {
+		c.idleDue = zeroTime
+		c.reject("idle_timeout")
+		c.GoAway(ErrCodeNo, "idle_timeout")
+	}
+	return nil
+}
+
+func due(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
+
+// NextDeadline returns when Tick must be called next, if any timer is
+// armed. A timer that is waiting to be armed reports the time of the last
+// Tick, so the loop calls Tick at once.
+func (c *Conn) NextDeadline() (time.Time, bool) {
+	var d time.Time
+	consider := func(t time.Time) {
+		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
+			d = t
+		}
+	}
+	if c.err != nil {
+		return d, false
+	}
+	consider(c.prefaceDue)
+	consider(c.ackDeadline)
+	consider(c.shutdownDue)
+	if len(c.streams) == 0 {
+		consider(c.idleDue)
+	}
+	pending := (c.prefaceLeft > 0 || !c.sawSettings) && c.prefaceDue.IsZero() && c.cfg.PrefaceTimeout > 0 ||
+		c.awaitingAck && c.ackDeadline.IsZero() && c.cfg.SettingsAckTimeout > 0 ||
+		len(c.streams) == 0 && c.idleDue.IsZero() && c.cfg.IdleTimeout > 0 && !c.goAwaySent ||
+		c.shutdownPhase == 1 && c.shutdownDue.IsZero()
+	if pending && !c.now.IsZero() {
+		consider(c.now)
+	}
+	return d, !d.IsZero()
+}
+
+// bucket is a token bucket on the engine's clock.
+type bucket struct {
+	tokens float64
+	burst  float64
+	rate   float64
+	last   time.Time
+}
+
+func newBucket(burst int, rate float64) bucket {
+	return bucket{tokens: float64(burst), burst: float64(burst), rate: rate}
+}
+
+// take refills the bucket for the time since the last call and takes one
+// token; it reports false when none is left.
+func (b *bucket) take(now time.Time) bool {
+	if !b.last.IsZero() && now.After(b.last) {
+		b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	}
+	if !now.IsZero() {
+		b.last = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
