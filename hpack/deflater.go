@@ -5,14 +5,17 @@ package hpack
 // concurrent use.
 //
 // Indexing policy (at least as good as nghttp2's): a field equal to a static
-// or dynamic entry is sent as an index; sensitive fields, authorization and
-// cookies shorter than 20 octets are never-indexed literals (RFC 7541
-// §6.2.3, §7.1.3); fields that rarely repeat (:path, age, content-length,
-// etag, if-modified-since, if-none-match, location, set-cookie) and fields
-// larger than 3/4 of the table are literals without indexing, so that one
-// large value does not evict the whole table; everything else is added to
-// the dynamic table. A string is Huffman-coded only when that is strictly
-// shorter.
+// or dynamic entry is sent as an index, unless it is Sensitive; Sensitive
+// fields are never-indexed literals (RFC 7541 §6.2.3) and decode with
+// Sensitive set. Authorization, proxy-authorization and cookies shorter
+// than 20 octets, which nghttp2 also keeps out of the table (RFC 7541
+// §7.1.3), are literals without indexing (§6.2.2) so that the peer sees
+// exactly the Sensitive flags the caller set. Fields that rarely repeat
+// (:path, age, content-length, etag, if-modified-since, if-none-match,
+// location, set-cookie) and fields larger than 3/4 of the table are literals
+// without indexing, so that one large value does not evict the whole table;
+// everything else is added to the dynamic table. A string is Huffman-coded
+// only when that is strictly shorter.
 //
 // Deflate keeps references to the Name and Value strings of the fields it
 // indexes; they must stay unchanged (as Go strings normally do).
@@ -77,7 +80,17 @@ func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
 		// RFC 7541 §6.3: '001' followed by the new maximum size as an
 		// integer with a 5-bit prefix.
 		if d.minSize < d.table.maxSize {
-			dst = appendInteger(dst, 0x20, 5, uint64(d.minSize))
+			// The smallest size first, then the final one (RFC 7541
+			// §4.2). x/net's decoder (Go's HTTP/2) refuses a second
+			// update while its table is not empty, so when entries
+			// survive the smallest size we signal 0 instead, which
+			// evicts at least as much on both sides.
+			small := d.minSize
+			if d.table.size > 0 {
+				small = 0
+				d.table.evictTo(0)
+			}
+			dst = appendInteger(dst, 0x20, 5, uint64(small))
 		}
 		dst = appendInteger(dst, 0x20, 5, uint64(d.table.maxSize))
 		d.pendingUpdate = false
@@ -98,29 +111,33 @@ const (
 
 func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 	name, value := f.Name, f.Value
-	sidx, snameIdx := staticLookup(name, value)
-	never := f.Sensitive || neverIndexed(name, value)
+	sidx, nameIdx := staticLookup(name, value)
+	never := f.Sensitive
 	if sidx != 0 && !never {
 		return appendInteger(dst, reprIndexed, 7, uint64(sidx))
 	}
-	nameIdx := snameIdx
-	var nh, ph uint64
 	index := !never && d.shouldIndex(name, value)
-	if !never && d.table.count() > 0 || index {
+	var nh, ph uint64
+	if d.table.count() > 0 {
+		if never {
+			// A never-indexed literal may still reference an
+			// indexed name.
+			if nameIdx == 0 {
+				nh = d.table.hashes1(name)
+				nameIdx = d.table.lookupName(name, nh)
+			}
+		} else {
+			nh, ph = d.table.hashes(name, value)
+			pair, dynName := d.table.lookup(name, value, nh, ph)
+			if pair != 0 {
+				return appendInteger(dst, reprIndexed, 7, uint64(pair))
+			}
+			if nameIdx == 0 {
+				nameIdx = dynName
+			}
+		}
+	} else if index {
 		nh, ph = d.table.hashes(name, value)
-	}
-	if !never && d.table.count() > 0 {
-		pair, dynName := d.table.lookup(name, value, nh, ph)
-		if pair != 0 {
-			return appendInteger(dst, reprIndexed, 7, uint64(pair))
-		}
-		if nameIdx == 0 {
-			nameIdx = dynName
-		}
-	} else if never && nameIdx == 0 && d.table.count() > 0 {
-		// A never-indexed literal may still reference an indexed name.
-		nh = d.table.hashes1(name)
-		nameIdx = d.table.lookupName(name, nh)
 	}
 	var first byte
 	var prefix uint
@@ -145,12 +162,13 @@ func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 	return dst
 }
 
-// neverIndexed reports fields that nghttp2 also never indexes: short
-// cookies are easy to guess by brute force through a shared compression
-// context (RFC 7541 §7.1.3: "a short-lived ... cookie ... could be
-// reconstructed"), and credentials must not stay in a table shared with
-// other requests.
-func neverIndexed(name, value string) bool {
+// keepOutOfTable reports fields that nghttp2 never indexes: short cookies
+// are easy to guess by brute force through a shared compression context
+// (RFC 7541 §7.1.3: "an encoder might choose not to index values for header
+// fields that are considered to be highly valuable or sensitive to
+// recovery, such as the Cookie or Authorization header fields"), and
+// credentials must not stay in a table shared with other requests.
+func keepOutOfTable(name, value string) bool {
 	switch name {
 	case "authorization", "proxy-authorization":
 		return true
@@ -163,7 +181,7 @@ func neverIndexed(name, value string) bool {
 // shouldIndex decides whether to add a field to the dynamic table.
 func (d *Deflater) shouldIndex(name, value string) bool {
 	sz := uint64(len(name)) + uint64(len(value)) + entryOverhead
-	if sz*4 > uint64(d.table.maxSize)*3 {
+	if sz*4 > uint64(d.table.maxSize)*3 || keepOutOfTable(name, value) {
 		return false
 	}
 	switch name {
