@@ -140,8 +140,22 @@ func (c *Conn) Stream(id uint32) *Stream {
 	return nil
 }
 
-// NumStreams returns the number of active streams.
-func (c *Conn) NumStreams() int { return len(c.streams) }
+// OpenStreams returns the number of active (not closed) streams.
+func (c *Conn) OpenStreams() int { return len(c.streams) }
+
+// BufferedBytes returns the bytes the engine holds for output that
+// AppendOutput has not taken yet plus the partial input frame it carries.
+// Body bytes are never buffered: they are pulled from BodySources.
+func (c *Conn) BufferedBytes() int { return len(c.ctl) + len(c.in) }
+
+// CloseStreams closes every active stream with code (Handler.OnClose gets
+// code) without sending anything; the loop calls it when the socket is
+// gone.
+func (c *Conn) CloseStreams(code ErrCode) {
+	for len(c.streams) > 0 {
+		c.closeStream(c.streams[len(c.streams)-1], code)
+	}
+}
 
 // Err returns the connection error, if any.
 func (c *Conn) Err() error { return c.err }
