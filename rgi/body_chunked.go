@@ -1,0 +1,437 @@
+package rgi
+
+import (
+	"bufio"
+	"io"
+	"iter"
+)
+
+// Extension is the optional chunk extension, a single key=value pair
+// (Degu's (key, value) tuple). The zero Extension means none.
+type Extension struct {
+	Key, Value string
+}
+
+// IsZero reports whether there is no extension.
+func (e Extension) IsZero() bool { return e.Key == "" && e.Value == "" }
+
+// Chunk is one chunk of a chunked body: its extension and its data. The
+// last chunk of a body has empty Data (it may still carry an extension).
+type Chunk struct {
+	Ext  Extension
+	Data []byte
+}
+
+// ChunkedBody is a body in chunked transfer coding read from a stream: a
+// request body with "transfer-encoding: chunked", or an output body the app
+// builds from a reader of chunked-coded bytes (Degu's ChunkedBody(rfile)).
+// Written out, its chunks are re-emitted with their extensions, so passing
+// one through a proxy keeps them.
+//
+// Parsing follows Degu: a size line of at most 4096 bytes, 1 to 7 hex digits
+// without leading zero (except "0"), at most 16 MiB, then at most one
+// ";key=value" extension (key [-0-9A-Za-z]+, value from Degu's EXTVAL set,
+// both non-empty), then CRLF; data then CRLF; no trailers after the last,
+// empty chunk. A ChunkedBody is read once.
+type ChunkedBody struct {
+	br        *bufio.Reader
+	in        *interner
+	remaining int64 // data left in the current chunk
+	ext       Extension
+	state     chunkState
+	err       error
+	input     bool
+	cont      *conn
+}
+
+type chunkState uint8
+
+const (
+	chunkHeader chunkState = iota // at a size line
+	chunkData                     // inside data (remaining may be 0: CRLF next)
+	chunkDone                     // after the last chunk
+)
+
+// NewChunkedBody returns a body reading chunked-coded bytes from r. r is
+// used directly when it is a *bufio.Reader of at least MaxChunkLineSize
+// bytes.
+func NewChunkedBody(r io.Reader) *ChunkedBody {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < MaxChunkLineSize {
+		br = bufio.NewReaderSize(r, MaxChunkLineSize)
+	}
+	return &ChunkedBody{br: br}
+}
+
+func (b *ChunkedBody) reset(br *bufio.Reader, in *interner, cont *conn) {
+	*b = ChunkedBody{br: br, in: in, input: true, cont: cont}
+}
+
+func (b *ChunkedBody) fail(err error) error {
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = ErrTruncatedBody
+	}
+	b.err = err
+	return err
+}
+
+// nextHeader reads the next chunk-size line; the chunk's size lands in
+// b.remaining and its extension in b.ext.
+func (b *ChunkedBody) nextHeader() error {
+	if b.cont != nil {
+		if err := b.cont.sendContinue(); err != nil {
+			return b.fail(err)
+		}
+		b.cont = nil
+	}
+	line, err := b.br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull || len(line) > MaxChunkLineSize {
+		return b.fail(ErrChunkLineTooLong)
+	}
+	if err != nil {
+		return b.fail(err)
+	}
+	size, ext, perr := parseChunkLine(line, b.in)
+	if perr != nil {
+		return b.fail(perr)
+	}
+	b.remaining, b.ext, b.state = size, ext, chunkData
+	if size == 0 {
+		// RFC 9112 §7.1: the last chunk may be followed by trailers; Degu
+		// allows none, so CRLF must follow at once.
+		if err := b.readCRLF(); err != nil {
+			return err
+		}
+		b.state = chunkDone
+	}
+	return nil
+}
+
+func (b *ChunkedBody) readCRLF() error {
+	p, err := b.br.Peek(2)
+	if len(p) == 2 && p[0] == '\r' && p[1] == '\n' {
+		b.br.Discard(2)
+		return nil
+	}
+	if err != nil && len(p) < 2 {
+		return b.fail(err)
+	}
+	return b.fail(ErrBadChunkEnd)
+}
+
+// parseChunkLine parses "size[;key=value]\r\n".
+func parseChunkLine(line []byte, in *interner) (int64, Extension, error) {
+	var ext Extension
+	if len(line) < 3 || line[len(line)-2] != '\r' {
+		return 0, ext, ErrBadChunkLine
+	}
+	line = line[:len(line)-2]
+	var size int64
+	i := 0
+	for ; i < len(line) && isHex(line[i]); i++ {
+		if i == 7 {
+			return 0, ext, ErrChunkTooLarge
+		}
+		size = size<<4 | int64(unhex(line[i]))
+	}
+	if i == 0 || i > 1 && line[0] == '0' {
+		return 0, ext, ErrBadChunkLine
+	}
+	if size > MaxChunkSize {
+		return 0, ext, ErrChunkTooLarge
+	}
+	if i == len(line) {
+		return size, ext, nil
+	}
+	if line[i] != ';' {
+		return 0, ext, ErrBadChunkLine
+	}
+	rest := line[i+1:]
+	eq := -1
+	for j, c := range rest {
+		if c == '=' {
+			eq = j
+			break
+		}
+		if class[c]&cExtKey == 0 {
+			return 0, ext, ErrBadChunkExtension
+		}
+	}
+	if eq <= 0 || eq == len(rest)-1 {
+		return 0, ext, ErrBadChunkExtension
+	}
+	for _, c := range rest[eq+1:] {
+		if class[c]&cExtVal == 0 {
+			return 0, ext, ErrBadChunkExtension
+		}
+	}
+	ext.Key, ext.Value = in.str(rest[:eq]), in.str(rest[eq+1:])
+	return size, ext, nil
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c >= 'a':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// ReadChunk returns the next chunk, the last one (empty Data) included, then
+// io.EOF. Data is a new slice of up to 16 MiB.
+func (b *ChunkedBody) ReadChunk() (Chunk, error) {
+	if b.err != nil {
+		return Chunk{}, b.err
+	}
+	switch b.state {
+	case chunkDone:
+		return Chunk{}, io.EOF
+	case chunkData:
+		if b.remaining > 0 {
+			// Read was used before; finish this chunk's data first.
+			data := make([]byte, b.remaining)
+			if _, err := io.ReadFull(b.br, data); err != nil {
+				return Chunk{}, b.fail(err)
+			}
+			b.remaining = 0
+			if err := b.readCRLF(); err != nil {
+				return Chunk{}, err
+			}
+			b.state = chunkHeader
+			return Chunk{Ext: b.ext, Data: data}, nil
+		}
+		if err := b.readCRLF(); err != nil {
+			return Chunk{}, err
+		}
+		b.state = chunkHeader
+	}
+	if err := b.nextHeader(); err != nil {
+		return Chunk{}, err
+	}
+	if b.state == chunkDone {
+		return Chunk{Ext: b.ext, Data: []byte{}}, nil
+	}
+	data := make([]byte, b.remaining)
+	if _, err := io.ReadFull(b.br, data); err != nil {
+		return Chunk{}, b.fail(err)
+	}
+	b.remaining = 0
+	if err := b.readCRLF(); err != nil {
+		return Chunk{}, err
+	}
+	b.state = chunkHeader
+	return Chunk{Ext: b.ext, Data: data}, nil
+}
+
+// Read implements io.Reader over the chunks' data, dropping extensions.
+func (b *ChunkedBody) Read(p []byte) (int, error) {
+	for {
+		if b.err != nil {
+			return 0, b.err
+		}
+		switch b.state {
+		case chunkDone:
+			return 0, io.EOF
+		case chunkHeader:
+			if err := b.nextHeader(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if b.remaining == 0 {
+			if err := b.readCRLF(); err != nil {
+				return 0, err
+			}
+			b.state = chunkHeader
+			continue
+		}
+		if len(p) == 0 {
+			return 0, nil
+		}
+		if int64(len(p)) > b.remaining {
+			p = p[:b.remaining]
+		}
+		n, err := b.br.Read(p)
+		b.remaining -= int64(n)
+		if err != nil && n == 0 {
+			return 0, b.fail(err)
+		}
+		return n, nil
+	}
+}
+
+// Chunks returns the chunks as a sequence; reading stops at the first
+// error, which is yielded with a zero Chunk.
+func (b *ChunkedBody) Chunks() iter.Seq2[Chunk, error] {
+	return func(yield func(Chunk, error) bool) {
+		for {
+			c, err := b.ReadChunk()
+			if err == io.EOF {
+				return
+			}
+			if !yield(c, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// ReadAll returns the data of all remaining chunks, refusing
+// (ErrBodyTooLarge) beyond MaxReadSize bytes.
+func (b *ChunkedBody) ReadAll() ([]byte, error) {
+	var out []byte
+	for {
+		if b.state == chunkHeader && b.err == nil {
+			if err := b.nextHeader(); err != nil {
+				return nil, err
+			}
+		}
+		if b.err != nil {
+			return nil, b.err
+		}
+		if b.state == chunkDone {
+			return out, nil
+		}
+		if int64(len(out))+b.remaining > MaxReadSize {
+			return nil, ErrBodyTooLarge
+		}
+		start := len(out)
+		out = append(out, make([]byte, b.remaining)...)
+		if _, err := io.ReadFull(b.br, out[start:]); err != nil {
+			return nil, b.fail(err)
+		}
+		b.remaining = 0
+		if err := b.readCRLF(); err != nil {
+			return nil, err
+		}
+		b.state = chunkHeader
+	}
+}
+
+// Consumed reports whether the last chunk has been read.
+func (b *ChunkedBody) Consumed() bool { return b.state == chunkDone }
+
+// Err returns the error that stopped reading the body, if any.
+func (b *ChunkedBody) Err() error { return b.err }
+
+// writeTo re-emits the remaining chunks, extensions included.
+func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
+	if b.state != chunkHeader || b.err != nil {
+		return ErrBodyConsumed
+	}
+	for {
+		if err := b.nextHeader(); err != nil {
+			return err
+		}
+		writeChunkHead(bw, b.remaining, b.ext)
+		if b.state == chunkDone {
+			bw.WriteString("\r\n")
+			return nil
+		}
+		for b.remaining > 0 {
+			if bw.Available() == 0 {
+				if err := bw.Flush(); err != nil {
+					return err
+				}
+			}
+			buf := bw.AvailableBuffer()
+			buf = buf[:min(int64(cap(buf)), b.remaining)]
+			n, err := b.br.Read(buf)
+			bw.Write(buf[:n])
+			b.remaining -= int64(n)
+			if err != nil && b.remaining > 0 {
+				return b.fail(err)
+			}
+		}
+		if err := b.readCRLF(); err != nil {
+			return err
+		}
+		b.state = chunkHeader
+		bw.WriteString("\r\n")
+	}
+}
+
+// writeChunkHead writes "size[;key=value]\r\n" in lowercase hex, as Degu does.
+func writeChunkHead(bw *bufio.Writer, size int64, ext Extension) {
+	writeInt(bw, size, 16)
+	if !ext.IsZero() {
+		bw.WriteByte(';')
+		bw.WriteString(ext.Key)
+		bw.WriteByte('=')
+		bw.WriteString(ext.Value)
+	}
+	bw.WriteString("\r\n")
+}
+
+// validOutputExtension checks ext against the rules the reader enforces.
+func validOutputExtension(ext Extension) bool {
+	if ext.IsZero() {
+		return true
+	}
+	if ext.Key == "" || ext.Value == "" {
+		return false
+	}
+	for i := 0; i < len(ext.Key); i++ {
+		if class[ext.Key[i]]&cExtKey == 0 {
+			return false
+		}
+	}
+	for i := 0; i < len(ext.Value); i++ {
+		if class[ext.Value[i]]&cExtVal == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// ChunkedBodyIter is an output body given as a sequence of chunks (Degu's
+// ChunkedBodyIter(source)). The sequence must end with exactly one chunk of
+// empty Data; only that last chunk may be empty (ErrChunkAfterLast,
+// ErrNoLastChunk). Chunks are at most MaxChunkSize and extensions follow
+// the reader's rules (ErrBadOutputExtension). It is written once.
+type ChunkedBodyIter struct {
+	Seq  iter.Seq[Chunk]
+	used bool
+}
+
+// NewChunkedBodyIter returns an output body made of the chunks seq yields.
+func NewChunkedBodyIter(seq iter.Seq[Chunk]) *ChunkedBodyIter {
+	return &ChunkedBodyIter{Seq: seq}
+}
+
+func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error {
+	if b.used {
+		return ErrBodyConsumed
+	}
+	b.used = true
+	done := false
+	var err error
+	for c := range b.Seq {
+		switch {
+		case done:
+			err = ErrChunkAfterLast
+		case len(c.Data) > MaxChunkSize:
+			err = ErrChunkTooLarge
+		case !validOutputExtension(c.Ext):
+			err = ErrBadOutputExtension
+		}
+		if err != nil {
+			break
+		}
+		writeChunkHead(bw, int64(len(c.Data)), c.Ext)
+		if len(c.Data) == 0 {
+			done = true
+		} else {
+			bw.Write(c.Data)
+		}
+		if _, err = bw.WriteString("\r\n"); err != nil {
+			break
+		}
+	}
+	if err == nil && !done {
+		err = ErrNoLastChunk
+	}
+	return err
+}

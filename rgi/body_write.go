@@ -1,0 +1,59 @@
+package rgi
+
+import "bufio"
+
+// framingOf tells how an output body is framed: nil has none; []byte,
+// string, *Body and *BodyIter have a content-length; *ChunkedBody and
+// *ChunkedBodyIter are chunked. Any other type (a nil pointer of these types
+// included) is ErrBadOutputBody.
+func framingOf(body any) (framing, error) {
+	switch b := body.(type) {
+	case nil:
+		return framing{}, nil
+	case []byte:
+		return framing{kind: framingLength, length: int64(len(b))}, nil
+	case string:
+		return framing{kind: framingLength, length: int64(len(b))}, nil
+	case *Body:
+		if b != nil && b.ContentLength >= 0 && b.ContentLength <= MaxContentLength {
+			return framing{kind: framingLength, length: b.ContentLength}, nil
+		}
+	case *BodyIter:
+		if b != nil && b.ContentLength >= 0 && b.ContentLength <= MaxContentLength && b.Seq != nil {
+			return framing{kind: framingLength, length: b.ContentLength}, nil
+		}
+	case *ChunkedBody:
+		if b != nil {
+			return framing{kind: framingChunked}, nil
+		}
+	case *ChunkedBodyIter:
+		if b != nil && b.Seq != nil {
+			return framing{kind: framingChunked}, nil
+		}
+	}
+	return framing{}, ErrBadOutputBody
+}
+
+// writeBody writes an output body accepted by framingOf, in that framing.
+// An error means the peer has an incomplete message: close the connection.
+func writeBody(bw *bufio.Writer, body any) error {
+	switch b := body.(type) {
+	case nil:
+		return nil
+	case []byte:
+		_, err := bw.Write(b)
+		return err
+	case string:
+		_, err := bw.WriteString(b)
+		return err
+	case *Body:
+		return b.writeTo(bw)
+	case *BodyIter:
+		return b.writeTo(bw)
+	case *ChunkedBody:
+		return b.writeTo(bw)
+	case *ChunkedBodyIter:
+		return b.writeTo(bw)
+	}
+	return ErrBadOutputBody
+}

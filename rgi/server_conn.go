@@ -1,0 +1,292 @@
+package rgi
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// conn is one connection's state. The buffers, the Request and its header
+// map are reused from request to request and, through connPool, from
+// connection to connection, so a warm connection allocates nothing per
+// request.
+type conn struct {
+	srv     *Server
+	dc      deadlineConn
+	br      *bufio.Reader
+	bw      *bufio.Writer
+	in      *interner
+	hw      headWriter
+	req     Request
+	headers map[string]string
+	comps   []string
+	body    Body
+	cbody   ChunkedBody
+	sess    *Session
+	cont    bool // a "100 Continue" is owed before the body is read
+}
+
+var connPool = sync.Pool{New: func() any {
+	c := &conn{in: newInterner(), headers: make(map[string]string, 16), comps: make([]string, 0, 8)}
+	c.br = newWireReader(&c.dc)
+	c.bw = bufio.NewWriterSize(&c.dc, 8192)
+	return c
+}}
+
+// deadlineConn sets the timeout before every read and write (Degu's socket
+// timeout), and first serves bytes the caller read before handing over.
+type deadlineConn struct {
+	c       net.Conn
+	timeout time.Duration
+	pre     []byte
+}
+
+func (d *deadlineConn) Read(p []byte) (int, error) {
+	if len(d.pre) > 0 {
+		n := copy(p, d.pre)
+		d.pre = d.pre[n:]
+		return n, nil
+	}
+	d.c.SetReadDeadline(time.Now().Add(d.timeout))
+	return d.c.Read(p)
+}
+
+func (d *deadlineConn) Write(p []byte) (int, error) {
+	d.c.SetWriteDeadline(time.Now().Add(d.timeout))
+	return d.c.Write(p)
+}
+
+// serveConn runs the request loop on c and closes it.
+func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
+	defer s.untrack(nc)
+	log := s.opts.logger()
+	sess := &Session{Client: FormatAddress(nc.RemoteAddr()), Store: make(map[string]any)}
+	if s.hook != nil && !s.callHook(nc, sess) {
+		log.Debug("rgi: connection rejected by OnConnect", "client", sess.Client)
+		nc.Close()
+		return nil
+	}
+	c := connPool.Get().(*conn)
+	c.srv, c.sess = s, sess
+	c.dc = deadlineConn{c: nc, timeout: s.opts.Timeout, pre: buffered}
+	c.br.Reset(&c.dc)
+	c.bw.Reset(&c.dc)
+	linger, err := c.loop()
+	c.release()
+	if linger {
+		lingerClose(nc, s.opts.Timeout)
+	} else {
+		nc.Close()
+	}
+	log.Debug("rgi: connection closed", "client", sess.Client, "requests", sess.Requests, "err", err)
+	if errors.Is(err, ErrEmptyPreamble) {
+		err = nil
+	}
+	return err
+}
+
+func (c *conn) release() {
+	c.dc = deadlineConn{}
+	c.br.Reset(&c.dc)
+	c.bw.Reset(&c.dc)
+	clear(c.headers)
+	clear(c.comps[:cap(c.comps)])
+	c.req = Request{}
+	c.body = Body{}
+	c.cbody = ChunkedBody{}
+	c.srv, c.sess, c.cont = nil, nil, false
+	connPool.Put(c)
+}
+
+func (s *Server) callHook(nc net.Conn, sess *Session) (ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.opts.logger().Error("rgi: OnConnect panicked", "client", sess.Client, "panic", p, "stack", string(debug.Stack()))
+			ok = false
+		}
+	}()
+	return s.hook.OnConnect(nc, sess)
+}
+
+// loop serves requests until the connection must end. linger reports that
+// a response was written and the connection should be closed gently (see
+// lingerClose); err says why it ended.
+func (c *conn) loop() (linger bool, err error) {
+	s := c.srv
+	for {
+		pre, err := readPreamble(c.br)
+		if err != nil {
+			var pe *ProtocolError
+			if errors.As(err, &pe) {
+				c.writeError(pe)
+				return true, err
+			}
+			return false, err // EOF between requests, timeout, reset: nothing to answer
+		}
+		clear(c.headers)
+		c.req = Request{Headers: c.headers}
+		rh, err := parseRequest(pre, c.in, &c.req, c.comps)
+		c.br.Discard(len(pre))
+		if err != nil {
+			c.writeError(err.(*ProtocolError))
+			return true, err
+		}
+		c.comps = c.req.Path[:0]
+		switch rh.kind {
+		case framingLength:
+			c.body.reset(c.br, rh.length, nil)
+			c.req.Body = &c.body
+		case framingChunked:
+			c.cbody.reset(c.br, c.in, nil)
+			c.req.Body = &c.cbody
+		}
+		if rh.expectContinue {
+			// RFC 9110 §10.1.1: a server that will read the body sends 100
+			// (Continue); it is sent when the app first reads, so an app
+			// that answers without reading does not invite the upload.
+			c.cont = true
+			c.body.cont, c.cbody.cont = c, c
+		}
+		isHead := c.req.Method == MethodHead
+		resp, ok := c.callApp()
+
+		// The request body: a wire error in it is answered instead of the
+		// app's response; an unread rest closes the connection, because
+		// the next request would start inside it.
+		closing := rh.close || !ok
+		var bodyErr error
+		switch rh.kind {
+		case framingLength:
+			bodyErr = c.body.err
+			closing = closing || !c.body.Consumed()
+		case framingChunked:
+			bodyErr = c.cbody.err
+			closing = closing || !c.cbody.Consumed()
+		}
+		if pe, isPE := bodyErr.(*ProtocolError); isPE {
+			c.writeError(pe)
+			return true, pe
+		}
+		c.cont = false
+		if s.opts.MaxRequestsPerConnection-c.sess.Requests <= 1 {
+			closing = true
+		}
+		// Degu's server closes after an error status except 404, 409 and
+		// 412, which leave the connection usable.
+		if st := resp.Status; st >= 400 && st != 404 && st != 409 && st != 412 {
+			closing = true
+		}
+		if !ok {
+			resp = Response{Status: 500, Reason: "Internal Server Error"}
+		}
+		if werr, answered := c.writeResponse(&resp, isHead, closing); werr != nil {
+			return answered, werr
+		}
+		if closing || c.br.Buffered() == 0 {
+			if err := c.bw.Flush(); err != nil {
+				return false, err
+			}
+		}
+		c.sess.Requests++
+		if closing {
+			return true, nil
+		}
+	}
+}
+
+// callApp calls the app, turning a panic into ok == false.
+func (c *conn) callApp() (resp Response, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.srv.opts.logger().Error("rgi: app panicked", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "panic", p, "stack", string(debug.Stack()))
+			ok = false
+		}
+	}()
+	return c.srv.app.Serve(c.sess, &c.req, Bodies{}), true
+}
+
+// writeResponse writes the app's response. A response the app got wrong
+// (see Response) is logged and replaced by a 500, and the connection then
+// closes; an error writing the body leaves the peer a short message, so
+// the error is returned and the connection dropped. answered reports that
+// the peer got a whole response (the 500).
+func (c *conn) writeResponse(resp *Response, isHead, closing bool) (err error, answered bool) {
+	fr, err := framingOf(resp.Body)
+	if err == nil {
+		pass := resp.Body == nil && (isHead || resp.Status == 304)
+		err = c.hw.writeResponseHead(c.bw, resp.Status, resp.Reason, resp.Headers, fr, pass, closing)
+	}
+	if err != nil {
+		c.srv.opts.logger().Error("rgi: bad response from app", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "status", resp.Status, "err", err)
+		c.writeStatus(500, "Internal Server Error", "the application returned an invalid response")
+		return err, true
+	}
+	if isHead {
+		return nil, true
+	}
+	if err := writeBody(c.bw, resp.Body); err != nil {
+		c.srv.opts.logger().Error("rgi: response body failed", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "err", err)
+		c.bw.Flush()
+		return err, false
+	}
+	return nil, true
+}
+
+// sendContinue writes "HTTP/1.1 100 Continue" once, before the request
+// body is first read.
+func (c *conn) sendContinue() error {
+	if !c.cont {
+		return nil
+	}
+	c.cont = false
+	c.bw.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
+	return c.bw.Flush()
+}
+
+// writeError answers a protocol error (Degu closes without a word; we say
+// what was wrong, then close).
+func (c *conn) writeError(pe *ProtocolError) {
+	c.writeStatus(pe.Status, pe.Reason, pe.Msg)
+}
+
+// writeStatus writes a short plain-text response that closes the
+// connection, and flushes it.
+func (c *conn) writeStatus(status int, reason, msg string) {
+	bw := c.bw
+	bw.WriteString("HTTP/1.1 ")
+	bw.WriteString(strconv.Itoa(status))
+	bw.WriteByte(' ')
+	bw.WriteString(reason)
+	if status == 405 {
+		// RFC 9110 §15.5.6: a 405 response MUST carry Allow.
+		bw.WriteString("\r\nallow: DELETE, GET, HEAD, POST, PUT")
+	}
+	bw.WriteString("\r\nconnection: close\r\ncontent-length: ")
+	bw.WriteString(strconv.Itoa(len(msg) + 1))
+	bw.WriteString("\r\ncontent-type: text/plain\r\n\r\n")
+	bw.WriteString(msg)
+	bw.WriteString("\n")
+	bw.Flush()
+}
+
+// lingerClose closes a connection after a final response without losing
+// it: closing a socket with unread input makes the kernel send RST, which
+// can destroy the response before the peer reads it. So: half-close, read
+// and drop what the peer still sends (at most 256 KiB, for at most a
+// second), then close.
+func lingerClose(nc net.Conn, timeout time.Duration) {
+	type closeWriter interface{ CloseWrite() error }
+	cw, ok := nc.(closeWriter)
+	if !ok || cw.CloseWrite() != nil {
+		nc.Close()
+		return
+	}
+	nc.SetReadDeadline(time.Now().Add(min(timeout, time.Second)))
+	io.CopyN(io.Discard, nc, 256<<10)
+	nc.Close()
+}

@@ -1,0 +1,78 @@
+package rgi
+
+import (
+	"errors"
+	"log/slog"
+	"strconv"
+	"time"
+)
+
+// Options are a server's tunables (Degu's server **options). Get the
+// defaults from DefaultOptions and change what you need; every limit must
+// be positive.
+type Options struct {
+	// Timeout bounds every read and write on a connection, the idle wait
+	// for the next keep-alive request and a TLS handshake included
+	// (Degu's socket timeout). Default 15 s.
+	Timeout time.Duration
+	// MaxConnections is the most connections served at once; a connection
+	// accepted beyond it is closed at once, without a response, and
+	// counted (Server.Rejected). Default 25.
+	MaxConnections int
+	// MaxRequestsPerConnection is the most requests served on one
+	// connection; after the response to the last one the server closes
+	// the connection (that response says "connection: close"). Default
+	// 100.
+	MaxRequestsPerConnection int
+	// Logger receives connection events (at Debug) and application
+	// mistakes and panics (at Error). Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Default option values, as in the seed documentation of Degu's server.
+const (
+	DefaultTimeout                  = 15 * time.Second
+	DefaultMaxConnections           = 25
+	DefaultMaxRequestsPerConnection = 100
+)
+
+// DefaultOptions returns the default options.
+func DefaultOptions() Options {
+	return Options{
+		Timeout:                  DefaultTimeout,
+		MaxConnections:           DefaultMaxConnections,
+		MaxRequestsPerConnection: DefaultMaxRequestsPerConnection,
+	}
+}
+
+// OptionError reports an option value that cannot be used.
+type OptionError struct {
+	Option string
+	Reason string
+}
+
+// Error implements error.
+func (e *OptionError) Error() string { return "rgi: option " + e.Option + " " + e.Reason }
+
+// Validate returns an *OptionError for the first non-positive limit.
+func (o Options) Validate() error {
+	switch {
+	case o.Timeout <= 0:
+		return &OptionError{"Timeout", "must be positive, got " + o.Timeout.String()}
+	case o.MaxConnections <= 0:
+		return &OptionError{"MaxConnections", "must be positive, got " + strconv.Itoa(o.MaxConnections)}
+	case o.MaxRequestsPerConnection <= 0:
+		return &OptionError{"MaxRequestsPerConnection", "must be positive, got " + strconv.Itoa(o.MaxRequestsPerConnection)}
+	}
+	return nil
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.Default()
+}
+
+// ErrServerClosed is returned by Serve after Close.
+var ErrServerClosed = errors.New("rgi: server closed")

@@ -1,0 +1,132 @@
+package rgi
+
+// framingKind says how a message body is delimited.
+type framingKind uint8
+
+const (
+	framingNone    framingKind = iota // no body (or, in a response, none announced)
+	framingLength                     // content-length
+	framingChunked                    // transfer-encoding: chunked
+)
+
+// framing is what the framing headers of a message say about its body.
+type framing struct {
+	kind   framingKind
+	length int64 // when kind == framingLength
+}
+
+// Header names the wire layer itself looks at.
+const (
+	hContentLength    = "content-length"
+	hTransferEncoding = "transfer-encoding"
+	hConnection       = "connection"
+	hExpect           = "expect"
+)
+
+// parseHeaders parses header lines, each "Name: Value\r\n", into h (which
+// the caller has cleared), case-folding the names. block holds the lines
+// after the request or status line, without the preamble's final empty line.
+//
+// The subset (Degu's tutorial, "HTTP headers"): exactly one ": " between
+// name and value, no line folding, no duplicate names, never both
+// content-length and transfer-encoding, transfer-encoding only "chunked".
+// Names are [-0-9A-Za-z]{1,32} as in Degu. Values are printable ASCII and
+// SP, not empty and without surrounding spaces: RFC 9110 §5.5 field-vchar
+// without obs-text, no HTAB. (Degu's own value set is narrower; it refuses
+// characters browsers put in cookies, so we take the RFC's.)
+func parseHeaders(block []byte, in *interner, h map[string]string) (framing, error) {
+	var fr framing
+	var name [maxHeaderName]byte
+	chunked := false
+	for i := 0; i < len(block); {
+		// Name.
+		n := 0
+		for i < len(block) && class[block[i]]&cName != 0 {
+			if n == maxHeaderName {
+				return fr, ErrHeaderNameTooLong
+			}
+			name[n] = lower(block[i])
+			n++
+			i++
+		}
+		if n == 0 {
+			// RFC 9112 §5.2: obs-fold (a line starting with SP or HTAB) is
+			// rejected, like any other line that does not start with a name.
+			return fr, ErrBadHeaderLine
+		}
+		if i+1 >= len(block) || block[i] != ':' || block[i+1] != ' ' {
+			if i < len(block) && block[i] != ':' {
+				return fr, ErrBadHeaderName
+			}
+			return fr, ErrBadHeaderLine
+		}
+		i += 2
+		// Value.
+		vs := i
+		for i < len(block) && class[block[i]]&cValue != 0 {
+			i++
+		}
+		value := block[vs:i]
+		if i+1 >= len(block) || block[i] != '\r' || block[i+1] != '\n' {
+			if i < len(block) && block[i] != '\r' {
+				return fr, ErrBadHeaderValue // a CTL, HTAB, DEL or non-ASCII byte
+			}
+			return fr, ErrBadHeaderLine
+		}
+		i += 2
+		if len(value) == 0 || value[0] == ' ' || value[len(value)-1] == ' ' {
+			return fr, ErrBadHeaderValue
+		}
+		key := in.str(name[:n])
+		if _, dup := h[key]; dup {
+			return fr, ErrDuplicateHeader
+		}
+		switch key {
+		case hContentLength:
+			l, err := parseContentLength(value)
+			if err != nil {
+				return fr, err
+			}
+			fr.length = l
+		case hTransferEncoding:
+			// RFC 9112 §6.1: a server that receives a transfer coding it does
+			// not understand SHOULD respond with 501. Degu knows only chunked.
+			if string(value) != "chunked" {
+				return fr, ErrBadTransferEncoding
+			}
+			chunked = true
+		}
+		h[key] = in.str(value)
+	}
+	_, hasLength := h[hContentLength]
+	switch {
+	case hasLength && chunked:
+		// RFC 9112 §6.3: such a message "ought to be handled as an error";
+		// Degu rejects it outright (request smuggling).
+		return fr, ErrLengthAndChunked
+	case hasLength:
+		fr.kind = framingLength
+	case chunked:
+		fr.kind = framingChunked
+	}
+	return fr, nil
+}
+
+// parseContentLength accepts 1 to 16 decimal digits with no leading zero
+// (except "0" itself), as Degu does. More digits are 413, anything else 400.
+func parseContentLength(v []byte) (int64, error) {
+	if len(v) == 0 || len(v) > 1 && v[0] == '0' {
+		return 0, ErrBadContentLength
+	}
+	var n int64
+	for i, c := range v {
+		if c < '0' || c > '9' {
+			return 0, ErrBadContentLength
+		}
+		if i == maxContentLengthDigits {
+			return 0, ErrContentLengthTooBig
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, nil
+}

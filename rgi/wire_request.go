@@ -1,0 +1,136 @@
+package rgi
+
+import "bytes"
+
+// Methods is the request methods the subset allows (Degu's tutorial,
+// "HTTP request method").
+const (
+	MethodGet    = "GET"
+	MethodHead   = "HEAD"
+	MethodPut    = "PUT"
+	MethodPost   = "POST"
+	MethodDelete = "DELETE"
+)
+
+const proto11 = "HTTP/1.1"
+
+// requestHead is what the server needs from a request preamble beyond the
+// Request handed to the app.
+type requestHead struct {
+	framing
+	expectContinue bool // "expect: 100-continue"
+	close          bool // "connection: close"
+}
+
+// parseRequest parses a request preamble (from readPreamble) into req, whose
+// Headers map the caller has cleared and whose Script/Path the caller may
+// have given backing storage (comps is reused). Strings come from in.
+//
+// Checks, in order: the request line's shape and version (505 for another
+// HTTP version), the method (405 for a standard method outside the subset,
+// 501 for an unknown one), the target (400), the headers (see
+// parseHeaders), and that only PUT and POST carry a body.
+func parseRequest(pre []byte, in *interner, req *Request, comps []string) (requestHead, error) {
+	var rh requestHead
+	eol := bytes.Index(pre, crlf)
+	if eol < 0 {
+		return rh, ErrBadRequestLine
+	}
+	line := pre[:eol]
+	// RFC 9112 §3: request-line = method SP request-target SP HTTP-version.
+	sp1 := bytes.IndexByte(line, ' ')
+	if sp1 <= 0 {
+		return rh, ErrBadRequestLine
+	}
+	sp2 := bytes.IndexByte(line[sp1+1:], ' ')
+	if sp2 < 0 {
+		return rh, ErrBadRequestLine
+	}
+	sp2 += sp1 + 1
+	method, target, version := line[:sp1], line[sp1+1:sp2], line[sp2+1:]
+	if string(version) != proto11 {
+		if isHTTPVersion(version) {
+			return rh, ErrBadVersion
+		}
+		return rh, ErrBadRequestLine
+	}
+	m, err := parseMethod(method)
+	if err != nil {
+		return rh, err
+	}
+	req.Method = m
+	if err := parseTarget(target, in, req, comps); err != nil {
+		return rh, err
+	}
+	fr, err := parseHeaders(pre[eol+2:len(pre)-2], in, req.Headers)
+	if err != nil {
+		return rh, err
+	}
+	rh.framing = fr
+	// Degu's tutorial, "HTTP request body": a body (even content-length: 0)
+	// only with PUT and POST.
+	if fr.kind != framingNone && m != MethodPut && m != MethodPost {
+		return rh, ErrBodyNotAllowed
+	}
+	if v, ok := req.Headers[hExpect]; ok && fr.kind != framingNone && equalFold(v, "100-continue") {
+		rh.expectContinue = true
+	}
+	if v, ok := req.Headers[hConnection]; ok && equalFold(v, "close") {
+		rh.close = true
+	}
+	return rh, nil
+}
+
+var crlf = []byte("\r\n")
+
+func parseMethod(b []byte) (string, error) {
+	switch string(b) {
+	case MethodGet:
+		return MethodGet, nil
+	case MethodHead:
+		return MethodHead, nil
+	case MethodPost:
+		return MethodPost, nil
+	case MethodPut:
+		return MethodPut, nil
+	case MethodDelete:
+		return MethodDelete, nil
+	case "OPTIONS", "TRACE", "CONNECT", "PATCH":
+		// RFC 9110 §15.5.6: 405 for a method known to the origin server but
+		// not supported by the target resource.
+		return "", ErrMethodNotAllowed
+	}
+	for _, c := range b {
+		if !isTchar(c) {
+			return "", ErrBadRequestLine
+		}
+	}
+	// RFC 9110 §9.1: 501 for an unrecognized method (methods are case-sensitive,
+	// so "get" lands here too).
+	return "", ErrUnknownMethod
+}
+
+// isTchar reports an RFC 9110 §5.6.2 tchar.
+func isTchar(c byte) bool {
+	return class[c]&cName != 0 || contains("!#$%&'*+.^_`|~", c)
+}
+
+// isHTTPVersion reports "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3).
+func isHTTPVersion(v []byte) bool {
+	return len(v) == 8 && string(v[:5]) == "HTTP/" && isDigit(v[5]) && v[6] == '.' && isDigit(v[7])
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// equalFold is ASCII case-insensitive string equality.
+func equalFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lower(a[i]) != lower(b[i]) {
+			return false
+		}
+	}
+	return true
+}

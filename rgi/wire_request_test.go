@@ -1,0 +1,206 @@
+package rgi
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func parse(t *testing.T, pre string) (*Request, requestHead, error) {
+	t.Helper()
+	req := &Request{Headers: map[string]string{}}
+	rh, err := parseRequest([]byte(pre), newInterner(), req, nil)
+	return req, rh, err
+}
+
+func TestParseRequestGolden(t *testing.T) {
+	tests := []struct {
+		pre      string
+		method   string
+		uri      string
+		path     []string
+		query    string
+		hasQuery bool
+		headers  map[string]string
+		fr       framing
+	}{
+		{"GET / HTTP/1.1\r\n\r\n", "GET", "/", []string{}, "", false, map[string]string{}, framing{}},
+		{"GET /foo/bar/baz?stuff=junk HTTP/1.1\r\nAccept: text/plain\r\n\r\n", "GET", "/foo/bar/baz?stuff=junk",
+			[]string{"foo", "bar", "baz"}, "stuff=junk", true, map[string]string{"accept": "text/plain"}, framing{}},
+		{"HEAD /foo HTTP/1.1\r\n\r\n", "HEAD", "/foo", []string{"foo"}, "", false, map[string]string{}, framing{}},
+		{"DELETE /foo/ HTTP/1.1\r\n\r\n", "DELETE", "/foo/", []string{"foo", ""}, "", false, map[string]string{}, framing{}},
+		{"GET /? HTTP/1.1\r\n\r\n", "GET", "/?", []string{}, "", true, map[string]string{}, framing{}},
+		{"GET /a?b?c=/d HTTP/1.1\r\n\r\n", "GET", "/a?b?c=/d", []string{"a"}, "b?c=/d", true, map[string]string{}, framing{}},
+		{"GET /a%20b/a..b HTTP/1.1\r\n\r\n", "GET", "/a%20b/a..b", []string{"a%20b", "a..b"}, "", false, map[string]string{}, framing{}},
+		{"PUT /x HTTP/1.1\r\nContent-Length: 12\r\nX-Mixed-Case: V a l\r\n\r\n", "PUT", "/x", []string{"x"}, "", false,
+			map[string]string{"content-length": "12", "x-mixed-case": "V a l"}, framing{framingLength, 12}},
+		{"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", "POST", "/x", []string{"x"}, "", false,
+			map[string]string{"transfer-encoding": "chunked"}, framing{kind: framingChunked}},
+		{"POST /x HTTP/1.1\r\ncontent-length: 0\r\n\r\n", "POST", "/x", []string{"x"}, "", false,
+			map[string]string{"content-length": "0"}, framing{framingLength, 0}},
+		{"PUT /x HTTP/1.1\r\ncontent-length: 9999999999999999\r\n\r\n", "PUT", "/x", []string{"x"}, "", false,
+			map[string]string{"content-length": "9999999999999999"}, framing{framingLength, MaxContentLength}},
+		{"GET / HTTP/1.1\r\nCookie: a=\"b\"; c={d}!#$\r\nx: 1\r\n\r\n", "GET", "/", []string{}, "", false,
+			map[string]string{"cookie": `a="b"; c={d}!#$`, "x": "1"}, framing{}},
+		{"GET / HTTP/1.1\r\n" + strings.Repeat("A", 32) + ": v\r\n\r\n", "GET", "/", []string{}, "", false,
+			map[string]string{strings.Repeat("a", 32): "v"}, framing{}},
+	}
+	for _, tt := range tests {
+		req, rh, err := parse(t, tt.pre)
+		if err != nil {
+			t.Errorf("%q: %v", tt.pre, err)
+			continue
+		}
+		if req.Method != tt.method || req.URI != tt.uri || !slices.Equal(req.Path, tt.path) || len(req.Script) != 0 ||
+			req.Query != tt.query || req.HasQuery != tt.hasQuery || !maps.Equal(req.Headers, tt.headers) || rh.framing != tt.fr {
+			t.Errorf("%q:\n got %q %q path %q script %q query %q/%v headers %v %+v", tt.pre, req.Method, req.URI, req.Path, req.Script, req.Query, req.HasQuery, req.Headers, rh.framing)
+		}
+	}
+}
+
+// TestParseRequestMalformed is the table of bad requests: each with the
+// error, hence the status the server answers with before closing.
+func TestParseRequestMalformed(t *testing.T) {
+	long := strings.Repeat("a", 33)
+	tests := []struct {
+		pre    string
+		err    *ProtocolError
+		status int
+	}{
+		{"GET / HTTP/1.0\r\n\r\n", ErrBadVersion, 505},
+		{"GET / HTTP/2.0\r\n\r\n", ErrBadVersion, 505},
+		{"GET / http/1.1\r\n\r\n", ErrBadRequestLine, 400},
+		{"GET /\r\n\r\n", ErrBadRequestLine, 400},
+		{"GET  / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
+		{"GET / HTTP/1.1 \r\n\r\n", ErrBadRequestLine, 400},
+		{" GET / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
+		{"\r\nGET / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
+		{"OPTIONS * HTTP/1.1\r\n\r\n", ErrMethodNotAllowed, 405},
+		{"PATCH /x HTTP/1.1\r\n\r\n", ErrMethodNotAllowed, 405},
+		{"CONNECT a:1 HTTP/1.1\r\n\r\n", ErrMethodNotAllowed, 405},
+		{"get / HTTP/1.1\r\n\r\n", ErrUnknownMethod, 501},
+		{"BREW / HTTP/1.1\r\n\r\n", ErrUnknownMethod, 501},
+		{"G(T / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
+		{"GET http://a/ HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"GET a HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"GET /a#b HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"GET /a b HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
+		{"GET /a%2 HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"GET /a%zz HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"GET /a?b#c HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"GET /a?b c HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
+		{"GET //a HTTP/1.1\r\n\r\n", ErrBadPath, 400},
+		{"GET /a//b HTTP/1.1\r\n\r\n", ErrBadPath, 400},
+		{"GET /a/../b HTTP/1.1\r\n\r\n", ErrBadPath, 400},
+		{"GET /.. HTTP/1.1\r\n\r\n", ErrBadPath, 400},
+		{"GET /\xff HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"GET / HTTP/1.1\r\nHost:x\r\n\r\n", ErrBadHeaderLine, 400},
+		{"GET / HTTP/1.1\r\nHost : x\r\n\r\n", ErrBadHeaderName, 400},
+		{"GET / HTTP/1.1\r\nX_A: x\r\n\r\n", ErrBadHeaderName, 400},
+		{"GET / HTTP/1.1\r\n: x\r\n\r\n", ErrBadHeaderLine, 400},
+		{"GET / HTTP/1.1\r\n" + long + ": x\r\n\r\n", ErrHeaderNameTooLong, 400},
+		{"GET / HTTP/1.1\r\nA: b\r\n c\r\n\r\n", ErrBadHeaderLine, 400},
+		{"GET / HTTP/1.1\r\nA: b\r\n\tc\r\n\r\n", ErrBadHeaderLine, 400},
+		{"GET / HTTP/1.1\r\nA: b\tc\r\n\r\n", ErrBadHeaderValue, 400},
+		{"GET / HTTP/1.1\r\nA: caf\xc3\xa9\r\n\r\n", ErrBadHeaderValue, 400},
+		{"GET / HTTP/1.1\r\nA: \r\n\r\n", ErrBadHeaderValue, 400},
+		{"GET / HTTP/1.1\r\nA:  x\r\n\r\n", ErrBadHeaderValue, 400},
+		{"GET / HTTP/1.1\r\nA: x \r\n\r\n", ErrBadHeaderValue, 400},
+		{"GET / HTTP/1.1\r\nA: x\rB: y\r\n\r\n", ErrBadHeaderLine, 400},
+		{"GET / HTTP/1.1\r\nA: x\nB: y\r\n\r\n", ErrBadHeaderValue, 400},
+		{"GET / HTTP/1.1\r\nA: 1\r\na: 2\r\n\r\n", ErrDuplicateHeader, 400},
+		{"PUT / HTTP/1.1\r\nContent-Length: 01\r\n\r\n", ErrBadContentLength, 400},
+		{"PUT / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", ErrBadContentLength, 400},
+		{"PUT / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n", ErrBadContentLength, 400},
+		{"PUT / HTTP/1.1\r\nContent-Length: 0x10\r\n\r\n", ErrBadContentLength, 400},
+		{"PUT / HTTP/1.1\r\nContent-Length: 10000000000000000\r\n\r\n", ErrContentLengthTooBig, 413},
+		{"PUT / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", ErrBadTransferEncoding, 501},
+		{"PUT / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n", ErrBadTransferEncoding, 501},
+		{"PUT / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", ErrLengthAndChunked, 400},
+		{"GET / HTTP/1.1\r\nContent-Length: 0\r\n\r\n", ErrBodyNotAllowed, 400},
+		{"HEAD / HTTP/1.1\r\nContent-Length: 1\r\n\r\n", ErrBodyNotAllowed, 400},
+		{"DELETE / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", ErrBodyNotAllowed, 400},
+	}
+	for _, tt := range tests {
+		_, _, err := parse(t, tt.pre)
+		var pe *ProtocolError
+		if !errors.As(err, &pe) || pe != tt.err || pe.Status != tt.status {
+			t.Errorf("%q: got %v, want %v (%d)", tt.pre, err, tt.err, tt.status)
+			continue
+		}
+		for _, c := range pe.Reason {
+			if !(c == ' ' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				t.Errorf("%q: reason %q is not letters and spaces", tt.pre, pe.Reason)
+			}
+		}
+	}
+}
+
+func TestParseRequestFlags(t *testing.T) {
+	_, rh, err := parse(t, "PUT / HTTP/1.1\r\nContent-Length: 3\r\nExpect: 100-Continue\r\nConnection: Close\r\n\r\n")
+	if err != nil || !rh.expectContinue || !rh.close {
+		t.Fatalf("%+v %v", rh, err)
+	}
+	// Expect without a body invites nothing.
+	_, rh, _ = parse(t, "GET / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n")
+	if rh.expectContinue || rh.close {
+		t.Fatalf("%+v", rh)
+	}
+}
+
+func TestShiftAndURIs(t *testing.T) {
+	req, _, err := parse(t, "GET /foo/bar/baz?x=1 HTTP/1.1\r\n\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := req.Shift(); c != "foo" || !ok {
+		t.Fatalf("shift %q %v", c, ok)
+	}
+	if !slices.Equal(req.Script, []string{"foo"}) || !slices.Equal(req.Path, []string{"bar", "baz"}) {
+		t.Fatalf("script %q path %q", req.Script, req.Path)
+	}
+	if got := req.RelativeURI(); got != "/bar/baz?x=1" {
+		t.Fatalf("relative %q", got)
+	}
+	if got := req.AbsoluteURI(); got != "/foo/bar/baz?x=1" {
+		t.Fatalf("absolute %q", got)
+	}
+	req.Shift()
+	req.Shift()
+	if c, ok := req.Shift(); c != "" || ok {
+		t.Fatalf("empty shift %q %v", c, ok)
+	}
+	if got := req.RelativeURI(); got != "/?x=1" {
+		t.Fatalf("relative %q", got)
+	}
+	r2 := &Request{Path: []string{"a", ""}}
+	r2.Shift()
+	if got := r2.RelativeURI(); got != "/" {
+		t.Fatalf("trailing slash: %q", got)
+	}
+	if got := r2.AbsoluteURI(); got != "/a/" {
+		t.Fatalf("trailing slash absolute: %q", got)
+	}
+	r3 := &Request{Path: []string{}, HasQuery: true}
+	if got := r3.RelativeURI(); got != "/?" {
+		t.Fatalf("empty query: %q", got)
+	}
+}
+
+func TestParseRequestInterns(t *testing.T) {
+	in := newInterner()
+	pre := []byte("GET /a/b?q HTTP/1.1\r\nHost: example\r\nUser-Agent: wrk\r\n\r\n")
+	req := &Request{Headers: map[string]string{}}
+	comps := make([]string, 0, 8)
+	allocs := testing.AllocsPerRun(100, func() {
+		clear(req.Headers)
+		if _, err := parseRequest(pre, in, req, comps); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Fatalf("warm parse allocates %v times", allocs)
+	}
+}

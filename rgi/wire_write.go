@@ -1,0 +1,187 @@
+package rgi
+
+import (
+	"bufio"
+	"slices"
+	"strconv"
+)
+
+// headWriter writes request and response heads. It keeps a scratch slice
+// for sorting header names, so a warm writer allocates nothing. The zero
+// value is ready to use; it is not safe for concurrent use.
+type headWriter struct {
+	keys []string
+}
+
+// Output header names: [a-z0-9-]{1,32}, the case-folded form Degu's apps
+// and callers must use (Degu's tutorial, "HTTP headers").
+func validOutputName(k string) bool {
+	if len(k) == 0 || len(k) > maxHeaderName {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if class[c]&cName == 0 || c >= 'A' && c <= 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// validOutputValue forbids CTLs, so a value can never inject a header line
+// (RFC 9110 §5.5: CR, LF and NUL are invalid in field values). Degu 0.19 does
+// not check this.
+func validOutputValue(v string) bool {
+	if len(v) == 0 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if class[v[i]]&cValue == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// checkHeaders validates headers and their agreement with the framing fr.
+// With passThrough (a HEAD response, or 304, with no body), the framing
+// headers the app set are sent as they are; otherwise a content-length or
+// transfer-encoding the app set must say what the body says.
+func checkHeaders(headers map[string]string, fr framing, passThrough bool) error {
+	for k, v := range headers {
+		if !validOutputName(k) {
+			return ErrBadOutputHeaderName
+		}
+		if !validOutputValue(v) {
+			return ErrBadOutputHeaderValue
+		}
+	}
+	if passThrough {
+		return nil
+	}
+	cl, hasCL := headers[hContentLength]
+	te, hasTE := headers[hTransferEncoding]
+	switch fr.kind {
+	case framingNone:
+		if hasTE || hasCL && cl != "0" {
+			return ErrFramingMismatch
+		}
+	case framingLength:
+		if hasTE || hasCL && !equalsInt(cl, fr.length) {
+			return ErrFramingMismatch
+		}
+	case framingChunked:
+		if hasCL || hasTE && te != "chunked" {
+			return ErrFramingMismatch
+		}
+	}
+	return nil
+}
+
+func equalsInt(s string, n int64) bool {
+	var buf [20]byte
+	return s == string(strconv.AppendInt(buf[:0], n, 10))
+}
+
+// writeHeaders writes the header lines, sorted by name, adding the framing
+// header for fr when headers lack it, then "connection: close" when
+// closing (unless headers has a connection header), then the empty line.
+// checkHeaders must have accepted headers.
+func (w *headWriter) writeHeaders(bw *bufio.Writer, headers map[string]string, fr framing, closing bool) {
+	keys := w.keys[:0]
+	for k := range headers {
+		keys = append(keys, k)
+	}
+	switch fr.kind {
+	case framingLength:
+		if _, ok := headers[hContentLength]; !ok {
+			keys = append(keys, hContentLength)
+		}
+	case framingChunked:
+		if _, ok := headers[hTransferEncoding]; !ok {
+			keys = append(keys, hTransferEncoding)
+		}
+	}
+	if _, ok := headers[hConnection]; closing && !ok {
+		keys = append(keys, hConnection)
+	}
+	if len(keys) > 1 {
+		slices.Sort(keys)
+	}
+	for _, k := range keys {
+		bw.WriteString(k)
+		bw.WriteString(": ")
+		if v, ok := headers[k]; ok {
+			bw.WriteString(v)
+		} else {
+			switch k {
+			case hContentLength:
+				writeInt(bw, fr.length, 10)
+			case hTransferEncoding:
+				bw.WriteString("chunked")
+			case hConnection:
+				bw.WriteString("close")
+			}
+		}
+		bw.WriteString("\r\n")
+	}
+	bw.WriteString("\r\n")
+	clear(keys)
+	w.keys = keys[:0]
+}
+
+// writeInt writes n in the given base without allocating.
+func writeInt(bw *bufio.Writer, n int64, base int) {
+	if bw.Available() < 20 {
+		bw.Flush()
+	}
+	bw.Write(strconv.AppendInt(bw.AvailableBuffer(), n, base))
+}
+
+// writeResponseHead writes "HTTP/1.1 status reason\r\n" and the headers.
+// It validates everything before writing a byte, so an error leaves bw
+// untouched. passThrough is as for checkHeaders.
+func (w *headWriter) writeResponseHead(bw *bufio.Writer, status int, reason string, headers map[string]string, fr framing, passThrough, closing bool) error {
+	if status < 100 || status > 599 {
+		return ErrBadOutputStatus
+	}
+	if !validOutputValue(reason) {
+		return ErrBadOutputReason
+	}
+	if err := checkHeaders(headers, fr, passThrough); err != nil {
+		return err
+	}
+	bw.WriteString("HTTP/1.1 ")
+	writeInt(bw, int64(status), 10)
+	bw.WriteByte(' ')
+	bw.WriteString(reason)
+	bw.WriteString("\r\n")
+	w.writeHeaders(bw, headers, fr, closing)
+	return nil
+}
+
+// writeRequestHead writes "METHOD uri HTTP/1.1\r\n" and the headers, for a
+// client. The method must be one of the five; the uri must pass the
+// server's target rules.
+func (w *headWriter) writeRequestHead(bw *bufio.Writer, method, uri string, headers map[string]string, fr framing) error {
+	if _, err := parseMethod([]byte(method)); err != nil {
+		return err
+	}
+	var scratch Request
+	var comps [8]string
+	if err := parseTarget([]byte(uri), nil, &scratch, comps[:0]); err != nil {
+		return err
+	}
+	if fr.kind != framingNone && method != MethodPut && method != MethodPost {
+		return ErrBodyNotAllowed
+	}
+	if err := checkHeaders(headers, fr, false); err != nil {
+		return err
+	}
+	bw.WriteString(method)
+	bw.WriteByte(' ')
+	bw.WriteString(uri)
+	bw.WriteString(" HTTP/1.1\r\n")
+	w.writeHeaders(bw, headers, fr, false)
+	return nil
+}
