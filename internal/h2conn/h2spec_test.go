@@ -1,0 +1,98 @@
+package h2conn
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// serveEngine drives one TCP connection with the engine: the smallest
+// socket loop, used to run h2spec against the engine alone.
+func serveEngine(nc net.Conn, cfg Config) {
+	defer nc.Close()
+	h := newRecHandler()
+	c, err := NewServerConn(cfg, h)
+	if err != nil {
+		return
+	}
+	h.c = c
+	c.Tick(time.Now())
+	buf := make([]byte, 64<<10)
+	var out []byte
+	for {
+		for c.WantWrite() {
+			out = c.AppendOutput(out[:0])
+			if _, err := nc.Write(out); err != nil {
+				c.CloseStreams(ErrCodeCancel)
+				return
+			}
+		}
+		if c.Done() {
+			return
+		}
+		d, ok := c.NextDeadline()
+		if !ok || d.After(time.Now().Add(time.Second)) {
+			d = time.Now().Add(time.Second)
+		}
+		nc.SetReadDeadline(d)
+		n, rerr := nc.Read(buf)
+		ferr := c.Feed(buf[:n])
+		c.Tick(time.Now())
+		if ferr != nil {
+			out = c.AppendOutput(out[:0])
+			nc.Write(out)
+			time.Sleep(50 * time.Millisecond) // let the peer read the GOAWAY before the FIN
+			return
+		}
+		var ne net.Error
+		if rerr != nil && !(errors.As(rerr, &ne) && ne.Timeout()) {
+			c.CloseStreams(ErrCodeCancel)
+			return
+		}
+	}
+}
+
+// TestH2spec runs h2spec (pinned in go.mod as a tool) against the engine
+// over a loopback h2c listener and requires every case to pass.
+func TestH2spec(t *testing.T) {
+	if testing.Short() {
+		t.Skip("h2spec is slow")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveEngine(nc, Config{})
+		}
+	}()
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	bin := os.Getenv("H2SPEC")
+	var cmd *exec.Cmd
+	if bin != "" {
+		cmd = exec.Command(bin, "-h", "127.0.0.1", "-p", port, "-o", "2")
+	} else {
+		cmd = exec.Command("go", "tool", "h2spec", "-h", "127.0.0.1", "-p", port, "-o", "2")
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err = cmd.Run()
+	t.Log(out.String())
+	if err != nil {
+		t.Fatalf("h2spec: %v", err)
+	}
+	if !bytes.Contains(out.Bytes(), []byte("145 tests, 145 passed, 0 skipped, 0 failed")) {
+		t.Fatal("h2spec did not pass all 145 tests")
+	}
+}
