@@ -1,0 +1,159 @@
+// Command h2demo serves a small site over HTTP/2 with h2kit: TLS with ALPN on
+// 127.0.0.1:8443 (an in-memory self-signed certificate unless -cert and -key are
+// given) and h2c with prior knowledge on 127.0.0.1:8080.
+//
+//	go run ./cmd/h2demo                 # the embedded demo site
+//	go run ./cmd/h2demo -root ./public  # files from a directory
+//
+// The embedded site has /index.html, /hello.txt ("hello, world", 12 bytes) and a
+// generated 1 MiB /1m for benchmarks. Files are served for GET and HEAD only (405
+// otherwise), with content-type from the extension and content-length; nothing
+// outside the root is ever served. Every request is logged with slog unless
+// -quiet. Clients that do not speak HTTP/2 get 505 HTTP Version Not Supported.
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/h2kit/h2kit/h2server"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "h2demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("h2demo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:8443", "TLS listen address (empty: no TLS)")
+	h2c := fs.String("h2c", "127.0.0.1:8080", "h2c (cleartext, prior knowledge) listen address (empty: none)")
+	root := fs.String("root", "", "serve files from this directory instead of the embedded demo site")
+	certFile := fs.String("cert", "", "TLS certificate PEM file (default: in-memory self-signed)")
+	keyFile := fs.String("key", "", "TLS private key PEM file")
+	quiet := fs.Bool("quiet", false, "do not log every request (for benchmarks)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	st, err := newSite(*root)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	app := &demo{site: st, log: log, quiet: *quiet}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srvs, err := start(app, *addr, *h2c, *certFile, *keyFile, log)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, s := range srvs {
+		s.srv.Shutdown(sctx)
+	}
+	for _, s := range srvs {
+		if err := <-s.done; err != nil && !errors.Is(err, h2server.ErrServerClosed) {
+			return err
+		}
+	}
+	return nil
+}
+
+type running struct {
+	srv  *h2server.Server
+	done chan error
+}
+
+// start listens on the TLS and h2c addresses and serves app on them, printing
+// the URLs.
+func start(app *demo, addr, h2c, certFile, keyFile string, log *slog.Logger) ([]running, error) {
+	var out []running
+	cfg := h2server.Config{ReuseStreams: true}
+	if addr != "" {
+		tcfg := &tls.Config{}
+		if certFile == "" && keyFile == "" {
+			cert, err := selfSigned()
+			if err != nil {
+				return nil, err
+			}
+			tcfg.Certificates = []tls.Certificate{cert}
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, err
+		}
+		srv := &h2server.Server{TLSConfig: tcfg, Handler: app.factory, Config: cfg, Logger: log}
+		r := running{srv: srv, done: make(chan error, 1)}
+		go func() { r.done <- srv.ServeTLS(ln, certFile, keyFile) }()
+		fmt.Printf("h2demo: serving https://%s/ (TLS, ALPN h2)\n", ln.Addr())
+		out = append(out, r)
+	}
+	if h2c != "" {
+		ln, err := net.Listen("tcp", h2c)
+		if err != nil {
+			for _, r := range out {
+				r.srv.Close()
+			}
+			return nil, err
+		}
+		srv := &h2server.Server{Handler: app.factory, Config: cfg, Logger: log}
+		r := running{srv: srv, done: make(chan error, 1)}
+		go func() { r.done <- srv.Serve(ln) }()
+		fmt.Printf("h2demo: serving http://%s/ (h2c, prior knowledge: curl --http2-prior-knowledge)\n", ln.Addr())
+		out = append(out, r)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("nothing to serve: both -addr and -h2c are empty")
+	}
+	return out, nil
+}
+
+// selfSigned returns an in-memory ECDSA P-256 certificate for localhost and the
+// loopback addresses, valid for a week.
+func selfSigned() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: serial,
+		Subject:      pkix.Name{CommonName: "h2demo"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(7 * 24 * time.Hour),
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}

@@ -1,0 +1,281 @@
+package h2server
+
+import (
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/internal/h2conn"
+)
+
+// aLongTimeAgo is a read deadline in the past: setting it makes a blocked Read
+// return at once, which is how other goroutines wake the connection loop.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// conn is one HTTP/2 connection and its loop.
+type conn struct {
+	srv *Server
+	cfg *Config
+	nc  net.Conn
+	hc  *handler.Conn
+	eng *h2conn.Conn
+
+	rbuf []byte
+	wbuf []byte
+
+	readDeadline  time.Time // as last set on nc; zero = none
+	readDLValid   bool
+	writeDeadline time.Time
+
+	woken        atomic.Bool
+	shutdownReq  atomic.Bool
+	shutdownDone bool
+}
+
+// serveConn runs one accepted connection to its end.
+func (s *Server) serveConn(nc net.Conn) {
+	defer s.connWG.Done()
+	cfg := s.Config.withDefaults()
+	if !s.trackRaw(nc) {
+		nc.Close()
+		return
+	}
+	defer s.untrackRaw(nc)
+
+	var buffered []byte
+	if tc, ok := nc.(*tls.Conn); ok {
+		tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
+		if err := tc.Handshake(); err != nil {
+			s.logger().Debug("h2server: TLS handshake failed", "remote", nc.RemoteAddr(), "err", err)
+			nc.Close()
+			return
+		}
+		tc.SetDeadline(time.Time{})
+		st := tc.ConnectionState()
+		if st.NegotiatedProtocol != protoH2 {
+			s.http1(nc, nil)
+			return
+		}
+		if inadequateSecurity(st) {
+			s.logger().Debug("h2server: TLS setup prohibited by RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY",
+				"remote", nc.RemoteAddr(), "version", st.Version, "cipher", tls.CipherSuiteName(st.CipherSuite))
+			s.reject("inadequate_security")
+			tc.SetWriteDeadline(time.Now().Add(time.Second))
+			tc.Write(inadequateSecurityReply())
+			nc.Close()
+			return
+		}
+	} else {
+		var p proto
+		p, buffered = s.sniffConn(nc, &cfg)
+		switch p {
+		case protoUnknown:
+			nc.Close()
+			return
+		case protoIsHTTP1:
+			s.http1(nc, buffered)
+			return
+		}
+	}
+	s.serveH2(nc, buffered, &cfg)
+}
+
+// sniffConn reads the first bytes of a cleartext connection until sniff can tell
+// h2c from HTTP/1.x, within the handshake timeout.
+func (s *Server) sniffConn(nc net.Conn, cfg *Config) (proto, []byte) {
+	nc.SetReadDeadline(time.Now().Add(cfg.HandshakeTimeout))
+	buf := make([]byte, 0, cfg.ReadBufferSize)
+	for {
+		n, err := nc.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if p := sniff(buf); p != protoUnknown {
+			nc.SetReadDeadline(time.Time{})
+			return p, buf
+		}
+		if err != nil {
+			s.logger().Debug("h2server: connection closed before the preface", "remote", nc.RemoteAddr(), "err", err)
+			return protoUnknown, nil
+		}
+	}
+}
+
+func (s *Server) http1(nc net.Conn, buffered []byte) {
+	f := s.HTTP1
+	if f == nil {
+		f = serve505
+	}
+	f(nc, buffered)
+}
+
+func (s *Server) reject(name string) {
+	if s.OnReject != nil {
+		s.OnReject(name)
+	}
+}
+
+// serveH2 runs the HTTP/2 loop; buffered holds bytes already read (the preface).
+func (s *Server) serveH2(nc net.Conn, buffered []byte, cfg *Config) {
+	c := &conn{srv: s, cfg: cfg, nc: nc}
+	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr()}
+	if tc, ok := nc.(*tls.Conn); ok {
+		st := tc.ConnectionState()
+		info.TLS = &st
+	}
+	hc, err := handler.NewConn(cfg.Config, s.Handler, info, handler.Options{
+		DisableDate:  cfg.DisableDate,
+		ReuseStreams: cfg.ReuseStreams,
+		Logger:       s.Logger,
+		OnReject:     s.OnReject,
+		BaseContext:  s.ctx,
+	}, c.wake)
+	if err != nil {
+		s.logger().Error("h2server: bad configuration", "err", err)
+		nc.Close()
+		return
+	}
+	c.hc, c.eng = hc, hc.Engine()
+	if !s.register(c) {
+		nc.Close()
+		return
+	}
+	defer s.unregister(c)
+	c.run(buffered)
+}
+
+// wake interrupts the loop's blocking read (called from other goroutines).
+func (c *conn) wake() {
+	c.woken.Store(true)
+	c.nc.SetReadDeadline(aLongTimeAgo)
+}
+
+// requestShutdown asks the loop to start a graceful shutdown.
+func (c *conn) requestShutdown() {
+	c.shutdownReq.Store(true)
+	c.wake()
+}
+
+// run is the connection loop: feed what was read, apply the handlers' queued
+// operations, write everything the engine has, sleep in a read until the peer
+// sends, a deadline passes or another goroutine wakes us.
+func (c *conn) run(initial []byte) {
+	log := c.srv.logger()
+	defer c.nc.Close()
+	c.rbuf = make([]byte, c.cfg.ReadBufferSize)
+	ferr := c.eng.Tick(time.Now())
+	if len(initial) > 0 && ferr == nil {
+		ferr = c.eng.Feed(initial)
+	}
+	closeCode := handler.Cancel
+	for ferr == nil {
+		if c.shutdownReq.Load() && !c.shutdownDone {
+			c.shutdownDone = true
+			c.eng.Shutdown()
+		}
+		c.hc.RunPending()
+		if err := c.flush(); err != nil {
+			log.Debug("h2server: write failed", "remote", c.nc.RemoteAddr(), "err", err)
+			c.hc.Close(closeCode)
+			return
+		}
+		if c.eng.Done() {
+			break
+		}
+		c.setReadDeadline(c.eng.NextDeadline())
+		if !c.hc.Sleep() {
+			continue
+		}
+		n, err := c.nc.Read(c.rbuf)
+		c.hc.Awake()
+		now := time.Now()
+		if n > 0 {
+			ferr = c.eng.Feed(c.rbuf[:n])
+		}
+		if err != nil && ferr == nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// A wake-up or an engine deadline: restore the deadline
+				// and let Tick fire whatever is due.
+				c.readDLValid = false
+				c.woken.Store(false)
+			} else {
+				if err != io.EOF {
+					log.Debug("h2server: read failed", "remote", c.nc.RemoteAddr(), "err", err)
+				}
+				c.hc.Close(closeCode)
+				return
+			}
+		}
+		if ferr == nil {
+			ferr = c.eng.Tick(now)
+		}
+	}
+	if ferr != nil {
+		log.Debug("h2server: connection error; GOAWAY sent", "remote", c.nc.RemoteAddr(), "err", ferr)
+	} else if err := c.eng.Err(); err != nil {
+		log.Debug("h2server: connection ended", "remote", c.nc.RemoteAddr(), "err", err)
+	}
+	// Flush the GOAWAY (and whatever else is queued), then close.
+	c.hc.RunPending()
+	c.flush()
+	c.hc.Close(closeCode)
+	c.lingerClose()
+}
+
+// flush writes everything the engine has to send, in batches of at most
+// MaxWriteBatch bytes, with the write-stall timeout. Body generators run inside
+// AppendOutput and may queue operations, which are applied between batches.
+func (c *conn) flush() error {
+	for c.eng.WantWrite() {
+		c.wbuf = c.eng.AppendOutput(c.wbuf[:0])
+		if len(c.wbuf) == 0 {
+			break
+		}
+		if c.cfg.WriteTimeout > 0 {
+			// Re-arm the stall timer only when half of it has passed, to
+			// keep timer updates off the per-write path.
+			now := time.Now()
+			if c.writeDeadline.Sub(now) < c.cfg.WriteTimeout/2 {
+				c.writeDeadline = now.Add(c.cfg.WriteTimeout)
+				c.nc.SetWriteDeadline(c.writeDeadline)
+			}
+		}
+		if _, err := c.nc.Write(c.wbuf); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				c.srv.reject("write_stall")
+			}
+			return err
+		}
+		c.hc.RunPending()
+	}
+	if cap(c.wbuf) > 4<<20 {
+		c.wbuf = nil
+	}
+	return nil
+}
+
+func (c *conn) setReadDeadline(t time.Time, ok bool) {
+	if !ok {
+		t = time.Time{}
+	}
+	if c.readDLValid && t.Equal(c.readDeadline) {
+		return
+	}
+	c.readDeadline, c.readDLValid = t, true
+	c.nc.SetReadDeadline(t)
+}
+
+// lingerClose half-closes the connection and drains what the peer still sends
+// for a moment, so that the GOAWAY is not lost to a TCP reset caused by unread
+// input (RFC 9113 §6.8 expects the peer to see it).
+func (c *conn) lingerClose() {
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.nc.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, io.LimitReader(c.nc, 256<<10))
+}

@@ -1,0 +1,67 @@
+package h2server
+
+import (
+	"io"
+	"net"
+	"strconv"
+	"time"
+)
+
+// HTTP1Func serves a connection that does not speak HTTP/2: a TLS connection that
+// negotiated ALPN "http/1.1" (or no ALPN at all), or a cleartext connection that
+// did not open with the HTTP/2 preface. buffered holds the bytes the server has
+// already read from conn while finding out (possibly none); they must be treated
+// as the start of the stream (PrefixConn does that). The function owns conn and
+// must close it.
+type HTTP1Func func(conn net.Conn, buffered []byte)
+
+// PrefixConn returns a net.Conn whose Read returns buffered first and then reads
+// from conn, for an HTTP/1.1 server that wants a plain net.Conn, e.g.
+//
+//	srv.HTTP1 = func(c net.Conn, b []byte) { rgiServer.ServeConn(h2server.PrefixConn(c, b)) }
+func PrefixConn(conn net.Conn, buffered []byte) net.Conn {
+	if len(buffered) == 0 {
+		return conn
+	}
+	return &prefixConn{Conn: conn, pre: buffered}
+}
+
+type prefixConn struct {
+	net.Conn
+	pre []byte
+}
+
+func (c *prefixConn) Read(p []byte) (int, error) {
+	if len(c.pre) > 0 {
+		n := copy(p, c.pre)
+		c.pre = c.pre[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+// notSupportedBody is the body of the default HTTP/1.1 answer.
+const notSupportedBody = "505 HTTP Version Not Supported: this server speaks HTTP/2 only " +
+	"(h2 over TLS with ALPN, or h2c with prior knowledge); no HTTP/1.1 handler is configured.\n"
+
+// serve505 is the default HTTP1Func: it answers 505 HTTP Version Not Supported
+// (RFC 9110 §15.6.6) with a plain-text explanation and closes the connection.
+// It reads and discards what the client sends for a moment after the answer
+// (bounded in time and size) so that closing does not reset the connection before
+// the client has read the answer.
+func serve505(conn net.Conn, _ []byte) {
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	resp := "HTTP/1.1 505 HTTP Version Not Supported\r\n" +
+		"Content-Type: text/plain; charset=utf-8\r\n" +
+		"Content-Length: " + strconv.Itoa(len(notSupportedBody)) + "\r\n" +
+		"Connection: close\r\n\r\n" + notSupportedBody
+	if _, err := io.WriteString(conn, resp); err != nil {
+		return
+	}
+	if cw, ok := conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	conn.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, io.LimitReader(conn, 64<<10))
+}

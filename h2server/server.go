@@ -1,0 +1,318 @@
+package h2server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/h2kit/h2kit/handler"
+)
+
+// ErrServerClosed is returned by the Serve and ListenAndServe methods after
+// Shutdown or Close.
+var ErrServerClosed = errors.New("h2server: server closed")
+
+// Server is an HTTP/2 server (RFC 9113) that runs a handler.RequestHandler per
+// stream.
+//
+// Each connection is served by one goroutine that owns the connection's engine:
+// it reads in large batches, feeds the engine (which calls the handlers), and
+// writes the coalesced output. Handlers run on that goroutine and must not block;
+// work done elsewhere comes back through Stream.SendResponse / Resume / Reset,
+// which wake the connection goroutine.
+//
+// Over TLS the server offers ALPN "h2" and "http/1.1"; in cleartext it speaks h2c
+// with prior knowledge (RFC 9113 §3.3). Connections that do not speak HTTP/2 are
+// given to HTTP1.
+type Server struct {
+	// Address is the address ListenAndServe and ListenAndServeTLS listen on;
+	// default "127.0.0.1:8080" and "127.0.0.1:8443". Port 0 picks a free port,
+	// which Addr reports once listening.
+	Address string
+	// TLSConfig is the base TLS configuration for ListenAndServeTLS and
+	// ServeTLS (cloned; ALPN, minimum version and cipher suites are set as
+	// RFC 9113 §9.2 requires, see tlsConfig).
+	TLSConfig *tls.Config
+	// Handler creates the RequestHandler of each stream. Required.
+	Handler handler.Factory
+	// Config holds every limit.
+	Config Config
+	// Logger receives connection-level events: accept errors at Error,
+	// connection errors (GOAWAY sent, protocol errors, timeouts) at Debug,
+	// handler panics at Warn. Nil logs nothing. There is no per-request
+	// logging in the server itself.
+	Logger *slog.Logger
+	// HTTP1 serves connections that do not speak HTTP/2. Nil answers them
+	// with 505 HTTP Version Not Supported and closes.
+	HTTP1 HTTP1Func
+	// OnReject, if set, is called with a stable snake_case name for every
+	// rejected input (refused streams, malformed requests, flood caps, handler
+	// panics, ...), for metrics. It runs on connection goroutines.
+	OnReject func(name string)
+
+	mu        sync.Mutex
+	listeners map[net.Listener]struct{}
+	conns     map[*conn]struct{}
+	raw       map[net.Conn]struct{}
+	bound     net.Addr
+	closed    bool
+	shutdown  bool
+	connWG    sync.WaitGroup
+	ctx       context.Context
+	cancel    context.CancelFunc
+}
+
+// Addr returns the address of the most recently started listener (with the port
+// the system picked for port 0), or nil when none has started.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bound
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return discard
+}
+
+var discard = slog.New(slog.DiscardHandler)
+
+// ListenAndServe listens on s.Address (default 127.0.0.1:8080) and serves h2c with
+// prior knowledge; other connections go to HTTP1.
+func (s *Server) ListenAndServe() error {
+	addr := s.Address
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln)
+}
+
+// ListenAndServeTLS listens on s.Address (default 127.0.0.1:8443) and serves TLS with
+// the certificate and key in PEM files certFile and keyFile, or with the
+// certificates of s.TLSConfig when both are empty.
+func (s *Server) ListenAndServeTLS(certFile, keyFile string) error {
+	addr := s.Address
+	if addr == "" {
+		addr = "127.0.0.1:8443"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.ServeTLS(ln, certFile, keyFile)
+}
+
+// ServeTLS accepts connections on l, performs the TLS handshake with ALPN and
+// serves them; see ListenAndServeTLS for certFile and keyFile.
+func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
+	cfg := tlsConfig(s.TLSConfig)
+	if certFile != "" || keyFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		cfg.Certificates = append([]tls.Certificate{cert}, cfg.Certificates...)
+	}
+	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil && cfg.GetConfigForClient == nil {
+		l.Close()
+		return errors.New("h2server: ServeTLS needs a certificate (certFile/keyFile or TLSConfig)")
+	}
+	return s.serve(tls.NewListener(l, cfg))
+}
+
+// Serve accepts cleartext connections on l and serves them (h2c with prior
+// knowledge, others to HTTP1). It returns ErrServerClosed after Shutdown or
+// Close. A listener that already performs TLS (tls.NewListener) is served as
+// TLS.
+func (s *Server) Serve(l net.Listener) error { return s.serve(l) }
+
+func (s *Server) serve(l net.Listener) error {
+	if err := s.track(l); err != nil {
+		l.Close()
+		return err
+	}
+	defer s.untrack(l)
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if s.isClosed() {
+				return ErrServerClosed
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				// Temporary resource trouble (e.g. EMFILE surfaces as
+				// a timeout-like error): back off and retry.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				s.logger().Error("h2server: accept failed; retrying", "err", err, "delay", delay)
+				time.Sleep(delay)
+				continue
+			}
+			return err
+		}
+		delay = 0
+		if !s.addConnWG() {
+			nc.Close()
+			return ErrServerClosed
+		}
+		go s.serveConn(nc)
+	}
+}
+
+// ServeConn serves one already-accepted connection on the calling goroutine and
+// returns when it is closed. A *tls.Conn is served as TLS (the handshake is done
+// here if needed), anything else as cleartext.
+func (s *Server) ServeConn(nc net.Conn) {
+	if !s.addConnWG() {
+		nc.Close()
+		return
+	}
+	s.serveConn(nc)
+}
+
+func (s *Server) init() {
+	if s.listeners == nil {
+		s.listeners = make(map[net.Listener]struct{})
+		s.conns = make(map[*conn]struct{})
+		s.raw = make(map[net.Conn]struct{})
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+	}
+}
+
+func (s *Server) track(l net.Listener) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.shutdown {
+		return ErrServerClosed
+	}
+	s.init()
+	s.listeners[l] = struct{}{}
+	s.bound = l.Addr()
+	return nil
+}
+
+func (s *Server) untrack(l net.Listener) {
+	s.mu.Lock()
+	delete(s.listeners, l)
+	s.mu.Unlock()
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed || s.shutdown
+}
+
+func (s *Server) addConnWG() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.shutdown {
+		return false
+	}
+	s.init()
+	s.connWG.Add(1)
+	return true
+}
+
+// register adds a connection that is about to speak HTTP/2; it reports false
+// (and the connection must be closed) when the server is closing.
+func (s *Server) register(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	if s.shutdown {
+		// RFC 9113 §6.8: a connection arriving during shutdown still gets the
+		// graceful GOAWAY instead of being dropped.
+		c.requestShutdown()
+	}
+	return true
+}
+
+// trackRaw records an accepted connection so that Close can close it whatever
+// it speaks.
+func (s *Server) trackRaw(nc net.Conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.raw[nc] = struct{}{}
+	return true
+}
+
+func (s *Server) untrackRaw(nc net.Conn) {
+	s.mu.Lock()
+	delete(s.raw, nc)
+	s.mu.Unlock()
+}
+
+func (s *Server) unregister(c *conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
+// Shutdown stops the server gracefully: it closes the listeners, sends every
+// HTTP/2 connection a GOAWAY in two phases (RFC 9113 §6.8: first with the maximum
+// stream ID and a PING, then, after ShutdownDelay, with the last stream ID
+// actually processed), lets the streams in flight finish, and returns when every
+// connection has closed. If ctx ends first, the remaining connections are closed
+// at once (as Close does) and ctx's error is returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.init()
+	s.shutdown = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	for c := range s.conns {
+		c.requestShutdown()
+	}
+	s.mu.Unlock()
+
+	done := make(chan struct{})
+	go func() {
+		s.connWG.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.Close()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// Close closes the listeners and every connection at once; streams in flight are
+// cancelled (their handlers get OnClose(CANCEL)). It does not wait for
+// connection goroutines to finish their cleanup; Shutdown does.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.init()
+	s.closed = true
+	for l := range s.listeners {
+		l.Close()
+	}
+	for nc := range s.raw {
+		nc.Close()
+	}
+	s.cancel()
+	s.mu.Unlock()
+	return nil
+}

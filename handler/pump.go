@@ -1,0 +1,106 @@
+package handler
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// pumpBufSize is the size of a pump's buffer: two default-sized DATA frames.
+const pumpBufSize = 32 << 10
+
+// pump reads a possibly blocking io.Reader on its own goroutine and serves the
+// bytes to the connection goroutine with the BodyGenerator contract, so that a
+// slow reader (a pipe, a socket, a process) never blocks the connection. At most
+// one buffer (pumpBufSize) is held per stream: the pump reads again only after the
+// connection has taken everything it read before, which bounds memory whatever
+// the reader does.
+type pump struct {
+	r    io.Reader
+	wake func() // Stream.Resume
+
+	mu       sync.Mutex
+	buf      []byte
+	lo, hi   int
+	err      error // the reader's error once it returned one (io.EOF at the end)
+	deferred bool  // the connection is waiting for Resume
+	refill   chan struct{}
+	done     chan struct{}
+}
+
+// errPumpStopped ends a pump whose stream closed.
+var errPumpStopped = errors.New("handler: response body reader abandoned")
+
+func newPump(r io.Reader, wake func()) *pump {
+	p := &pump{r: r, wake: wake, buf: make([]byte, pumpBufSize),
+		refill: make(chan struct{}, 1), done: make(chan struct{})}
+	p.refill <- struct{}{}
+	go p.run()
+	return p
+}
+
+func (p *pump) run() {
+	for {
+		select {
+		case <-p.refill:
+		case <-p.done:
+			return
+		}
+		n, err := p.r.Read(p.buf)
+		if n == 0 && err == nil {
+			// A Read of nothing: try again rather than spin the connection.
+			p.refill <- struct{}{}
+			continue
+		}
+		p.mu.Lock()
+		p.lo, p.hi, p.err = 0, n, err
+		wake := p.deferred
+		p.deferred = false
+		p.mu.Unlock()
+		if wake {
+			p.wake()
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// next implements BodyGenerator. The returned slice aliases the pump's buffer,
+// which the pump does not touch again until next is called with it drained.
+func (p *pump) next(max int) ([]byte, DataFlag) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.lo < p.hi {
+		n := min(max, p.hi-p.lo)
+		data := p.buf[p.lo : p.lo+n]
+		p.lo += n
+		if p.lo == p.hi && p.err == io.EOF {
+			return data, DataEOF
+		}
+		return data, DataOK
+	}
+	switch p.err {
+	case nil:
+	case io.EOF:
+		return nil, DataEOF
+	default:
+		// Surface the read error as a misbehaving body: the stream is reset.
+		panic(p.err)
+	}
+	select {
+	case p.refill <- struct{}{}:
+	default:
+	}
+	p.deferred = true
+	return nil, DataDeferred
+}
+
+// stop ends the pump goroutine once its current Read (if any) returns.
+func (p *pump) stop() {
+	select {
+	case <-p.done:
+	default:
+		close(p.done)
+	}
+}

@@ -1,0 +1,296 @@
+package handler
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/h2conn"
+)
+
+// Errors returned by Stream methods.
+var (
+	// ErrResponseSent: SendResponse was already called for the stream.
+	ErrResponseSent = errors.New("handler: response already sent")
+	// ErrStreamClosed: the stream has closed (reset by either side, or done).
+	ErrStreamClosed = errors.New("handler: stream is closed")
+	// ErrBadStatus: the status code is not a final status (200..999 or a
+	// 1xx other than 101; RFC 9113 §8.6 forbids 101).
+	ErrBadStatus = errors.New("handler: invalid response status code")
+	// ErrTrailersTooLate: SetTrailers was called after the response body's
+	// end had been handed to the connection.
+	ErrTrailersTooLate = errors.New("handler: trailers set after the response body ended")
+	// ErrBadHeaderField: a response header field name is empty, not lowercase,
+	// a pseudo-header, connection-specific (RFC 9113 §8.2.2), or a name or
+	// value contains characters that RFC 9113 §8.2.1 forbids.
+	ErrBadHeaderField = errors.New("handler: invalid response header field")
+)
+
+// Stream state bits (Stream.state).
+const (
+	stResponded = 1 << iota // SendResponse accepted
+	stClosed                // OnClose delivered
+	stBodyEnded             // the body's end was handed to the engine
+)
+
+// Pending operations (Stream.ops), applied on the connection goroutine.
+const (
+	opRespond = 1 << iota
+	opResume
+	opReset
+	opConsume
+)
+
+// Stream is one HTTP/2 request stream and its response.
+//
+// The request accessors (Method, Path, Header, ...) may be called from any
+// goroutine; their values are fixed once OnHeaders has been called, except
+// Trailers, which is set just before OnRequestDone.
+//
+// SendResponse, SetTrailers, Resume and Reset may be called from the stream's
+// callbacks or from any other goroutine. Either way the call records the
+// operation and returns at once; the connection goroutine applies it (right after
+// the current callback returns, or after being woken), so a callback never waits
+// for I/O and another goroutine never touches the connection state. Calls made
+// within callbacks take one uncontended mutex and do not allocate.
+type Stream struct {
+	conn *Conn
+	es   *h2conn.Stream // the engine's stream; nil once closed (connection goroutine only)
+	id   uint32
+
+	method, scheme, authority, path string
+	header                          []hpack.HeaderField
+	trailer                         []hpack.HeaderField
+	contentLength                   int64
+
+	handler RequestHandler
+	state   atomic.Uint32
+
+	// Guarded by conn.mu.
+	ops       uint8
+	taken     uint8 // ops being applied by the connection goroutine
+	resetCode ErrCode
+	consume   int
+	outTrail  []hpack.HeaderField
+
+	// Response, written by SendResponse before opRespond is queued and read by
+	// the connection goroutine after it takes the op.
+	status  int
+	respHdr []hpack.HeaderField
+	src     source
+	closeCd ErrCode // the code OnClose got
+
+	ctxMu  sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// ID returns the HTTP/2 stream identifier.
+func (s *Stream) ID() uint32 { return s.id }
+
+// ClientAddr returns the address of the peer of the connection.
+func (s *Stream) ClientAddr() net.Addr { return s.conn.info.ClientAddr }
+
+// Conn returns information about the stream's connection (TLS state, addresses).
+func (s *Stream) Conn() ConnInfo { return s.conn.info }
+
+// Method returns the request method (:method).
+func (s *Stream) Method() string { return s.method }
+
+// Scheme returns the request scheme (:scheme).
+func (s *Stream) Scheme() string { return s.scheme }
+
+// Authority returns :authority, or the host header field when the request has no
+// :authority (RFC 9113 §8.3.1).
+func (s *Stream) Authority() string { return s.authority }
+
+// Path returns the request target (:path), including any query.
+func (s *Stream) Path() string { return s.path }
+
+// Header returns the request header fields in the order they arrived, without
+// pseudo-headers, with cookie crumbs joined into one cookie field by "; " (RFC
+// 9113 §8.2.3). The slice must not be modified.
+func (s *Stream) Header() []hpack.HeaderField { return s.header }
+
+// HeaderValue returns the value of the first request header field named name
+// (lowercase), and whether there is one.
+func (s *Stream) HeaderValue(name string) (string, bool) {
+	for _, f := range s.header {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// ContentLength returns the request's content-length, or -1 when it has none.
+func (s *Stream) ContentLength() int64 { return s.contentLength }
+
+// Trailers returns the request trailer fields, or nil. They are set before
+// OnRequestDone is called.
+func (s *Stream) Trailers() []hpack.HeaderField { return s.trailer }
+
+// Context returns a context that is cancelled when the stream closes (for
+// whatever reason). It is created on first use.
+func (s *Stream) Context() context.Context {
+	s.ctxMu.Lock()
+	defer s.ctxMu.Unlock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(s.conn.baseContext())
+		if s.state.Load()&stClosed != 0 {
+			s.cancel()
+		}
+	}
+	return s.ctx
+}
+
+// SendResponse sends the response: status (the library adds :status), the
+// header fields, and the body. It may be called once per stream, from a callback
+// or from any goroutine.
+//
+// The library adds content-length when the body's length is known ([]byte,
+// string, sized readers and regular files) and the handler did not set it, and a
+// date header (RFC 9110 §6.6.1: an origin server with a clock MUST send one)
+// unless the handler set one or the server disables it. A response to HEAD
+// carries the headers (with the content-length of body) but no content.
+//
+// body is one of:
+//   - nil: no content; HEADERS carries END_STREAM (unless trailers are set).
+//   - []byte or string: sent as it is. The slice must not be modified until the
+//     stream closes.
+//   - io.Reader: read in frame-sized pieces as the flow-control windows allow.
+//     *bytes.Reader, *strings.Reader, *bytes.Buffer and regular *os.File are
+//     read on the connection goroutine (they do not block); any other reader is
+//     read by a helper goroutine holding one 32 KiB buffer, so a slow reader
+//     delays only its own stream. A reader that is also an io.Closer is closed
+//     when the stream ends. A read error resets the stream (INTERNAL_ERROR).
+//   - BodyGenerator or func(max int) ([]byte, DataFlag): called on the
+//     connection goroutine whenever the stream may send (see BodyGenerator).
+//
+// headers are validated (lowercase names, no pseudo-headers, no
+// connection-specific fields; RFC 9113 §8.2) and must not be modified until the
+// stream closes. SendResponse returns ErrResponseSent on a second call and
+// ErrStreamClosed when the stream has already closed; errors about the response
+// itself leave the stream open so that the handler can send another one.
+func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any) error {
+	// RFC 9113 §8.6: "The 101 (Switching Protocols) informational status code
+	// cannot be used in HTTP/2." Interim 1xx responses are not final responses.
+	if status < 200 || status > 999 {
+		return ErrBadStatus
+	}
+	for i := range headers {
+		if !validResponseField(headers[i].Name, headers[i].Value) {
+			return ErrBadHeaderField
+		}
+	}
+	for {
+		st := s.state.Load()
+		if st&stClosed != 0 {
+			return ErrStreamClosed
+		}
+		if st&stResponded != 0 {
+			return ErrResponseSent
+		}
+		if s.state.CompareAndSwap(st, st|stResponded) {
+			break
+		}
+	}
+	if err := s.src.setBody(body, s); err != nil {
+		s.state.And(^uint32(stResponded))
+		return err
+	}
+	s.status, s.respHdr = status, headers
+	s.conn.enqueue(s, opRespond)
+	return nil
+}
+
+// SetTrailers sets response trailer fields, sent in a HEADERS frame with
+// END_STREAM after the body. It must be called before the body's end is reached:
+// before SendResponse, or from the body generator before it returns DataEOF, or
+// while the generator is deferred. Field rules are those of SendResponse.
+func (s *Stream) SetTrailers(trailers []hpack.HeaderField) error {
+	for i := range trailers {
+		if !validResponseField(trailers[i].Name, trailers[i].Value) {
+			return ErrBadHeaderField
+		}
+	}
+	c := s.conn
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s.state.Load()&(stBodyEnded|stClosed) != 0 {
+		return ErrTrailersTooLate
+	}
+	s.outTrail = trailers
+	return nil
+}
+
+// Resume restarts a body generator that returned DataDeferred. It may be called
+// from any goroutine, any number of times; it does nothing when the body is not
+// deferred or the stream has closed.
+func (s *Stream) Resume() {
+	if s.state.Load()&stClosed != 0 {
+		return
+	}
+	s.conn.enqueue(s, opResume)
+}
+
+// Reset aborts the stream with RST_STREAM and code (RFC 9113 §6.4). It may be
+// called from any goroutine; it does nothing once the stream has closed. OnClose
+// follows with code.
+func (s *Stream) Reset(code ErrCode) {
+	if s.state.Load()&stClosed != 0 {
+		return
+	}
+	c := s.conn
+	c.mu.Lock()
+	if s.ops&opReset == 0 {
+		s.resetCode = code
+	}
+	c.mu.Unlock()
+	c.enqueue(s, opReset)
+}
+
+// consumed returns n bytes of request body to the peer's flow-control windows
+// (used by the net/http adapter, which consumes as the handler reads).
+func (s *Stream) consumed(n int) {
+	if n <= 0 || s.state.Load()&stClosed != 0 {
+		return
+	}
+	c := s.conn
+	c.mu.Lock()
+	s.consume += n
+	c.mu.Unlock()
+	c.enqueue(s, opConsume)
+}
+
+// validResponseField applies the RFC 9113 §8.2 rules to a field the handler
+// wants to send: "A field name MUST NOT contain characters in the ranges 0x00-0x20,
+// 0x41-0x5a, or 0x7f-0xff", no pseudo-headers (the library adds :status), no
+// connection-specific fields (§8.2.2), and a value without NUL, CR or LF and
+// without leading or trailing whitespace (§8.2.1).
+func validResponseField(name, value string) bool {
+	if name == "" || name[0] == ':' {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c <= 0x20 || (c >= 'A' && c <= 'Z') || c >= 0x7f {
+			return false
+		}
+	}
+	switch name {
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
+		return false
+	}
+	if strings.ContainsAny(value, "\x00\r\n") {
+		return false
+	}
+	if n := len(value); n > 0 && (value[0] == ' ' || value[0] == '\t' || value[n-1] == ' ' || value[n-1] == '\t') {
+		return false
+	}
+	return true
+}
