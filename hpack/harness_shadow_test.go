@@ -1,8 +1,11 @@
 package hpack_test
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
+	"testing"
 
 	"github.com/h2kit/h2kit/hpack"
 )
@@ -173,4 +176,63 @@ func shadowString(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: string of %d octets, %d left", errShadowMalformed, n, len(b))
 	}
 	return b[n:], nil
+}
+
+// TestShadowModelRFC checks the model itself against the tables printed in
+// RFC 7541 Appendix C.5 (responses, dynamic table of 256 octets, with
+// evictions), so that the corpus and differential tests rest on a model
+// that is known to be right.
+func TestShadowModelRFC(t *testing.T) {
+	const date1, date2 = "Mon, 21 Oct 2013 20:13:21 GMT", "Mon, 21 Oct 2013 20:13:22 GMT"
+	const loc, cookie = "https://www.example.com", "foo=ASDJKHQKBZXOQWEOPIUAXQWEOIU; max-age=3600; version=1"
+	hf := func(kv ...string) []hpack.HeaderField {
+		var fs []hpack.HeaderField
+		for i := 0; i < len(kv); i += 2 {
+			fs = append(fs, hpack.HeaderField{Name: kv[i], Value: kv[i+1]})
+		}
+		return fs
+	}
+	ent := func(kv ...string) []hpack.Entry {
+		var es []hpack.Entry
+		for _, f := range hf(kv...) {
+			es = append(es, hpack.Entry{Name: f.Name, Value: f.Value, Size: f.Size()})
+		}
+		return es
+	}
+	steps := []struct {
+		wire   string
+		fields []hpack.HeaderField
+		table  []hpack.Entry
+		size   uint32
+	}{
+		{"4803333032580770726976617465611d4d6f6e2c203231204f637420323031332032303a31333a323120474d546e1768747470733a2f2f7777772e6578616d706c652e636f6d",
+			hf(":status", "302", "cache-control", "private", "date", date1, "location", loc),
+			ent("location", loc, "date", date1, "cache-control", "private", ":status", "302"), 222},
+		{"4803333037c1c0bf",
+			hf(":status", "307", "cache-control", "private", "date", date1, "location", loc),
+			ent(":status", "307", "location", loc, "date", date1, "cache-control", "private"), 222},
+		{"88c1611d4d6f6e2c203231204f637420323031332032303a31333a323220474d54c05a04677a69707738666f6f3d4153444a4b48514b425a584f5157454f50495541585157454f49553b206d61782d6167653d333630303b2076657273696f6e3d31",
+			hf(":status", "200", "cache-control", "private", "date", date2, "location", loc, "content-encoding", "gzip", "set-cookie", cookie),
+			ent("set-cookie", cookie, "content-encoding", "gzip", "date", date2), 215},
+	}
+	m := &shadowTable{max: 256}
+	for i, st := range steps {
+		block, err := hex.DecodeString(st.wire)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.apply(block, st.fields); err != nil {
+			t.Fatalf("C.5.%d: %v", i+1, err)
+		}
+		if d := m.diff(st.table, st.size); d != "" {
+			t.Fatalf("C.5.%d: model differs from the RFC: %s", i+1, d)
+		}
+	}
+	// Malformed blocks are reported, not mis-walked.
+	for _, bad := range []string{"3f", "40", "4001", "00016101", "82 20"} {
+		block, _ := hex.DecodeString(strings.ReplaceAll(bad, " ", ""))
+		if err := newShadowTable().apply(block, hf("a", "b", "c", "d")); !errors.Is(err, errShadowMalformed) {
+			t.Errorf("apply(%s) = %v, want errShadowMalformed", bad, err)
+		}
+	}
 }
