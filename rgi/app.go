@@ -70,7 +70,7 @@ type Session struct {
 // "/foo/bar/baz?stuff=junk", Script [] (nothing consumed yet), Path ["foo",
 // "bar", "baz"], Query "stuff=junk" with HasQuery true. The path of "/" is
 // [], of "/foo/" is ["foo", ""]. Without a "?" HasQuery is false; with a
-// trailing "?" it is true and Query is "" (Degu's None and ”).
+// trailing "?" it is true and Query is "" (Degu's None and an empty string).
 type Request struct {
 	Method string
 	URI    string
@@ -149,6 +149,10 @@ func buildURI(script, path []string, query string, hasQuery bool) string {
 // where the app states the framing a GET would get. A HEAD response never
 // carries a body: the server sends the headers and drops the body.
 // Violations are the app's mistake: the server logs it and answers 500.
+//
+// Putting a []byte into Body allocates (Go boxes the slice header); an app
+// that sends the same bytes every time can box them once, in a package
+// variable of type any, or use a string constant, which never allocates.
 type Response struct {
 	Status  int
 	Reason  string

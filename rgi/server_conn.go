@@ -160,13 +160,16 @@ func (c *conn) loop() (linger bool, err error) {
 		// the next request would start inside it.
 		closing := rh.close || !ok
 		var bodyErr error
+		// A request body the app passes on as the response body is read
+		// while the response is written.
+		passedOn := !isHead && ok && (resp.Body == any(&c.body) || resp.Body == any(&c.cbody))
 		switch rh.kind {
 		case framingLength:
 			bodyErr = c.body.err
-			closing = closing || !c.body.Consumed()
+			closing = closing || !c.body.Consumed() && !passedOn
 		case framingChunked:
 			bodyErr = c.cbody.err
-			closing = closing || !c.cbody.Consumed()
+			closing = closing || !c.cbody.Consumed() && !passedOn
 		}
 		if pe, isPE := bodyErr.(*ProtocolError); isPE {
 			c.writeError(pe)
