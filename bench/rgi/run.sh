@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# bench/rgi/run.sh: wrk against the RGI hello app (bench/rgi/rgihello) and Go's
+# net/http hello server (bench/rgi/nethttphello), in the same run. Servers are
+# pinned to CPU 0 and wrk (-t1, keep-alive) to CPU 1; each workload runs REPS
+# times, servers interleaved, and the median req/s is reported with the ratio
+# to net/http.
+#
+#   bench/rgi/run.sh                  # -c1 and -c10, 5 s per run, 3 runs each
+#   DUR=10 REPS=5 bench/rgi/run.sh    # longer
+#   PROFILE=1 bench/rgi/run.sh        # also write a CPU profile of rgihello
+#                                     # (go tool pprof -top $work/rgi.prof; path printed)
+#
+# Servers: "rgi" is rgihello with MaxRequestsPerConnection raised to 1e9 and
+# MaxConnections 100, so that, like net/http, it keeps every connection open;
+# "rgi-default" keeps the default options (25 connections, 100 requests per
+# connection, after which wrk reconnects). Both answer
+# 200 OK, content-type text/plain, "hello, world".
+#
+# Needs: go, wrk, taskset (util-linux). All servers listen on 127.0.0.1 with
+# kernel-assigned ports and are stopped by this script, also on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+DUR=${DUR:-5}
+REPS=${REPS:-3}
+SRV_CPU=${SRV_CPU:-0}
+CLI_CPU=${CLI_CPU:-1}
+PROFILE=${PROFILE:-}
+
+for tool in wrk taskset go; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "run.sh: $tool not found (Debian: wrk / util-linux)" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [ -n "$PROFILE" ] && [ -s "$work/rgi.prof" ]; then
+    cp "$work/rgi.prof" "${TMPDIR:-/tmp}/rgihello.prof"
+    echo "CPU profile: ${TMPDIR:-/tmp}/rgihello.prof (go tool pprof -top $work/rgihello ${TMPDIR:-/tmp}/rgihello.prof)" >&2
+    cp "$work/rgihello" "${TMPDIR:-/tmp}/rgihello.bin"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+echo "building rgihello and nethttphello..." >&2
+go build -o "$work/rgihello" ./bench/rgi/rgihello
+go build -o "$work/nethttphello" ./bench/rgi/nethttphello
+
+declare -A addr
+start() { # start NAME CMD...: run CMD pinned to the server CPU; its first line is its address
+  local name=$1; shift
+  taskset -c "$SRV_CPU" "$@" >"$work/${name//\//_}.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    if [ -s "$work/${name//\//_}.log" ]; then
+      addr[$name]=$(head -n1 "$work/${name//\//_}.log")
+      return
+    fi
+    sleep 0.05
+  done
+  echo "run.sh: $name did not start:" >&2; cat "$work/${name//\//_}.log" >&2; exit 1
+}
+prof=()
+[ -n "$PROFILE" ] && prof=(-cpuprofile "$work/rgi.prof")
+start rgi "$work/rgihello" -max-requests 1000000000 -max-connections 100 "${prof[@]}"
+start rgi-default "$work/rgihello"
+start net/http "$work/nethttphello"
+
+servers=(rgi rgi-default net/http)
+declare -A results
+run_wrk() { # run_wrk NAME CONNS DURATION: prints req/s
+  local out
+  out=$(taskset -c "$CLI_CPU" wrk -t1 -c"$2" -d"$3"s "http://${addr[$1]}/" 2>&1)
+  if ! grep -q '^Requests/sec:' <<<"$out"; then
+    echo "run.sh: wrk against $1 failed:" >&2; echo "$out" >&2; exit 1
+  fi
+  if grep -q 'Non-2xx' <<<"$out"; then
+    echo "run.sh: $1 answered non-2xx:" >&2; echo "$out" >&2; exit 1
+  fi
+  awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out"
+}
+
+for c in 1 10; do
+  for s in "${servers[@]}"; do run_wrk "$s" "$c" 1 >/dev/null; done # warm-up
+  for r in $(seq "$REPS"); do
+    for s in "${servers[@]}"; do
+      v=$(run_wrk "$s" "$c" "$DUR")
+      results[$s,$c]="${results[$s,$c]:-} $v"
+      echo "c=$c run $r $s: $v req/s" >&2
+    done
+  done
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%d\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+echo
+echo "wrk -t1 keep-alive, ${DUR}s x ${REPS} runs (median), server on CPU $SRV_CPU, wrk on CPU $CLI_CPU"
+printf '%-12s %12s %12s %10s %10s\n' server "c=1 req/s" "c=10 req/s" "c=1 ratio" "c=10 ratio"
+ref1=$(median <<<"${results[net/http,1]}")
+ref10=$(median <<<"${results[net/http,10]}")
+for s in "${servers[@]}"; do
+  m1=$(median <<<"${results[$s,1]}")
+  m10=$(median <<<"${results[$s,10]}")
+  printf '%-12s %12d %12d %10.2f %10.2f\n' "$s" "$m1" "$m10" \
+    "$(awk -v a="$m1" -v b="$ref1" 'BEGIN {print a/b}')" "$(awk -v a="$m10" -v b="$ref10" 'BEGIN {print a/b}')"
+done
+echo "(ratio = req/s / net/http req/s in this run; target: rgi >= 1.5 at c=10, >= 1.0 at c=1)"
