@@ -74,7 +74,8 @@ func (s *Server) serveConn(nc net.Conn) {
 		var p proto
 		p, buffered = s.sniffConn(nc, &cfg)
 		switch p {
-		case protoUnknown:
+		case protoUnknown, protoInvalid:
+			s.reject("invalid_preface")
 			nc.Close()
 			return
 		case protoIsHTTP1:
@@ -96,6 +97,9 @@ func (s *Server) sniffConn(nc net.Conn, cfg *Config) (proto, []byte) {
 		if p := sniff(buf); p != protoUnknown {
 			nc.SetReadDeadline(time.Time{})
 			return p, buf
+		}
+		if len(buf) == cap(buf) {
+			return protoInvalid, nil
 		}
 		if err != nil {
 			s.logger().Debug("h2server: connection closed before the preface", "remote", nc.RemoteAddr(), "err", err)
