@@ -30,6 +30,7 @@ type Server struct {
 
 	active   atomic.Int64
 	rejected atomic.Uint64
+	upgrader H2CUpgrader
 }
 
 // NewServer binds address (see Listen: "127.0.0.1:0", "[::1]:0",

@@ -61,9 +61,15 @@ func (d *deadlineConn) Write(p []byte) (int, error) {
 	return d.c.Write(p)
 }
 
+// errHandedOff ends the loop when an H2CUpgrader took the connection.
+var errHandedOff = errors.New("rgi: connection handed to the h2c upgrader")
+
 // serveConn runs the request loop on c and closes it.
 func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 	defer s.untrack(nc)
+	if tc, ok := nc.(*net.TCPConn); ok {
+		tc.SetNoDelay(true)
+	}
 	log := s.opts.logger()
 	sess := &Session{Client: FormatAddress(nc.RemoteAddr()), Store: make(map[string]any)}
 	if s.hook != nil && !s.callHook(nc, sess) {
@@ -78,6 +84,9 @@ func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 	c.bw.Reset(&c.dc)
 	linger, err := c.loop()
 	c.release()
+	if err == errHandedOff {
+		return nil
+	}
 	if linger {
 		lingerClose(nc, s.opts.Timeout)
 	} else {
@@ -137,6 +146,13 @@ func (c *conn) loop() (linger bool, err error) {
 			return true, err
 		}
 		c.comps = c.req.Path[:0]
+		if u := s.upgrader; u != nil && rh.kind == framingNone && wantsH2C(c.headers) {
+			if err := c.bw.Flush(); err != nil { // answers to pipelined requests before it
+				return false, err
+			}
+			c.handOff(u)
+			return false, errHandedOff
+		}
 		switch rh.kind {
 		case framingLength:
 			c.body.reset(c.br, rh.length, nil)
