@@ -27,6 +27,7 @@ type Conn struct {
 	streams   []*Stream // active streams (not closed)
 	free      []*Stream // recycled
 	last      *Stream   // lookup cache
+	closed    closedRing
 	maxPeerID uint32    // highest stream ID the peer opened
 
 	// Peer settings (RFC 9113 §6.5.2).
@@ -153,7 +154,7 @@ func (c *Conn) BufferedBytes() int { return len(c.ctl) + len(c.in) }
 // gone.
 func (c *Conn) CloseStreams(code ErrCode) {
 	for len(c.streams) > 0 {
-		c.closeStream(c.streams[len(c.streams)-1], code)
+		c.closeStream(c.streams[len(c.streams)-1], code, rsClosedOurReset)
 	}
 }
 
@@ -185,12 +186,14 @@ func (c *Conn) newStream(id uint32) *Stream {
 	return st
 }
 
-// closeStream moves st to closed, tells the handler, and recycles it.
-func (c *Conn) closeStream(st *Stream, code ErrCode) {
+// closeStream moves st to closed, remembers how (for late frames), tells
+// the handler, and recycles it.
+func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
 	if st.state == StateClosed {
 		return
 	}
 	st.state = StateClosed
+	c.closed.add(st.ID, how)
 	for i, s := range c.streams {
 		if s == st {
 			last := len(c.streams) - 1
@@ -230,7 +233,7 @@ func (c *Conn) transition(st *Stream, ev streamEvent) {
 		return
 	}
 	if next == StateClosed {
-		c.closeStream(st, ErrCodeNo)
+		c.closeStream(st, ErrCodeNo, rsClosedEnded)
 		return
 	}
 	st.state = next
@@ -252,7 +255,7 @@ func (c *Conn) connError(err error) error {
 	c.lastStreamID = c.maxPeerID
 	c.err = ce
 	for len(c.streams) > 0 {
-		c.closeStream(c.streams[len(c.streams)-1], ce.Code)
+		c.closeStream(c.streams[len(c.streams)-1], ce.Code, rsClosedOurReset)
 	}
 	c.ready = c.ready[:0]
 	c.readyAt = 0
@@ -297,7 +300,9 @@ func (c *Conn) glitch() error {
 func (c *Conn) resetStream(id uint32, st *Stream, code ErrCode) error {
 	c.ctl = frame.AppendRSTStream(c.ctl, id, code)
 	if st != nil {
-		c.closeStream(st, code)
+		c.closeStream(st, code, rsClosedOurReset)
+	} else {
+		c.closed.add(id, rsClosedOurReset)
 	}
 	return c.queueCtl()
 }

@@ -377,7 +377,7 @@ func (c *Conn) send431(st *Stream, requestEnded bool) error {
 		return err
 	}
 	if requestEnded {
-		c.closeStream(st, ErrCodeNo)
+		c.closeStream(st, ErrCodeNo, rsClosedEnded)
 		return nil
 	}
 	return c.resetStream(st.ID, st, ErrCodeNo)

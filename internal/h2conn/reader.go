@@ -153,19 +153,19 @@ func rejectName(se *StreamError) string {
 // first use of a new stream identifier implicitly closes all streams in the
 // 'idle' state that might have been initiated by that peer with a
 // lower-valued stream identifier.").
-func (c *Conn) stateOf(id uint32) (StreamState, *Stream) {
+func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 	if st := c.Stream(id); st != nil {
-		return st.state, st
+		return recvState(st.state), st
 	}
 	if id > c.maxPeerID {
-		return StateIdle, nil
+		return rsIdle, nil
 	}
-	return StateClosed, nil
+	return c.closed.find(id), nil
 }
 
 // policy applies recvPolicy; it returns done=true when the frame needs no
 // further handling.
-func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state StreamState, done bool, err error) {
+func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, done bool, err error) {
 	state, st = c.stateOf(id)
 	switch recvPolicy[state][t] {
 	case actIgnore:
@@ -176,6 +176,9 @@ func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state StreamState, d
 		name := rejectIdleFrame
 		if t == frame.TypeContinuation {
 			name = rejectUnexpectedCont
+		}
+		if t == frame.TypeHeaders {
+			name = rejectStreamIDDecreased
 		}
 		return st, state, true, &ConnError{Code: ErrCodeProtocol, Reason: name}
 	case actConnStreamClosed:
@@ -251,7 +254,7 @@ func (c *Conn) recvEndStream(st *Stream) {
 	}
 	// The response had already ended: the stream closes after the event.
 	c.h.OnEndStream(st)
-	c.closeStream(st, ErrCodeNo)
+	c.closeStream(st, ErrCodeNo, rsClosedEnded)
 }
 
 func (c *Conn) processHeaders(h frame.Header, p []byte) error {
@@ -279,7 +282,7 @@ func (c *Conn) processHeaders(h frame.Header, p []byte) error {
 		c.hb.reset, c.hb.resetCode, c.hb.reject = true, se.Code, rejectStreamClosed
 	} else if done {
 		c.hb.st = nil
-	} else if state == StateIdle {
+	} else if state == rsIdle {
 		// RFC 9113 §5.3.1: "A stream cannot depend on itself. An endpoint
 		// MUST treat this as a stream error (Section 5.4.2) of type
 		// PROTOCOL_ERROR."
@@ -292,6 +295,7 @@ func (c *Conn) processHeaders(h frame.Header, p []byte) error {
 			// RFC 9113 §6.8: after GOAWAY the sender "can ignore frames on
 			// streams initiated by the receiver that have identifiers higher
 			// than the included last stream identifier". Decode only.
+			c.closed.add(id, rsClosedOurReset)
 		case uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams:
 			// RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame
 			// that causes its advertised concurrent stream limit to be
@@ -422,7 +426,7 @@ func (c *Conn) processRSTStream(h frame.Header, p []byte) error {
 	if !c.resets.take(c.now) {
 		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectRapidReset}
 	}
-	c.closeStream(st, f.Code)
+	c.closeStream(st, f.Code, rsClosedPeerReset)
 	return nil
 }
 

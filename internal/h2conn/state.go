@@ -61,15 +61,36 @@ type recvAction uint8
 
 const (
 	actProcess          recvAction = iota // handle the frame
-	actIgnore                             // drop it silently
+	actIgnore                             // drop it silently (flow control still counted)
 	actStreamClosed                       // stream error STREAM_CLOSED
 	actConnProtocol                       // connection error PROTOCOL_ERROR
 	actConnStreamClosed                   // connection error STREAM_CLOSED
 )
 
+// recvState refines StateClosed by how the stream closed, because the RFC
+// answers late frames differently in each case. The engine remembers how
+// the last closedRingSize streams closed; older ones are closedUnknown.
+type recvState uint8
+
+const (
+	rsIdle recvState = recvState(StateIdle)
+	rsOpen recvState = recvState(StateOpen)
+	rsHCL  recvState = recvState(StateHalfClosedLocal)
+	rsHCR  recvState = recvState(StateHalfClosedRemote)
+	// rsClosedEnded: both sides sent END_STREAM.
+	rsClosedEnded recvState = recvState(StateClosed)
+	// rsClosedPeerReset: the peer sent RST_STREAM.
+	rsClosedPeerReset recvState = recvState(numStates)
+	// rsClosedOurReset: we sent RST_STREAM (or refused or ignored the stream).
+	rsClosedOurReset recvState = rsClosedPeerReset + 1
+	// rsClosedUnknown: an ID at or below the highest one used that is not
+	// remembered (closed long ago, or skipped and so implicitly closed).
+	rsClosedUnknown recvState = rsClosedPeerReset + 2
+	numRecvStates             = rsClosedPeerReset + 3
+)
+
 // recvPolicy encodes the per-state receive rules of RFC 9113 §5.1 for the
-// stream-level frame types. "closed" covers every stream ID at or below the
-// highest one the peer has opened that the engine no longer tracks.
+// stream-level frame types:
 //
 //   - idle: "Receiving any frame other than HEADERS or PRIORITY on a stream
 //     in this state MUST be treated as a connection error (Section 5.4.1) of
@@ -78,25 +99,78 @@ const (
 //     than WINDOW_UPDATE, PRIORITY, or RST_STREAM, for a stream that is in
 //     this state, it MUST respond with a stream error (Section 5.4.2) of type
 //     STREAM_CLOSED."
-//   - closed: "An endpoint that receives any frame other than PRIORITY after
-//     receiving a RST_STREAM MUST treat that as a stream error (Section
-//     5.4.2) of type STREAM_CLOSED." WINDOW_UPDATE and RST_STREAM that race
-//     with our own closing are ignored ("An endpoint MUST ignore frames that
-//     it receives on closed streams after it has sent a RST_STREAM frame"),
-//     and a HEADERS frame on a closed stream is a connection error
-//     STREAM_CLOSED, as §5.1.1 forbids reusing a stream identifier.
-var recvPolicy = [numStates][frame.TypeContinuation + 1]recvAction{
-	StateIdle: {
+//   - closed after the peer's RST_STREAM: "An endpoint that receives any
+//     frame other than PRIORITY after receiving a RST_STREAM MUST treat that
+//     as a stream error (Section 5.4.2) of type STREAM_CLOSED."
+//   - closed after our RST_STREAM: "An endpoint MUST ignore frames that it
+//     receives on closed streams after it has sent a RST_STREAM frame."
+//   - closed after END_STREAM both ways: DATA is a stream error
+//     STREAM_CLOSED; HEADERS is a connection error STREAM_CLOSED ("An
+//     endpoint that receives any frames after receiving a frame with the
+//     END_STREAM flag set MUST treat that as a connection error ... of type
+//     STREAM_CLOSED" for frames that would reopen it).
+//   - an identifier never opened, or forgotten: §5.1.1, "The identifier of a
+//     newly established stream MUST be numerically greater than all streams
+//     that the initiating endpoint has opened ... An endpoint that receives
+//     an unexpected stream identifier MUST respond with a connection error
+//     (Section 5.4.1) of type PROTOCOL_ERROR."
+//
+// WINDOW_UPDATE and RST_STREAM on any closed stream are ignored: they race
+// with our own closing. CONTINUATION outside a header block is always a
+// connection error (§6.10), caught before the table is consulted.
+var recvPolicy = [numRecvStates][frame.TypeContinuation + 1]recvAction{
+	rsIdle: {
 		frame.TypeData: actConnProtocol, frame.TypeHeaders: actProcess, frame.TypePriority: actProcess,
 		frame.TypeRSTStream: actConnProtocol, frame.TypeWindowUpdate: actConnProtocol, frame.TypeContinuation: actConnProtocol,
 	},
-	StateOpen:            {},
-	StateHalfClosedLocal: {},
-	StateHalfClosedRemote: {
+	rsOpen: {},
+	rsHCL:  {},
+	rsHCR: {
 		frame.TypeData: actStreamClosed, frame.TypeHeaders: actStreamClosed, frame.TypeContinuation: actStreamClosed,
 	},
-	StateClosed: {
+	rsClosedEnded: {
 		frame.TypeData: actStreamClosed, frame.TypeHeaders: actConnStreamClosed, frame.TypePriority: actProcess,
 		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
 	},
+	rsClosedPeerReset: {
+		frame.TypeData: actStreamClosed, frame.TypeHeaders: actStreamClosed, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+	},
+	rsClosedOurReset: {
+		frame.TypeData: actIgnore, frame.TypeHeaders: actIgnore, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+	},
+	rsClosedUnknown: {
+		frame.TypeData: actStreamClosed, frame.TypeHeaders: actConnProtocol, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+	},
+}
+
+// closedRingSize is how many closed streams the engine remembers.
+const closedRingSize = 128
+
+// closedRec remembers how one stream closed.
+type closedRec struct {
+	id  uint32
+	how recvState
+}
+
+// closedRing is a fixed-size memory of recently closed streams.
+type closedRing struct {
+	recs [closedRingSize]closedRec
+	next int
+}
+
+func (r *closedRing) add(id uint32, how recvState) {
+	r.recs[r.next] = closedRec{id, how}
+	r.next = (r.next + 1) % closedRingSize
+}
+
+func (r *closedRing) find(id uint32) recvState {
+	for i := range r.recs {
+		if r.recs[i].id == id {
+			return r.recs[i].how
+		}
+	}
+	return rsClosedUnknown
 }
