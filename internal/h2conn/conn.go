@@ -28,7 +28,7 @@ type Conn struct {
 	free      []*Stream // recycled
 	last      *Stream   // lookup cache
 	closed    closedRing
-	maxPeerID uint32    // highest stream ID the peer opened
+	maxPeerID uint32 // highest stream ID the peer opened
 
 	// Peer settings (RFC 9113 §6.5.2).
 	peerMaxFrame      uint32

@@ -153,7 +153,9 @@ var connErrorCases = []struct {
 	}, http2.ErrCodeFrameSize},
 	{"SETTINGS on a stream", "§6.5", func(p *peer) { p.raw(http2.FrameSettings, 0, 1, nil) }, http2.ErrCodeProtocol},
 	{"ENABLE_PUSH 2", "§6.5.2", func(p *peer) {
-		p.send(func(fr *http2.Framer) error { return fr.WriteSettings(http2.Setting{ID: http2.SettingEnablePush, Val: 2}) })
+		p.send(func(fr *http2.Framer) error {
+			return fr.WriteSettings(http2.Setting{ID: http2.SettingEnablePush, Val: 2})
+		})
 	}, http2.ErrCodeProtocol},
 	{"INITIAL_WINDOW_SIZE above 2^31-1", "§6.5.2", func(p *peer) {
 		p.send(func(fr *http2.Framer) error {
@@ -161,10 +163,14 @@ var connErrorCases = []struct {
 		})
 	}, http2.ErrCodeFlowControl},
 	{"MAX_FRAME_SIZE below 16384", "§6.5.2", func(p *peer) {
-		p.send(func(fr *http2.Framer) error { return fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 16383}) })
+		p.send(func(fr *http2.Framer) error {
+			return fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 16383})
+		})
 	}, http2.ErrCodeProtocol},
 	{"MAX_FRAME_SIZE above 2^24-1", "§6.5.2", func(p *peer) {
-		p.send(func(fr *http2.Framer) error { return fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 1 << 24}) })
+		p.send(func(fr *http2.Framer) error {
+			return fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 1 << 24})
+		})
 	}, http2.ErrCodeProtocol},
 	{"PUSH_PROMISE from a client", "§8.4", func(p *peer) {
 		p.headers(1, false, getHello...)
