@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -292,5 +293,28 @@ func TestListenErrors(t *testing.T) {
 	}
 	if _, err := Listen("[fe80::1%no-such-if0]:0"); !errors.As(err, &ae) {
 		t.Errorf("Listen(unknown zone): %v", err)
+	}
+}
+
+// TestListenDialZone uses the seed's scope id on the loopback interface:
+// the only interface a test may bind. Linux ignores the scope of a
+// non-link-local address, so the bound address comes back without it.
+func TestListenDialZone(t *testing.T) {
+	for _, zone := range []string{"lo", "1"} {
+		l, err := Listen("[::1%" + zone + "]:0")
+		if err != nil {
+			t.Skipf("no IPv6 loopback with zone %s: %v", zone, err)
+		}
+		addr := AddressOf(l)
+		if !regexp.MustCompile(`^\[::1\]:[1-9][0-9]*$`).MatchString(addr) {
+			t.Fatalf("AddressOf = %q", addr)
+		}
+		a, err := ParseAddress(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		echoOnce(l)
+		roundTrip(t, "[::1%"+zone+"]:"+strconv.Itoa(a.Port))
+		l.Close()
 	}
 }
