@@ -148,8 +148,8 @@ func (p *peer) tryRead() (http2.Frame, bool) {
 		p.t.Fatalf("engine wrote an unreadable frame: %v", err)
 	}
 	if hf, ok := f.(*http2.HeadersFrame); ok {
-		p.last = p.decode(hf.HeaderBlockFragment())
-		for !hf.HeadersEnded() {
+		blk := append([]byte(nil), hf.HeaderBlockFragment()...)
+		for ended := hf.HeadersEnded(); !ended; {
 			cf, err := p.fr.ReadFrame()
 			if err != nil {
 				p.t.Fatal(err)
@@ -158,11 +158,10 @@ func (p *peer) tryRead() (http2.Frame, bool) {
 			if !ok {
 				p.t.Fatalf("want CONTINUATION, got %v", cf)
 			}
-			p.last = append(p.last[:0:0], p.decode(cont.HeaderBlockFragment())...)
-			if cont.HeadersEnded() {
-				break
-			}
+			blk = append(blk, cont.HeaderBlockFragment()...)
+			ended = cont.HeadersEnded()
 		}
+		p.last = p.decode(blk)
 	}
 	return f, true
 }

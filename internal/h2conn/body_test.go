@@ -1,0 +1,246 @@
+package h2conn
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/h2kit/h2kit/hpack"
+	"golang.org/x/net/http2"
+)
+
+// funcSource adapts a function to BodySource.
+type funcSource func(max int) ([]byte, DataFlag)
+
+func (f funcSource) Read(max int) ([]byte, DataFlag) { return f(max) }
+
+type trailerSource struct {
+	bytesSource
+	tr []hpack.HeaderField
+}
+
+func (s *trailerSource) Trailers() []hpack.HeaderField { return s.tr }
+
+func respondWith(p *peer, src BodySource) {
+	p.h.onEnd = func(st *Stream) {
+		if err := p.c.SendHeaders(st, 200, nil, false); err != nil {
+			p.t.Fatal(err)
+		}
+		if err := p.c.SetBody(st, src); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+}
+
+// A body generator that defers is not called again until Resume; then it
+// finishes.
+func TestDeferredThenResumed(t *testing.T) {
+	p := newPeer(t, Config{})
+	calls := 0
+	ready := false
+	respondWith(p, funcSource(func(max int) ([]byte, DataFlag) {
+		calls++
+		if !ready {
+			return []byte("part1"), DataDeferred
+		}
+		return []byte("part2"), DataEOF
+	}))
+	p.get(1)
+	p.wantHeaders(1, false)
+	if d := p.wantData(1, false); string(d) != "part1" {
+		t.Fatalf("got %q", d)
+	}
+	p.wantNothing()
+	p.wantNothing()
+	if calls != 1 || p.c.WantWrite() {
+		t.Fatalf("deferred source called %d times, WantWrite %v", calls, p.c.WantWrite())
+	}
+	ready = true
+	p.c.Resume(p.c.Stream(1))
+	p.c.Resume(p.c.Stream(1)) // no-op
+	if d := p.wantData(1, true); string(d) != "part2" {
+		t.Fatalf("got %q", d)
+	}
+	if calls != 2 {
+		t.Fatalf("%d calls", calls)
+	}
+}
+
+// A body source that misbehaves resets its own stream with INTERNAL_ERROR;
+// the connection carries on.
+func TestMisbehavingBodySource(t *testing.T) {
+	cases := map[string]funcSource{
+		"more than max": func(max int) ([]byte, DataFlag) { return make([]byte, max+1), DataOK },
+		"panic":         func(max int) ([]byte, DataFlag) { panic("boom") },
+		"bad flag":      func(max int) ([]byte, DataFlag) { return []byte("x"), 0xff },
+		"empty DataOK":  func(max int) ([]byte, DataFlag) { return nil, DataOK },
+	}
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			p := newPeer(t, Config{})
+			respondWith(p, src)
+			p.get(1)
+			p.wantHeaders(1, false)
+			p.wantRST(1, http2.ErrCodeInternal)
+			p.wantReject(rejectBodySource)
+			if p.h.closes[1] != ErrCodeInternal {
+				t.Fatalf("OnClose code %v", p.h.closes[1])
+			}
+			p.h.onEnd = nil
+			p.get(3)
+			p.wantHeaders(3, false)
+			p.wantData(3, true)
+		})
+	}
+}
+
+// Response trailers (RFC 9113 §8.1): after the body, a HEADERS frame with
+// END_STREAM; the last DATA frame does not end the stream.
+func TestResponseTrailers(t *testing.T) {
+	t.Run("TrailerSource", func(t *testing.T) {
+		p := newPeer(t, Config{})
+		respondWith(p, &trailerSource{bytesSource{[]byte("body")}, []hpack.HeaderField{{Name: "grpc-status", Value: "0"}}})
+		p.get(1)
+		p.wantHeaders(1, false)
+		if d := p.wantData(1, false); string(d) != "body" {
+			t.Fatalf("got %q", d)
+		}
+		if tr := p.wantHeaders(1, true); len(tr) != 1 || tr[0].Name != "grpc-status" {
+			t.Fatalf("trailers %v", tr)
+		}
+	})
+	t.Run("SendTrailers after body", func(t *testing.T) {
+		p := newPeer(t, Config{})
+		p.h.onEnd = func(st *Stream) {
+			p.c.SendHeaders(st, 200, nil, false)
+			p.c.SetBodyBytes(st, []byte("abc"))
+			if err := p.c.SendTrailers(st, []hpack.HeaderField{{Name: "x-sum", Value: "6"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p.get(1)
+		p.wantHeaders(1, false)
+		p.wantData(1, false)
+		if tr := p.wantHeaders(1, true); tr[0].Value != "6" {
+			t.Fatalf("trailers %v", tr)
+		}
+	})
+	t.Run("SendTrailers without body", func(t *testing.T) {
+		p := newPeer(t, Config{})
+		p.h.onEnd = func(st *Stream) {
+			p.c.SendHeaders(st, 200, nil, false)
+			p.c.SendTrailers(st, []hpack.HeaderField{{Name: "x-a", Value: "1"}})
+		}
+		p.get(1)
+		p.wantHeaders(1, false)
+		p.wantHeaders(1, true)
+		wantEvents(t, p.h.events, "headers 1 GET /hello", "end 1", "close 1 NO_ERROR")
+	})
+}
+
+// Commands refuse what the state machine forbids.
+func TestCommandErrors(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.h.manual = true
+	p.get(1)
+	st := p.c.Stream(1)
+	if err := p.c.SetBodyBytes(st, nil); err != ErrNoHeaders {
+		t.Fatalf("SetBody before headers: %v", err)
+	}
+	if err := p.c.SendHeaders(st, 99, nil, false); err != ErrBadStatus {
+		t.Fatalf("status 99: %v", err)
+	}
+	if err := p.c.SendHeaders(st, 103, []hpack.HeaderField{{Name: "link", Value: "</a>"}}, false); err != nil {
+		t.Fatalf("103: %v", err)
+	}
+	if err := p.c.SendHeaders(st, 204, nil, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.c.SendHeaders(st, 200, nil, true); err != ErrStreamClosed {
+		t.Fatalf("after close: %v", err)
+	}
+	if p.c.Stream(1) != nil {
+		t.Fatal("stream 1 still active")
+	}
+	h := p.wantHeaders(1, false)
+	if h[0].Value != "103" {
+		t.Fatalf("%v", h)
+	}
+	p.wantHeaders(1, true)
+}
+
+// Round-robin: two streams with large bodies alternate frame by frame.
+func TestRoundRobin(t *testing.T) {
+	p := newPeer(t, Config{})
+	setInitialWindow(p, 1<<20)
+	readSettingsAck(t, p)
+	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, 1<<20) })
+	p.h.manual = true
+	p.get(1)
+	p.get(3)
+	for _, id := range []uint32{1, 3} {
+		st := p.c.Stream(id)
+		p.c.SendHeaders(st, 200, nil, false)
+		p.c.SetBodyBytes(st, bytes.Repeat([]byte{byte(id)}, 5*16384))
+	}
+	p.wantHeaders(1, false)
+	p.wantHeaders(3, false)
+	var order []uint32
+	for range 10 {
+		df := p.read().(*http2.DataFrame)
+		if len(df.Data()) != 16384 {
+			t.Fatalf("frame of %d", len(df.Data()))
+		}
+		order = append(order, df.StreamID)
+	}
+	for i, id := range order {
+		if id != []uint32{1, 3}[i%2] {
+			t.Fatalf("order %v", order)
+		}
+	}
+}
+
+// The peer's SETTINGS_MAX_FRAME_SIZE and Config.MaxWriteFrameSize bound
+// DATA frames; response header blocks larger than the peer's frame size are
+// split into CONTINUATION frames (RFC 9113 §4.2, §4.3).
+func TestFrameSizesOut(t *testing.T) {
+	p := newPeer(t, Config{MaxWriteFrameSize: 1 << 16})
+	p.send(func(fr *http2.Framer) error {
+		return fr.WriteSettings(http2.Setting{ID: http2.SettingMaxFrameSize, Val: 20000},
+			http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 20})
+	})
+	readSettingsAck(t, p)
+	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, 1<<20) })
+	big := string(bytes.Repeat([]byte("v"), 50000))
+	p.h.onEnd = func(st *Stream) {
+		p.c.SendHeaders(st, 200, []hpack.HeaderField{{Name: "x-big", Value: big}}, false)
+		p.c.SetBodyBytes(st, make([]byte, 50000))
+	}
+	p.get(1)
+	h := p.wantHeaders(1, false) // read() joins the CONTINUATIONs
+	if len(h) != 2 || h[1].Value != big {
+		t.Fatalf("big header lost")
+	}
+	for _, want := range []int{20000, 20000, 10000} {
+		if d := p.read().(*http2.DataFrame); len(d.Data()) != want {
+			t.Fatalf("DATA of %d, want %d", len(d.Data()), want)
+		}
+	}
+}
+
+// Config.MaxWriteBatch bounds what one AppendOutput call pulls from the
+// body sources.
+func TestMaxWriteBatch(t *testing.T) {
+	p := newPeer(t, Config{MaxWriteBatch: 40000})
+	setInitialWindow(p, 1<<20)
+	readSettingsAck(t, p)
+	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, 1<<20) })
+	p.h.body = make([]byte, 200000)
+	p.get(1)
+	out := p.c.AppendOutput(nil)
+	if len(out) > 40000+200 || len(out) < 30000 {
+		t.Fatalf("one call appended %d octets", len(out))
+	}
+	if !p.c.WantWrite() {
+		t.Fatal("WantWrite false with body left")
+	}
+}
