@@ -197,7 +197,7 @@ func (d *Deflater) shouldIndex(name, value string) bool {
 func appendString(dst []byte, s string) []byte {
 	if hl := huffmanEncodedLen(s); hl < len(s) {
 		dst = appendInteger(dst, 0x80, 7, uint64(hl))
-		return appendHuffman(dst, s)
+		return appendHuffmanN(dst, s, hl)
 	}
 	dst = appendInteger(dst, 0, 7, uint64(len(s)))
 	return append(dst, s...)

@@ -7,37 +7,59 @@ import "encoding/binary"
 func huffmanEncodedLen(s string) int {
 	var bits uint64
 	for i := 0; i < len(s); i++ {
-		bits += uint64(huffCodeLen[s[i]])
+		bits += huffEnc[s[i]] & 0xff
 	}
 	return int((bits + 7) >> 3)
 }
 
-// appendHuffman appends the Huffman encoding of s to dst. RFC 7541 §5.2: "As
-// the Huffman-encoded data doesn't always end at an octet boundary, some
-// padding is inserted after it, up to the next octet boundary. ... this
-// padding is constructed from the most significant bits of the code
-// corresponding to the EOS symbol."
+// appendHuffman appends the Huffman encoding of s, which is n octets long
+// (huffmanEncodedLen), to dst. RFC 7541 §5.2: "As the Huffman-encoded data
+// doesn't always end at an octet boundary, some padding is inserted after
+// it, up to the next octet boundary. ... this padding is constructed from
+// the most significant bits of the code corresponding to the EOS symbol."
 func appendHuffman(dst []byte, s string) []byte {
+	return appendHuffmanN(dst, s, huffmanEncodedLen(s))
+}
+
+func appendHuffmanN(dst []byte, s string, n int) []byte {
+	start := len(dst)
+	dst = grow(dst, n)
+	out := dst[start : start+n]
 	var acc uint64 // pending bits, right-aligned
-	var n uint     // number of pending bits, < 32 between symbols
+	var nb uint    // number of pending bits, < 32 between symbols
+	j := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		l := uint(huffCodeLen[c])
-		acc = acc<<l | uint64(huffCodes[c])
-		n += l
-		if n >= 32 {
-			n -= 32
-			dst = binary.BigEndian.AppendUint32(dst, uint32(acc>>n))
+		e := huffEnc[s[i]]
+		l := uint(e & 0xff)
+		acc = acc<<l | e>>8
+		nb += l
+		if nb >= 32 {
+			nb -= 32
+			// The bits written so far all belong to the string, so
+			// j+4 <= n.
+			binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
+			j += 4
 		}
 	}
-	for n >= 8 {
-		n -= 8
-		dst = append(dst, byte(acc>>n))
+	for nb >= 8 {
+		nb -= 8
+		out[j] = byte(acc >> nb)
+		j++
 	}
-	if n > 0 {
-		dst = append(dst, byte(acc<<(8-n))|byte(0xff>>n))
+	if nb > 0 {
+		out[j] = byte(acc<<(8-nb)) | byte(0xff>>nb)
 	}
 	return dst
+}
+
+// grow extends dst by n octets, reallocating at most once.
+func grow(dst []byte, n int) []byte {
+	if cap(dst)-len(dst) < n {
+		nd := make([]byte, len(dst), 2*cap(dst)+n)
+		copy(nd, dst)
+		dst = nd
+	}
+	return dst[:len(dst)+n]
 }
 
 // appendHuffmanDecode appends the decoding of the Huffman string src to dst.
@@ -48,10 +70,17 @@ func appendHuffman(dst []byte, s string) []byte {
 // symbol MUST be treated as a decoding error. A Huffman-encoded string
 // literal containing the EOS symbol MUST be treated as a decoding error.")
 //
-// Bits are kept MSB-aligned in a 64-bit register; each symbol is resolved by
-// one lookup of the next 11 bits for codes of up to 11 bits (all common
-// header characters) and by canonical decoding for the rare longer ones.
+// Bits are kept MSB-aligned in a 64-bit register. One lookup of the next 12
+// bits decodes one or two symbols when their codes fit in those bits (all
+// common header characters have codes of 5 to 8 bits); the rare longer
+// codes are decoded canonically.
 func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
+	start := len(dst)
+	// At most 8/5 symbols per octet, plus one octet of slack for the
+	// two-symbol store.
+	dst = grow(dst, len(src)*8/5+2)
+	out := dst[start:]
+	j := 0
 	var cur uint64 // MSB-aligned pending bits
 	var nbits uint // number of valid bits in cur
 	i := 0
@@ -71,15 +100,24 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 					nbits += 8
 					i++
 				}
+				if nbits == 0 {
+					return dst[:start+j], nil
+				}
 			}
 		}
-		if nbits == 0 {
-			return dst, nil
-		}
 		e := huffPrimary[cur>>(64-huffPrimaryBits)]
+		if total := uint(e>>21) & 31; e != 0 && total <= nbits {
+			out[j] = byte(e)
+			out[j+1] = byte(e >> 8)
+			j += int(e >> 26)
+			cur <<= total
+			nbits -= total
+			continue
+		}
 		var sym, l uint
 		if e != 0 {
-			sym, l = uint(e&0x1ff), uint(e>>9)
+			// Near the end: the second symbol may be padding.
+			sym, l = uint(e&0xff), uint(e>>16)&31
 		} else {
 			sym, l = huffDecodeLong(cur)
 		}
@@ -87,14 +125,15 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 			// Only padding is left (there is no more input: we refill
 			// to 32+ bits whenever input remains).
 			if nbits > 7 || cur>>(64-nbits) != 1<<nbits-1 {
-				return dst, ErrInvalidHuffman
+				return dst[:start+j], ErrInvalidHuffman
 			}
-			return dst, nil
+			return dst[:start+j], nil
 		}
 		if sym == 256 {
-			return dst, ErrInvalidHuffman
+			return dst[:start+j], ErrInvalidHuffman
 		}
-		dst = append(dst, byte(sym))
+		out[j] = byte(sym)
+		j++
 		cur <<= l
 		nbits -= l
 	}

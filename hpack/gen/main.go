@@ -130,7 +130,7 @@ func checkCanonical(codes []code) (firstCode [31]uint32, firstIndex [31]uint16, 
 	return
 }
 
-const primaryBits = 11
+const primaryBits = 12
 
 func main() {
 	static := parseStatic("testdata/rfc7541-appendix-a.txt")
@@ -195,28 +195,61 @@ func main() {
 	}
 	fmt.Fprintf(&b, "\n}\n\n")
 
-	// Primary decoding table: indexed by the next primaryBits bits; an entry
-	// is len<<9|sym for a code of at most primaryBits bits, 0 otherwise.
-	prim := make([]uint16, 1<<primaryBits)
-	for s, c := range codes {
-		if c.n > primaryBits {
-			continue
-		}
-		lo := c.bits << (primaryBits - c.n)
-		hi := (c.bits + 1) << (primaryBits - c.n)
-		for v := lo; v < hi; v++ {
-			prim[v] = uint16(c.n)<<9 | uint16(s)
-		}
-	}
-	fmt.Fprintf(&b, "// huffPrimaryBits is the number of bits indexing huffPrimary.\nconst huffPrimaryBits = %d\n\n", primaryBits)
-	fmt.Fprintf(&b, "// huffPrimary maps the next %d bits of Huffman input to len<<9|sym when\n// they start with a code of at most %d bits, and to 0 otherwise.\nvar huffPrimary = [%d]uint16{", primaryBits, primaryBits, 1<<primaryBits)
-	for i, e := range prim {
-		if i%12 == 0 {
+	// The encoder's table: code<<8 | length, one load per symbol.
+	fmt.Fprintf(&b, "// huffEnc holds code<<8 | length for each octet.\nvar huffEnc = [256]uint64{")
+	for i, c := range codes[:256] {
+		if i%6 == 0 {
 			b.WriteString("\n\t")
 		} else {
 			b.WriteString(" ")
 		}
-		fmt.Fprintf(&b, "0x%04x,", e)
+		fmt.Fprintf(&b, "0x%x,", uint64(c.bits)<<8|uint64(c.n))
+	}
+	fmt.Fprintf(&b, "\n}\n\n")
+
+	// Primary decoding table, indexed by the next primaryBits bits. An
+	// entry decodes the one or two whole codes those bits start with:
+	// sym1 | sym2<<8 | len1<<16 | total<<21 | count<<26, where total is
+	// the length of all the codes decoded. count 0 means that the bits
+	// start with a code longer than primaryBits (decoded canonically).
+	prim := make([]uint32, 1<<primaryBits)
+	type hit struct {
+		sym uint32
+		n   uint8
+	}
+	// first returns the code of at most 'avail' bits that v (avail bits,
+	// MSB first) starts with.
+	first := func(v uint32, avail uint8) (hit, bool) {
+		for s, c := range codes[:256] {
+			if c.n <= avail && v>>(avail-c.n) == c.bits {
+				return hit{uint32(s), c.n}, true
+			}
+		}
+		return hit{}, false
+	}
+	for v := uint32(0); v < 1<<primaryBits; v++ {
+		h1, ok := first(v, primaryBits)
+		if !ok {
+			continue
+		}
+		e := h1.sym | uint32(h1.n)<<16 | uint32(h1.n)<<21 | 1<<26
+		rest := primaryBits - h1.n
+		if rest > 0 {
+			if h2, ok := first(v&(1<<rest-1), rest); ok {
+				e = h1.sym | h2.sym<<8 | uint32(h1.n)<<16 | uint32(h1.n+h2.n)<<21 | 2<<26
+			}
+		}
+		prim[v] = e
+	}
+	fmt.Fprintf(&b, "// huffPrimaryBits is the number of bits indexing huffPrimary.\nconst huffPrimaryBits = %d\n\n", primaryBits)
+	fmt.Fprintf(&b, "// huffPrimary maps the next %d bits of Huffman input to the one or two codes\n// they start with: sym1 | sym2<<8 | len1<<16 | total<<21 | count<<26;\n// 0 when they start with a longer code.\nvar huffPrimary = [%d]uint32{", primaryBits, 1<<primaryBits)
+	for i, e := range prim {
+		if i%8 == 0 {
+			b.WriteString("\n\t")
+		} else {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(&b, "0x%07x,", e)
 	}
 	fmt.Fprintf(&b, "\n}\n\n")
 	// Canonical decoding data for longer codes.
