@@ -181,3 +181,24 @@ func (Bodies) ChunkedBody(r io.Reader) *ChunkedBody { return NewChunkedBody(r) }
 func (Bodies) ChunkedBodyIter(seq iter.Seq[Chunk]) *ChunkedBodyIter {
 	return NewChunkedBodyIter(seq)
 }
+
+// NewRequest builds a Request the way the server does from a request line:
+// method must be one of the five methods, uri an origin-form target the
+// server accepts; Path and Query come from uri, Script is empty. headers
+// (nil for none) is used as it is, and should have lowercase names; body is
+// nil or the request body. It is for tests and for serving an App over
+// another protocol (the HTTP/2 adapter), and allocates.
+func NewRequest(method, uri string, headers map[string]string, body io.Reader) (*Request, error) {
+	m, err := parseMethod([]byte(method))
+	if err != nil {
+		return nil, err
+	}
+	r := &Request{Method: m, Headers: headers, Body: body}
+	if r.Headers == nil {
+		r.Headers = map[string]string{}
+	}
+	if err := parseTarget([]byte(uri), nil, r, nil); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
