@@ -8,7 +8,9 @@ import (
 )
 
 func setInitialWindow(p *peer, v uint32) {
-	p.send(func(fr *http2.Framer) error { return fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: v}) })
+	p.send(func(fr *http2.Framer) error {
+		return fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: v})
+	})
 }
 
 // readSettingsAck consumes the SETTINGS ACK the engine owes.
@@ -55,7 +57,7 @@ func TestNegativeStreamWindow(t *testing.T) {
 	readSettingsAck(t, p)
 	p.get(1)
 	p.wantHeaders(1, false)
-	p.wantData(1, false) // "hello"
+	p.wantData(1, false)   // "hello"
 	setInitialWindow(p, 2) // window 5-5 → -3
 	readSettingsAck(t, p)
 	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(1, 3) }) // → 0
