@@ -36,6 +36,7 @@ type Conn struct {
 	peerMaxHeaderList uint32
 	peerEnablePush    bool
 	peerMaxStreams    uint32
+	peerSettings      int // SETTINGS frames received (not ACKs)
 
 	// Connection flow control.
 	sendWindow  int64 // what we may still send

@@ -44,8 +44,11 @@ func (c *Conn) processSettings(h frame.Header, p []byte) error {
 		c.ackDeadline = zeroTime
 		return nil
 	}
-	if err := c.glitch(); err != nil {
-		return err
+	// The preface SETTINGS is free; later ones count as glitches.
+	if c.peerSettings++; c.peerSettings > 1 {
+		if err := c.glitch(); err != nil {
+			return err
+		}
 	}
 	if f.Len() > c.cfg.MaxSettingsEntries {
 		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
