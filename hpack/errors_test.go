@@ -163,7 +163,7 @@ func TestEvictionKeepsReferencedName(t *testing.T) {
 	if _, err := d.Inflate(unhex(t, "3f21 4004616161610162")); err != nil {
 		t.Fatal(err)
 	}
-	got, err := d.Inflate(unhex(t, "7e14" + "3031323334353637383930313233343536373839"))
+	got, err := d.Inflate(unhex(t, "7e14"+"3031323334353637383930313233343536373839"))
 	if err != nil {
 		t.Fatal(err)
 	}
