@@ -1,0 +1,479 @@
+package handler
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/h2kit/h2kit/hpack"
+)
+
+// HTTPHandler returns a Factory that serves every stream with an ordinary
+// net/http Handler, so that existing Go applications run on h2kit unchanged.
+//
+// Each request runs h.ServeHTTP on its own goroutine (the connection goroutine
+// never waits for it). The request body is streamed to r.Body under flow control:
+// received bytes are returned to the peer's windows (WINDOW_UPDATE) only as the
+// handler reads them, so a handler that does not read holds at most a stream
+// window of body. The response is buffered up to 4 KiB: a handler that writes
+// less and returns gets a content-length; beyond that, or on Flush
+// (http.Flusher), the headers go out and the body streams as the peer's windows
+// allow, with Write blocking while 64 KiB are waiting to be sent. Response
+// trailers work as in net/http: names declared in the "Trailer" header before
+// the first write, or header keys prefixed with http.TrailerPrefix.
+// Request trailers appear in r.Trailer once r.Body has returned io.EOF.
+//
+// r.Context() is cancelled when the stream closes; a panic in the handler
+// resets the stream with INTERNAL_ERROR (http.ErrAbortHandler does so silently).
+// 1xx responses written with WriteHeader are not sent.
+func HTTPHandler(h http.Handler) Factory {
+	return func(*Stream) RequestHandler { return &httpStream{h: h} }
+}
+
+const (
+	httpPreBuffer = 4 << 10  // response bytes buffered before the headers go out
+	httpOutMax    = 64 << 10 // response bytes waiting for the windows before Write blocks
+)
+
+// errStreamGone is what reads and writes return after the stream closed.
+var errStreamGone = errors.New("handler: HTTP/2 stream closed")
+
+// httpStream runs one request through a net/http Handler.
+type httpStream struct {
+	h http.Handler
+	s *Stream
+
+	mu   sync.Mutex
+	cond sync.Cond
+
+	// Request body: filled by OnData, drained by Read.
+	in       []byte
+	inEOF    bool
+	closed   bool  // the stream closed (OnClose)
+	closeErr error // why reads and writes fail after close
+	bodyDone bool  // the handler closed r.Body
+	req      *http.Request
+
+	// Response.
+	hdr      http.Header
+	status   int
+	wrote    bool // WriteHeader happened (explicitly or implicitly)
+	started  bool // SendResponse was called
+	out      []byte
+	outOff   int
+	finished bool // ServeHTTP returned: out holds the last bytes
+	deferred bool // the generator is waiting for Resume
+	scratch  []byte
+	trailers []string // declared trailer names (canonical)
+}
+
+func (hs *httpStream) manualConsume() {}
+
+func (hs *httpStream) OnHeaders(s *Stream) {
+	hs.s = s
+	hs.cond.L = &hs.mu
+	r, err := hs.newRequest(s)
+	if err != nil {
+		s.SendResponse(400, nil, err.Error()+"\n")
+		hs.inEOF, hs.bodyDone = true, true
+		return
+	}
+	hs.req = r
+	hs.hdr = make(http.Header)
+	go hs.serve()
+}
+
+func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
+	u, err := url.ParseRequestURI(s.Path())
+	if s.Method() == "CONNECT" {
+		u, err = &url.URL{Host: s.Authority()}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bad request target %q", s.Path())
+	}
+	h := make(http.Header, len(s.Header()))
+	var declared []string
+	for _, f := range s.Header() {
+		k := textproto.CanonicalMIMEHeaderKey(f.Name)
+		h[k] = append(h[k], f.Value)
+		if k == "Trailer" {
+			for _, t := range strings.Split(f.Value, ",") {
+				if t = strings.TrimSpace(t); t != "" {
+					declared = append(declared, textproto.CanonicalMIMEHeaderKey(t))
+				}
+			}
+		}
+	}
+	r := &http.Request{
+		Method:     s.Method(),
+		URL:        u,
+		Proto:      "HTTP/2.0",
+		ProtoMajor: 2,
+		Header:     h,
+		Host:       s.Authority(),
+		RequestURI: s.Path(),
+		RemoteAddr: addrString(s),
+		TLS:        s.Conn().TLS,
+	}
+	r.ContentLength = s.ContentLength()
+	if len(declared) > 0 {
+		r.Trailer = make(http.Header, len(declared))
+		for _, k := range declared {
+			r.Trailer[k] = nil
+		}
+	}
+	if s.es != nil && s.es.EndStreamReceived() {
+		hs.inEOF = true
+		r.Body = http.NoBody
+		r.ContentLength = 0
+	} else {
+		r.Body = (*httpBody)(hs)
+	}
+	return r.WithContext(s.Context()), nil
+}
+
+func addrString(s *Stream) string {
+	if a := s.ClientAddr(); a != nil {
+		return a.String()
+	}
+	return ""
+}
+
+func (hs *httpStream) OnData(s *Stream, data []byte) {
+	hs.mu.Lock()
+	if hs.bodyDone {
+		hs.mu.Unlock()
+		// Nobody will read it: return the window at once.
+		s.conn.eng.Consume(s.es, len(data))
+		return
+	}
+	hs.in = append(hs.in, data...)
+	hs.cond.Broadcast()
+	hs.mu.Unlock()
+}
+
+func (hs *httpStream) OnRequestDone(s *Stream) {
+	hs.mu.Lock()
+	hs.inEOF = true
+	hs.cond.Broadcast()
+	hs.mu.Unlock()
+}
+
+func (hs *httpStream) OnClose(s *Stream, code ErrCode) {
+	hs.mu.Lock()
+	hs.closed = true
+	if code != NoError {
+		hs.closeErr = fmt.Errorf("%w: %v", errStreamGone, code)
+	} else {
+		hs.closeErr = errStreamGone
+	}
+	hs.cond.Broadcast()
+	hs.mu.Unlock()
+}
+
+// httpBody is the request body reader.
+type httpBody httpStream
+
+func (b *httpBody) Read(p []byte) (int, error) {
+	hs := (*httpStream)(b)
+	hs.mu.Lock()
+	for len(hs.in) == 0 && !hs.inEOF && !hs.closed {
+		hs.cond.Wait()
+	}
+	if len(hs.in) == 0 {
+		defer hs.mu.Unlock()
+		if hs.inEOF {
+			hs.fillTrailers()
+			return 0, io.EOF
+		}
+		return 0, hs.closeErr
+	}
+	n := copy(p, hs.in)
+	hs.in = hs.in[n:]
+	if len(hs.in) == 0 {
+		hs.in = nil
+	}
+	hs.mu.Unlock()
+	hs.s.consumed(n)
+	return n, nil
+}
+
+// fillTrailers copies the request trailers into r.Trailer (mu held).
+func (hs *httpStream) fillTrailers() {
+	tr := hs.s.Trailers()
+	if len(tr) == 0 {
+		return
+	}
+	if hs.req.Trailer == nil {
+		hs.req.Trailer = make(http.Header, len(tr))
+	}
+	for _, f := range tr {
+		k := textproto.CanonicalMIMEHeaderKey(f.Name)
+		hs.req.Trailer[k] = append(hs.req.Trailer[k], f.Value)
+	}
+}
+
+func (b *httpBody) Close() error {
+	hs := (*httpStream)(b)
+	hs.mu.Lock()
+	n := len(hs.in)
+	hs.in = nil
+	hs.bodyDone = true
+	hs.mu.Unlock()
+	hs.s.consumed(n)
+	return nil
+}
+
+// serve runs the handler on its own goroutine.
+func (hs *httpStream) serve() {
+	defer func() {
+		if p := recover(); p != nil {
+			if p != http.ErrAbortHandler {
+				hs.s.conn.log.Warn("h2: net/http handler panicked; resetting the stream", "stream", hs.s.id, "panic", fmt.Sprint(p))
+			}
+			hs.s.Reset(InternalError)
+			return
+		}
+		hs.finish()
+	}()
+	hs.h.ServeHTTP((*httpWriter)(hs), hs.req)
+}
+
+// finish ends the response after ServeHTTP returned.
+func (hs *httpStream) finish() {
+	hs.mu.Lock()
+	if !hs.wrote {
+		hs.writeHeaderLocked(http.StatusOK)
+	}
+	if !hs.started {
+		hs.sniffLocked()
+		body := hs.out[hs.outOff:]
+		hs.finished = true
+		hs.mu.Unlock()
+		hs.setTrailers()
+		hs.s.SendResponse(hs.status, hs.fields(len(body), true), body)
+		hs.closeBody()
+		return
+	}
+	hs.finished = true
+	wake := hs.deferred
+	hs.mu.Unlock()
+	hs.setTrailers()
+	if wake {
+		hs.s.Resume()
+	}
+	hs.closeBody()
+}
+
+// closeBody returns the window of request body the handler never read.
+func (hs *httpStream) closeBody() {
+	if b, ok := hs.req.Body.(*httpBody); ok {
+		b.Close()
+	}
+}
+
+// setTrailers hands the response trailers (declared names, and TrailerPrefix
+// keys) to the stream.
+func (hs *httpStream) setTrailers() {
+	var tr []hpack.HeaderField
+	for _, k := range hs.trailers {
+		for _, v := range hs.hdr[k] {
+			tr = append(tr, hpack.HeaderField{Name: strings.ToLower(k), Value: v})
+		}
+	}
+	for k, vs := range hs.hdr {
+		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
+			for _, v := range vs {
+				tr = append(tr, hpack.HeaderField{Name: strings.ToLower(name), Value: v})
+			}
+		}
+	}
+	if len(tr) > 0 {
+		hs.s.SetTrailers(sanitize(tr))
+	}
+}
+
+// sanitize drops fields HTTP/2 forbids (RFC 9113 §8.2.2) or that are malformed.
+func sanitize(f []hpack.HeaderField) []hpack.HeaderField {
+	out := f[:0]
+	for _, x := range f {
+		if validResponseField(x.Name, x.Value) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// fields converts the response header to HTTP/2 fields; with final the body
+// length n is known.
+func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
+	f := make([]hpack.HeaderField, 0, len(hs.hdr)+2)
+	for k, vs := range hs.hdr {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			continue
+		}
+		switch k {
+		case "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "Upgrade":
+			continue
+		}
+		name := strings.ToLower(k)
+		for _, v := range vs {
+			f = append(f, hpack.HeaderField{Name: name, Value: strings.TrimSpace(v)})
+		}
+	}
+	if final && hs.hdr.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {
+		f = append(f, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(n)})
+	}
+	return sanitize(f)
+}
+
+func bodyAllowed(status int) bool {
+	return status >= 200 && status != 204 && status != 304
+}
+
+func (hs *httpStream) writeHeaderLocked(code int) {
+	hs.wrote = true
+	hs.status = code
+	for _, v := range hs.hdr["Trailer"] {
+		for _, k := range strings.Split(v, ",") {
+			if k = strings.TrimSpace(k); k != "" {
+				hs.trailers = append(hs.trailers, textproto.CanonicalMIMEHeaderKey(k))
+			}
+		}
+	}
+}
+
+// startLocked sends the response headers with a streamed body (mu held).
+func (hs *httpStream) startLocked() {
+	if hs.started {
+		return
+	}
+	if !hs.wrote {
+		hs.writeHeaderLocked(http.StatusOK)
+	}
+	hs.sniffLocked()
+	hs.started = true
+	f := hs.fields(0, false)
+	hs.mu.Unlock()
+	hs.s.SendResponse(hs.status, f, BodyGenerator(hs.generate))
+	hs.mu.Lock()
+}
+
+// sniffLocked sets a content-type from the first bytes, as net/http does, when
+// the handler set none.
+func (hs *httpStream) sniffLocked() {
+	if _, ok := hs.hdr["Content-Type"]; !ok && bodyAllowed(hs.status) && len(hs.out) > hs.outOff {
+		hs.hdr.Set("Content-Type", http.DetectContentType(hs.out[hs.outOff:]))
+	}
+}
+
+// generate is the streamed body's generator (connection goroutine).
+func (hs *httpStream) generate(max int) ([]byte, DataFlag) {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	avail := len(hs.out) - hs.outOff
+	if avail == 0 {
+		if hs.finished {
+			return nil, DataEOF
+		}
+		hs.deferred = true
+		return nil, DataDeferred
+	}
+	n := min(max, avail)
+	if cap(hs.scratch) < n {
+		hs.scratch = make([]byte, max)
+	}
+	data := hs.scratch[:n]
+	copy(data, hs.out[hs.outOff:])
+	hs.outOff += n
+	if hs.outOff == len(hs.out) {
+		hs.out, hs.outOff = hs.out[:0], 0
+		hs.cond.Broadcast() // a blocked Write may go on
+		if hs.finished {
+			return data, DataEOF
+		}
+	}
+	return data, DataOK
+}
+
+// httpWriter is the http.ResponseWriter (and http.Flusher) of an httpStream.
+type httpWriter httpStream
+
+func (w *httpWriter) Header() http.Header { return w.hdr }
+
+func (w *httpWriter) WriteHeader(code int) {
+	hs := (*httpStream)(w)
+	if code < 100 || code > 999 {
+		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
+	}
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if hs.wrote || code < 200 {
+		return
+	}
+	hs.writeHeaderLocked(code)
+}
+
+func (w *httpWriter) Write(p []byte) (int, error) {
+	hs := (*httpStream)(w)
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if !hs.wrote {
+		hs.writeHeaderLocked(http.StatusOK)
+	}
+	if !bodyAllowed(hs.status) || hs.req.Method == "HEAD" {
+		if hs.req.Method == "HEAD" {
+			return len(p), nil
+		}
+		return 0, http.ErrBodyNotAllowed
+	}
+	written := 0
+	for len(p) > 0 {
+		if hs.closed {
+			return written, hs.closeErr
+		}
+		pending := len(hs.out) - hs.outOff
+		if !hs.started && pending+len(p) > httpPreBuffer {
+			hs.startLocked()
+			continue
+		}
+		if hs.started && pending >= httpOutMax {
+			hs.cond.Wait()
+			continue
+		}
+		n := len(p)
+		if hs.started {
+			n = min(n, httpOutMax-pending)
+		}
+		hs.out = append(hs.out, p[:n]...)
+		p = p[n:]
+		written += n
+		if hs.started && hs.deferred {
+			hs.deferred = false
+			hs.s.Resume()
+		}
+	}
+	return written, nil
+}
+
+// Flush sends the response headers (if not yet sent) and everything written so
+// far, as the windows allow.
+func (w *httpWriter) Flush() {
+	hs := (*httpStream)(w)
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if hs.closed {
+		return
+	}
+	hs.startLocked()
+	if hs.deferred {
+		hs.deferred = false
+		hs.s.Resume()
+	}
+}
