@@ -1,0 +1,115 @@
+package h2conn
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
+	xhpack "golang.org/x/net/http2/hpack"
+)
+
+// fuzzSeeds are valid and nearly valid frame sequences sent after the
+// preface and SETTINGS.
+func fuzzSeeds() [][]byte {
+	var seeds [][]byte
+	var w bytes.Buffer
+	fr := http2.NewFramer(&w, nil)
+	fr.AllowIllegalWrites = true
+	var eb bytes.Buffer
+	enc := xhpack.NewEncoder(&eb)
+	blk := func(kv ...string) []byte {
+		eb.Reset()
+		for i := 0; i < len(kv); i += 2 {
+			enc.WriteField(xhpack.HeaderField{Name: kv[i], Value: kv[i+1]})
+		}
+		return append([]byte(nil), eb.Bytes()...)
+	}
+	add := func() {
+		seeds = append(seeds, append([]byte(nil), w.Bytes()...))
+		w.Reset()
+	}
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: blk(getHello...), EndStream: true, EndHeaders: true})
+	add()
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: blk(":method", "POST", ":scheme", "https", ":path", "/", "content-length", "3"), EndHeaders: true})
+	fr.WriteData(1, false, []byte("ab"))
+	fr.WriteWindowUpdate(1, 100)
+	fr.WriteData(1, true, []byte("c"))
+	fr.WritePing(false, [8]byte{1})
+	add()
+	b := blk(getHello...)
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: b[:2], Priority: http2.PriorityParam{StreamDep: 1, Weight: 3}})
+	fr.WriteContinuation(3, true, b[2:])
+	fr.WriteRSTStream(3, http2.ErrCodeCancel)
+	fr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1}, http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0})
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 5, BlockFragment: blk(getHello...), EndStream: true, EndHeaders: true})
+	fr.WriteWindowUpdate(0, 10)
+	fr.WriteGoAway(0, http2.ErrCodeNo, nil)
+	add()
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: blk(":method", "POST", ":scheme", "https", ":path", "/"), EndHeaders: true})
+	fr.WriteDataPadded(1, false, []byte("xy"), make([]byte, 9))
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: blk("x-t", "1"), EndStream: true, EndHeaders: true})
+	fr.WriteRawFrame(0x33, 0, 0, []byte("ext"))
+	add()
+	return seeds
+}
+
+// FuzzServerConn: arbitrary bytes after a valid preface never panic or hang
+// the engine, its state stays within the configured bounds, and its output
+// stays proportional to its input.
+func FuzzServerConn(f *testing.F) {
+	for _, s := range fuzzSeeds() {
+		f.Add(uint8(0), s)
+		f.Add(uint8(7), s)
+	}
+	f.Fuzz(func(t *testing.T, chunk uint8, in []byte) {
+		h := newRecHandler()
+		cfg := Config{MaxConcurrentStreams: 8, MaxHeaderListSize: 4096}
+		c, err := NewServerConn(cfg, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.c = c
+		now := t0
+		c.Tick(now)
+		var pre bytes.Buffer
+		pre.WriteString(http2.ClientPreface)
+		http2.NewFramer(&pre, nil).WriteSettings()
+		if err := c.Feed(pre.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+		size := int(chunk)%64 + 1
+		if chunk == 0 {
+			size = len(in) + 1
+		}
+		out, inLen := 0, len(in)
+		for len(in) > 0 && c.Err() == nil {
+			n := min(size, len(in))
+			c.Feed(in[:n])
+			in = in[n:]
+			now = now.Add(10 * time.Millisecond)
+			c.Tick(now)
+			if c.OpenStreams() > 8 {
+				t.Fatalf("%d open streams with a limit of 8", c.OpenStreams())
+			}
+			if c.BufferedBytes() > c.cfg.MaxBufferedBytes+frameMax(c) {
+				t.Fatalf("buffered %d", c.BufferedBytes())
+			}
+			for i := 0; c.WantWrite(); i++ {
+				if i > 1000 {
+					t.Fatal("AppendOutput does not make progress")
+				}
+				out += len(c.AppendOutput(nil))
+			}
+		}
+		out += len(c.AppendOutput(nil))
+		if c.Err() != nil && !c.Done() {
+			t.Fatal("connection error but not done")
+		}
+		if limit := 64*(inLen+len(pre.Bytes())) + 1<<20; out > limit {
+			t.Fatalf("%d octets out", out)
+		}
+	})
+}
+
+func frameMax(c *Conn) int { return 9 + int(c.cfg.MaxFrameSize) }
