@@ -49,11 +49,12 @@ echo "building rgihello and nethttphello..." >&2
 go build -o "$work/rgihello" ./bench/rgi/rgihello
 go build -o "$work/nethttphello" ./bench/rgi/nethttphello
 
-declare -A addr
+declare -A addr spid
 start() { # start NAME CMD...: run CMD pinned to the server CPU; its first line is its address
   local name=$1; shift
   taskset -c "$SRV_CPU" "$@" >"$work/${name//\//_}.log" 2>&1 &
   pids+=($!)
+  spid[$name]=$!
   for _ in $(seq 100); do
     if [ -s "$work/${name//\//_}.log" ]; then
       addr[$name]=$(head -n1 "$work/${name//\//_}.log")
@@ -70,41 +71,51 @@ start rgi-default "$work/rgihello"
 start net/http "$work/nethttphello"
 
 servers=(rgi rgi-default net/http)
-declare -A results
-run_wrk() { # run_wrk NAME CONNS DURATION: prints req/s
-  local out
+declare -A results cpu
+cputicks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+run_wrk() { # run_wrk NAME CONNS DURATION: prints "req/s cpu-us-per-request"
+  local out t0 t1 n
+  t0=$(cputicks "${spid[$1]}")
   out=$(taskset -c "$CLI_CPU" wrk -t1 -c"$2" -d"$3"s "http://${addr[$1]}/" 2>&1)
+  t1=$(cputicks "${spid[$1]}")
   if ! grep -q '^Requests/sec:' <<<"$out"; then
     echo "run.sh: wrk against $1 failed:" >&2; echo "$out" >&2; exit 1
   fi
   if grep -q 'Non-2xx' <<<"$out"; then
     echo "run.sh: $1 answered non-2xx:" >&2; echo "$out" >&2; exit 1
   fi
-  awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out"
+  n=$(awk '/ requests in / {print $1}' <<<"$out")
+  awk -v tck="$(getconf CLK_TCK)" -v d=$((t1 - t0)) -v n="$n" \
+    '/^Requests\/sec:/ {printf "%d %.2f", $2, d * 1e6 / tck / n}' <<<"$out"
 }
 
 for c in 1 10; do
   for s in "${servers[@]}"; do run_wrk "$s" "$c" 1 >/dev/null; done # warm-up
   for r in $(seq "$REPS"); do
     for s in "${servers[@]}"; do
-      v=$(run_wrk "$s" "$c" "$DUR")
+      read -r v u <<<"$(run_wrk "$s" "$c" "$DUR")"
       results[$s,$c]="${results[$s,$c]:-} $v"
-      echo "c=$c run $r $s: $v req/s" >&2
+      cpu[$s,$c]="${cpu[$s,$c]:-} $u"
+      echo "c=$c run $r $s: $v req/s, $u us CPU/request" >&2
     done
   done
 done
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%d\n", (a[NR/2]+a[NR/2+1])/2}'; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 
 echo
-echo "wrk -t1 keep-alive, ${DUR}s x ${REPS} runs (median), server on CPU $SRV_CPU, wrk on CPU $CLI_CPU"
-printf '%-12s %12s %12s %10s %10s\n' server "c=1 req/s" "c=10 req/s" "c=1 ratio" "c=10 ratio"
+echo "wrk -t1 keep-alive, ${DUR}s x ${REPS} runs (medians), server on CPU $SRV_CPU, wrk on CPU $CLI_CPU"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-12s %10s %10s %8s %10s %10s %8s\n' server "c=1 req/s" "us/req" ratio "c=10 req/s" "us/req" ratio
 ref1=$(median <<<"${results[net/http,1]}")
 ref10=$(median <<<"${results[net/http,10]}")
 for s in "${servers[@]}"; do
   m1=$(median <<<"${results[$s,1]}")
   m10=$(median <<<"${results[$s,10]}")
-  printf '%-12s %12d %12d %10.2f %10.2f\n' "$s" "$m1" "$m10" \
-    "$(awk -v a="$m1" -v b="$ref1" 'BEGIN {print a/b}')" "$(awk -v a="$m10" -v b="$ref10" 'BEGIN {print a/b}')"
+  printf '%-12s %10.0f %10s %8s %10.0f %10s %8s\n' "$s" \
+    "$m1" "$(median <<<"${cpu[$s,1]}")" "$(ratio "$m1" "$ref1")" \
+    "$m10" "$(median <<<"${cpu[$s,10]}")" "$(ratio "$m10" "$ref10")"
 done
-echo "(ratio = req/s / net/http req/s in this run; target: rgi >= 1.5 at c=10, >= 1.0 at c=1)"
+echo "ratio = req/s over net/http's req/s in this run (target: rgi >= 1.5 at c=10, >= 1.0 at c=1);"
+echo "us/req = server CPU time (user+system, /proc) per request served: less sensitive to other load."
