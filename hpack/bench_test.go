@@ -15,6 +15,8 @@ import (
 // header block:
 //
 //	ns/block      wall time per header block
+//	cpu-ns/block  process CPU time (user+system, GC included) per block:
+//	              steadier than wall time on a machine shared with other work
 //	MB/s          raw name+value bytes per second (b.SetBytes)
 //	allocs/block  heap allocations per block, codec construction excluded
 //	ratio         wire bytes / raw name+value bytes of the blocks
@@ -55,17 +57,25 @@ func loadBenchCorpus(b *testing.B) *benchCorpus {
 type benchMeter struct {
 	b       *testing.B
 	mallocs uint64
+	cpu     int64 // process CPU nanoseconds while the timer ran
+	cpuOK   bool
 	ms      runtime.MemStats
 }
 
 func (m *benchMeter) start() {
 	runtime.ReadMemStats(&m.ms)
 	m.mallocs -= m.ms.Mallocs
+	var cpu int64
+	cpu, m.cpuOK = processCPU()
+	m.cpu -= cpu
 	m.b.StartTimer()
 }
 
 func (m *benchMeter) stop() {
 	m.b.StopTimer()
+	cpu, ok := processCPU()
+	m.cpu += cpu
+	m.cpuOK = m.cpuOK && ok
 	runtime.ReadMemStats(&m.ms)
 	m.mallocs += m.ms.Mallocs
 }
@@ -75,6 +85,9 @@ func (m *benchMeter) report(c *benchCorpus, wire int) {
 	b := m.b
 	n := float64(b.N) * float64(c.blocks)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/block")
+	if m.cpuOK {
+		b.ReportMetric(float64(m.cpu)/n, "cpu-ns/block")
+	}
 	b.ReportMetric(float64(m.mallocs)/n, "allocs/block")
 	b.ReportMetric(float64(wire)/float64(c.raw), "ratio")
 }
