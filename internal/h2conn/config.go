@@ -83,6 +83,12 @@ type Config struct {
 	// IdleTimeout closes the connection with GOAWAY NO_ERROR when no stream
 	// has been open for this long. Default 3 min.
 	IdleTimeout time.Duration
+	// FlowStallTimeout resets (CANCEL) the streams whose response body is
+	// blocked by the peer's flow-control windows when no DATA at all could
+	// be sent for this long: a peer that advertises a zero window and never
+	// opens it cannot pin streams forever (CVE-2019-9517 class). Default
+	// 1 min.
+	FlowStallTimeout time.Duration
 	// ShutdownDelay is how long the first phase of a graceful shutdown
 	// waits for the PING round trip before sending the final GOAWAY.
 	// Default 1 s.
@@ -116,6 +122,7 @@ const (
 	DefaultSettingsAckTimeout     = 10 * time.Second
 	DefaultIdleTimeout            = 3 * time.Minute
 	DefaultShutdownDelay          = time.Second
+	DefaultFlowStallTimeout       = time.Minute
 )
 
 func defU32(v *uint32, d uint32) {
@@ -166,6 +173,7 @@ func (c Config) WithDefaults() Config {
 	defDur(&c.SettingsAckTimeout, DefaultSettingsAckTimeout)
 	defDur(&c.IdleTimeout, DefaultIdleTimeout)
 	defDur(&c.ShutdownDelay, DefaultShutdownDelay)
+	defDur(&c.FlowStallTimeout, DefaultFlowStallTimeout)
 	return c
 }
 

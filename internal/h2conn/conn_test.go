@@ -559,3 +559,34 @@ func TestPeerGoAway(t *testing.T) {
 		t.Fatal("not done after the last stream")
 	}
 }
+
+// RFC 9113 §6.5.2 SETTINGS_HEADER_TABLE_SIZE reaches our HPACK encoder: with
+// the peer's table at 0, our next block must start with a size update to 0
+// (RFC 7541 §4.2) and index nothing; a decoder that allows 0 octets checks
+// both.
+func TestPeerHeaderTableSize(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.send(func(fr *http2.Framer) error { return fr.WriteSettings(http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0}) })
+	readSettingsAck(t, p)
+	p.dec.SetAllowedMaxDynamicTableSize(0)
+	var first []byte
+	for id := uint32(1); id <= 5; id += 2 {
+		p.get(id)
+		f := p.read().(*http2.HeadersFrame)
+		blk := f.HeaderBlockFragment()
+		if id == 1 && blk[0] != 0x20 {
+			t.Fatalf("first block starts with %#x, want a size update to 0 (0x20)", blk[0])
+		}
+		// Without a dynamic table every later block repeats the first one
+		// (minus the size update) byte for byte.
+		if id == 1 {
+			first = append([]byte(nil), blk[1:]...)
+		} else if !bytes.Equal(blk, first) {
+			t.Fatalf("block %x differs from %x: the encoder indexed something", blk, first)
+		}
+		if p.last[1].Value != "text/plain" {
+			t.Fatalf("%v", p.last)
+		}
+		p.wantData(id, true)
+	}
+}

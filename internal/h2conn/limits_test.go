@@ -397,3 +397,42 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("defaults %+v", d)
 	}
 }
+
+// A peer that keeps its window at zero cannot pin a response forever:
+// after FlowStallTimeout without any DATA going out, the blocked stream is
+// reset with CANCEL.
+func TestFlowStallTimeout(t *testing.T) {
+	p := newPeer(t, Config{FlowStallTimeout: 30 * time.Second})
+	setInitialWindow(p, 0)
+	readSettingsAck(t, p)
+	p.get(1)
+	p.wantHeaders(1, false)
+	p.tick(0) // the stall starts
+	if err := p.tick(30*time.Second - 1); err != nil {
+		t.Fatal(err)
+	}
+	p.wantNothing()
+	p.tick(1)
+	p.wantRST(1, http2.ErrCodeCancel)
+	p.wantReject(rejectFlowStall)
+	if p.h.closes[1] != ErrCodeCancel {
+		t.Fatalf("OnClose %v", p.h.closes[1])
+	}
+}
+
+// Progress restarts the stall clock: a slow but moving reader is served.
+func TestFlowStallProgress(t *testing.T) {
+	p := newPeer(t, Config{FlowStallTimeout: 30 * time.Second})
+	setInitialWindow(p, 1)
+	readSettingsAck(t, p)
+	p.get(1)
+	p.wantHeaders(1, false)
+	p.wantData(1, false)
+	for range 5 {
+		p.tick(20 * time.Second)
+		p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(1, 1) })
+		p.wantData(1, false)
+	}
+	p.tick(20 * time.Second)
+	p.wantNothing()
+}

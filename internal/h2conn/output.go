@@ -112,6 +112,9 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	n := int64(len(p))
 	c.sendWindow -= n
 	st.sendWindow -= n
+	if n > 0 {
+		c.progressed = true
+	}
 	switch fl {
 	case DataOK:
 		dst = frame.AppendData(dst, st.ID, false, p)

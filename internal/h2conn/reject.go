@@ -12,6 +12,8 @@ const (
 	rejectSettingsEntries   = "too_many_settings"
 	rejectSettingsTimeout   = "settings_ack_timeout"
 	rejectPrefaceTimeout    = "preface_timeout"
+	rejectIdleTimeout       = "idle_timeout"
+	rejectFlowStall         = "flow_control_stall"
 	rejectEvenStreamID      = "even_stream_id"
 	rejectStreamIDDecreased = "stream_id_not_increasing"
 	rejectIdleFrame         = "frame_on_idle_stream"

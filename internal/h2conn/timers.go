@@ -46,8 +46,57 @@ func (c *Conn) Tick(now time.Time) error {
 	}
 	if due(c.idleDue, now) && len(c.streams) == 0 {
 		c.idleDue = zeroTime
-		c.reject("idle_timeout")
-		c.GoAway(ErrCodeNo, "idle_timeout")
+		c.reject(rejectIdleTimeout)
+		c.GoAway(ErrCodeNo, rejectIdleTimeout)
+	}
+	return c.checkStall(now)
+}
+
+// flowBlocked reports whether st has a body to send that the peer's
+// windows hold back.
+func (c *Conn) flowBlocked(st *Stream) bool {
+	return st.body != nil && !st.deferred && (st.sendWindow <= 0 || c.sendWindow <= 0)
+}
+
+// checkStall resets the streams blocked by flow control when no DATA has
+// gone out for Config.FlowStallTimeout.
+func (c *Conn) checkStall(now time.Time) error {
+	if c.cfg.FlowStallTimeout <= 0 {
+		return nil
+	}
+	blocked := false
+	for _, st := range c.streams {
+		if c.flowBlocked(st) {
+			blocked = true
+			break
+		}
+	}
+	if !blocked || c.progressed {
+		c.progressed = false
+		c.stallSince = zeroTime
+		if blocked {
+			c.stallSince = now
+		}
+		return nil
+	}
+	if c.stallSince.IsZero() {
+		c.stallSince = now
+		return nil
+	}
+	if now.Sub(c.stallSince) < c.cfg.FlowStallTimeout {
+		return nil
+	}
+	c.stallSince = zeroTime
+	for i := len(c.streams) - 1; i >= 0; i-- {
+		if i >= len(c.streams) {
+			continue
+		}
+		if st := c.streams[i]; c.flowBlocked(st) {
+			c.reject(rejectFlowStall)
+			if err := c.resetStream(st.ID, st, ErrCodeCancel); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -70,6 +119,9 @@ func (c *Conn) NextDeadline() (time.Time, bool) {
 	consider(c.prefaceDue)
 	consider(c.ackDeadline)
 	consider(c.shutdownDue)
+	if !c.stallSince.IsZero() {
+		consider(c.stallSince.Add(c.cfg.FlowStallTimeout))
+	}
 	if len(c.streams) == 0 {
 		consider(c.idleDue)
 	}
