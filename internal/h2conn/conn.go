@@ -57,7 +57,7 @@ type Conn struct {
 	prefaceDue    time.Time
 	idleDue       time.Time
 	shutdownDue   time.Time
-	shutdownPhase uint8 // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
+	shutdownPhase uint8     // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
 	stallSince    time.Time // when blocked bodies last made no progress
 	progressed    bool      // DATA went out since the last Tick
 

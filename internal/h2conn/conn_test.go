@@ -566,7 +566,9 @@ func TestPeerGoAway(t *testing.T) {
 // both.
 func TestPeerHeaderTableSize(t *testing.T) {
 	p := newPeer(t, Config{})
-	p.send(func(fr *http2.Framer) error { return fr.WriteSettings(http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0}) })
+	p.send(func(fr *http2.Framer) error {
+		return fr.WriteSettings(http2.Setting{ID: http2.SettingHeaderTableSize, Val: 0})
+	})
 	readSettingsAck(t, p)
 	p.dec.SetAllowedMaxDynamicTableSize(0)
 	var first []byte
