@@ -13,7 +13,8 @@ import (
 type Options struct {
 	// Timeout bounds every read and write on a connection, the idle wait
 	// for the next keep-alive request and a TLS handshake included
-	// (Degu's socket timeout). Default 15 s.
+	// (Degu's socket timeout). Default 15 s. (A wait may end up to
+	// Timeout/64 early: deadlines are renewed lazily, see deadlineConn.)
 	Timeout time.Duration
 	// MaxConnections is the most connections served at once; a connection
 	// accepted beyond it is closed at once, without a response, and
