@@ -52,6 +52,10 @@ type ConnectHook interface {
 // example "__conn", a client connection a proxy keeps open per session).
 // Requests on one connection are served one at a time, so an app needs no
 // locking for the store.
+//
+// When the connection ends, the server calls Close on every value in Store
+// that implements io.Closer (a per-session upstream connection, say); do
+// not store there a closer shared with other sessions.
 type Session struct {
 	// Client is the peer's address in the form Listen and Dial accept
 	// ("127.0.0.1:54321", "[::1]:54321", "@name"); "" for an unnamed Unix

@@ -95,6 +95,7 @@ func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 	c.bw.Reset(&c.dc)
 	linger, err := c.loop()
 	c.release()
+	defer sess.closeStore()
 	if err == errHandedOff {
 		return nil
 	}
@@ -108,6 +109,16 @@ func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 		err = nil
 	}
 	return err
+}
+
+// closeStore closes the session's resources (see Session) once its
+// connection has ended.
+func (s *Session) closeStore() {
+	for _, v := range s.Store {
+		if c, ok := v.(io.Closer); ok {
+			c.Close()
+		}
+	}
 }
 
 func (c *conn) release() {

@@ -476,3 +476,35 @@ func TestServerCloseEndsConnections(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+type closeCounter struct{ n *int }
+
+func (c closeCounter) Close() error { *c.n++; return nil }
+
+func TestServerClosesSessionStore(t *testing.T) {
+	var mu sync.Mutex
+	closed := 0
+	app := AppFunc(func(s *Session, r *Request, b Bodies) Response {
+		mu.Lock()
+		defer mu.Unlock()
+		s.Store["__conn"] = closeCounter{&closed}
+		s.Store["__plain"] = "not a closer"
+		return Response{Status: 200, Reason: "OK"}
+	})
+	s, _ := NewConnServer(app, testOptions())
+	a, b := net.Pipe()
+	done := make(chan struct{})
+	go func() { s.ServeConn(a, nil); close(done) }()
+	io.WriteString(b, "GET / HTTP/1.1\r\n\r\n")
+	expect(t, b, "HTTP/1.1 200 OK\r\n\r\n")
+	mu.Lock()
+	if closed != 0 {
+		t.Fatal("closed while the connection is open")
+	}
+	mu.Unlock()
+	b.Close()
+	<-done
+	if closed != 1 {
+		t.Fatalf("closed %d times", closed)
+	}
+}
