@@ -27,11 +27,16 @@
 // frames and response HEADERS first, then DATA pulled from the streams' body
 // sources as the flow-control windows allow, round-robin across streams, one
 // frame per stream per turn, up to Config.MaxWriteBatch bytes per call.
-// WantWrite reports whether AppendOutput would append anything.
+// WantWrite reports whether AppendOutput would append anything. Body bytes
+// are never buffered by the engine: they are copied from the BodySource
+// straight into dst. (RFC 7540 priorities are ignored and RFC 9218 priority
+// signals are not used yet: scheduling is plain round-robin.)
 //
 // Time is passed in: Tick(now) sets the engine's clock and fires whatever
 // deadline has passed (preface timeout, SETTINGS ACK timeout →
-// SETTINGS_TIMEOUT, idle timeout, the second phase of a graceful shutdown).
+// SETTINGS_TIMEOUT, idle timeout, the second phase of a graceful shutdown,
+// and FlowStallTimeout, which resets streams whose body the peer's windows
+// have blocked without any DATA going out for that long).
 // NextDeadline tells the loop when to call Tick next. Timers are armed
 // relative to the time of the last Tick, so call Tick after each read.
 // Rate limits (rapid reset, glitches) use the same clock.
@@ -72,7 +77,25 @@
 // over Config.MaxHeaderListSize (counting 32 octets per field, RFC 9113
 // §6.5.2) or has more than Config.MaxHeaderFields fields is answered by the
 // engine itself with a 431 response (END_STREAM) without calling OnHeaders;
-// the HPACK table stays in step and the connection carries on. Every reject
-// path calls Handler.OnReject with a stable name (see reject.go) for
-// metrics.
+// the HPACK table stays in step and the connection carries on. The field
+// count includes pseudo-headers. Every reject path calls Handler.OnReject
+// with a stable snake_case name (listed in reject.go) for metrics;
+// connection errors carry the same name in ConnError.Reason and in the
+// GOAWAY debug data.
+//
+// # Limits
+//
+// Every limit is a Config field with a documented non-zero default:
+// concurrent streams (REFUSED_STREAM beyond), windows, frame sizes, header
+// list size and field count (431), CONTINUATION frames per block (which
+// also bounds the encoded bytes of a block), queued control frames and
+// buffered output bytes (ENHANCE_YOUR_CALM), SETTINGS entries, and two
+// token buckets on the Tick clock: peer resets (rapid reset) and glitches
+// (empty DATA/CONTINUATION, PRIORITY, PING, SETTINGS after the first,
+// unknown frame types, and the stream errors the peer provokes). The
+// engine never holds more than one partial input frame and the queued
+// output; request bodies are handed to OnData as they arrive.
+//
+// Server push is not implemented; the peer's SETTINGS_ENABLE_PUSH is
+// recorded (PeerEnablePush).
 package h2conn

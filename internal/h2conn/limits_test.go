@@ -436,3 +436,32 @@ func TestFlowStallProgress(t *testing.T) {
 	p.tick(20 * time.Second)
 	p.wantNothing()
 }
+
+// Config.MaxFrameSize (SETTINGS_MAX_FRAME_SIZE, RFC 9113 §4.2): a frame of
+// exactly that size is accepted, one octet more is FRAME_SIZE_ERROR.
+func TestMaxFrameSizeIn(t *testing.T) {
+	p := newPeer(t, Config{MaxFrameSize: 20000})
+	p.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	if err := p.data(1, false, make([]byte, 20000)); err != nil {
+		t.Fatalf("at the limit: %v", err)
+	}
+	p.data(1, false, make([]byte, 20001))
+	p.wantGoAway(http2.ErrCodeFrameSize)
+}
+
+// Config.ConnWindowSize: the peer may send exactly that much unconsumed
+// DATA; one octet more is a connection FLOW_CONTROL_ERROR (RFC 9113
+// §6.9.1).
+func TestConnWindowSizeIn(t *testing.T) {
+	p := newPeer(t, Config{ConnWindowSize: 70000})
+	p.h.consume = false
+	p.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	for _, n := range []int{16384, 16384, 16384, 16384, 70000 - 4*16384} {
+		if err := p.data(1, false, make([]byte, n)); err != nil {
+			t.Fatalf("within the window: %v", err)
+		}
+	}
+	p.data(1, false, []byte("x"))
+	p.wantGoAway(http2.ErrCodeFlowControl)
+	p.wantReject(rejectConnFlow)
+}
