@@ -1,0 +1,41 @@
+// Package h2server is h2kit's HTTP/2 server (RFC 9113): the socket side around
+// the sans-IO connection engine (internal/h2conn) and the per-stream handler API
+// (package handler).
+//
+// # Connections
+//
+// Over TLS (ServeTLS, ListenAndServeTLS) the server offers ALPN "h2" and
+// "http/1.1", requires TLS 1.2 or later, and restricts TLS 1.2 to the cipher
+// suites RFC 9113 §9.2.2 allows; a TLS 1.2 connection that negotiated a
+// prohibited suite anyway (a user-supplied CipherSuites list) is answered with
+// GOAWAY INADEQUATE_SECURITY. In cleartext (Serve, ListenAndServe) the server
+// speaks h2c with prior knowledge, recognised by the connection preface (RFC 9113
+// §3.3); the Upgrade: h2c path is not supported. Connections that do not speak
+// HTTP/2 (ALPN http/1.1 or none, or a cleartext HTTP/1.x request line) are handed,
+// with the bytes already read, to Server.HTTP1; by default they get
+// 505 HTTP Version Not Supported. Any other opening is an invalid preface and
+// the connection is closed.
+//
+// # The loop
+//
+// One goroutine owns each connection. It reads in batches of up to
+// Config.ReadBufferSize, feeds the engine (which runs the handlers), applies the
+// handlers' queued operations, and writes the engine's coalesced output in one
+// Write per batch (at most Config.MaxWriteBatch bytes). It sleeps in Read with
+// the engine's next deadline (preface, SETTINGS ACK, idle and shutdown timers)
+// as read deadline; another goroutine that calls Stream.SendResponse / Resume /
+// Reset wakes it by moving the read deadline into the past. Writes have a stall
+// timeout (Config.WriteTimeout). No goroutine is started per request.
+//
+// While the loop is blocked in Write (the peer is not reading) it does not read;
+// a peer that stops reading while it keeps sending eventually runs out of
+// flow-control window, and a peer that reads nothing for WriteTimeout is
+// disconnected.
+//
+// # Shutdown
+//
+// Shutdown(ctx) closes the listeners and sends every connection a two-phase
+// GOAWAY (first with the highest stream ID and a PING, then with the last stream
+// processed), lets the streams in flight finish and waits for the connections to
+// close, or closes them when ctx ends. Close closes everything at once.
+package h2server
