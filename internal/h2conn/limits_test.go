@@ -465,3 +465,17 @@ func TestConnWindowSizeIn(t *testing.T) {
 	p.wantGoAway(http2.ErrCodeFlowControl)
 	p.wantReject(rejectConnFlow)
 }
+
+// The idle timer is armed when the last stream closes, from the time of
+// the last Tick, so the loop needs no extra wake-up between requests.
+func TestIdleArmedAtLastClose(t *testing.T) {
+	p := newPeer(t, Config{IdleTimeout: time.Minute})
+	p.tick(time.Second)
+	p.get(1)
+	p.wantHeaders(1, false)
+	p.wantData(1, true)
+	d, ok := p.c.NextDeadline()
+	if !ok || !d.Equal(p.now.Add(time.Minute)) {
+		t.Fatalf("NextDeadline %v %v, want %v", d, ok, p.now.Add(time.Minute))
+	}
+}
