@@ -96,4 +96,5 @@ var (
 	ErrBadOutputReason      = errors.New("rgi: reason must be printable ASCII and not empty")
 	ErrBadOutputBody        = errors.New("rgi: unsupported body type")
 	ErrFramingMismatch      = errors.New("rgi: framing header disagrees with the body")
+	ErrOutputHeadTooLarge   = errors.New("rgi: headers too large for the peer's 32 KiB preamble limit")
 )

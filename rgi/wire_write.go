@@ -6,6 +6,11 @@ import (
 	"strconv"
 )
 
+// maxOutputHeaders bounds the header lines of an output head, leaving room
+// in MaxPreambleSize for a request line with a long URI or a status line,
+// the framing and connection headers, and the final CRLF.
+const maxOutputHeaders = MaxPreambleSize - 4096
+
 // headWriter writes request and response heads. It keeps a scratch slice
 // for sorting header names, so a warm writer allocates nothing. The zero
 // value is ready to use; it is not safe for concurrent use.
@@ -47,7 +52,11 @@ func validOutputValue(v string) bool {
 // With passThrough (a HEAD response, or 304, with no body), the framing
 // headers the app set are sent as they are; otherwise a content-length or
 // transfer-encoding the app set must say what the body says.
+//
+// The head must also fit the peer's preamble limit: MaxPreambleSize, less
+// a margin for the first line and the headers the writer adds.
 func checkHeaders(headers map[string]string, fr framing, passThrough bool) error {
+	size := 0
 	for k, v := range headers {
 		if !validOutputName(k) {
 			return ErrBadOutputHeaderName
@@ -55,6 +64,10 @@ func checkHeaders(headers map[string]string, fr framing, passThrough bool) error
 		if !validOutputValue(v) {
 			return ErrBadOutputHeaderValue
 		}
+		size += len(k) + len(v) + 4
+	}
+	if size > maxOutputHeaders {
+		return ErrOutputHeadTooLarge
 	}
 	if passThrough {
 		return nil

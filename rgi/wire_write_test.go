@@ -85,6 +85,7 @@ func TestWriteResponseHeadRejects(t *testing.T) {
 		{"CL with chunked", 200, "OK", map[string]string{"content-length": "2"}, NewChunkedBody(strings.NewReader("")), false, ErrFramingMismatch},
 		{"CL with nil body on GET", 200, "OK", map[string]string{"content-length": "5"}, nil, false, ErrFramingMismatch},
 		{"TE with nil body on GET", 200, "OK", map[string]string{"transfer-encoding": "chunked"}, nil, false, ErrFramingMismatch},
+		{"head too large", 200, "OK", map[string]string{"a": strings.Repeat("v", maxOutputHeaders-4)}, nil, false, ErrOutputHeadTooLarge},
 	}
 	var hw headWriter
 	for _, tt := range tests {
@@ -99,6 +100,21 @@ func TestWriteResponseHeadRejects(t *testing.T) {
 		if err != tt.err || out.Len() != 0 {
 			t.Errorf("%s: got %v and %q, want %v and nothing written", tt.name, err, out.String(), tt.err)
 		}
+	}
+}
+
+func TestWriteHeadSizeLimit(t *testing.T) {
+	var hw headWriter
+	var out bytes.Buffer
+	bw := bufio.NewWriterSize(&out, 64)
+	h := map[string]string{"a": strings.Repeat("v", maxOutputHeaders-5)}
+	if err := hw.writeResponseHead(bw, 200, "OK", h, framing{framingLength, MaxContentLength}, false, true); err != nil {
+		t.Fatal(err)
+	}
+	bw.Flush()
+	pre, err := readPreamble(newWireReader(&out))
+	if err != nil || len(pre) > MaxPreambleSize {
+		t.Fatalf("largest head does not read back: %d, %v", len(pre), err)
 	}
 }
 
