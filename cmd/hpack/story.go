@@ -80,7 +80,7 @@ func readStory(r io.Reader) (*story, error) {
 	if s.Cases == nil {
 		return nil, errors.New(`reading story JSON: no "cases" array`)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("reading story JSON: trailing data after the story object")
 	}
 	return &s, nil
