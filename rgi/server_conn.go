@@ -72,6 +72,9 @@ func (d *deadlineConn) Write(p []byte) (int, error) {
 	return d.c.Write(p)
 }
 
+// errAppPanicked ends a connection whose app call panicked.
+var errAppPanicked = errors.New("rgi: app panicked")
+
 // errHandedOff ends the loop when an H2CUpgrader took the connection.
 var errHandedOff = errors.New("rgi: connection handed to the h2c upgrader")
 
@@ -223,9 +226,10 @@ func (c *conn) loop() (linger bool, err error) {
 			closing = true
 		}
 		if !ok {
-			resp = Response{Status: 500, Reason: "Internal Server Error"}
+			c.writeStatus(500, "Internal Server Error", "the application failed")
+			return true, errAppPanicked
 		}
-		if werr, answered := c.writeResponse(&resp, isHead, closing); werr != nil {
+		if answered, werr := c.writeResponse(&resp, isHead, closing); werr != nil {
 			return answered, werr
 		}
 		if closing || c.br.Buffered() == 0 {
@@ -256,7 +260,7 @@ func (c *conn) callApp() (resp Response, ok bool) {
 // closes; an error writing the body leaves the peer a short message, so
 // the error is returned and the connection dropped. answered reports that
 // the peer got a whole response (the 500).
-func (c *conn) writeResponse(resp *Response, isHead, closing bool) (err error, answered bool) {
+func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered bool, err error) {
 	fr, err := framingOf(resp.Body)
 	if err == nil {
 		pass := resp.Body == nil && (isHead || resp.Status == 304)
@@ -265,17 +269,17 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (err error, a
 	if err != nil {
 		c.srv.opts.logger().Error("rgi: bad response from app", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "status", resp.Status, "err", err)
 		c.writeStatus(500, "Internal Server Error", "the application returned an invalid response")
-		return err, true
+		return true, err
 	}
 	if isHead {
-		return nil, true
+		return true, nil
 	}
 	if err := writeBody(c.bw, resp.Body); err != nil {
 		c.srv.opts.logger().Error("rgi: response body failed", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "err", err)
 		c.bw.Flush()
-		return err, false
+		return false, err
 	}
-	return nil, true
+	return true, nil
 }
 
 // sendContinue writes "HTTP/1.1 100 Continue" once, before the request
