@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/net/http2"
+)
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// startDemo runs the demo on free loopback ports and returns the TLS and h2c
+// base URLs.
+func startDemo(t *testing.T, root, certFile, keyFile string) (tlsURL, h2cURL string, logs *syncBuffer) {
+	t.Helper()
+	logs = &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	st, err := newSite(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := &demo{site: st, log: log}
+	srvs, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, s := range srvs {
+			s.srv.Shutdown(ctx)
+			<-s.done
+		}
+		st.Close()
+	})
+	for _, s := range srvs {
+		for i := 0; s.srv.Addr() == nil && i < 1000; i++ {
+			time.Sleep(time.Millisecond)
+		}
+	}
+	return "https://" + srvs[0].srv.Addr().String(), "http://" + srvs[1].srv.Addr().String(), logs
+}
+
+func clients(t *testing.T) (tlsClient, h2cClient *http.Client) {
+	tlsClient = &http.Client{Transport: &http2.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	h2cClient = &http.Client{Transport: &http2.Transport{AllowHTTP: true,
+		DialTLSContext: func(ctx context.Context, n, a string, _ *tls.Config) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, n, a)
+		}}}
+	t.Cleanup(func() {
+		tlsClient.CloseIdleConnections()
+		h2cClient.CloseIdleConnections()
+	})
+	return
+}
+
+func do(t *testing.T, cl *http.Client, method, url string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	resp, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// TestDemoEmbedded serves the embedded site over TLS and h2c to x/net's client.
+func TestDemoEmbedded(t *testing.T) {
+	tlsURL, h2cURL, logs := startDemo(t, "", "", "")
+	tc, hc := clients(t)
+	for _, c := range []struct {
+		cl   *http.Client
+		base string
+	}{{tc, tlsURL}, {hc, h2cURL}} {
+		resp, body := do(t, c.cl, "GET", c.base+"/hello.txt")
+		if resp.StatusCode != 200 || body != "hello, world" || resp.ProtoMajor != 2 ||
+			resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" || resp.ContentLength != 12 {
+			t.Errorf("%s hello: %d %q %s %v", c.base, resp.StatusCode, body, resp.Proto, resp.Header)
+		}
+		resp, body = do(t, c.cl, "GET", c.base+"/")
+		if resp.StatusCode != 200 || !strings.Contains(body, "h2kit demo") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+			t.Errorf("index: %d %q", resp.StatusCode, body)
+		}
+		resp, body = do(t, c.cl, "GET", c.base+"/1m")
+		if resp.StatusCode != 200 || len(body) != 1<<20 || resp.ContentLength != 1<<20 {
+			t.Errorf("1m: %d, %d bytes", resp.StatusCode, len(body))
+		}
+		resp, body = do(t, c.cl, "HEAD", c.base+"/hello.txt")
+		if resp.StatusCode != 200 || body != "" || resp.ContentLength != 12 {
+			t.Errorf("HEAD: %d %q length %d", resp.StatusCode, body, resp.ContentLength)
+		}
+		resp, _ = do(t, c.cl, "DELETE", c.base+"/hello.txt")
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("DELETE: %d allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+		}
+		resp, _ = do(t, c.cl, "GET", c.base+"/missing")
+		if resp.StatusCode != 404 {
+			t.Errorf("missing: %d", resp.StatusCode)
+		}
+	}
+	if n := strings.Count(logs.String(), "msg=request"); n != 12 {
+		t.Errorf("%d request log lines, want 12:\n%s", n, logs)
+	}
+	if !strings.Contains(logs.String(), "method=DELETE path=/hello.txt status=405") {
+		t.Errorf("log lacks the DELETE line:\n%s", logs)
+	}
+}
+
+// TestDemoRootAndCert serves a directory with a certificate from files, and
+// never a file outside the root.
+func TestDemoRootAndCert(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "root")
+	os.Mkdir(root, 0o755)
+	os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("secret"), 0o644)
+	os.WriteFile(filepath.Join(root, "app.js"), []byte("let a = 1;"), 0o644)
+	os.Symlink(filepath.Join(dir, "secret.txt"), filepath.Join(root, "leak.txt"))
+	cert, err := selfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o644)
+	kb, err := x509.MarshalECPrivateKey(cert.PrivateKey.(*ecdsa.PrivateKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+
+	tlsURL, h2cURL, _ := startDemo(t, root, certFile, keyFile)
+	tc, hc := clients(t)
+	resp, body := do(t, tc, "GET", tlsURL+"/app.js")
+	if resp.StatusCode != 200 || body != "let a = 1;" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("app.js: %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	}
+	if got := resp.TLS.PeerCertificates[0].Raw; !bytes.Equal(got, cert.Certificate[0]) {
+		t.Error("server did not use the -cert certificate")
+	}
+	for _, p := range []string{"/leak.txt", "/../secret.txt", "/%2e%2e/secret.txt"} {
+		req, _ := http.NewRequest("GET", h2cURL+"/", nil)
+		req.URL.Opaque = p // send the target as is, without client-side cleaning
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 || strings.Contains(string(b), "secret") {
+			t.Errorf("%s: %d %q", p, resp.StatusCode, b)
+		}
+	}
+}
