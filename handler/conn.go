@@ -73,7 +73,9 @@ type Conn struct {
 	free    []*Stream // recycled Streams (ReuseStreams)
 	scratch []byte    // inline reader buffer
 	hdr     []hpack.HeaderField
-	clBuf   [20]byte
+	// The last content-length formatted above smallInts.
+	lastLen    int64
+	lastLenStr string
 }
 
 // NewConn returns the handler layer of a new server connection with engine
@@ -282,7 +284,11 @@ func (c *Conn) itoa(n int64) string {
 	if n >= 0 && n < int64(len(smallInts)) {
 		return smallInts[n]
 	}
-	return string(strconv.AppendInt(c.clBuf[:0], n, 10))
+	// Servers often send the same large file repeatedly: keep the last one.
+	if n != c.lastLen || c.lastLenStr == "" {
+		c.lastLen, c.lastLenStr = n, strconv.FormatInt(n, 10)
+	}
+	return c.lastLenStr
 }
 
 // smallInts caches the content-length strings of small bodies.
