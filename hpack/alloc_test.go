@@ -1,0 +1,83 @@
+package hpack
+
+import (
+	"fmt"
+	"testing"
+)
+
+// sampleLists is a small request/response sequence with the usual mix:
+// static matches, dynamic matches, new literals, Huffman and raw strings.
+func sampleLists() [][]HeaderField {
+	var out [][]HeaderField
+	for i := 0; i < 20; i++ {
+		out = append(out, []HeaderField{
+			{Name: ":method", Value: "GET"},
+			{Name: ":scheme", Value: "https"},
+			{Name: ":authority", Value: "www.example.com"},
+			{Name: ":path", Value: fmt.Sprintf("/static/img/%d.png?v=%x", i, i*7919)},
+			{Name: "user-agent", Value: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"},
+			{Name: "accept", Value: "image/avif,image/webp,*/*"},
+			{Name: "accept-encoding", Value: "gzip, deflate, br"},
+			{Name: "cookie", Value: fmt.Sprintf("session=%016x; theme=dark", i/5)},
+			{Name: "x-request-id", Value: fmt.Sprintf("%08x-%04x", i*2654435761, i)},
+			{Name: "authorization", Value: "Bearer abcdef0123456789", Sensitive: i%2 == 0},
+		})
+	}
+	return out
+}
+
+func TestDeflateZeroAllocs(t *testing.T) {
+	lists := sampleLists()
+	e := NewDeflater(4096)
+	buf := make([]byte, 0, 4096)
+	run := func() {
+		e.table.evictTo(0) // same table progression every run
+		for _, l := range lists {
+			buf, _ = e.Deflate(buf[:0], l)
+		}
+	}
+	run()
+	if n := testing.AllocsPerRun(20, run); n != 0 {
+		t.Errorf("Deflate allocates %.1f times per run of %d blocks", n, len(lists))
+	}
+}
+
+func TestStreamingInflateZeroAllocs(t *testing.T) {
+	lists := sampleLists()
+	e := NewDeflater(4096)
+	var blocks [][]byte
+	for _, l := range lists {
+		b, _ := e.Deflate(nil, l)
+		blocks = append(blocks, b)
+	}
+	d := NewInflater()
+	var n, size int
+	d.SetEmitFunc(func(f HeaderField) { n++; size += len(f.Name) + len(f.Value) })
+	for _, pieces := range []int{1, 3} {
+		t.Run(fmt.Sprintf("pieces=%d", pieces), func(t *testing.T) {
+			run := func() {
+				d.table.evictTo(0)
+				for _, b := range blocks {
+					step := (len(b) + pieces - 1) / pieces
+					for i := 0; i < len(b); i += step {
+						if _, err := d.Write(b[i:min(i+step, len(b))]); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := d.Close(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			run()
+			n = 0
+			run()
+			if want := len(lists) * len(lists[0]); n != want {
+				t.Fatalf("emitted %d fields, want %d", n, want)
+			}
+			if a := testing.AllocsPerRun(20, run); a != 0 {
+				t.Errorf("streaming decode allocates %.1f times per run of %d blocks", a, len(blocks))
+			}
+		})
+	}
+}
