@@ -39,11 +39,17 @@ type helloRig struct {
 	out []byte
 }
 
-func newHelloRig(tb testing.TB) *helloRig {
-	h := &helloHandler{
+func newHelloHandler() *helloHandler {
+	return &helloHandler{
 		fields: []hpack.HeaderField{{Name: "content-type", Value: "text/plain"}, {Name: "content-length", Value: "12"}},
 		body:   []byte("hello world\n"),
 	}
+}
+
+func (h *helloHandler) setConn(c *Conn) { h.c = c }
+
+func newHelloRig(tb testing.TB) *helloRig {
+	h := newHelloHandler()
 	c, err := NewServerConn(Config{}, h)
 	if err != nil {
 		tb.Fatal(err)

@@ -13,14 +13,22 @@ import (
 
 // serveEngine drives one TCP connection with the engine: the smallest
 // socket loop, used to run h2spec against the engine alone.
-func serveEngine(nc net.Conn, cfg Config) {
+func serveEngine(nc net.Conn, cfg Config, hello bool) {
 	defer nc.Close()
-	h := newRecHandler()
+	var h interface {
+		Handler
+		setConn(*Conn)
+	}
+	if hello {
+		h = newHelloHandler()
+	} else {
+		h = newRecHandler()
+	}
 	c, err := NewServerConn(cfg, h)
 	if err != nil {
 		return
 	}
-	h.c = c
+	h.setConn(c)
 	c.Tick(time.Now())
 	buf := make([]byte, 64<<10)
 	var out []byte
@@ -74,7 +82,7 @@ func TestH2spec(t *testing.T) {
 			if err != nil {
 				return
 			}
-			go serveEngine(nc, Config{})
+			go serveEngine(nc, Config{}, false)
 		}
 	}()
 	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
@@ -94,5 +102,25 @@ func TestH2spec(t *testing.T) {
 	}
 	if !bytes.Contains(out.Bytes(), []byte("145 tests, 145 passed, 0 skipped, 0 failed")) {
 		t.Fatal("h2spec did not pass all 145 tests")
+	}
+}
+
+// TestServeLoopback serves the hello handler on $H2CONN_SERVE until killed,
+// for measuring the engine with h2load; skipped unless the variable is set.
+func TestServeLoopback(t *testing.T) {
+	addr := os.Getenv("H2CONN_SERVE")
+	if addr == "" {
+		t.Skip("set H2CONN_SERVE=127.0.0.1:PORT to serve")
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		go serveEngine(nc, Config{}, true)
 	}
 }

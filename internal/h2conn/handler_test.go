@@ -77,3 +77,5 @@ func (h *recHandler) OnClose(st *Stream, code ErrCode) {
 }
 
 func (h *recHandler) OnReject(name string) { h.rejects = append(h.rejects, name) }
+
+func (h *recHandler) setConn(c *Conn) { h.c = c }
