@@ -9,7 +9,8 @@
 // generated 1 MiB /1m for benchmarks. Files are served for GET and HEAD only (405
 // otherwise), with content-type from the extension and content-length; nothing
 // outside the root is ever served. Every request is logged with slog unless
-// -quiet. Clients that do not speak HTTP/2 get 505 HTTP Version Not Supported.
+// -quiet. Clients that do not speak HTTP/2 (ALPN http/1.1, or an HTTP/1.1 request
+// line in cleartext) get the same site over HTTP/1.1 from the rgi engine.
 package main
 
 import (
@@ -32,6 +33,7 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/h2server"
+	"github.com/h2kit/h2kit/rgi"
 )
 
 func main() {
@@ -62,10 +64,11 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srvs, err := start(app, *addr, *h2c, *certFile, *keyFile, log)
+	srvs, h1, err := start(app, *addr, *h2c, *certFile, *keyFile, log)
 	if err != nil {
 		return err
 	}
+	defer h1.Close()
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -87,24 +90,30 @@ type running struct {
 }
 
 // start listens on the TLS and h2c addresses and serves app on them, printing
-// the URLs.
-func start(app *demo, addr, h2c, certFile, keyFile string, log *slog.Logger) ([]running, error) {
+// the URLs. Clients that do not speak HTTP/2 are served HTTP/1.1 by the
+// returned rgi server.
+func start(app *demo, addr, h2c, certFile, keyFile string, log *slog.Logger) ([]running, *rgi.Server, error) {
 	var out []running
 	cfg := h2server.Config{ReuseStreams: true}
+	h1, err := newHTTP1(app, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	http1 := func(c net.Conn, buffered []byte) { h1.ServeConn(c, buffered) }
 	if addr != "" {
 		tcfg := &tls.Config{}
 		if certFile == "" && keyFile == "" {
 			cert, err := selfSigned()
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			tcfg.Certificates = []tls.Certificate{cert}
 		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		srv := &h2server.Server{TLSConfig: tcfg, Handler: app.factory, Config: cfg, Logger: log}
+		srv := &h2server.Server{TLSConfig: tcfg, Handler: app.factory, Config: cfg, Logger: log, HTTP1: http1}
 		r := running{srv: srv, done: make(chan error, 1)}
 		go func() { r.done <- srv.ServeTLS(ln, certFile, keyFile) }()
 		fmt.Printf("h2demo: serving https://%s/ (TLS, ALPN h2)\n", ln.Addr())
@@ -116,18 +125,18 @@ func start(app *demo, addr, h2c, certFile, keyFile string, log *slog.Logger) ([]
 			for _, r := range out {
 				r.srv.Close()
 			}
-			return nil, err
+			return nil, nil, err
 		}
-		srv := &h2server.Server{Handler: app.factory, Config: cfg, Logger: log}
+		srv := &h2server.Server{Handler: app.factory, Config: cfg, Logger: log, HTTP1: http1}
 		r := running{srv: srv, done: make(chan error, 1)}
 		go func() { r.done <- srv.Serve(ln) }()
 		fmt.Printf("h2demo: serving http://%s/ (h2c, prior knowledge: curl --http2-prior-knowledge)\n", ln.Addr())
 		out = append(out, r)
 	}
 	if len(out) == 0 {
-		return nil, errors.New("nothing to serve: both -addr and -h2c are empty")
+		return nil, nil, errors.New("nothing to serve: both -addr and -h2c are empty")
 	}
-	return out, nil
+	return out, h1, nil
 }
 
 // selfSigned returns an in-memory ECDSA P-256 certificate for localhost and the

@@ -50,11 +50,12 @@ func startDemo(t *testing.T, root, certFile, keyFile string) (tlsURL, h2cURL str
 		t.Fatal(err)
 	}
 	app := &demo{site: st, log: log}
-	srvs, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, log)
+	srvs, h1, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
+		defer h1.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		for _, s := range srvs {
@@ -184,5 +185,26 @@ func TestDemoRootAndCert(t *testing.T) {
 		if resp.StatusCode == 200 || strings.Contains(string(b), "secret") {
 			t.Errorf("%s: %d %q", p, resp.StatusCode, b)
 		}
+	}
+}
+
+// TestDemoHTTP1 fetches the site over HTTP/1.1 (cleartext and TLS with ALPN
+// http/1.1): the same bytes come from the rgi fallback.
+func TestDemoHTTP1(t *testing.T) {
+	tlsURL, h2cURL, logs := startDemo(t, "", "", "")
+	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	defer cl.CloseIdleConnections()
+	for _, base := range []string{h2cURL, tlsURL} {
+		resp, body := do(t, cl, "GET", base+"/hello.txt")
+		if resp.StatusCode != 200 || body != "hello, world" || resp.ProtoMajor != 1 || resp.ContentLength != 12 {
+			t.Errorf("%s: %d %q %s", base, resp.StatusCode, body, resp.Proto)
+		}
+		resp, _ = do(t, cl, "PUT", base+"/hello.txt")
+		if resp.StatusCode != 405 || resp.Header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("%s PUT: %d %v", base, resp.StatusCode, resp.Header)
+		}
+	}
+	if !strings.Contains(logs.String(), "proto=HTTP/1.1 method=GET path=/hello.txt status=200") {
+		t.Errorf("no HTTP/1.1 request log:\n%s", logs)
 	}
 }

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/h2kit/h2kit/rgi"
+)
+
+// http1App serves the same site to HTTP/1.1 clients (ALPN http/1.1 over TLS, or a
+// cleartext request line), through the rgi engine that h2server hands such
+// connections to.
+type http1App struct {
+	d *demo
+}
+
+func (a http1App) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+	if r.Body != nil {
+		// The site takes no request bodies; drain it so the connection can
+		// be kept alive.
+		io.Copy(io.Discard, r.Body)
+	}
+	rep := a.d.site.serve(r.Method, r.URI)
+	h := map[string]string{}
+	if rep.ctype != "" {
+		h["content-type"] = rep.ctype
+	}
+	if rep.allow != "" {
+		h["allow"] = rep.allow
+	}
+	var body any
+	switch v := rep.body.(type) {
+	case []byte:
+		body = v
+	case *os.File:
+		body = b.Body(closeAtEOF{v}, rep.length)
+	case nil:
+		if r.Method == "HEAD" && rep.length >= 0 {
+			h["content-length"] = lengthString(rep.length)
+		}
+	}
+	if !a.d.quiet {
+		a.d.log.Info("request", "client", s.Client, "proto", "HTTP/1.1", "method", r.Method, "path", r.URI,
+			"status", rep.status, "length", rep.length)
+	}
+	return rgi.Response{Status: rep.status, Reason: reason(rep.status), Headers: h, Body: body}
+}
+
+func reason(status int) string {
+	switch status {
+	case 200:
+		return "OK"
+	case 400:
+		return "Bad Request"
+	case 403:
+		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 405:
+		return "Method Not Allowed"
+	}
+	return "Internal Server Error"
+}
+
+// newHTTP1 returns the HTTP/1.1 engine for connections that do not speak h2.
+func newHTTP1(d *demo, log *slog.Logger) (*rgi.Server, error) {
+	opts := rgi.DefaultOptions()
+	opts.Logger = log
+	return rgi.NewConnServer(http1App{d: d}, &opts)
+}
+
+// closeAtEOF closes a served file once it has been read to the end (or failed).
+type closeAtEOF struct{ f *os.File }
+
+func (c closeAtEOF) Read(p []byte) (int, error) {
+	n, err := c.f.Read(p)
+	if err != nil {
+		c.f.Close()
+	}
+	return n, err
+}
