@@ -244,3 +244,95 @@ func TestMaxWriteBatch(t *testing.T) {
 		t.Fatal("WantWrite false with body left")
 	}
 }
+
+// RFC 9113 §8.2: the engine refuses to generate malformed responses.
+func TestResponseFieldsChecked(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.h.manual = true
+	p.get(1)
+	st := p.c.Stream(1)
+	for _, f := range []hpack.HeaderField{
+		{Name: "Content-Type", Value: "x"},
+		{Name: "connection", Value: "close"},
+		{Name: "transfer-encoding", Value: "chunked"},
+		{Name: ":status", Value: "200"},
+		{Name: "x", Value: "a\r\nb"},
+		{Name: "", Value: "v"},
+	} {
+		if err := p.c.SendHeaders(st, 200, []hpack.HeaderField{f}, true); err != ErrBadField {
+			t.Errorf("%q: %v", f.Name, err)
+		}
+	}
+	if err := p.c.SendHeaders(st, 101, nil, false); err != ErrBadStatus {
+		t.Errorf("101: %v", err)
+	}
+	if err := p.c.SendHeaders(st, 200, []hpack.HeaderField{{Name: "te", Value: "trailers"}}, true); err != nil {
+		t.Errorf("te: trailers: %v", err)
+	}
+	p.wantHeaders(1, true)
+}
+
+// Extended CONNECT (RFC 8441 §4) when enabled: the setting is advertised
+// and :protocol reaches the handler.
+func TestExtendedConnect(t *testing.T) {
+	p := newRawPeer(t, Config{EnableConnectProtocol: true})
+	f := p.read().(*http2.SettingsFrame)
+	if v, ok := f.Value(http2.SettingEnableConnectProtocol); !ok || v != 1 {
+		t.Fatalf("ENABLE_CONNECT_PROTOCOL not advertised: %v", f)
+	}
+	p.feedRaw([]byte(http2.ClientPreface))
+	p.send(func(fr *http2.Framer) error { return fr.WriteSettings() })
+	var proto string
+	p.h.onHdr = func(st *Stream) { proto = st.Protocol() }
+	p.headers(1, false, ":method", "CONNECT", ":protocol", "websocket", ":scheme", "https", ":path", "/chat", ":authority", "a")
+	if proto != "websocket" {
+		t.Fatalf("protocol %q, events %q, rejects %q", proto, p.h.events, p.h.rejects)
+	}
+}
+
+// A handler may reset a stream from inside OnData: END_STREAM on the same
+// frame is not processed, later frames are ignored, Consume on the closed
+// stream is a no-op, and the connection carries on.
+func TestResetInsideOnData(t *testing.T) {
+	p := newPeer(t, Config{})
+	var closed *Stream
+	p.h.onData = func(st *Stream, data []byte) {
+		closed = st
+		p.c.Reset(st, ErrCodeCancel)
+	}
+	p.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	p.data(1, true, []byte("abc"))
+	p.wantRST(1, http2.ErrCodeCancel)
+	wantEvents(t, p.h.events, "headers 1 POST /", "data 1 3", "close 1 CANCEL")
+	p.data(1, true, []byte("late"))
+	p.c.Consume(closed, 3)
+	p.wantNothing()
+	p.h.onData = nil
+	p.get(3)
+	p.wantHeaders(3, false)
+}
+
+// GoAway with an error code closes every stream at once; CloseStreams
+// closes them silently.
+func TestGoAwayAndCloseStreams(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.h.manual = true
+	p.get(1)
+	p.get(3)
+	p.c.GoAway(ErrCodeEnhanceYourCalm, "bye")
+	ga := p.wantGoAway(http2.ErrCodeEnhanceYourCalm)
+	if ga.LastStreamID != 3 || string(ga.DebugData()) != "bye" {
+		t.Fatalf("%v %q", ga, ga.DebugData())
+	}
+	if p.h.closes[1] != ErrCodeEnhanceYourCalm || p.h.closes[3] != ErrCodeEnhanceYourCalm || !p.c.Done() {
+		t.Fatalf("closes %v done %v", p.h.closes, p.c.Done())
+	}
+	q := newPeer(t, Config{})
+	q.h.manual = true
+	q.get(1)
+	q.c.CloseStreams(ErrCodeCancel)
+	q.wantNothing()
+	if q.h.closes[1] != ErrCodeCancel || q.c.OpenStreams() != 0 {
+		t.Fatalf("closes %v", q.h.closes)
+	}
+}

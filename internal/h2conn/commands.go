@@ -26,8 +26,13 @@ func (c *Conn) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, e
 	if err := c.usable(st); err != nil {
 		return err
 	}
-	if status < 100 || status > 999 {
+	// RFC 9113 §8.6: "HTTP/2 removes support for the 101 (Switching
+	// Protocols) informational status code".
+	if status < 100 || status > 999 || status == 101 {
 		return ErrBadStatus
+	}
+	if err := checkFields(fields); err != nil {
+		return err
 	}
 	if st.headersSent {
 		return ErrHeadersSent
@@ -92,6 +97,9 @@ func (c *Conn) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
 	}
 	if st.state == StateHalfClosedLocal || st.hasTrailers {
 		return ErrStreamEnded
+	}
+	if err := checkFields(fields); err != nil {
+		return err
 	}
 	if st.body != nil {
 		st.outTrailers = fields
@@ -171,4 +179,28 @@ func (c *Conn) finalGoAway() {
 	c.lastStreamID = c.maxPeerID
 	c.shutdownPhase = 2
 	c.shutdownDue = zeroTime
+}
+
+// checkFields applies the rules of RFC 9113 §8.2.1 and §8.2.2 to response
+// fields, so that the engine never generates a malformed message: names
+// are lowercase tokens, values have no NUL/CR/LF or surrounding
+// whitespace, no pseudo-header (the engine adds :status), and no
+// connection-specific field ("An endpoint MUST NOT generate an HTTP/2
+// message containing connection-specific header fields").
+func checkFields(fields []hpack.HeaderField) error {
+	for i := range fields {
+		f := &fields[i]
+		if !validName(f.Name) || !validValue(f.Value) {
+			return ErrBadField
+		}
+		switch f.Name {
+		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
+			return ErrBadField
+		case "te":
+			if f.Value != "trailers" {
+				return ErrBadField
+			}
+		}
+	}
+	return nil
 }

@@ -34,14 +34,14 @@ const (
 // are programming errors of the handler layer, not protocol errors; the
 // connection carries on.
 var (
-	ErrStreamClosed   = errorString("h2conn: stream is closed")
-	ErrHeadersSent    = errorString("h2conn: response headers already sent")
-	ErrNoHeaders      = errorString("h2conn: response headers not sent yet")
-	ErrBodySet        = errorString("h2conn: response body already set")
-	ErrStreamEnded    = errorString("h2conn: response already ended")
-	ErrBadStatus      = errorString("h2conn: status code outside 100..999")
-	ErrConnClosed     = errorString("h2conn: connection is closed")
-	ErrHeaderTooLarge = errorString("h2conn: encoded response header block too large")
+	ErrStreamClosed = errorString("h2conn: stream is closed")
+	ErrHeadersSent  = errorString("h2conn: response headers already sent")
+	ErrNoHeaders    = errorString("h2conn: response headers not sent yet")
+	ErrBodySet      = errorString("h2conn: response body already set")
+	ErrStreamEnded  = errorString("h2conn: response already ended")
+	ErrBadStatus    = errorString("h2conn: status code outside 100..999")
+	ErrConnClosed   = errorString("h2conn: connection is closed")
+	ErrBadField     = errorString("h2conn: response field name or value not allowed in HTTP/2 (RFC 9113 §8.2)")
 )
 
 type errorString string

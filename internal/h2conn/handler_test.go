@@ -20,6 +20,7 @@ type recHandler struct {
 	consume  bool // Consume request DATA at once
 	onHdr    func(st *Stream)
 	onEnd    func(st *Stream)
+	onData   func(st *Stream, data []byte)
 	lastData []byte
 }
 
@@ -37,6 +38,10 @@ func (h *recHandler) OnHeaders(st *Stream) {
 func (h *recHandler) OnData(st *Stream, data []byte) {
 	h.events = append(h.events, fmt.Sprintf("data %d %d", st.ID, len(data)))
 	h.lastData = append(h.lastData[:0], data...)
+	if h.onData != nil {
+		h.onData(st, data)
+		return
+	}
 	if h.consume {
 		h.c.Consume(st, len(data))
 	}

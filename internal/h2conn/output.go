@@ -141,6 +141,11 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		if n > 0 {
 			dst = frame.AppendData(dst, st.ID, false, p)
 		}
+		if err := checkFields(tr); err != nil {
+			c.reject(rejectBodySource)
+			c.resetStream(st.ID, st, ErrCodeInternal)
+			return dst
+		}
 		if err := c.writeHeaderBlock(st.ID, tr, -1, true); err != nil {
 			c.resetStream(st.ID, st, ErrCodeInternal)
 			return dst
