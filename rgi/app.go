@@ -61,11 +61,20 @@ type Session struct {
 	// ("127.0.0.1:54321", "[::1]:54321", "@name"); "" for an unnamed Unix
 	// peer.
 	Client string
+	// Credentials identifies the peer process of a Unix socket connection
+	// (SO_PEERCRED, Linux); nil for TCP and TLS.
+	Credentials *Credentials
 	// Requests is the number of requests completed on this connection: 0
 	// while the first is served.
 	Requests int
 	// Store is the per-connection key/value store (see above).
 	Store map[string]any
+}
+
+// Credentials are the process identity of a Unix socket peer, as the
+// kernel reported it when the peer connected (Degu's (pid, uid, gid)).
+type Credentials struct {
+	PID, UID, GID int
 }
 
 // Request is one HTTP request as the app sees it.

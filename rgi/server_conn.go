@@ -85,7 +85,7 @@ func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 		tc.SetNoDelay(true)
 	}
 	log := s.opts.logger()
-	sess := &Session{Client: FormatAddress(nc.RemoteAddr()), Store: make(map[string]any)}
+	sess := &Session{Client: FormatAddress(nc.RemoteAddr()), Credentials: peerCredentials(nc), Store: make(map[string]any)}
 	if s.hook != nil && !s.callHook(nc, sess) {
 		log.Debug("rgi: connection rejected by OnConnect", "client", sess.Client)
 		nc.Close()

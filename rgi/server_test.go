@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -506,5 +507,36 @@ func TestServerClosesSessionStore(t *testing.T) {
 	<-done
 	if closed != 1 {
 		t.Fatalf("closed %d times", closed)
+	}
+}
+
+func TestServerUnixCredentials(t *testing.T) {
+	got := make(chan *Credentials, 2)
+	app := AppFunc(func(s *Session, r *Request, b Bodies) Response {
+		got <- s.Credentials
+		return Response{Status: 200, Reason: "OK"}
+	})
+	for _, addr := range []string{t.TempDir() + "/s.sock", "127.0.0.1:0"} {
+		s, err := NewServer(addr, app, testOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		go s.Serve()
+		c, err := Dial(t.Context(), s.Address())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, "GET / HTTP/1.1\r\n\r\n")
+		expect(t, c, "HTTP/1.1 200 OK\r\n\r\n")
+		c.Close()
+		s.Close()
+		cred := <-got
+		if strings.HasPrefix(addr, "/") {
+			if cred == nil || cred.PID != os.Getpid() || cred.UID != os.Getuid() || cred.GID != os.Getgid() {
+				t.Errorf("unix credentials %+v", cred)
+			}
+		} else if cred != nil {
+			t.Errorf("TCP credentials %+v", cred)
+		}
 	}
 }
