@@ -221,3 +221,23 @@ func TestWindowUpdateBatching(t *testing.T) {
 		}
 	}
 }
+
+// A stream waiting in the ready ring whose window a SETTINGS decrease
+// closes is skipped, not read with max 0 (which would look like a
+// misbehaving source), and resumes on WINDOW_UPDATE.
+func TestWindowClosedWhileReady(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.h.manual = true
+	p.get(1)
+	st := p.c.Stream(1)
+	p.c.SendHeaders(st, 200, nil, false)
+	p.c.SetBodyBytes(st, []byte("abc"))
+	setInitialWindow(p, 0) // window 65535 → 0 while queued
+	p.wantHeaders(1, false)
+	readSettingsAck(t, p)
+	p.wantNothing()
+	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(1, 10) })
+	if d := p.wantData(1, true); string(d) != "abc" {
+		t.Fatalf("got %q", d)
+	}
+}

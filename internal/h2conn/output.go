@@ -60,7 +60,8 @@ func (c *Conn) WantWrite() bool {
 // AppendOutput appends to dst the bytes to write to the peer now and
 // returns the extended slice: every queued frame, then DATA frames as far
 // as the flow-control windows, the peer's SETTINGS_MAX_FRAME_SIZE and
-// Config.MaxWriteBatch allow.
+// Config.MaxWriteBatch allow (the DATA part stops once MaxWriteBatch octets
+// have been appended, so it exceeds it by less than one frame).
 func (c *Conn) AppendOutput(dst []byte) []byte {
 	dst = append(dst, c.ctl...)
 	c.ctl = c.ctl[:0]
@@ -72,7 +73,14 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	maxFrame := int64(min(c.peerMaxFrame, c.cfg.MaxWriteFrameSize))
 	for c.readyAt < len(c.ready) && c.sendWindow > 0 && len(dst) < budget {
 		st := c.popReady()
-		max := min(maxFrame, c.sendWindow, st.sendWindow, int64(budget-len(dst)))
+		if st.sendWindow <= 0 {
+			// A SETTINGS_INITIAL_WINDOW_SIZE decrease closed its window
+			// while it waited; a WINDOW_UPDATE puts it back (maybeReady).
+			continue
+		}
+		// The batch may overshoot Config.MaxWriteBatch by at most one
+		// frame rather than end with a runt frame.
+		max := min(maxFrame, c.sendWindow, st.sendWindow)
 		dst = c.sendData(dst, st, int(max))
 		if len(c.ctl) > 0 {
 			// Keep the wire order equal to the HPACK encoding order.

@@ -44,7 +44,7 @@ func (c *Conn) Feed(p []byte) error {
 		}
 		h, _ := frame.ParseHeader(c.in)
 		if h.Length > c.cfg.MaxFrameSize {
-			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: "frame_too_large"})
+			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: rejectFrameTooLarge})
 		}
 		total := frame.HeaderLen + int(h.Length)
 		k := min(total-len(c.in), len(p))
@@ -62,7 +62,7 @@ func (c *Conn) Feed(p []byte) error {
 	for len(p) > 0 {
 		h, payload, n, err := frame.ReadFrame(p, c.cfg.MaxFrameSize)
 		if err != nil {
-			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: "frame_too_large"})
+			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: rejectFrameTooLarge})
 		}
 		if n == 0 {
 			// Keep the partial frame; it is at most 9 + MaxFrameSize octets.

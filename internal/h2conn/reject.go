@@ -4,6 +4,8 @@ package h2conn
 // errors also carry the name as ConnError.Reason and GOAWAY debug data.
 const (
 	rejectBadPreface        = "bad_preface"
+	rejectFrameTooLarge     = "frame_too_large"
+	rejectEncoderTable      = "encoder_table_size"
 	rejectFirstNotSettings  = "first_frame_not_settings"
 	rejectControlFlood      = "control_frame_flood"
 	rejectBufferedBytes     = "buffered_bytes_exceeded"

@@ -64,7 +64,7 @@ func (c *Conn) processSettings(h frame.Header, p []byte) error {
 			// MaxEncoderTableSize and signals the change in its next block
 			// (RFC 7541 §6.3).
 			if err := c.enc.ChangeTableSize(min(s.Val, c.cfg.MaxEncoderTableSize)); err != nil {
-				return &ConnError{Code: ErrCodeInternal, Reason: "encoder_table_size"}
+				return &ConnError{Code: ErrCodeInternal, Reason: rejectEncoderTable}
 			}
 		case frame.SettingEnablePush:
 			c.peerEnablePush = s.Val == 1
