@@ -107,16 +107,23 @@ func (c *Conn) baseContext() context.Context {
 // enqueue records op for s and wakes the loop if it is asleep.
 func (c *Conn) enqueue(s *Stream, op uint8) {
 	c.mu.Lock()
+	wake := c.enqueueLocked(s, op)
+	c.mu.Unlock()
+	if wake {
+		c.wake()
+	}
+}
+
+// enqueueLocked records op for s (c.mu held) and reports whether the loop must
+// be woken.
+func (c *Conn) enqueueLocked(s *Stream, op uint8) bool {
 	if s.ops == 0 {
 		c.pending = append(c.pending, s)
 	}
 	s.ops |= op
 	wake := c.sleeping
 	c.sleeping = false
-	c.mu.Unlock()
-	if wake {
-		c.wake()
-	}
+	return wake
 }
 
 // Sleep tells the Conn that the loop is about to block (in a read). It reports
@@ -540,6 +547,9 @@ type manualConsumer interface{ manualConsume() }
 // the socket failed: every stream still open gets OnClose(code).
 func (c *Conn) Close(code ErrCode) {
 	c.eng.CloseStreams(code)
+	// Discard what was queued for the streams just closed, releasing their
+	// bodies (open files, pump goroutines).
+	c.RunPending()
 }
 
 // dateEntry is the date header value for one second.

@@ -57,6 +57,12 @@ func (p *pump) run() {
 		wake := p.deferred
 		p.deferred = false
 		p.mu.Unlock()
+		select {
+		case <-p.done:
+			// The stream closed while we were reading: nobody to wake.
+			return
+		default:
+		}
 		if wake {
 			p.wake()
 		}

@@ -187,24 +187,30 @@ func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any)
 			return ErrBadHeaderField
 		}
 	}
-	for {
-		st := s.state.Load()
-		if st&stClosed != 0 {
-			return ErrStreamClosed
-		}
-		if st&stResponded != 0 {
-			return ErrResponseSent
-		}
-		if s.state.CompareAndSwap(st, st|stResponded) {
-			break
-		}
+	// Under the connection's mutex, so that OnClose (which sets stClosed under
+	// it) sees either no response at all or a response with its op queued.
+	c := s.conn
+	c.mu.Lock()
+	st := s.state.Load()
+	if st&stClosed != 0 {
+		c.mu.Unlock()
+		return ErrStreamClosed
+	}
+	if st&stResponded != 0 {
+		c.mu.Unlock()
+		return ErrResponseSent
 	}
 	if err := s.src.setBody(body, s); err != nil {
-		s.state.And(^uint32(stResponded))
+		c.mu.Unlock()
 		return err
 	}
+	s.state.Or(stResponded)
 	s.status, s.respHdr = status, headers
-	s.conn.enqueue(s, opRespond)
+	wake := c.enqueueLocked(s, opRespond)
+	c.mu.Unlock()
+	if wake {
+		c.wake()
+	}
 	return nil
 }
 
