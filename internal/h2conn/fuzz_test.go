@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/hpack"
+
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
 )
@@ -59,12 +61,28 @@ func fuzzSeeds() [][]byte {
 // stays proportional to its input.
 func FuzzServerConn(f *testing.F) {
 	for _, s := range fuzzSeeds() {
-		f.Add(uint8(0), s)
-		f.Add(uint8(7), s)
+		for _, ch := range []uint8{0, 7, 0x40, 0x81, 0xc3} {
+			f.Add(ch, s)
+		}
 	}
 	f.Fuzz(func(t *testing.T, chunk uint8, in []byte) {
 		h := newRecHandler()
 		cfg := Config{MaxConcurrentStreams: 8, MaxHeaderListSize: 4096}
+		// The high bits of chunk pick a variant: large bodies that meet
+		// flow control, small receive windows, deferred bodies with
+		// trailers.
+		switch chunk >> 6 {
+		case 1:
+			h.body = make([]byte, 40000)
+		case 2:
+			cfg.InitialWindowSize, cfg.ConnWindowSize = 100, 65535
+			h.consume = chunk&1 == 0
+		case 3:
+			h.onEnd = func(st *Stream) {
+				h.c.SendHeaders(st, 200, nil, false)
+				h.c.SetBody(st, &trailerSource{bytesSource{make([]byte, 3000)}, []hpack.HeaderField{{Name: "x-t", Value: "1"}}})
+			}
+		}
 		c, err := NewServerConn(cfg, h)
 		if err != nil {
 			t.Fatal(err)
@@ -78,7 +96,7 @@ func FuzzServerConn(f *testing.F) {
 		if err := c.Feed(pre.Bytes()); err != nil {
 			t.Fatal(err)
 		}
-		size := int(chunk)%64 + 1
+		size := int(chunk&0x3f) + 1
 		if chunk == 0 {
 			size = len(in) + 1
 		}
