@@ -291,6 +291,12 @@ func validResponseField(name, value string) bool {
 	switch name {
 	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
 		return false
+	case "te":
+		// RFC 9113 §8.2.2: TE "MUST NOT contain any value other than
+		// "trailers"".
+		if value != "trailers" {
+			return false
+		}
 	}
 	if strings.ContainsAny(value, "\x00\r\n") {
 		return false

@@ -51,7 +51,12 @@ start() { # start NAME CMD...: run CMD pinned to the server CPU, remember its pi
   taskset -c "$SRV_CPU" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
 }
-start h2demo "$work/h2demo" -root "$work/root" -quiet \
+# h2demo serves its embedded site from memory (/hello.txt and the generated /1m are
+# the same bytes as the files nghttpd serves from $work/root); H2DEMO_ROOT=1 makes it
+# serve $work/root from disk instead.
+root_flag=()
+[ -n "${H2DEMO_ROOT:-}" ] && root_flag=(-root "$work/root")
+start h2demo "$work/h2demo" "${root_flag[@]}" -quiet \
   -h2c 127.0.0.1:$H2KIT_H2C -addr 127.0.0.1:$H2KIT_TLS -cert "$work/cert.pem" -key "$work/key.pem"
 start refserver "$work/refserver" -h2c 127.0.0.1:$GO_H2C -addr 127.0.0.1:$GO_TLS
 start nghttpd-h2c nghttpd -a 127.0.0.1 -d "$work/root" --no-tls $NG_H2C
