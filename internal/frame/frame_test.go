@@ -33,6 +33,7 @@ var writeGolden = []struct {
 	{"PING ACK", AppendPing(nil, true, [8]byte{}), "\x00\x00\x08\x06\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"},
 	{"GOAWAY", AppendGoAway(nil, 9, ErrCodeEnhanceYourCalm, []byte("calm")), "\x00\x00\x0c\x07\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00\x00\x00\x0bcalm"},
 	{"WINDOW_UPDATE", AppendWindowUpdate(nil, 0, 1<<31-1), "\x00\x00\x04\x08\x00\x00\x00\x00\x00\x7f\xff\xff\xff"},
+	{"PRIORITY_UPDATE", AppendPriorityUpdate(nil, 3, []byte("u=1")), "\x00\x00\x07\x10\x00\x00\x00\x00\x00\x00\x00\x00\x03u=1"},
 }
 
 func TestWriteGolden(t *testing.T) {
@@ -205,6 +206,15 @@ func TestParseErrors(t *testing.T) {
 	wantStream(t, err, 1, ErrCodeProtocol)
 	_, err = ParseWindowUpdate(hdr(TypeWindowUpdate, 0, 0, 4), make([]byte, 4))
 	wantConn(t, err, ErrCodeProtocol)
+	// RFC 9218 §7.1: PRIORITY_UPDATE on a stream; too short.
+	_, err = ParsePriorityUpdate(hdr(TypePriorityUpdate, 0, 1, 4), []byte{0, 0, 0, 1})
+	wantConn(t, err, ErrCodeProtocol)
+	_, err = ParsePriorityUpdate(hdr(TypePriorityUpdate, 0, 0, 3), []byte{0, 0, 1})
+	wantConn(t, err, ErrCodeFrameSize)
+	pu, err := ParsePriorityUpdate(hdr(TypePriorityUpdate, 0, 0, 7), []byte("\x00\x00\x00\x05u=0"))
+	if err != nil || pu.PrioritizedID != 5 || string(pu.Value) != "u=0" {
+		t.Fatalf("PRIORITY_UPDATE: %+v %v", pu, err)
+	}
 	// §6.10: CONTINUATION on stream 0.
 	_, err = ParseContinuation(hdr(TypeContinuation, 0, 0, 0), nil)
 	wantConn(t, err, ErrCodeProtocol)
@@ -247,7 +257,8 @@ func TestNames(t *testing.T) {
 		{ErrCodeHTTP11Required.String(), "HTTP_1_1_REQUIRED"},
 		{ErrCode(0x1f).String(), "ERR_UNKNOWN_0x1f"},
 		{TypeWindowUpdate.String(), "WINDOW_UPDATE"},
-		{Type(0x10).String(), "UNKNOWN_FRAME_TYPE_0x10"},
+		{Type(0x11).String(), "UNKNOWN_FRAME_TYPE_0x11"},
+		{TypePriorityUpdate.String(), "PRIORITY_UPDATE"},
 		{SettingMaxHeaderListSize.String(), "MAX_HEADER_LIST_SIZE"},
 		{SettingID(7).String(), "UNKNOWN_SETTING_0x7"},
 		{(&StreamError{StreamID: 3, Code: ErrCodeCancel}).Error(), "h2: stream error on stream 3: CANCEL"},
@@ -363,6 +374,8 @@ func FuzzReadFrame(f *testing.F) {
 				ParseWindowUpdate(h, p)
 			case TypeContinuation:
 				ParseContinuation(h, p)
+			case TypePriorityUpdate:
+				ParsePriorityUpdate(h, p)
 			}
 			b = b[n:]
 		}

@@ -312,3 +312,25 @@ func ParseContinuation(h Header, p []byte) (Continuation, error) {
 	}
 	return Continuation{StreamID: h.StreamID, Flags: h.Flags, Fragment: p}, nil
 }
+
+// PriorityUpdate is a PRIORITY_UPDATE frame (RFC 9218 §7.1): the priority
+// field value (RFC 9218 §4) for a request stream.
+type PriorityUpdate struct {
+	PrioritizedID uint32
+	Value         []byte
+}
+
+// ParsePriorityUpdate parses a PRIORITY_UPDATE frame.
+func ParsePriorityUpdate(h Header, p []byte) (PriorityUpdate, error) {
+	// RFC 9218 §7.1: "The PRIORITY_UPDATE frame ... is sent on stream 0
+	// ... If a PRIORITY_UPDATE frame is received with a Stream Identifier
+	// of anything other than 0x00, the recipient MUST respond with a
+	// connection error of type PROTOCOL_ERROR."
+	if h.StreamID != 0 {
+		return PriorityUpdate{}, connErr(ErrCodeProtocol, "priority_update_on_stream")
+	}
+	if len(p) < 4 {
+		return PriorityUpdate{}, connErr(ErrCodeFrameSize, "priority_update_too_short")
+	}
+	return PriorityUpdate{PrioritizedID: be32(p) & MaxStreamID, Value: p[4:]}, nil
+}

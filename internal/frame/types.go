@@ -17,6 +17,8 @@ const (
 	TypeGoAway       Type = 0x7
 	TypeWindowUpdate Type = 0x8
 	TypeContinuation Type = 0x9
+	// TypePriorityUpdate is the PRIORITY_UPDATE frame of RFC 9218 §7.1.
+	TypePriorityUpdate Type = 0x10
 )
 
 var typeNames = [...]string{
@@ -40,6 +42,9 @@ func (t Type) Known() bool { return int(t) < len(typeNames) }
 func (t Type) String() string {
 	if t.Known() {
 		return typeNames[t]
+	}
+	if t == TypePriorityUpdate {
+		return "PRIORITY_UPDATE"
 	}
 	return "UNKNOWN_FRAME_TYPE_0x" + strconv.FormatUint(uint64(t), 16)
 }

@@ -153,3 +153,10 @@ func AppendWindowUpdate(dst []byte, streamID, increment uint32) []byte {
 	dst = AppendHeader(dst, Header{Length: 4, Type: TypeWindowUpdate, StreamID: streamID})
 	return appendU32(dst, increment&MaxWindow)
 }
+
+// AppendPriorityUpdate appends a PRIORITY_UPDATE frame (RFC 9218 §7.1).
+func AppendPriorityUpdate(dst []byte, prioritizedID uint32, value []byte) []byte {
+	dst = AppendHeader(dst, Header{Length: 4 + uint32(len(value)), Type: TypePriorityUpdate})
+	dst = appendU32(dst, prioritizedID&MaxStreamID)
+	return append(dst, value...)
+}

@@ -168,33 +168,128 @@ func TestCommandErrors(t *testing.T) {
 	p.wantHeaders(1, true)
 }
 
-// Round-robin: two streams with large bodies alternate frame by frame.
-func TestRoundRobin(t *testing.T) {
-	p := newPeer(t, Config{})
+// order sends two or three GETs with the given priority header values
+// (empty: none), answers each with a 5-frame body, and returns the stream
+// IDs of the DATA frames in wire order.
+func order(t *testing.T, prios []string, between func(p *peer)) []uint32 {
+	p := newPeer(t, Config{MaxWriteBatch: 16384}) // one DATA frame per AppendOutput
 	setInitialWindow(p, 1<<20)
 	readSettingsAck(t, p)
 	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, 1<<20) })
 	p.h.manual = true
-	p.get(1)
-	p.get(3)
-	for _, id := range []uint32{1, 3} {
-		st := p.c.Stream(id)
-		p.c.SendHeaders(st, 200, nil, false)
-		p.c.SetBodyBytes(st, bytes.Repeat([]byte{byte(id)}, 5*16384))
+	for i, pr := range prios {
+		kv := append([]string(nil), getHello...)
+		if pr != "" {
+			kv = append(kv, "priority", pr)
+		}
+		p.headers(uint32(2*i+1), true, kv...)
 	}
-	p.wantHeaders(1, false)
-	p.wantHeaders(3, false)
-	var order []uint32
-	for range 10 {
+	for i := range prios {
+		st := p.c.Stream(uint32(2*i + 1))
+		p.c.SendHeaders(st, 200, nil, false)
+		p.c.SetBodyBytes(st, bytes.Repeat([]byte{byte(i)}, 5*16384))
+	}
+	for i := range prios {
+		p.wantHeaders(uint32(2*i+1), false)
+	}
+	var ids []uint32
+	for n := 0; n < 5*len(prios); n++ {
+		if n == 2 && between != nil {
+			between(p)
+		}
 		df := p.read().(*http2.DataFrame)
 		if len(df.Data()) != 16384 {
 			t.Fatalf("frame of %d", len(df.Data()))
 		}
-		order = append(order, df.StreamID)
+		ids = append(ids, df.StreamID)
 	}
-	for i, id := range order {
-		if id != []uint32{1, 3}[i%2] {
-			t.Fatalf("order %v", order)
+	return ids
+}
+
+func wantOrder(t *testing.T, got []uint32, want ...uint32) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("order %v, want %v", got, want)
+		}
+	}
+}
+
+// RFC 9218 §4.2: responses of the default priority (u=3, not incremental)
+// are sent one by one in stream order.
+func TestSequentialByDefault(t *testing.T) {
+	wantOrder(t, order(t, []string{"", ""}, nil), 1, 1, 1, 1, 1, 3, 3, 3, 3, 3)
+}
+
+// RFC 9218 §4.2: incremental responses of the same urgency share the
+// connection: round-robin, one frame each.
+func TestIncrementalRoundRobin(t *testing.T) {
+	wantOrder(t, order(t, []string{"i", "u=3, i"}, nil), 1, 3, 1, 3, 1, 3, 1, 3, 1, 3)
+}
+
+// RFC 9218 §4.1: a more urgent response (lower u) goes first.
+func TestUrgencyOrder(t *testing.T) {
+	wantOrder(t, order(t, []string{"u=5", "u=0", "u=4;x=1"}, nil), 3, 3, 3, 3, 3, 5, 5, 5, 5, 5, 1, 1, 1, 1, 1)
+}
+
+// RFC 9218 §7.1: PRIORITY_UPDATE reprioritises a response in flight.
+func TestPriorityUpdateFrame(t *testing.T) {
+	got := order(t, []string{"", ""}, func(p *peer) {
+		p.send(func(fr *http2.Framer) error {
+			return fr.WriteRawFrame(0x10, 0, 0, append([]byte{0, 0, 0, 3}, "u=1"...))
+		})
+	})
+	wantOrder(t, got, 1, 1, 3, 3, 3, 3, 3, 1, 1, 1)
+}
+
+// RFC 9218 §7.1: PRIORITY_UPDATE on a stream other than 0, or naming
+// stream 0 or an (even) push stream, is a connection PROTOCOL_ERROR.
+func TestPriorityUpdateErrors(t *testing.T) {
+	for _, tc := range []struct {
+		id      uint32
+		payload []byte
+		code    http2.ErrCode
+	}{
+		{1, []byte{0, 0, 0, 1, 'u', '=', '1'}, http2.ErrCodeProtocol},
+		{0, []byte{0, 0, 0, 0, 'u', '=', '1'}, http2.ErrCodeProtocol},
+		{0, []byte{0, 0, 0, 2}, http2.ErrCodeProtocol},
+		{0, []byte{0, 0, 1}, http2.ErrCodeFrameSize},
+	} {
+		p := newPeer(t, Config{})
+		p.raw(0x10, 0, tc.id, tc.payload)
+		p.wantGoAway(tc.code)
+	}
+	// For an idle or closed stream it is dropped.
+	p := newPeer(t, Config{})
+	p.raw(0x10, 0, 0, []byte{0, 0, 0, 9, 'u', '=', '1'})
+	p.wantNothing()
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+}
+
+func TestParsePriority(t *testing.T) {
+	for _, tc := range []struct {
+		v   string
+		u   uint8
+		inc bool
+	}{
+		{"", 3, false},
+		{"u=0", 0, false},
+		{"u=7, i", 7, true},
+		{"i=?1", 3, true},
+		{"i=?0,u=2", 2, false},
+		{"u=8", 3, false},       // out of range: ignored
+		{"u=1x, i=2", 3, false}, // invalid members: ignored
+		{" u=5;foo=bar , x=?1", 5, false},
+		{"u=1,u=6", 6, false}, // the last member wins
+	} {
+		u, inc := parsePriority([]byte(tc.v), 3, false)
+		if u != tc.u || inc != tc.inc {
+			t.Errorf("%q: u=%d i=%v, want u=%d i=%v", tc.v, u, inc, tc.u, tc.inc)
 		}
 	}
 }

@@ -44,10 +44,10 @@ type Conn struct {
 	connPending int64 // consumed, not yet returned with WINDOW_UPDATE
 
 	// Output.
-	ctl     []byte // queued frames, drained first by AppendOutput
-	nctl    int    // control frames in ctl
-	ready   []*Stream
-	readyAt int
+	ctl     []byte                  // queued frames, drained first by AppendOutput
+	nctl    int                     // control frames in ctl
+	ready   [numUrgencies]readyRing // streams with DATA to send, by urgency
+	nready  int
 	hbuf    []byte // encoded response header block scratch
 	scratch []hpack.HeaderField
 
@@ -265,8 +265,7 @@ func (c *Conn) connError(err error) error {
 	for len(c.streams) > 0 {
 		c.closeStream(c.streams[len(c.streams)-1], ce.Code, rsClosedOurReset)
 	}
-	c.ready = c.ready[:0]
-	c.readyAt = 0
+	c.clearReady()
 	return ce
 }
 

@@ -12,15 +12,17 @@ import (
 // consists of a potentially empty SETTINGS frame (Section 6.5) that MUST be
 // the first frame the server sends". With the defaults that is SETTINGS
 // (MAX_CONCURRENT_STREAMS 100, INITIAL_WINDOW_SIZE 1 MiB,
-// MAX_HEADER_LIST_SIZE 64 KiB) and a WINDOW_UPDATE raising the connection
+// MAX_HEADER_LIST_SIZE 64 KiB, RFC 9218 §2.1 NO_RFC7540_PRIORITIES 1) and
+// a WINDOW_UPDATE raising the connection
 // window to 2 MiB (§6.9.2: only WINDOW_UPDATE changes it).
 func TestServerPrefaceGolden(t *testing.T) {
 	p := newRawPeer(t, Config{})
 	got := p.c.AppendOutput(nil)
-	want := "\x00\x00\x12\x04\x00\x00\x00\x00\x00" +
+	want := "\x00\x00\x18\x04\x00\x00\x00\x00\x00" +
 		"\x00\x03\x00\x00\x00\x64" +
 		"\x00\x04\x00\x10\x00\x00" +
 		"\x00\x06\x00\x01\x00\x00" +
+		"\x00\x09\x00\x00\x00\x01" +
 		"\x00\x00\x04\x08\x00\x00\x00\x00\x00\x00\x1f\x00\x01"
 	if string(got) != want {
 		t.Fatalf("server preface\n got %q\nwant %q", got, want)

@@ -25,12 +25,15 @@
 //
 // AppendOutput appends everything that may be written now: queued control
 // frames and response HEADERS first, then DATA pulled from the streams' body
-// sources as the flow-control windows allow, round-robin across streams, one
-// frame per stream per turn, up to Config.MaxWriteBatch bytes per call.
+// sources as the flow-control windows allow, up to Config.MaxWriteBatch
+// bytes per call. DATA is scheduled by RFC 9218 extensible priorities (the
+// priority request header and PRIORITY_UPDATE frames; SETTINGS_NO_RFC7540_
+// PRIORITIES is advertised): the most urgent responses first; within an
+// urgency, non-incremental responses one after the other, incremental ones
+// round-robin one frame per stream per turn.
 // WantWrite reports whether AppendOutput would append anything. Body bytes
 // are never buffered by the engine: they are copied from the BodySource
-// straight into dst. (RFC 7540 priorities are ignored and RFC 9218 priority
-// signals are not used yet: scheduling is plain round-robin.)
+// straight into dst. RFC 7540 PRIORITY frames are accepted and ignored.
 //
 // Time is passed in: Tick(now) sets the engine's clock and fires whatever
 // deadline has passed (preface timeout, SETTINGS ACK timeout →

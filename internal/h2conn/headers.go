@@ -194,6 +194,12 @@ func (c *Conn) onField(f hpack.HeaderField) {
 				st.malformed = rejectTE
 				return
 			}
+		case "priority":
+			// RFC 9218 §5: the priority header field signals the
+			// request's initial priority.
+			if !c.hb.trailers {
+				st.urgency, st.incremental = parsePriority(unsafeBytes(value), st.urgency, st.incremental)
+			}
 		case "content-length":
 			if !c.hb.trailers {
 				v, ok := parseContentLength(value)

@@ -10,51 +10,12 @@ import (
 // The output scheduler: queued frames first, then DATA round-robin across
 // the streams in the ready ring, one frame per stream per turn.
 
-// maybeReady puts st in the ready ring if it has a body to send and a
-// window to send it in.
-func (c *Conn) maybeReady(st *Stream) {
-	if st.inReady || st.body == nil || st.deferred || st.sendWindow <= 0 || st.state == StateClosed {
-		return
-	}
-	st.inReady = true
-	c.ready = append(c.ready, st)
-}
-
-func (c *Conn) removeReady(st *Stream) {
-	st.inReady = false
-	for i := c.readyAt; i < len(c.ready); i++ {
-		if c.ready[i] == st {
-			copy(c.ready[i:], c.ready[i+1:])
-			c.ready[len(c.ready)-1] = nil
-			c.ready = c.ready[:len(c.ready)-1]
-			return
-		}
-	}
-}
-
-func (c *Conn) popReady() *Stream {
-	st := c.ready[c.readyAt]
-	c.ready[c.readyAt] = nil
-	c.readyAt++
-	if c.readyAt == len(c.ready) {
-		c.ready = c.ready[:0]
-		c.readyAt = 0
-	} else if c.readyAt > 64 && c.readyAt*2 > len(c.ready) {
-		n := copy(c.ready, c.ready[c.readyAt:])
-		clear(c.ready[n:])
-		c.ready = c.ready[:n]
-		c.readyAt = 0
-	}
-	st.inReady = false
-	return st
-}
-
 // WantWrite reports whether AppendOutput would append anything now.
 func (c *Conn) WantWrite() bool {
 	if len(c.ctl) > 0 {
 		return true
 	}
-	return c.err == nil && c.sendWindow > 0 && c.readyAt < len(c.ready)
+	return c.err == nil && c.sendWindow > 0 && c.nready > 0
 }
 
 // AppendOutput appends to dst the bytes to write to the peer now and
@@ -71,7 +32,7 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	}
 	budget := len(dst) + c.cfg.MaxWriteBatch
 	maxFrame := int64(min(c.peerMaxFrame, c.cfg.MaxWriteFrameSize))
-	for c.readyAt < len(c.ready) && c.sendWindow > 0 && len(dst) < budget {
+	for c.nready > 0 && c.sendWindow > 0 && len(dst) < budget {
 		st := c.popReady()
 		if st.sendWindow <= 0 {
 			// A SETTINGS_INITIAL_WINDOW_SIZE decrease closed its window
@@ -126,7 +87,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	switch fl {
 	case DataOK:
 		dst = frame.AppendData(dst, st.ID, false, p)
-		c.maybeReady(st)
+		c.requeue(st)
 	case DataDeferred:
 		if n > 0 {
 			dst = frame.AppendData(dst, st.ID, false, p)

@@ -122,6 +122,8 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 		err = c.processWindowUpdate(h, p)
 	case frame.TypeContinuation:
 		err = c.processContinuation(h, p)
+	case frame.TypePriorityUpdate:
+		err = c.processPriorityUpdate(h, p)
 	default:
 		// RFC 9113 §5.5: "Implementations MUST ignore unknown or unsupported
 		// values in all extensible protocol elements." (§4.1: "MUST ignore

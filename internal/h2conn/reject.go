@@ -40,6 +40,7 @@ const (
 	rejectBodySource        = "body_source_misbehaved"
 	rejectZeroIncrement     = "zero_window_increment"
 	rejectPriorityFrameSize = "priority_frame_size"
+	rejectPriorityUpdateID  = "priority_update_bad_stream"
 
 	// Malformed requests (RFC 9113 §8.1.1): RST_STREAM PROTOCOL_ERROR.
 	rejectPseudoAfterRegular = "pseudo_header_after_regular"

@@ -10,7 +10,7 @@ import (
 // ("A server MAY choose to omit this setting when it sends a SETTINGS
 // frame").
 func appendOurSettings(dst []byte, cfg *Config) []byte {
-	var s [7]frame.Setting
+	var s [8]frame.Setting
 	n := 0
 	add := func(id frame.SettingID, v uint32) {
 		s[n] = frame.Setting{ID: id, Val: v}
@@ -30,6 +30,8 @@ func appendOurSettings(dst []byte, cfg *Config) []byte {
 	if cfg.EnableConnectProtocol {
 		add(frame.SettingEnableConnectProtocol, 1)
 	}
+	// RFC 9218 §2.1: we use extensible priorities, not RFC 7540's.
+	add(frame.SettingNoRFC7540Priorities, 1)
 	return frame.AppendSettings(dst, s[:n]...)
 }
 

@@ -48,6 +48,8 @@ type Stream struct {
 	bytesBody   bytesSource
 	deferred    bool
 	inReady     bool
+	urgency     uint8               // RFC 9218 §4.1, 0..7
+	incremental bool                // RFC 9218 §4.2
 	outTrailers []hpack.HeaderField // sent after the body's EOF
 	hasTrailers bool
 }
@@ -116,7 +118,7 @@ func (s *Stream) str(off, n uint32) string {
 func (s *Stream) reset(id uint32, sendWin, recvWin int64) {
 	*s = Stream{
 		ID: id, arena: s.arena[:0], refs: s.refs[:0], fields: s.fields[:0], trailers: s.trailers[:0],
-		contentLength: -1, sendWindow: sendWin, recvWindow: recvWin,
+		contentLength: -1, sendWindow: sendWin, recvWindow: recvWin, urgency: defaultUrgency,
 	}
 }
 
@@ -133,3 +135,7 @@ func (b *bytesSource) Read(max int) ([]byte, DataFlag) {
 	b.b = b.b[max:]
 	return p, DataOK
 }
+
+// unsafeBytes views s as bytes without copying; the result must not be
+// modified.
+func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
