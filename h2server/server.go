@@ -137,7 +137,14 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 // TLS.
 func (s *Server) Serve(l net.Listener) error { return s.serve(l) }
 
+// ErrNoHandler is returned by the Serve methods of a Server without a Handler.
+var ErrNoHandler = errors.New("h2server: Server.Handler is nil")
+
 func (s *Server) serve(l net.Listener) error {
+	if s.Handler == nil {
+		l.Close()
+		return ErrNoHandler
+	}
 	if err := s.track(l); err != nil {
 		l.Close()
 		return err
@@ -174,7 +181,7 @@ func (s *Server) serve(l net.Listener) error {
 // returns when it is closed. A *tls.Conn is served as TLS (the handshake is done
 // here if needed), anything else as cleartext.
 func (s *Server) ServeConn(nc net.Conn) {
-	if !s.addConnWG() {
+	if s.Handler == nil || !s.addConnWG() {
 		nc.Close()
 		return
 	}
@@ -271,7 +278,10 @@ func (s *Server) unregister(c *conn) {
 // stream ID and a PING, then, after ShutdownDelay, with the last stream ID
 // actually processed), lets the streams in flight finish, and returns when every
 // connection has closed. If ctx ends first, the remaining connections are closed
-// at once (as Close does) and ctx's error is returned.
+// at once (as Close does) and ctx's error is returned. Connections handed to
+// HTTP1 are not told to stop (HTTP/1.1 has no GOAWAY); Shutdown waits for them
+// like for the others, so an HTTP1 function should close idle keep-alive
+// connections itself on shutdown (e.g. rgi's Server.Close).
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.init()
