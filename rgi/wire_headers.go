@@ -77,9 +77,9 @@ func parseHeaders(block []byte, in *interner, h map[string]string) (framing, err
 		if len(value) == 0 || value[0] == ' ' || value[len(value)-1] == ' ' {
 			return fr, ErrBadHeaderValue
 		}
-		key := in.str(name[:n])
-		if _, dup := h[key]; dup {
-			return fr, ErrDuplicateHeader
+		key := knownName(name[:n])
+		if key == "" {
+			key = in.str(name[:n])
 		}
 		switch key {
 		case hContentLength:
@@ -96,7 +96,11 @@ func parseHeaders(block []byte, in *interner, h map[string]string) (framing, err
 			}
 			chunked = true
 		}
+		before := len(h)
 		h[key] = in.str(value)
+		if len(h) == before { // the name was there already
+			return fr, ErrDuplicateHeader
+		}
 	}
 	_, hasLength := h[hContentLength]
 	switch {
@@ -129,4 +133,53 @@ func parseContentLength(v []byte) (int64, error) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, nil
+}
+
+// knownName returns the constant string for a common (lowercased) header
+// name, "" for others; the compiler turns the switch into a few length and
+// word comparisons, cheaper than an interner lookup.
+func knownName(b []byte) string {
+	switch string(b) {
+	case "host":
+		return "host"
+	case "user-agent":
+		return "user-agent"
+	case "accept":
+		return "accept"
+	case "accept-encoding":
+		return "accept-encoding"
+	case "accept-language":
+		return "accept-language"
+	case "authorization":
+		return "authorization"
+	case "cache-control":
+		return "cache-control"
+	case hConnection:
+		return hConnection
+	case hContentLength:
+		return hContentLength
+	case "content-type":
+		return "content-type"
+	case "cookie":
+		return "cookie"
+	case hExpect:
+		return hExpect
+	case "origin":
+		return "origin"
+	case "range":
+		return "range"
+	case "referer":
+		return "referer"
+	case hTransferEncoding:
+		return hTransferEncoding
+	case "upgrade":
+		return "upgrade"
+	case "http2-settings":
+		return "http2-settings"
+	case "if-none-match":
+		return "if-none-match"
+	case "if-modified-since":
+		return "if-modified-since"
+	}
+	return ""
 }
