@@ -36,6 +36,44 @@
 // 405, 413, 431, 501 or 505, reason phrases of letters and spaces) and then
 // closes.
 //
+// # Addresses
+//
+// One address string serves Listen, NewServer and NewClient alike: "127.0.0.1:0" (TCP over IPv4),
+// "[::1]:0" or "[fe80::1%eth0]:0" (TCP over IPv6; the brackets decide the family, the zone is the
+// seed's scope id), an absolute clean path that must not exist yet (a Unix socket file, removed on
+// Close), "@name" (a Linux abstract socket) or "@" (a kernel-assigned abstract name). Server.Address
+// and AddressOf give the bound address in the same form. Host names are not addresses.
+//
+// # TLS
+//
+// BuildServerTLSConfig(SSLConfig) applies Degu's opinionated rules: TLS 1.2 or later, for 1.2 only
+// ECDHE with AES-256-GCM, client certificates required and verified against CAFile/CAPath unless
+// AllowUnauthenticatedClients is set (an error when neither is given). BuildClientTLSConfig builds the
+// matching client side. rgitest.TempPKI makes a throw-away CA, server and client certificates.
+//
+// # Client
+//
+// NewClient(address, opts) and NewSSLClient(tlsConfig, address, opts) return a stateless Client;
+// Connect gives a Connection whose Request(method, uri, headers, body) returns a Response, the same
+// type an App returns, so a proxy can hand it back as is. Connections are kept alive; a response body
+// must be read before the next request. The client sends no header by default (set ClientOptions.Host).
+//
+// # Handing connections over
+//
+// Server.ServeConn serves a connection accepted elsewhere (an HTTP/2 server falling back to
+// HTTP/1.1 for ALPN "http/1.1" or a cleartext HTTP/1.1 request line), with the bytes already read;
+// NewConnServer makes a Server for that use only. Server.SetH2CUpgrader hands a cleartext request
+// with "Upgrade: h2c" (and no body) back to the HTTP/2 server.
+//
+// # Performance
+//
+// Buffers, the Request, its header map and path storage are reused per connection (and pooled
+// across connections), and repeated header values are interned, so a warm keep-alive request
+// costs the server no allocation (TestServeConnAllocsPerRequest). See Request and Response for the
+// ownership rules that make this possible.
+//
+// # Differences from Degu
+//
 // Deliberate differences from Degu 0.19, each for safety or for clients
 // other than Degu's: header values may contain any printable ASCII
 // (Degu refuses e.g. "!", "#", "{"), a path may contain %HH escapes; a
