@@ -74,12 +74,22 @@
 //
 // # Differences from Degu
 //
-// Deliberate differences from Degu 0.19, each for safety or for clients
-// other than Degu's: header values may contain any printable ASCII
-// (Degu refuses e.g. "!", "#", "{"), a path may contain %HH escapes; a
-// response header value containing a control character is the app's
-// mistake (500), not sent; the request's "Connection: close" is honoured;
-// the response after which the server closes carries "connection: close";
-// TCP_NODELAY is set; "Expect: 100-continue" is answered when the app
-// first reads the body.
+// Deliberate differences from Degu 0.19, each for safety or for clients other than Degu's:
+//   - bad input gets a short plain-text answer (400, 405, 413, 431, 501, 505) before the close,
+//     where Degu closes silently; so does an app that panics or returns an invalid response
+//     (500), and a request body the app left unread gets the app's response before the close;
+//   - header values may hold any printable ASCII (Degu refuses "!", "#", "{", which browsers put
+//     in cookies) but no surrounding spaces (Degu keeps "Host:  x" as " x"); a path may hold
+//     %HH escapes, checked and not decoded;
+//   - a response header value with a control character, a framing header that disagrees with the
+//     body, or a head over the peer's 32 KiB limit is the app's mistake (500); Degu 0.19 sends
+//     them;
+//   - a HEAD response drops the app's body (Degu closes the connection);
+//   - the request's "Connection: close" is honoured, and the response after which the server
+//     closes says "connection: close";
+//   - TCP_NODELAY is set, and "Expect: 100-continue" is answered when the app first reads the body;
+//   - the defaults are the seed's (15 s, 25 connections, 100 requests), not Degu 0.19's code
+//     (30 s, 50, 1000); a connection beyond MaxConnections is closed at once (Degu waits up to 2 s
+//     for a slot);
+//   - Range and Content-Range are not parsed: "range" reaches the app as a string.
 package rgi
