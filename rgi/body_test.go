@@ -270,3 +270,45 @@ func TestBodyWriteTo(t *testing.T) {
 type zeroReader struct{}
 
 func (zeroReader) Read([]byte) (int, error) { return 0, nil }
+
+func TestChunkedBodyMixedReads(t *testing.T) {
+	b := inputChunked("5;a=b\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n")
+	p := make([]byte, 2)
+	if n, err := b.Read(p); n != 2 || err != nil || string(p) != "he" {
+		t.Fatalf("Read: %d %v %q", n, err, p)
+	}
+	// ReadChunk finishes the current chunk, then goes on.
+	want := []Chunk{{Extension{"a", "b"}, []byte("llo")}, {Data: []byte("abc")}, {Data: []byte{}}}
+	for _, w := range want {
+		c, err := b.ReadChunk()
+		if err != nil || c.Ext != w.Ext || !bytes.Equal(c.Data, w.Data) {
+			t.Fatalf("ReadChunk: %+v %v, want %+v", c, err, w)
+		}
+	}
+	if _, err := b.ReadChunk(); err != io.EOF {
+		t.Fatalf("after the last chunk: %v", err)
+	}
+	// A chunk whose data was read to its end by Read: ReadChunk starts at the next.
+	b = inputChunked("2\r\nhi\r\n1\r\n!\r\n0\r\n\r\n")
+	b.Read(make([]byte, 2))
+	if c, err := b.ReadChunk(); err != nil || string(c.Data) != "!" {
+		t.Fatalf("%q %v", c.Data, err)
+	}
+	// Errors stick.
+	b = inputChunked("zz\r\n")
+	if _, err := b.ReadChunk(); err != ErrBadChunkLine {
+		t.Fatal(err)
+	}
+	if _, err := b.Read(p); err != ErrBadChunkLine || b.Err() != ErrBadChunkLine {
+		t.Fatal(err)
+	}
+	// Bodies exposes the constructors.
+	var bs Bodies
+	cb := bs.ChunkedBody(strings.NewReader("1\r\nx\r\n0\r\n\r\n"))
+	if data, err := cb.ReadAll(); err != nil || string(data) != "x" || !cb.Consumed() {
+		t.Fatalf("%q %v", data, err)
+	}
+	if b := bs.Body(strings.NewReader("ab"), 2); b.ContentLength != 2 {
+		t.Fatal(b.ContentLength)
+	}
+}

@@ -413,6 +413,10 @@ func (h hookApp) OnConnect(conn net.Conn, s *Session) bool {
 	return h.allow
 }
 
+type panicHook struct{ AppFunc }
+
+func (panicHook) OnConnect(net.Conn, *Session) bool { panic("hook") }
+
 func TestServerOnConnect(t *testing.T) {
 	app := func(s *Session, r *Request, b Bodies) Response {
 		return Response{Status: 200, Reason: "OK", Body: s.Store["_user"].(string)}
@@ -421,6 +425,14 @@ func TestServerOnConnect(t *testing.T) {
 	c := dial(t, s)
 	io.WriteString(c, "GET / HTTP/1.1\r\n\r\n")
 	expect(t, c, "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nadmin")
+
+	// A panicking hook rejects the connection; the server carries on.
+	s3, _ := NewConnServer(panicHook{app}, testOptions())
+	a, b := net.Pipe()
+	go s3.ServeConn(a, nil)
+	if n, err := b.Read(make([]byte, 1)); n != 0 || err != io.EOF {
+		t.Fatalf("after a hook panic: %d %v", n, err)
+	}
 
 	// Rejected: closed without a byte (a reset, when the request was
 	// already in the server's socket buffer).
