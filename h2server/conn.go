@@ -22,6 +22,7 @@ type conn struct {
 	srv *Server
 	cfg *Config
 	nc  net.Conn
+	bw  *batchConn // under a TLS connection: batches the TLS records of a write
 	hc  *handler.Conn
 	eng *h2conn.Conn
 
@@ -37,8 +38,9 @@ type conn struct {
 	shutdownDone bool
 }
 
-// serveConn runs one accepted connection to its end.
-func (s *Server) serveConn(nc net.Conn) {
+// serveConn runs one accepted connection to its end; with tcfg it is a TLS
+// connection still to be handshaken.
+func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 	defer s.connWG.Done()
 	cfg := s.Config.withDefaults()
 	if !s.trackRaw(nc) {
@@ -46,6 +48,14 @@ func (s *Server) serveConn(nc net.Conn) {
 		return
 	}
 	defer s.untrackRaw(nc)
+	var bw *batchConn
+	if tcfg != nil {
+		if tc, ok := nc.(*net.TCPConn); ok {
+			tc.SetNoDelay(true)
+		}
+		bw = &batchConn{Conn: nc}
+		nc = tls.Server(bw, tcfg)
+	}
 
 	var buffered []byte
 	if tc, ok := nc.(*tls.Conn); ok {
@@ -83,7 +93,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			return
 		}
 	}
-	s.serveH2(nc, buffered, &cfg)
+	s.serveH2(nc, bw, buffered, &cfg)
 }
 
 // sniffConn reads the first bytes of a cleartext connection until sniff can tell
@@ -123,8 +133,8 @@ func (s *Server) reject(name string) {
 }
 
 // serveH2 runs the HTTP/2 loop; buffered holds bytes already read (the preface).
-func (s *Server) serveH2(nc net.Conn, buffered []byte, cfg *Config) {
-	c := &conn{srv: s, cfg: cfg, nc: nc}
+func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Config) {
+	c := &conn{srv: s, cfg: cfg, nc: nc, bw: bw}
 	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr()}
 	if tc, ok := nc.(*tls.Conn); ok {
 		st := tc.ConnectionState()
@@ -248,7 +258,7 @@ func (c *conn) flush() error {
 				c.nc.SetWriteDeadline(c.writeDeadline)
 			}
 		}
-		if _, err := c.nc.Write(c.wbuf); err != nil {
+		if _, err := c.write(c.wbuf); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				c.srv.reject("write_stall")
 			}
@@ -260,6 +270,51 @@ func (c *conn) flush() error {
 		c.wbuf = nil
 	}
 	return nil
+}
+
+// write writes b; over TLS the records it becomes are collected and written
+// with one system call instead of one per 16 KiB record.
+func (c *conn) write(b []byte) (int, error) {
+	if c.bw == nil {
+		return c.nc.Write(b)
+	}
+	c.bw.batch = true
+	n, err := c.nc.Write(b)
+	c.bw.batch = false
+	if ferr := c.bw.flush(); err == nil {
+		err = ferr
+	}
+	return n, err
+}
+
+// batchConn is the transport under a TLS connection. While batch is set, the
+// TLS layer's writes are collected in buf; flush writes them at once. It is only
+// used by the connection goroutine (the TLS layer serializes writes).
+type batchConn struct {
+	net.Conn
+	batch bool
+	buf   []byte
+}
+
+func (b *batchConn) Write(p []byte) (int, error) {
+	if !b.batch {
+		return b.Conn.Write(p)
+	}
+	b.buf = append(b.buf, p...)
+	return len(p), nil
+}
+
+func (b *batchConn) flush() error {
+	if len(b.buf) == 0 {
+		return nil
+	}
+	_, err := b.Conn.Write(b.buf)
+	if cap(b.buf) > 1<<20 {
+		b.buf = nil
+	} else {
+		b.buf = b.buf[:0]
+	}
+	return err
 }
 
 func (c *conn) setReadDeadline(t time.Time, ok bool) {

@@ -128,19 +128,21 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 		l.Close()
 		return errors.New("h2server: ServeTLS needs a certificate (certFile/keyFile or TLSConfig)")
 	}
-	return s.serve(tls.NewListener(l, cfg))
+	return s.serve(l, cfg)
 }
 
 // Serve accepts cleartext connections on l and serves them (h2c with prior
 // knowledge, others to HTTP1). It returns ErrServerClosed after Shutdown or
 // Close. A listener that already performs TLS (tls.NewListener) is served as
-// TLS.
-func (s *Server) Serve(l net.Listener) error { return s.serve(l) }
+// TLS, without the record batching ServeTLS does.
+func (s *Server) Serve(l net.Listener) error { return s.serve(l, nil) }
 
 // ErrNoHandler is returned by the Serve methods of a Server without a Handler.
 var ErrNoHandler = errors.New("h2server: Server.Handler is nil")
 
-func (s *Server) serve(l net.Listener) error {
+// serve accepts on l; with tcfg each connection is wrapped in TLS by serveConn,
+// over a transport that batches the TLS records of one write.
+func (s *Server) serve(l net.Listener, tcfg *tls.Config) error {
 	if s.Handler == nil {
 		l.Close()
 		return ErrNoHandler
@@ -173,7 +175,7 @@ func (s *Server) serve(l net.Listener) error {
 			nc.Close()
 			return ErrServerClosed
 		}
-		go s.serveConn(nc)
+		go s.serveConn(nc, tcfg)
 	}
 }
 
@@ -185,7 +187,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 		nc.Close()
 		return
 	}
-	s.serveConn(nc)
+	s.serveConn(nc, nil)
 }
 
 func (s *Server) init() {
