@@ -114,7 +114,10 @@ func NewServerConn(cfg Config, h Handler) (*Conn, error) {
 		resets:            newBucket(cfg.ResetBurst, cfg.ResetRate),
 		glitchs:           newBucket(cfg.GlitchBurst, cfg.GlitchRate),
 	}
-	if cfg.HeaderTableSize != hpack.DefaultHeaderTableSize {
+	// A larger decoder table is safe at once; a smaller one only once the
+	// peer has acknowledged our SETTINGS, as its encoder may use the
+	// default 4,096 octets until then (RFC 9113 §6.5.3; see processSettings).
+	if cfg.HeaderTableSize > hpack.DefaultHeaderTableSize {
 		if err := c.dec.ChangeTableSize(cfg.HeaderTableSize); err != nil {
 			return nil, err
 		}

@@ -594,3 +594,33 @@ func TestPeerHeaderTableSize(t *testing.T) {
 		p.wantData(id, true)
 	}
 }
+
+// RFC 9113 §6.5.3: a smaller SETTINGS_HEADER_TABLE_SIZE binds the peer only
+// once it has acknowledged it. Before the ACK its encoder may still use the
+// default 4,096-octet table; after, its next block must shrink the table.
+func TestOwnHeaderTableSizeAppliedAtAck(t *testing.T) {
+	p := newRawPeer(t, Config{HeaderTableSize: 256})
+	p.feedRaw([]byte(http2.ClientPreface))
+	p.send(func(fr *http2.Framer) error { return fr.WriteSettings() })
+	big := strings.Repeat("v", 1000) // indexed into a 4096 table, too big for 256
+	p.headers(1, true, append(getHello, "x-big", big)...)
+	p.headers(3, true, append(getHello, "x-big", big)...) // refers to the entry
+	if p.err != nil {
+		t.Fatalf("before the ACK: %v", p.err)
+	}
+	p.send(func(fr *http2.Framer) error { return fr.WriteSettingsAck() })
+	p.enc.SetMaxDynamicTableSizeLimit(256)
+	p.headers(5, true, getHello...)
+	if p.err != nil {
+		t.Fatalf("after the ACK with a size update: %v", p.err)
+	}
+	wantEvents(t, p.h.events, "headers 1 GET /hello", "end 1", "headers 3 GET /hello", "end 3", "headers 5 GET /hello", "end 5")
+}
+
+// After the ACK, a block that keeps using the old table size without the
+// required update is a COMPRESSION_ERROR (RFC 7541 §4.2).
+func TestOwnHeaderTableSizeEnforced(t *testing.T) {
+	p := newPeer(t, Config{HeaderTableSize: 256})
+	p.headers(1, true, getHello...) // no size update
+	p.wantGoAway(http2.ErrCodeCompression)
+}

@@ -54,8 +54,17 @@ func serveEngine(nc net.Conn, cfg Config, hello bool) {
 		if ferr != nil {
 			out = c.AppendOutput(out[:0])
 			nc.Write(out)
-			time.Sleep(50 * time.Millisecond) // let the peer read the GOAWAY before the FIN
-			return
+			// Half-close and drain, so that the peer reads the GOAWAY
+			// instead of a reset caused by unread input.
+			if tc, ok := nc.(*net.TCPConn); ok {
+				tc.CloseWrite()
+			}
+			nc.SetReadDeadline(time.Now().Add(time.Second))
+			for {
+				if _, err := nc.Read(buf); err != nil {
+					return
+				}
+			}
 		}
 		var ne net.Error
 		if rerr != nil && !(errors.As(rerr, &ne) && ne.Timeout()) {

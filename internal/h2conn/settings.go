@@ -41,7 +41,16 @@ func (c *Conn) processSettings(h frame.Header, p []byte) error {
 		return err
 	}
 	if f.Ack {
-		// RFC 9113 §6.5.3: the ACK tells us our SETTINGS are in force.
+		// RFC 9113 §6.5.3: the ACK tells us our SETTINGS are in force. A
+		// smaller SETTINGS_HEADER_TABLE_SIZE applies to the decoder from
+		// now on; the peer's next block must start with a dynamic table
+		// size update (RFC 7541 §4.2). An ACK cannot arrive inside a header
+		// block (RFC 9113 §6.10), so the decoder is between blocks.
+		if c.awaitingAck && c.cfg.HeaderTableSize < hpack.DefaultHeaderTableSize {
+			if err := c.dec.ChangeTableSize(c.cfg.HeaderTableSize); err != nil {
+				return &ConnError{Code: ErrCodeInternal, Reason: rejectEncoderTable}
+			}
+		}
 		c.awaitingAck = false
 		c.ackDeadline = zeroTime
 		return nil
