@@ -262,12 +262,24 @@ func TestPriorityUpdateErrors(t *testing.T) {
 		p.raw(0x10, 0, tc.id, tc.payload)
 		p.wantGoAway(tc.code)
 	}
-	// For an idle or closed stream it is dropped.
+}
+
+// RFC 9218 §7.1: a PRIORITY_UPDATE sent before its request applies when
+// the stream opens and overrides the priority header.
+func TestPriorityUpdateBeforeRequest(t *testing.T) {
 	p := newPeer(t, Config{})
-	p.raw(0x10, 0, 0, []byte{0, 0, 0, 9, 'u', '=', '1'})
-	p.wantNothing()
+	p.raw(0x10, 0, 0, []byte{0, 0, 0, 3, 'u', '=', '0', ',', 'i'})
 	if p.err != nil {
 		t.Fatal(p.err)
+	}
+	p.h.manual = true
+	p.headers(1, true, getHello...)
+	p.headers(3, true, append(getHello, "priority", "u=6")...)
+	if st := p.c.Stream(3); st.urgency != 0 || !st.incremental {
+		t.Fatalf("stream 3: u=%d i=%v", st.urgency, st.incremental)
+	}
+	if st := p.c.Stream(1); st.urgency != defaultUrgency || st.incremental {
+		t.Fatalf("stream 1: u=%d i=%v", st.urgency, st.incremental)
 	}
 }
 

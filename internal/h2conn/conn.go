@@ -44,12 +44,15 @@ type Conn struct {
 	connPending int64 // consumed, not yet returned with WINDOW_UPDATE
 
 	// Output.
-	ctl     []byte                  // queued frames, drained first by AppendOutput
-	nctl    int                     // control frames in ctl
-	ready   [numUrgencies]readyRing // streams with DATA to send, by urgency
-	nready  int
-	hbuf    []byte // encoded response header block scratch
-	scratch []hpack.HeaderField
+	ctl    []byte                  // queued frames, drained first by AppendOutput
+	nctl   int                     // control frames in ctl
+	ready  [numUrgencies]readyRing // streams with DATA to send, by urgency
+	nready int
+
+	early     [8]earlyPriority // PRIORITY_UPDATEs for streams not yet open
+	earlyNext int
+	hbuf      []byte // encoded response header block scratch
+	scratch   []hpack.HeaderField
 
 	// Timers; a zero time is "not armed".
 	awaitingAck   bool

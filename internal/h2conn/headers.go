@@ -365,6 +365,7 @@ func (c *Conn) finishBlock() error {
 	if hb.endStream && st.contentLength > 0 {
 		return c.streamError(st.ID, ErrCodeProtocol, rejectContentLength)
 	}
+	c.applyEarlyPriority(st)
 	st.notified = true
 	c.h.OnHeaders(st)
 	if hb.endStream && st.state != StateClosed {

@@ -206,11 +206,39 @@ func (c *Conn) processPriorityUpdate(h frame.Header, p []byte) error {
 	if err := c.glitch(); err != nil {
 		return err
 	}
-	// An update for a stream not yet open is dropped (the RFC allows a
-	// server to buffer it; this one does not), as is one for a closed
-	// stream.
 	if st := c.Stream(f.PrioritizedID); st != nil {
 		c.setPriority(st, f.Value)
+		return nil
+	}
+	// RFC 9218 §7.1: an update may arrive before the request it refers to;
+	// the last few such are kept (a fixed number, so a peer cannot make us
+	// hold more) and applied when the stream opens. One for a closed
+	// stream is dropped.
+	if f.PrioritizedID > c.maxPeerID {
+		u, inc := parsePriority(f.Value, defaultUrgency, false)
+		c.early[c.earlyNext] = earlyPriority{f.PrioritizedID, u, inc}
+		c.earlyNext = (c.earlyNext + 1) % len(c.early)
 	}
 	return nil
+}
+
+// earlyPriority is a PRIORITY_UPDATE received for a stream not yet open.
+type earlyPriority struct {
+	id          uint32
+	urgency     uint8
+	incremental bool
+}
+
+// applyEarlyPriority gives a new stream the priority an earlier
+// PRIORITY_UPDATE set for it. RFC 9218 §7.1: the PRIORITY_UPDATE "overrides
+// the priority field value received in the request", so it is applied
+// after the header block.
+func (c *Conn) applyEarlyPriority(st *Stream) {
+	for i := range c.early {
+		if e := &c.early[i]; e.id == st.ID {
+			st.urgency, st.incremental = e.urgency, e.incremental
+			e.id = 0
+			return
+		}
+	}
 }
