@@ -2,6 +2,7 @@ package h2conn
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -623,4 +624,49 @@ func TestOwnHeaderTableSizeEnforced(t *testing.T) {
 	p := newPeer(t, Config{HeaderTableSize: 256})
 	p.headers(1, true, getHello...) // no size update
 	p.wantGoAway(http2.ErrCodeCompression)
+}
+
+// The Stream accessors and state names the handler layer reads.
+func TestStreamAccessors(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.send(func(fr *http2.Framer) error {
+		return fr.WriteSettings(http2.Setting{ID: http2.SettingEnablePush, Val: 0})
+	})
+	var got []string
+	p.h.onHdr = func(st *Stream) {
+		got = append(got, st.Method(), st.Scheme(), st.Authority(), st.Path(), strconv.FormatInt(st.ContentLength(), 10),
+			st.State().String(), strconv.FormatBool(st.EndStreamReceived()))
+	}
+	p.h.onEnd = func(st *Stream) {
+		got = append(got, st.State().String(), strconv.FormatBool(st.EndStreamReceived()))
+	}
+	p.headers(1, false, ":method", "PUT", ":scheme", "http", ":path", "/x", ":authority", "a.example", "content-length", "2")
+	p.data(1, true, []byte("ok"))
+	want := "PUT|http|a.example|/x|2|open|false|half-closed (remote)|true"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+	if p.c.PeerEnablePush() {
+		t.Fatal("ENABLE_PUSH 0 not recorded")
+	}
+	if StreamState(9).String() != "invalid" || StateHalfClosedLocal.String() != "half-closed (local)" {
+		t.Fatal("state names")
+	}
+}
+
+// Trailers over the header budget: 431 if no response has started, else
+// RST_STREAM CANCEL.
+func TestTrailersTooLarge(t *testing.T) {
+	p := newPeer(t, Config{MaxHeaderListSize: 1000})
+	p.h.manual = true
+	p.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	p.headers(1, true, "x-big", strings.Repeat("b", 2000))
+	if h := p.wantHeaders(1, true); h[0].Value != "431" {
+		t.Fatalf("%v", h)
+	}
+	p.headers(3, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	p.c.SendHeaders(p.c.Stream(3), 200, nil, false)
+	p.wantHeaders(3, false)
+	p.headers(3, true, "x-big", strings.Repeat("b", 2000))
+	p.wantRST(3, http2.ErrCodeCancel)
 }
