@@ -50,8 +50,12 @@
 //
 // # Handler callbacks and commands
 //
-// The Handler's methods are called synchronously from Feed (and OnClose also
-// from AppendOutput, Reset and Tick). They must not block. From inside a
+// The Handler's methods are called synchronously from Feed; OnClose also
+// from AppendOutput, Tick, CloseStreams and from inside any command that
+// ends a stream (SendHeaders or SendTrailers with END_STREAM on a stream
+// whose request has ended, Reset, or a command that trips a connection
+// limit). They must not block, and must not call Feed, AppendOutput or
+// Tick. From inside a
 // callback, or later on the connection goroutine, the handler layer answers
 // with commands: SendHeaders (the engine adds :status; the caller adds date
 // and content-length), SetBody or SetBodyBytes, SendTrailers, Resume, Reset,
