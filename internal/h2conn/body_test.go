@@ -2,6 +2,7 @@ package h2conn
 
 import (
 	"bytes"
+	"strconv"
 	"testing"
 
 	"github.com/h2kit/h2kit/hpack"
@@ -441,5 +442,36 @@ func TestGoAwayAndCloseStreams(t *testing.T) {
 	q.wantNothing()
 	if q.h.closes[1] != ErrCodeCancel || q.c.OpenStreams() != 0 {
 		t.Fatalf("closes %v", q.h.closes)
+	}
+}
+
+// Every status from 100 to 999 is encoded correctly, static-table ones and
+// literal ones alike.
+func TestStatusEncoding(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.h.manual = true
+	for status, id := 102, uint32(1); status <= 999; status, id = status+13, id+2 {
+		p.get(id)
+		if err := p.c.SendHeaders(p.c.Stream(id), status, nil, status >= 200); err != nil {
+			t.Fatal(err)
+		}
+		if h := p.wantHeaders(id, status >= 200); h[0].Value != strconv.Itoa(status) {
+			t.Fatalf("status %d encoded as %v", status, h)
+		}
+		if status < 200 {
+			p.c.SendHeaders(p.c.Stream(id), 204, nil, true)
+			p.wantHeaders(id, true)
+		}
+	}
+	id := uint32(5001)
+	for _, status := range []int{200, 204, 206, 304, 400, 404, 500} {
+		if err := p.get(id); err != nil {
+			t.Fatal(err)
+		}
+		p.c.SendHeaders(p.c.Stream(id), status, nil, true)
+		if h := p.wantHeaders(id, true); h[0].Value != strconv.Itoa(status) {
+			t.Fatalf("%v", h)
+		}
+		id += 2
 	}
 }

@@ -132,6 +132,28 @@ var statusText = func() (t [900]string) {
 	return t
 }()
 
+// staticStatus returns the HPACK static table index of ":status: status",
+// or 0.
+func staticStatus(status int) byte {
+	switch status {
+	case 200:
+		return 8
+	case 204:
+		return 9
+	case 206:
+		return 10
+	case 304:
+		return 11
+	case 400:
+		return 12
+	case 404:
+		return 13
+	case 500:
+		return 14
+	}
+	return 0
+}
+
 // writeHeaders encodes a response header block with :status and queues it.
 func (c *Conn) writeHeaders(id uint32, status int, fields []hpack.HeaderField, endStream bool) error {
 	return c.writeHeaderBlock(id, fields, status, endStream)
@@ -141,15 +163,26 @@ func (c *Conn) writeHeaders(id uint32, status int, fields []hpack.HeaderField, e
 // and queues HEADERS plus as many CONTINUATION frames as the peer's
 // SETTINGS_MAX_FRAME_SIZE requires (RFC 9113 §4.3).
 func (c *Conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status int, endStream bool) error {
-	c.scratch = c.scratch[:0]
-	if status >= 0 {
-		c.scratch = append(c.scratch, hpack.HeaderField{Name: ":status", Value: statusText[status-100]})
-	}
-	c.scratch = append(c.scratch, fields...)
+	// A pending dynamic table size update must open the block (RFC 7541
+	// §4.2); Deflate with no fields writes just that.
 	var err error
-	c.hbuf, err = c.enc.Deflate(c.hbuf[:0], c.scratch)
-	clear(c.scratch)
-	if err != nil {
+	if c.hbuf, err = c.enc.Deflate(c.hbuf[:0], nil); err != nil {
+		return err
+	}
+	if status >= 0 {
+		// The common statuses are in the HPACK static table (RFC 7541
+		// Appendix A, indices 8-14): one octet, no encoder state involved.
+		if idx := staticStatus(status); idx > 0 {
+			c.hbuf = append(c.hbuf, 0x80|idx)
+		} else {
+			c.scratch = append(c.scratch[:0], hpack.HeaderField{Name: ":status", Value: statusText[status-100]})
+			c.hbuf, err = c.enc.Deflate(c.hbuf, c.scratch)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if c.hbuf, err = c.enc.Deflate(c.hbuf, fields); err != nil {
 		return err
 	}
 	block := c.hbuf
