@@ -175,3 +175,50 @@ func BenchmarkDownload(b *testing.B) {
 		r.c.sendWindow = 1<<31 - 1
 	}
 }
+
+// TestUploadZeroAllocs: a POST with a 1000-byte body (HEADERS + DATA in,
+// WINDOW_UPDATEs and the response out) allocates nothing once warm either.
+func TestUploadZeroAllocs(t *testing.T) {
+	r := newHelloRig(t)
+	var eb bytes.Buffer
+	enc := xhpack.NewEncoder(&eb)
+	block := func() []byte {
+		eb.Reset()
+		for _, kv := range [][2]string{{":method", "POST"}, {":scheme", "http"}, {":path", "/upload"},
+			{":authority", "127.0.0.1:8080"}, {"content-length", "1000"}} {
+			enc.WriteField(xhpack.HeaderField{Name: kv[0], Value: kv[1]})
+		}
+		return append([]byte(nil), eb.Bytes()...)
+	}
+	first := block() // literals that fill the peer's (and our) tables
+	blk := block()   // the same fields, now all indexed
+	body := make([]byte, 1000)
+	var in []byte
+	id := r.id + 2
+	in = frame.AppendHeaders(in, id, false, true, first)
+	in = frame.AppendData(in, id, true, body)
+	if err := r.c.Feed(in); err != nil {
+		t.Fatal(err)
+	}
+	run := func() {
+		in = in[:0]
+		for range 8 {
+			id += 2
+			in = frame.AppendHeaders(in, id, false, true, blk)
+			in = frame.AppendData(in, id, true, body)
+		}
+		if err := r.c.Feed(in); err != nil {
+			t.Fatal(err)
+		}
+		r.out = r.c.AppendOutput(r.out[:0])
+	}
+	for range 200 {
+		run()
+	}
+	if allocs := testing.AllocsPerRun(100, run); allocs != 0 {
+		t.Fatalf("%v allocations per batch of 8 uploads", allocs)
+	}
+	if r.c.OpenStreams() != 0 {
+		t.Fatalf("%d streams left open", r.c.OpenStreams())
+	}
+}
