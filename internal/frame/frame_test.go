@@ -385,6 +385,7 @@ func FuzzReadFrame(f *testing.F) {
 // BenchmarkReadFrame compares ReadFrame+ParseData with x/net's Framer on
 // the same 16 KiB DATA frames.
 func BenchmarkReadFrame(b *testing.B) {
+	b.ReportAllocs()
 	var wire []byte
 	for range 64 {
 		wire = AppendData(wire, 1, false, make([]byte, 1024))
@@ -420,6 +421,7 @@ func BenchmarkReadFrame(b *testing.B) {
 // BenchmarkWriteFrames compares the append writers with x/net's Framer
 // writing the same HEADERS + DATA pair (a small response).
 func BenchmarkWriteFrames(b *testing.B) {
+	b.ReportAllocs()
 	blk := []byte("\x88\x5f\x87\x49\x7c\xa5\x8a\xe8\x19\xaa")
 	body := []byte("hello world\n")
 	b.Run("h2kit", func(b *testing.B) {
