@@ -173,7 +173,7 @@ func TestCommandErrors(t *testing.T) {
 // (empty: none), answers each with a 5-frame body, and returns the stream
 // IDs of the DATA frames in wire order.
 func order(t *testing.T, prios []string, between func(p *peer)) []uint32 {
-	p := newPeer(t, Config{MaxWriteBatch: 16384}) // one DATA frame per AppendOutput
+	p := newPeer(t, Config{MaxWriteBatch: 9 + 16384}) // one DATA frame per AppendOutput
 	setInitialWindow(p, 1<<20)
 	readSettingsAck(t, p)
 	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, 1<<20) })
@@ -345,8 +345,12 @@ func TestMaxWriteBatch(t *testing.T) {
 	p.h.body = make([]byte, 200000)
 	p.get(1)
 	out := p.c.AppendOutput(nil)
-	if len(out) > 40000+16384+9+200 || len(out) < 40000 {
-		t.Fatalf("one call appended %d octets", len(out))
+	p.r.Write(out)
+	h := p.read().(*http2.HeadersFrame)
+	data := len(out) - 9 - int(h.Length)
+	// Two full frames fit in 40000; a third would not, and no runt follows.
+	if data != 2*(9+16384) {
+		t.Fatalf("one call appended %d octets of DATA frames", data)
 	}
 	if !p.c.WantWrite() {
 		t.Fatal("WantWrite false with body left")

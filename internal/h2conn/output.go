@@ -21,8 +21,9 @@ func (c *Conn) WantWrite() bool {
 // AppendOutput appends to dst the bytes to write to the peer now and
 // returns the extended slice: every queued frame, then DATA frames as far
 // as the flow-control windows, the peer's SETTINGS_MAX_FRAME_SIZE and
-// Config.MaxWriteBatch allow (the DATA part stops once MaxWriteBatch octets
-// have been appended, so it exceeds it by less than one frame).
+// Config.MaxWriteBatch allow: the DATA frames appended by one call total at
+// most MaxWriteBatch octets (frame headers included), plus any frames a
+// body source's commands queue meanwhile.
 func (c *Conn) AppendOutput(dst []byte) []byte {
 	dst = append(dst, c.ctl...)
 	c.ctl = c.ctl[:0]
@@ -30,19 +31,23 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	if c.err != nil {
 		return dst
 	}
-	budget := len(dst) + c.cfg.MaxWriteBatch
+	start := len(dst)
+	budget := start + c.cfg.MaxWriteBatch
 	maxFrame := int64(min(c.peerMaxFrame, c.cfg.MaxWriteFrameSize))
-	for c.nready > 0 && c.sendWindow > 0 && len(dst) < budget {
+	for c.nready > 0 && c.sendWindow > 0 {
+		// Stay within Config.MaxWriteBatch; rather than end the batch with
+		// a runt frame, leave the rest for the next call.
+		room := int64(budget - len(dst) - frame.HeaderLen)
+		if room < maxFrame && len(dst) > start || room < 1 {
+			break
+		}
 		st := c.popReady()
 		if st.sendWindow <= 0 {
 			// A SETTINGS_INITIAL_WINDOW_SIZE decrease closed its window
 			// while it waited; a WINDOW_UPDATE puts it back (maybeReady).
 			continue
 		}
-		// The batch may overshoot Config.MaxWriteBatch by at most one
-		// frame rather than end with a runt frame.
-		max := min(maxFrame, c.sendWindow, st.sendWindow)
-		dst = c.sendData(dst, st, int(max))
+		dst = c.sendData(dst, st, int(min(maxFrame, c.sendWindow, st.sendWindow, room)))
 		if len(c.ctl) > 0 {
 			// Keep the wire order equal to the HPACK encoding order.
 			dst = append(dst, c.ctl...)
