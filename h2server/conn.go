@@ -180,7 +180,9 @@ func (c *conn) run(initial []byte) {
 	log := c.srv.logger()
 	defer c.nc.Close()
 	c.rbuf = make([]byte, c.cfg.ReadBufferSize)
-	ferr := c.eng.Tick(time.Now())
+	now := time.Now()
+	c.hc.SetTime(now)
+	ferr := c.eng.Tick(now)
 	if len(initial) > 0 && ferr == nil {
 		ferr = c.eng.Feed(initial)
 	}
@@ -206,6 +208,7 @@ func (c *conn) run(initial []byte) {
 		n, err := c.nc.Read(c.rbuf)
 		c.hc.Awake()
 		now := time.Now()
+		c.hc.SetTime(now)
 		if n > 0 {
 			ferr = c.eng.Feed(c.rbuf[:n])
 		}

@@ -72,7 +72,7 @@ func TestH2spec(t *testing.T) {
 			srv := &Server{Handler: echoFactory}
 			startServer(t, srv, tlsOn)
 			report := filepath.Join(t.TempDir(), "report.xml")
-			args := []string{"-h", "127.0.0.1", "-p", port(t, srv.Addr()), "-o", "3", "-j", report}
+			args := []string{"-h", "127.0.0.1", "-p", port(t, srv.Addr()), "-o", "5", "-j", report}
 			if tlsOn {
 				args = append(args, "-t", "-k")
 			}

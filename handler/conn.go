@@ -73,6 +73,7 @@ type Conn struct {
 	free    []*Stream // recycled Streams (ReuseStreams)
 	scratch []byte    // inline reader buffer
 	hdr     []hpack.HeaderField
+	now time.Time // the loop's clock (SetTime)
 	// The last content-length formatted above smallInts.
 	lastLen    int64
 	lastLenStr string
@@ -93,6 +94,11 @@ func NewConn(cfg h2conn.Config, f Factory, info ConnInfo, opts Options, wake fun
 	c.eng = eng
 	return c, nil
 }
+
+// SetTime tells the Conn the time the loop last read its clock; date headers use
+// it instead of reading the clock for every response. Without it (or with the
+// zero time) every response reads the clock.
+func (c *Conn) SetTime(now time.Time) { c.now = now }
 
 // Engine returns the connection's engine, for the server loop.
 func (c *Conn) Engine() *h2conn.Conn { return c.eng }
@@ -234,7 +240,7 @@ func (c *Conn) respond(s *Stream) {
 	// RFC 9110 §6.6.1: "An origin server with a clock ... MUST generate a Date
 	// header field" in 2xx, 3xx and 4xx responses (and MAY in others).
 	if !hasDate && !c.opts.DisableDate {
-		hdr = append(hdr, hpack.HeaderField{Name: "date", Value: httpDate()})
+		hdr = append(hdr, hpack.HeaderField{Name: "date", Value: httpDate(c.now)})
 	}
 	c.hdr = hdr[:0]
 
@@ -560,10 +566,13 @@ type dateEntry struct {
 
 var dateNow atomic.Pointer[dateEntry]
 
-// httpDate returns the current time in the IMF-fixdate format of RFC 9110
-// §5.6.7 ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted once per second.
-func httpDate() string {
-	now := time.Now()
+// httpDate returns now (the current time when zero) in the IMF-fixdate format
+// of RFC 9110 §5.6.7 ("Sun, 06 Nov 1994 08:49:37 GMT"), formatted once per
+// second.
+func httpDate(now time.Time) string {
+	if now.IsZero() {
+		now = time.Now()
+	}
 	sec := now.Unix()
 	if d := dateNow.Load(); d != nil && d.sec == sec {
 		return d.text
