@@ -16,11 +16,11 @@ import (
 	"github.com/h2kit/h2kit/rgi/rgitest"
 )
 
-// curlApp echoes what it saw: the method, the path, the request body's
+// serverCurlApp echoes what it saw: the method, the path, the request body's
 // length and the identity OnConnect stored.
-type curlApp struct{}
+type serverCurlApp struct{}
 
-func (curlApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+func (serverCurlApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
 	n := 0
 	if r.Body != nil {
 		data, err := io.ReadAll(r.Body)
@@ -34,7 +34,7 @@ func (curlApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response 
 	return rgi.Response{Status: 200, Reason: "OK", Headers: map[string]string{"content-type": "text/plain"}, Body: msg}
 }
 
-func (curlApp) OnConnect(c net.Conn, s *rgi.Session) bool {
+func (serverCurlApp) OnConnect(c net.Conn, s *rgi.Session) bool {
 	s.Store["_who"] = "anon"
 	if tc, ok := c.(*tls.Conn); ok {
 		if certs := tc.ConnectionState().PeerCertificates; len(certs) > 0 {
@@ -44,7 +44,7 @@ func (curlApp) OnConnect(c net.Conn, s *rgi.Session) bool {
 	return true
 }
 
-func curl(t *testing.T, args ...string) (string, error) {
+func runCurl(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl not installed")
@@ -62,14 +62,14 @@ func curl(t *testing.T, args ...string) (string, error) {
 // TestCurl runs curl --http1.1 against the server: plain, keep-alive over
 // two URLs, an upload big enough for curl to send "Expect: 100-continue",
 // and over mutual TLS with and without a client certificate.
-func TestCurl(t *testing.T) {
-	s := rgitest.TempServer(t, "127.0.0.1:0", curlApp{}, nil)
+func TestServerCurl(t *testing.T) {
+	s := rgitest.TempServer(t, "127.0.0.1:0", serverCurlApp{}, nil)
 	base := "http://" + s.Address()
-	out, err := curl(t, base+"/a/b", base+"/c")
+	out, err := runCurl(t, base+"/a/b", base+"/c")
 	if err != nil || out != "GET a/b 0 anon curl/\nGET c 0 anon curl/\n" {
 		t.Fatalf("GET: %q %v", out, err)
 	}
-	out, err = curl(t, "-I", base+"/")
+	out, err = runCurl(t, "-I", base+"/")
 	if err != nil || !strings.HasPrefix(out, "HTTP/1.1 200 OK\r\ncontent-length: 19\r\ncontent-type: text/plain\r\n\r\n") {
 		t.Fatalf("HEAD: %q %v", out, err)
 	}
@@ -77,28 +77,28 @@ func TestCurl(t *testing.T) {
 	if err := os.WriteFile(big, bytes.Repeat([]byte("x"), 2<<20), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, err = curl(t, "-X", "PUT", "--data-binary", "@"+big, "-H", "Expect: 100-continue", base+"/up")
+	out, err = runCurl(t, "-X", "PUT", "--data-binary", "@"+big, "-H", "Expect: 100-continue", base+"/up")
 	if err != nil || out != "PUT up 2097152 anon curl/\n" {
 		t.Fatalf("PUT: %.100q %v", out, err)
 	}
-	out, err = curl(t, "-H", "Transfer-Encoding: chunked", "--data-binary", "hello", base+"/chunked")
+	out, err = runCurl(t, "-H", "Transfer-Encoding: chunked", "--data-binary", "hello", base+"/chunked")
 	if err != nil || out != "POST chunked 5 anon curl/\n" {
 		t.Fatalf("chunked POST: %q %v", out, err)
 	}
-	out, err = curl(t, "-i", "-X", "PATCH", base+"/")
+	out, err = runCurl(t, "-i", "-X", "PATCH", base+"/")
 	if err != nil || !strings.HasPrefix(out, "HTTP/1.1 405 Method Not Allowed\r\n") {
 		t.Fatalf("PATCH: %q %v", out, err)
 	}
 
 	pki := rgitest.TempPKI(t)
-	ts := rgitest.TempSSLServer(t, pki.ServerSSLConfig(), "127.0.0.1:0", curlApp{}, nil)
+	ts := rgitest.TempSSLServer(t, pki.ServerSSLConfig(), "127.0.0.1:0", serverCurlApp{}, nil)
 	url := "https://localhost:" + ts.Address()[strings.LastIndexByte(ts.Address(), ':')+1:] + "/tls"
 	resolve := "localhost:" + url[len("https://localhost:"):strings.LastIndexByte(url, '/')] + ":127.0.0.1"
-	out, err = curl(t, "--resolve", resolve, "--cacert", pki.ServerCA.CertFile, "--cert", pki.Client.CertFile, "--key", pki.Client.KeyFile, url)
+	out, err = runCurl(t, "--resolve", resolve, "--cacert", pki.ServerCA.CertFile, "--cert", pki.Client.CertFile, "--key", pki.Client.KeyFile, url)
 	if err != nil || out != "GET tls 0 "+pki.Client.Cert.Subject.CommonName+" curl/\n" {
 		t.Fatalf("mutual TLS: %q %v", out, err)
 	}
-	if out, err = curl(t, "--resolve", resolve, "--cacert", pki.ServerCA.CertFile, url); err == nil {
+	if out, err = runCurl(t, "--resolve", resolve, "--cacert", pki.ServerCA.CertFile, url); err == nil {
 		t.Fatalf("a client without a certificate was served: %q", out)
 	}
 }
