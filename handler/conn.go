@@ -73,7 +73,7 @@ type Conn struct {
 	free    []*Stream // recycled Streams (ReuseStreams)
 	scratch []byte    // inline reader buffer
 	hdr     []hpack.HeaderField
-	now time.Time // the loop's clock (SetTime)
+	now     time.Time // the loop's clock (SetTime)
 	// The last content-length formatted above smallInts.
 	lastLen    int64
 	lastLenStr string
