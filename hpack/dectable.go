@@ -18,7 +18,8 @@ type decEntry struct {
 // insertion allocates nothing.
 type decTable struct {
 	buf   []byte
-	start int // offset of the oldest live byte
+	start int    // offset of the oldest live byte
+	tmp   []byte // a name saved across a compaction
 
 	ring  []decEntry // circular, newest at head-1
 	head  int        // next slot to write
@@ -90,9 +91,14 @@ func (t *decTable) add(name, value []byte) {
 	end := len(t.buf)
 	if cap(t.buf)-end < int(need) {
 		live := end - t.start
-		if t.start >= live && cap(t.buf)-live >= int(need) && !t.aliases(name) {
-			// Compact: move the live bytes to the front. (When name
-			// aliases the buffer we grow instead, which copies.)
+		if t.start >= live && cap(t.buf)-live >= int(need) {
+			// Compact: move the live bytes to the front. A name
+			// aliasing the buffer is saved first, since the move can
+			// overwrite it.
+			if t.aliases(name) {
+				t.tmp = append(t.tmp[:0], name...)
+				name = t.tmp
+			}
 			copy(t.buf, t.buf[t.start:end])
 			t.rebase(t.start)
 			t.buf = t.buf[:live]

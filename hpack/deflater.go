@@ -116,28 +116,28 @@ func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 	if sidx != 0 && !never {
 		return appendInteger(dst, reprIndexed, 7, uint64(sidx))
 	}
+	t := &d.table
 	index := !never && d.shouldIndex(name, value)
+	staticName := nameIdx != 0
+	// The pair hash of a static name is seeded with its index, which
+	// saves hashing the name.
 	var nh, ph uint64
-	if d.table.count() > 0 {
-		if never {
-			// A never-indexed literal may still reference an
-			// indexed name.
-			if nameIdx == 0 {
-				nh = d.table.hashes1(name)
-				nameIdx = d.table.lookupName(name, nh)
-			}
-		} else {
-			nh, ph = d.table.hashes(name, value)
-			pair, dynName := d.table.lookup(name, value, nh, ph)
-			if pair != 0 {
+	if staticName {
+		ph = strHash(value, t.seed^uint64(nameIdx)*0x9e3779b97f4a7c15)
+	} else {
+		nh = strHash(name, t.seed)
+		ph = strHash(value, nh)
+	}
+	if t.count() > 0 {
+		if !never {
+			if pair := t.lookupPair(name, value, ph); pair != 0 {
 				return appendInteger(dst, reprIndexed, 7, uint64(pair))
 			}
-			if nameIdx == 0 {
-				nameIdx = dynName
-			}
 		}
-	} else if index {
-		nh, ph = d.table.hashes(name, value)
+		if !staticName {
+			// A literal may still reference an indexed name.
+			nameIdx = t.lookupName(name, nh)
+		}
 	}
 	var first byte
 	var prefix uint
@@ -157,7 +157,7 @@ func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 	}
 	dst = appendString(dst, value)
 	if index {
-		d.table.add(name, value, nh, ph)
+		t.add(name, value, nh, ph, !staticName)
 	}
 	return dst
 }
@@ -193,8 +193,21 @@ func (d *Deflater) shouldIndex(name, value string) bool {
 }
 
 // appendString appends a string literal (RFC 7541 §5.2), Huffman-coded
-// only when that is strictly shorter.
+// only when that is strictly shorter. A string shorter than 127 octets has a
+// one-octet length either way, so it is Huffman-coded straight away and
+// rewritten raw in the rare case that is not shorter.
 func appendString(dst []byte, s string) []byte {
+	if len(s) < 127 {
+		at := len(dst)
+		dst = append(dst, 0)
+		dst = appendHuffmanShort(dst, s)
+		if hl := len(dst) - at - 1; hl < len(s) {
+			dst[at] = 0x80 | byte(hl)
+			return dst
+		}
+		dst[at] = byte(len(s))
+		return append(dst[:at+1], s...)
+	}
 	if hl := huffmanEncodedLen(s); hl < len(s) {
 		dst = appendInteger(dst, 0x80, 7, uint64(hl))
 		return appendHuffmanN(dst, s, hl)

@@ -1,6 +1,6 @@
 package hpack
 
-import "hash/maphash"
+import "math/rand/v2"
 
 // encEntry is one dynamic table entry of a Deflater. The Deflater keeps the
 // caller's strings (Go strings are immutable), so an insertion copies no
@@ -11,6 +11,7 @@ type encEntry struct {
 	pairHash    uint64
 	nextName    uint64 // seq+1 of the next older entry in the same name bucket, 0 for none
 	nextPair    uint64 // same for the name+value bucket
+	inNames     bool   // linked in the name buckets (names not in the static table)
 }
 
 // encTable is the Deflater's dynamic table with a hash index. Entries are
@@ -27,13 +28,20 @@ type encTable struct {
 	nameBuckets []uint64
 	pairBuckets []uint64
 
-	seed    maphash.Seed
+	seed    uint64
 	size    uint32
 	maxSize uint32
 }
 
 func newEncTable(maxSize uint32) encTable {
-	return encTable{seed: maphash.MakeSeed(), maxSize: maxSize}
+	t := encTable{seed: rand.Uint64(), maxSize: maxSize}
+	// Size the ring for a table of maxSize up front (at most 128 entries
+	// for 4096 octets), so that a new connection does not grow it block
+	// by block.
+	for len(t.ring) < int(maxSize/entryOverhead) {
+		t.grow()
+	}
+	return t
 }
 
 func (t *encTable) count() int { return int(t.inserted - t.evicted) }
@@ -55,18 +63,11 @@ func (t *encTable) setMaxSize(n uint32) {
 	t.evictTo(n)
 }
 
-// hashes returns the name hash and the name+value hash.
-func (t *encTable) hashes(name, value string) (nh, ph uint64) {
-	nh = maphash.String(t.seed, name)
-	ph = maphash.String(t.seed, value) ^ (nh * 0x9e3779b97f4a7c15)
-	return nh, ph
-}
-
-// lookup returns the HPACK index of the newest entry equal to name: value
-// (pair) and of the newest entry with that name (nameOnly); 0 for none.
-func (t *encTable) lookup(name, value string, nh, ph uint64) (pair, nameOnly int) {
+// lookupPair returns the HPACK index of the newest entry equal to
+// name: value, 0 if none.
+func (t *encTable) lookupPair(name, value string, ph uint64) int {
 	if t.inserted == t.evicted {
-		return 0, 0
+		return 0
 	}
 	mask := uint64(len(t.pairBuckets) - 1)
 	for s := t.pairBuckets[ph&mask]; s != 0; {
@@ -76,27 +77,18 @@ func (t *encTable) lookup(name, value string, nh, ph uint64) (pair, nameOnly int
 		}
 		e := t.at(seq)
 		if e.pairHash == ph && e.value == value && e.name == name {
-			return staticTableLen + int(t.inserted-seq), 0
+			return staticTableLen + int(t.inserted-seq)
 		}
 		s = e.nextPair
 	}
-	for s := t.nameBuckets[nh&mask]; s != 0; {
-		seq := s - 1
-		if seq < t.evicted {
-			break
-		}
-		e := t.at(seq)
-		if e.nameHash == nh && e.name == name {
-			return 0, staticTableLen + int(t.inserted-seq)
-		}
-		s = e.nextName
-	}
-	return 0, 0
+	return 0
 }
 
 // add inserts name: value (RFC 7541 §4.4), evicting as needed; an entry
 // larger than the maximum size empties the table.
-func (t *encTable) add(name, value string, nh, ph uint64) {
+// inNames links the entry in the name index; names of the static table are
+// not, since their static index is always used.
+func (t *encTable) add(name, value string, nh, ph uint64, inNames bool) {
 	sz := uint64(len(name)) + uint64(len(value)) + entryOverhead
 	if sz > uint64(t.maxSize) {
 		t.evictTo(0)
@@ -110,9 +102,12 @@ func (t *encTable) add(name, value string, nh, ph uint64) {
 	seq := t.inserted
 	e := t.at(seq)
 	*e = encEntry{name: name, value: value, nameHash: nh, pairHash: ph,
-		nextName: t.nameBuckets[nh&mask], nextPair: t.pairBuckets[ph&mask]}
-	t.nameBuckets[nh&mask] = seq + 1
+		nextPair: t.pairBuckets[ph&mask], inNames: inNames}
 	t.pairBuckets[ph&mask] = seq + 1
+	if inNames {
+		e.nextName = t.nameBuckets[nh&mask]
+		t.nameBuckets[nh&mask] = seq + 1
+	}
 	t.inserted++
 	t.size += uint32(sz)
 }
@@ -129,9 +124,11 @@ func (t *encTable) grow() {
 	mask := uint64(2*n - 1)
 	for seq := t.evicted; seq < t.inserted; seq++ {
 		e := old[seq&oldMask]
-		e.nextName = t.nameBuckets[e.nameHash&mask]
+		if e.inNames {
+			e.nextName = t.nameBuckets[e.nameHash&mask]
+			t.nameBuckets[e.nameHash&mask] = seq + 1
+		}
 		e.nextPair = t.pairBuckets[e.pairHash&mask]
-		t.nameBuckets[e.nameHash&mask] = seq + 1
 		t.pairBuckets[e.pairHash&mask] = seq + 1
 		*t.at(seq) = e
 	}
@@ -146,9 +143,6 @@ func (t *encTable) entries() []Entry {
 	}
 	return out
 }
-
-// hashes1 returns the name hash alone.
-func (t *encTable) hashes1(name string) uint64 { return maphash.String(t.seed, name) }
 
 // lookupName returns the HPACK index of the newest entry named name, 0 if
 // none.

@@ -52,6 +52,38 @@ func appendHuffmanN(dst []byte, s string, n int) []byte {
 	return dst
 }
 
+// appendHuffmanShort appends the Huffman encoding of s without knowing its
+// length in advance: it reserves the worst case (30 bits per octet).
+func appendHuffmanShort(dst []byte, s string) []byte {
+	start := len(dst)
+	dst = grow(dst, 4*len(s)+4)
+	out := dst[start:]
+	var acc uint64
+	var nb uint
+	j := 0
+	for i := 0; i < len(s); i++ {
+		e := huffEnc[s[i]]
+		l := uint(e & 0xff)
+		acc = acc<<l | e>>8
+		nb += l
+		if nb >= 32 {
+			nb -= 32
+			binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
+			j += 4
+		}
+	}
+	for nb >= 8 {
+		nb -= 8
+		out[j] = byte(acc >> nb)
+		j++
+	}
+	if nb > 0 {
+		out[j] = byte(acc<<(8-nb)) | byte(0xff>>nb)
+		j++
+	}
+	return dst[:start+j]
+}
+
 // grow extends dst by n octets, reallocating at most once.
 func grow(dst []byte, n int) []byte {
 	if cap(dst)-len(dst) < n {
@@ -84,58 +116,104 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 	var cur uint64 // MSB-aligned pending bits
 	var nbits uint // number of valid bits in cur
 	i := 0
-	for {
-		// Refill to at least 56 valid bits when possible. The bulk load
-		// also sets some bits past nbits, which are exactly the next
-		// input bits, so OR-ing them again later is harmless.
-		if nbits < 32 {
-			if i+8 <= len(src) {
-				cur |= binary.BigEndian.Uint64(src[i:]) >> nbits
-				k := (63 - nbits) >> 3
-				i += int(k)
-				nbits += k << 3
-			} else {
-				for nbits <= 56 && i < len(src) {
-					cur |= uint64(src[i]) << (56 - nbits)
-					nbits += 8
-					i++
-				}
-				if nbits == 0 {
-					return dst[:start+j], nil
-				}
+	// Fast path while 8 input octets can be loaded at once: after the
+	// refill at least 56 bits are valid, and every code (at most 30 bits)
+	// is complete while 30 remain.
+	for i+8 <= len(src) {
+		// The load also sets some bits past nbits, which are exactly the
+		// next input bits, so OR-ing them again later is harmless.
+		cur |= binary.BigEndian.Uint64(src[i:]) >> nbits
+		k := (63 - nbits) >> 3
+		i += int(k)
+		nbits += k << 3
+		for nbits >= 30 {
+			e := huffPrimary[cur>>(64-huffPrimaryBits)]
+			if e != 0 {
+				out[j] = byte(e)
+				out[j+1] = byte(e >> 8)
+				j += int(e >> 26)
+				total := uint(e>>21) & 31
+				cur <<= total
+				nbits -= total
+				continue
 			}
-		}
-		e := huffPrimary[cur>>(64-huffPrimaryBits)]
-		if total := uint(e>>21) & 31; e != 0 && total <= nbits {
-			out[j] = byte(e)
-			out[j+1] = byte(e >> 8)
-			j += int(e >> 26)
-			cur <<= total
-			nbits -= total
-			continue
-		}
-		var sym, l uint
-		if e != 0 {
-			// Near the end: the second symbol may be padding.
-			sym, l = uint(e&0xff), uint(e>>16)&31
-		} else {
-			sym, l = huffDecodeLong(cur)
-		}
-		if l > nbits {
-			// Only padding is left (there is no more input: we refill
-			// to 32+ bits whenever input remains).
-			if nbits > 7 || cur>>(64-nbits) != 1<<nbits-1 {
+			sym, l := huffDecodeLong(cur)
+			if sym == 256 {
 				return dst[:start+j], ErrInvalidHuffman
 			}
-			return dst[:start+j], nil
+			out[j] = byte(sym)
+			j++
+			cur <<= l
+			nbits -= l
 		}
-		if sym == 256 {
-			return dst[:start+j], ErrInvalidHuffman
+	}
+	// The last octets, one at a time.
+	for {
+		for nbits <= 56 && i < len(src) {
+			cur |= uint64(src[i]) << (56 - nbits)
+			nbits += 8
+			i++
 		}
-		out[j] = byte(sym)
-		j++
-		cur <<= l
-		nbits -= l
+		if i < len(src) {
+			// More than 56 bits are valid: decode without checks.
+			for nbits >= 30 {
+				e := huffPrimary[cur>>(64-huffPrimaryBits)]
+				if e == 0 {
+					break
+				}
+				out[j] = byte(e)
+				out[j+1] = byte(e >> 8)
+				j += int(e >> 26)
+				total := uint(e>>21) & 31
+				cur <<= total
+				nbits -= total
+			}
+			if nbits >= 30 {
+				sym, l := huffDecodeLong(cur)
+				if sym == 256 {
+					return dst[:start+j], ErrInvalidHuffman
+				}
+				out[j] = byte(sym)
+				j++
+				cur <<= l
+				nbits -= l
+			}
+			continue
+		}
+		// All input is in cur.
+		for nbits > 0 {
+			e := huffPrimary[cur>>(64-huffPrimaryBits)]
+			if total := uint(e>>21) & 31; e != 0 && total <= nbits {
+				out[j] = byte(e)
+				out[j+1] = byte(e >> 8)
+				j += int(e >> 26)
+				cur <<= total
+				nbits -= total
+				continue
+			}
+			var sym, l uint
+			if e != 0 {
+				// The second symbol would run into the padding.
+				sym, l = uint(e&0xff), uint(e>>16)&31
+			} else {
+				sym, l = huffDecodeLong(cur)
+			}
+			if l > nbits {
+				// Only padding is left.
+				if nbits > 7 || cur>>(64-nbits) != 1<<nbits-1 {
+					return dst[:start+j], ErrInvalidHuffman
+				}
+				break
+			}
+			if sym == 256 {
+				return dst[:start+j], ErrInvalidHuffman
+			}
+			out[j] = byte(sym)
+			j++
+			cur <<= l
+			nbits -= l
+		}
+		return dst[:start+j], nil
 	}
 }
 

@@ -136,3 +136,32 @@ func BenchmarkHuffmanEncode(b *testing.B) {
 		}
 	})
 }
+
+// FuzzHuffman compares our Huffman decoder with x/net's on arbitrary input
+// and checks that encoding round-trips.
+func FuzzHuffman(f *testing.F) {
+	f.Add([]byte("www.example.com"))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+	f.Add([]byte{0xf1, 0xe3, 0xc2, 0xe5, 0xf2, 0x3a, 0x6b, 0xa0, 0xab, 0x90, 0xf4, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := appendHuffmanDecode([]byte("prefix"), data)
+		want, xerr := xhpack.HuffmanDecodeToString(data)
+		if (err == nil) != (xerr == nil) {
+			t.Fatalf("%x: error %v, x/net %v", data, err, xerr)
+		}
+		if err == nil && string(got) != "prefix"+want {
+			t.Fatalf("%x: %q, x/net %q", data, got, want)
+		}
+		enc := appendHuffman(nil, string(data))
+		if !bytes.Equal(enc, xhpack.AppendHuffmanString(nil, string(data))) {
+			t.Fatalf("%x: encoding differs from x/net", data)
+		}
+		dec, err := appendHuffmanDecode(nil, enc)
+		if err != nil || !bytes.Equal(dec, data) {
+			t.Fatalf("%x: round trip %x, %v", data, dec, err)
+		}
+		if short := appendHuffmanShort(nil, string(data)); !bytes.Equal(short, enc) {
+			t.Fatalf("%x: appendHuffmanShort %x, want %x", data, short, enc)
+		}
+	})
+}

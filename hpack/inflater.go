@@ -83,6 +83,10 @@ func NewInflater() *Inflater {
 		maxString:   DefaultMaxStringLength,
 	}
 	d.table.maxSize = DefaultHeaderTableSize
+	// Working sizes for a 4096-octet table, allocated once per connection.
+	d.table.buf = make([]byte, 0, 2*DefaultHeaderTableSize)
+	d.table.ring = make([]decEntry, DefaultHeaderTableSize/entryOverhead)
+	d.scratch = make([]byte, 0, 512)
 	return d
 }
 

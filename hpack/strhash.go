@@ -1,0 +1,41 @@
+package hpack
+
+// strHash is a fast, seeded hash of a string for the Deflater's table index.
+// It reads the length and at most 24 octets (the first, middle and last 8),
+// which separates the names and values that real header lists repeat
+// (dates, paths and cookies differ near an end or in the middle) at a cost
+// independent of the string length; equal hashes are confirmed by comparing
+// the strings. The seed is random per table, so a peer cannot aim collisions
+// at it, and a collision costs only one comparison on a chain no longer than
+// the table.
+func strHash(s string, seed uint64) uint64 {
+	const m = 0x9e3779b97f4a7c15
+	n := len(s)
+	h := (seed ^ uint64(n)) * m
+	switch {
+	case n >= 16:
+		h = (h ^ le64(s, 0)) * m
+		h = (h ^ le64(s, n/2-4)) * m
+		h = (h ^ le64(s, n-8)) * m
+	case n >= 8:
+		h = (h ^ le64(s, 0)) * m
+		h = (h ^ le64(s, n-8)) * m
+	case n >= 4:
+		h = (h ^ (uint64(le32(s, 0))<<32 | uint64(le32(s, n-4)))) * m
+	case n > 0:
+		h = (h ^ (uint64(s[0])<<16 | uint64(s[n>>1])<<8 | uint64(s[n-1]))) * m
+	}
+	return h ^ h>>32
+}
+
+// le64 reads 8 octets of s at i, little endian (one load on amd64/arm64).
+func le64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func le32(s string, i int) uint32 {
+	s = s[i : i+4]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+}
