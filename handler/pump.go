@@ -24,6 +24,7 @@ type pump struct {
 	lo, hi   int
 	err      error // the reader's error once it returned one (io.EOF at the end)
 	deferred bool  // the connection is waiting for Resume
+	reading  bool  // a refill was requested and has not completed: buf belongs to the reader
 	refill   chan struct{}
 	done     chan struct{}
 }
@@ -33,7 +34,7 @@ var errPumpStopped = errors.New("handler: response body reader abandoned")
 
 func newPump(r io.Reader, wake func()) *pump {
 	p := &pump{r: r, wake: wake, buf: make([]byte, pumpBufSize),
-		refill: make(chan struct{}, 1), done: make(chan struct{})}
+		refill: make(chan struct{}, 1), done: make(chan struct{}), reading: true}
 	p.refill <- struct{}{}
 	go p.run()
 	return p
@@ -54,6 +55,7 @@ func (p *pump) run() {
 		}
 		p.mu.Lock()
 		p.lo, p.hi, p.err = 0, n, err
+		p.reading = false
 		wake := p.deferred
 		p.deferred = false
 		p.mu.Unlock()
@@ -94,9 +96,12 @@ func (p *pump) next(max int) ([]byte, DataFlag) {
 		// Surface the read error as a misbehaving body: the stream is reset.
 		panic(p.err)
 	}
-	select {
-	case p.refill <- struct{}{}:
-	default:
+	if !p.reading {
+		// Hand the drained buffer to the reader goroutine; exactly one
+		// refill per drain, so buf is never written while data from it may
+		// still be in use.
+		p.reading = true
+		p.refill <- struct{}{}
 	}
 	p.deferred = true
 	return nil, DataDeferred

@@ -630,3 +630,57 @@ func TestQueuedFromGoroutine(t *testing.T) {
 		t.Errorf("got %q %v", r.body, r.header)
 	}
 }
+
+// TestReaderPumpSpuriousResume: many small reads from a pipe, with extra Resume
+// calls from another goroutine racing the pump, deliver the exact byte stream.
+func TestReaderPumpSpuriousResume(t *testing.T) {
+	pr, pw := io.Pipe()
+	var want bytes.Buffer
+	streams := make(chan *Stream, 1)
+	h := &funcHandler{onHeaders: func(s *Stream) { s.SendResponse(200, nil, pr); streams <- s }}
+	p := newPeer(t, h2conn.Config{}, one(h), noDate())
+	p.handshake()
+	p.request(1, "GET", "/", true)
+	s := <-streams
+	stop := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				s.Resume()
+			}
+		}
+	}()
+	defer close(stop)
+	go func() {
+		for i := range 2000 {
+			chunk := []byte(strings.Repeat(string(rune('a'+i%26)), 1+i%50))
+			want.Write(chunk)
+			pw.Write(chunk)
+		}
+		pw.Close()
+	}()
+	var body []byte
+	for {
+		if p.out.Len() == 0 {
+			p.waitWake()
+			continue
+		}
+		if d, ok := p.next().(*http2.DataFrame); ok {
+			body = append(body, d.Data()...)
+			if n := uint32(len(d.Data())); n > 0 {
+				p.wfr.WriteWindowUpdate(0, n)
+				p.wfr.WriteWindowUpdate(1, n)
+				p.flush()
+			}
+			if d.StreamEnded() {
+				break
+			}
+		}
+	}
+	if !bytes.Equal(body, want.Bytes()) {
+		t.Fatalf("body differs: got %d bytes, want %d", len(body), want.Len())
+	}
+}
