@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"strconv"
 	"time"
 )
 
@@ -235,6 +236,26 @@ func validClientReason(r string) bool {
 // Get sends a GET request without a body.
 func (c *Connection) Get(uri string, headers map[string]string) (Response, error) {
 	return c.Request(MethodGet, uri, headers, nil)
+}
+
+// ErrBadRange: GetRange was given a range outside 0 <= start < stop <=
+// MaxContentLength.
+var ErrBadRange = errors.New("rgi: range must satisfy 0 <= start < stop <= 9999999999999999")
+
+// GetRange sends a GET request for the bytes [start, stop) of the resource,
+// with Python slice semantics as Degu's get_range: the header sent is
+// "range: bytes=start-(stop-1)" (RFC 9110 §14.1.2). It overrides a range
+// header in headers, which is not changed.
+func (c *Connection) GetRange(uri string, headers map[string]string, start, stop int64) (Response, error) {
+	if start < 0 || start >= stop || stop > MaxContentLength {
+		return Response{}, c.fail(ErrBadRange)
+	}
+	h := make(map[string]string, len(headers)+1)
+	for k, v := range headers {
+		h[k] = v
+	}
+	h["range"] = "bytes=" + strconv.FormatInt(start, 10) + "-" + strconv.FormatInt(stop-1, 10)
+	return c.Request(MethodGet, uri, h, nil)
 }
 
 // Head sends a HEAD request; the response has no body.

@@ -106,6 +106,25 @@ func TestClientRequestGolden(t *testing.T) {
 			"POST / HTTP/1.1\r\ncontent-length: 2\r\n\r\nhi"},
 		{"empty body", nil, "PUT", "/", nil, []byte{}, "PUT / HTTP/1.1\r\ncontent-length: 0\r\n\r\n"},
 	}
+	t.Run("GetRange", func(t *testing.T) {
+		conn := connectTo(t, addr, nil)
+		headers := map[string]string{"range": "bytes=0-0", "x-a": "1"}
+		if _, err := conn.GetRange("/f", headers, 10, 20); err != nil {
+			t.Fatal(err)
+		}
+		if w, want := string(<-got), "GET /f HTTP/1.1\r\nrange: bytes=10-19\r\nx-a: 1\r\n\r\n"; w != want {
+			t.Fatalf("wrote %q, want %q", w, want)
+		}
+		if headers["range"] != "bytes=0-0" {
+			t.Fatal("the caller's headers were changed")
+		}
+		for _, r := range [][2]int64{{-1, 5}, {5, 5}, {6, 5}, {0, rgi.MaxContentLength + 1}} {
+			c := connectTo(t, addr, nil)
+			if _, err := c.GetRange("/f", nil, r[0], r[1]); !errors.Is(err, rgi.ErrBadRange) || !c.Closed() {
+				t.Fatalf("range %v: %v", r, err)
+			}
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			conn := connectTo(t, addr, tc.opts)
