@@ -73,6 +73,9 @@ func run(args []string) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// HTTP/1.1 has no GOAWAY: close the keep-alive connections handed to rgi
+	// while the HTTP/2 connections drain.
+	go h1.Close()
 	for _, s := range srvs {
 		s.srv.Shutdown(sctx)
 	}
