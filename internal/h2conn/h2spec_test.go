@@ -20,7 +20,12 @@ func serveEngine(nc net.Conn, cfg Config, hello bool) {
 		setConn(*Conn)
 	}
 	if hello {
-		h = newHelloHandler()
+		hh := newHelloHandler()
+		if n, _ := strconv.Atoi(os.Getenv("H2CONN_BODY")); n > 0 {
+			hh.body = make([]byte, n)
+			hh.fields = hh.fields[:1]
+		}
+		h = hh
 	} else {
 		h = newRecHandler()
 	}
@@ -116,6 +121,7 @@ func TestH2spec(t *testing.T) {
 
 // TestServeLoopback serves the hello handler on $H2CONN_SERVE until killed,
 // for measuring the engine with h2load; skipped unless the variable is set.
+// $H2CONN_BODY sets the body size (default the 12-byte hello).
 func TestServeLoopback(t *testing.T) {
 	addr := os.Getenv("H2CONN_SERVE")
 	if addr == "" {
