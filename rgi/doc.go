@@ -91,5 +91,7 @@
 //   - the defaults are the seed's (15 s, 25 connections, 100 requests), not Degu 0.19's code
 //     (30 s, 50, 1000); a connection beyond MaxConnections is closed at once (Degu waits up to 2 s
 //     for a slot);
+//   - a request preamble must arrive within one Timeout in total (Degu renews it per read, so a
+//     client trickling bytes holds a connection forever); a late one gets 408;
 //   - Range and Content-Range are not parsed: "range" reaches the app as a string.
 package rgi

@@ -43,6 +43,8 @@ var (
 	ErrEmptyPreamble = errors.New("rgi: connection closed before a preamble")
 	// ErrPreambleTooLarge: no "\r\n\r\n" within MaxPreambleSize bytes.
 	ErrPreambleTooLarge = &ProtocolError{431, "Request Header Fields Too Large", "preamble longer than 32768 bytes"}
+	// errPreambleTimeout: Timeout passed with a preamble begun but not ended.
+	errPreambleTimeout = &ProtocolError{408, "Request Timeout", "request preamble not received in time"}
 	// ErrTruncatedPreamble: the peer closed the connection in the middle of a preamble.
 	ErrTruncatedPreamble = badRequest("connection closed inside the preamble")
 

@@ -49,6 +49,21 @@ type deadlineConn struct {
 	timeout  time.Duration
 	pre      []byte
 	rdl, wdl time.Time // deadlines last set
+	hold     bool      // keep the read deadline (see holdReadDeadline)
+}
+
+// holdReadDeadline sets the read deadline to Timeout from now and keeps it
+// until hold is cleared.
+func (d *deadlineConn) holdReadDeadline() {
+	d.renewRead()
+	d.hold = true
+}
+
+func (d *deadlineConn) renewRead() {
+	if dl := time.Now().Add(d.timeout); dl.Sub(d.rdl) > d.timeout>>6 {
+		d.c.SetReadDeadline(dl)
+		d.rdl = dl
+	}
 }
 
 func (d *deadlineConn) Read(p []byte) (int, error) {
@@ -57,9 +72,8 @@ func (d *deadlineConn) Read(p []byte) (int, error) {
 		d.pre = d.pre[n:]
 		return n, nil
 	}
-	if dl := time.Now().Add(d.timeout); dl.Sub(d.rdl) > d.timeout>>6 {
-		d.c.SetReadDeadline(dl)
-		d.rdl = dl
+	if !d.hold {
+		d.renewRead()
 	}
 	return d.c.Read(p)
 }
@@ -153,14 +167,25 @@ func (s *Server) callHook(nc net.Conn, sess *Session) (ok bool) {
 func (c *conn) loop() (linger bool, err error) {
 	s := c.srv
 	for {
+		// The whole preamble, idle wait included, must arrive within one
+		// Timeout: renewing the deadline per read would let a client that
+		// trickles a byte now and then hold the connection forever.
+		c.dc.holdReadDeadline()
 		pre, err := readPreamble(c.br)
+		c.dc.hold = false
 		if err != nil {
 			var pe *ProtocolError
 			if errors.As(err, &pe) {
 				c.writeError(pe)
 				return true, err
 			}
-			return false, err // EOF between requests, timeout, reset: nothing to answer
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && c.br.Buffered() > 0 {
+				// RFC 9110 §15.5.9: 408 for a request not completed in time.
+				c.writeError(errPreambleTimeout)
+				return true, err
+			}
+			return false, err // EOF between requests, idle timeout, reset: nothing to answer
 		}
 		clear(c.headers)
 		c.req = Request{Headers: c.headers}

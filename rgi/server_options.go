@@ -11,9 +11,11 @@ import (
 // defaults from DefaultOptions and change what you need; every limit must
 // be positive.
 type Options struct {
-	// Timeout bounds every read and write on a connection, the idle wait
-	// for the next keep-alive request and a TLS handshake included
-	// (Degu's socket timeout). Default 15 s. (A wait may end up to
+	// Timeout bounds every read and write on a connection and a TLS
+	// handshake (Degu's socket timeout). Stricter than Degu, the whole
+	// next request preamble, idle keep-alive wait included, must arrive
+	// within one Timeout: an idle connection is then closed silently, one
+	// with a preamble begun gets 408. Default 15 s. (A wait may end up to
 	// Timeout/64 early: deadlines are renewed lazily, see deadlineConn.)
 	Timeout time.Duration
 	// MaxConnections is the most connections served at once; a connection

@@ -3,6 +3,7 @@ package rgi
 import (
 	"io"
 	"net"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -15,11 +16,12 @@ func TestServerTimeout(t *testing.T) {
 	cases := []struct {
 		name  string
 		first string // sent, then nothing more
-		want  string // answer before the timeout
+		want  string // everything the server sends
 	}{
 		{"idle before any request", "", ""},
 		{"idle after a request", "GET / HTTP/1.1\r\n\r\n", helloResponse},
-		{"inside a preamble", "GET / HTTP/1.1\r\nHost", ""},
+		{"inside a preamble", "GET / HTTP/1.1\r\nHost", "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n" +
+			"content-length: 38\r\ncontent-type: text/plain\r\n\r\nrequest preamble not received in time\n"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -31,12 +33,14 @@ func TestServerTimeout(t *testing.T) {
 				start := time.Now()
 				done := make(chan struct{})
 				go func() { s.ServeConn(a, nil); close(done) }()
-				if tc.first != "" {
-					io.WriteString(b, tc.first)
-				}
-				if tc.want != "" {
-					expect(t, b, tc.want)
-				}
+				out := make(chan string, 1)
+				go func() {
+					if tc.first != "" {
+						io.WriteString(b, tc.first)
+					}
+					data, _ := io.ReadAll(b)
+					out <- string(data)
+				}()
 				time.Sleep(o.Timeout - time.Millisecond)
 				synctest.Wait()
 				select {
@@ -51,8 +55,8 @@ func TestServerTimeout(t *testing.T) {
 				default:
 					t.Fatalf("still open after %v", time.Since(start))
 				}
-				if n, err := b.Read(make([]byte, 1)); n != 0 || err != io.EOF {
-					t.Fatalf("peer read %d, %v", n, err)
+				if got := <-out; got != tc.want {
+					t.Fatalf("got %q\nwant %q", got, tc.want)
 				}
 			})
 		})
@@ -82,6 +86,44 @@ func TestServerBodyTimeout(t *testing.T) {
 		<-done
 		if readErr == nil || waited != o.Timeout {
 			t.Fatalf("read error %v after %v", readErr, waited)
+		}
+	})
+}
+
+// TestServerPreambleDeadline: a client trickling a preamble a byte a
+// second, each read well within Timeout, still gets 408 once Timeout has
+// passed since the preamble wait began.
+func TestServerPreambleDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		o := testOptions()
+		o.Timeout = 5 * time.Second
+		s, _ := NewConnServer(hello, o)
+		a, b := net.Pipe()
+		done := make(chan struct{})
+		go func() { s.ServeConn(a, nil); close(done) }()
+		start := time.Now()
+		stop := make(chan struct{})
+		go func() {
+			io.WriteString(b, "GET / HTTP/1.1\r\n")
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(time.Second):
+				}
+				if _, err := io.WriteString(b, "x"); err != nil {
+					return
+				}
+			}
+		}()
+		out, _ := io.ReadAll(b)
+		<-done
+		close(stop)
+		if el := time.Since(start); el != o.Timeout {
+			t.Errorf("closed after %v", el)
+		}
+		if !strings.HasPrefix(string(out), "HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n") {
+			t.Errorf("got %q", out)
 		}
 	})
 }
