@@ -202,7 +202,7 @@ func (Bodies) ChunkedBodyIter(seq iter.Seq[Chunk]) *ChunkedBodyIter {
 // nil or the request body. It is for tests and for serving an App over
 // another protocol (the HTTP/2 adapter), and allocates.
 func NewRequest(method, uri string, headers map[string]string, body io.Reader) (*Request, error) {
-	m, err := parseMethod([]byte(method))
+	m, err := parseMethod(method)
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ func parseRequest(pre []byte, in *interner, req *Request, comps []string) (reque
 
 var crlf = []byte("\r\n")
 
-func parseMethod(b []byte) (string, error) {
+func parseMethod[T string | []byte](b T) (string, error) {
 	switch string(b) {
 	case MethodGet:
 		return MethodGet, nil
@@ -100,8 +100,8 @@ func parseMethod(b []byte) (string, error) {
 		// not supported by the target resource.
 		return "", ErrMethodNotAllowed
 	}
-	for _, c := range b {
-		if !isTchar(c) {
+	for i := 0; i < len(b); i++ {
+		if !isTchar(b[i]) {
 			return "", ErrBadRequestLine
 		}
 	}

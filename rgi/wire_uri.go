@@ -1,43 +1,64 @@
 package rgi
 
-// parseTarget validates the request target and fills req.URI, req.Path,
-// req.Script (empty), req.Query and req.HasQuery.
+// scanTarget validates a request target and returns the index of its "?"
+// (len(t) when there is none).
 //
 // As in Degu: origin-form only (it starts with "/", so no absolute-form and
 // no "*"), no "//", no ".." component, no fragment. Path components use
 // [-+.:_~0-9A-Za-z]; the query adds "%&=/?". Unlike Degu, a path may hold
 // %HH escapes (browsers send "%20" for a space); they are checked, not
 // decoded.
-//
-// Components are substrings of the interned URI, stored in comps, so a
-// repeated URI costs no allocation.
-func parseTarget(t []byte, in *interner, req *Request, comps []string) error {
+func scanTarget[T string | []byte](t T) (int, error) {
 	if len(t) == 0 || t[0] != '/' {
-		return ErrBadURI
+		return 0, ErrBadURI
 	}
 	q := len(t)
-	for i := 0; i < len(t); i++ {
+	compStart := 1
+	for i := 1; i < len(t); i++ {
 		c := t[i]
 		if c == '?' {
 			q = i
 			break
 		}
 		switch {
-		case class[c]&cPath != 0, c == '/':
+		case c == '/':
+			// Only the last component may be empty ("/foo/"), so "//" is out.
+			if i == compStart || isDotDot(t[compStart:i]) {
+				return 0, ErrBadPath
+			}
+			compStart = i + 1
+		case class[c]&cPath != 0:
 		case c == '%':
 			// RFC 3986 §2.1: pct-encoded = "%" HEXDIG HEXDIG.
 			if i+2 >= len(t) || !isHex(t[i+1]) || !isHex(t[i+2]) {
-				return ErrBadURI
+				return 0, ErrBadURI
 			}
 			i += 2
 		default:
-			return ErrBadURI
+			return 0, ErrBadURI
 		}
+	}
+	if isDotDot(t[compStart:q]) {
+		return 0, ErrBadPath
 	}
 	for i := q + 1; i < len(t); i++ {
 		if class[t[i]]&cQuery == 0 {
-			return ErrBadURI
+			return 0, ErrBadURI
 		}
+	}
+	return q, nil
+}
+
+func isDotDot[T string | []byte](c T) bool { return len(c) == 2 && c[0] == '.' && c[1] == '.' }
+
+// parseTarget validates the request target and fills req.URI, req.Path,
+// req.Script (empty), req.Query and req.HasQuery. Components are
+// substrings of the interned URI, stored in comps, so a repeated URI costs
+// no allocation.
+func parseTarget(t []byte, in *interner, req *Request, comps []string) error {
+	q, err := scanTarget(t)
+	if err != nil {
+		return err
 	}
 	uri := in.str(t)
 	req.URI = uri
@@ -51,18 +72,11 @@ func parseTarget(t []byte, in *interner, req *Request, comps []string) error {
 		path := uri[1:q]
 		for {
 			j := indexByte(path, '/')
-			c := path
-			if j >= 0 {
-				c = path[:j]
-			}
-			// Only the last component may be empty ("/foo/"), so "//" is out.
-			if c == "" && j >= 0 || c == ".." {
-				return ErrBadPath
-			}
-			comps = append(comps, c)
 			if j < 0 {
+				comps = append(comps, path)
 				break
 			}
+			comps = append(comps, path[:j])
 			path = path[j+1:]
 		}
 	}

@@ -177,12 +177,10 @@ func (w *headWriter) writeResponseHead(bw *bufio.Writer, status int, reason stri
 // client. The method must be one of the five; the uri must pass the
 // server's target rules.
 func (w *headWriter) writeRequestHead(bw *bufio.Writer, method, uri string, headers map[string]string, fr framing) error {
-	if _, err := parseMethod([]byte(method)); err != nil {
+	if _, err := parseMethod(method); err != nil {
 		return err
 	}
-	var scratch Request
-	var comps [8]string
-	if err := parseTarget([]byte(uri), nil, &scratch, comps[:0]); err != nil {
+	if _, err := scanTarget(uri); err != nil {
 		return err
 	}
 	if fr.kind != framingNone && method != MethodPut && method != MethodPost {

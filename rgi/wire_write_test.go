@@ -3,6 +3,7 @@ package rgi
 import (
 	"bufio"
 	"bytes"
+	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -217,6 +218,22 @@ func TestWriteHeadAllocs(t *testing.T) {
 	headers := map[string]string{"content-type": "text/plain", "x-a": "1"}
 	allocs := testing.AllocsPerRun(100, func() {
 		if err := hw.writeResponseHead(bw, 200, "OK", headers, framing{framingLength, 12}, false, false); err != nil {
+			t.Fatal(err)
+		}
+		bw.Flush()
+	})
+	if allocs != 0 {
+		t.Fatalf("allocs %v", allocs)
+	}
+}
+
+func TestWriteRequestHeadAllocs(t *testing.T) {
+	var hw headWriter
+	bw := bufio.NewWriter(io.Discard)
+	headers := map[string]string{"host": "x", "accept": "*/*"}
+	uri := "/a/rather/long/path/with/several/components?and=a&query=string"
+	allocs := testing.AllocsPerRun(100, func() {
+		if err := hw.writeRequestHead(bw, "GET", uri, headers, framing{}); err != nil {
 			t.Fatal(err)
 		}
 		bw.Flush()
