@@ -64,4 +64,38 @@ func streamErr(id uint32, code ErrCode, cause error) error {
 	return &StreamError{StreamID: id, Code: code, Cause: cause}
 }
 
-var errZeroIncrement = errors.New("zero WINDOW_UPDATE increment")
+var errZeroIncrement = errors.New("zero_window_increment")
+
+// Reasons returns every ConnError.Reason the parsers produce: stable
+// snake_case tokens, usable as metric names.
+func Reasons() []string {
+	return []string{
+		"continuation_stream_0",
+		"data_stream_0",
+		"frame_too_large",
+		"goaway_on_stream",
+		"goaway_too_short",
+		"headers_stream_0",
+		"headers_too_short",
+		"invalid_boolean_setting",
+		"invalid_enable_push",
+		"invalid_initial_window_size",
+		"invalid_max_frame_size",
+		"missing_pad_length",
+		"padding_too_long",
+		"ping_length",
+		"ping_on_stream",
+		"priority_stream_0",
+		"priority_update_on_stream",
+		"priority_update_too_short",
+		"push_promise_stream_0",
+		"push_promise_too_short",
+		"rst_stream_length",
+		"rst_stream_stream_0",
+		"settings_ack_with_payload",
+		"settings_length",
+		"settings_on_stream",
+		"window_update_length",
+		"zero_window_increment",
+	}
+}

@@ -443,3 +443,35 @@ func BenchmarkWriteFrames(b *testing.B) {
 		}
 	})
 }
+
+// Every reason a parser can produce is listed by Reasons.
+func TestReasonsComplete(t *testing.T) {
+	all := map[string]bool{}
+	for _, r := range Reasons() {
+		all[r] = true
+	}
+	bad := [][]byte{
+		{0, 0, 1, 0, 0, 0, 0, 0, 0, 'x'},                 // DATA stream 0
+		{0, 0, 1, 1, 0x4, 0, 0, 0, 0, 'x'},               // HEADERS stream 0
+		{0, 0, 0, 4, 1, 0, 0, 0, 1},                      // SETTINGS on a stream
+		{0, 0, 7, 6, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7}, // PING length
+	}
+	for _, b := range bad {
+		h, p, _, _ := ReadFrame(b, DefaultMaxFrameSize)
+		var err error
+		switch h.Type {
+		case TypeData:
+			_, err = ParseData(h, p)
+		case TypeHeaders:
+			_, err = ParseHeaders(h, p)
+		case TypeSettings:
+			_, err = ParseSettings(h, p)
+		case TypePing:
+			_, err = ParsePing(h, p)
+		}
+		var ce *ConnError
+		if !errors.As(err, &ce) || !all[ce.Reason] {
+			t.Errorf("%x: reason of %v not in Reasons", b, err)
+		}
+	}
+}

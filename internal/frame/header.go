@@ -49,7 +49,7 @@ func ReadFrame(b []byte, maxFrameSize uint32) (h Header, payload []byte, n int, 
 	}
 	h, _ = ParseHeader(b)
 	if h.Length > maxFrameSize {
-		return h, nil, 0, connErr(ErrCodeFrameSize, "frame too large")
+		return h, nil, 0, connErr(ErrCodeFrameSize, "frame_too_large")
 	}
 	end := HeaderLen + int(h.Length)
 	if len(b) < end {

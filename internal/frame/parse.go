@@ -118,11 +118,11 @@ func stripPadding(h Header, p []byte) ([]byte, error) {
 		return p, nil
 	}
 	if len(p) == 0 {
-		return nil, connErr(ErrCodeFrameSize, "padded frame without pad length")
+		return nil, connErr(ErrCodeFrameSize, "missing_pad_length")
 	}
 	pad := int(p[0])
 	if pad >= len(p) {
-		return nil, connErr(ErrCodeProtocol, "padding too long")
+		return nil, connErr(ErrCodeProtocol, "padding_too_long")
 	}
 	return p[1 : len(p)-pad], nil
 }
@@ -133,7 +133,7 @@ func ParseData(h Header, p []byte) (Data, error) {
 	// field is 0x00, the recipient MUST respond with a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Data{}, connErr(ErrCodeProtocol, "DATA on stream 0")
+		return Data{}, connErr(ErrCodeProtocol, "data_stream_0")
 	}
 	d, err := stripPadding(h, p)
 	if err != nil {
@@ -148,7 +148,7 @@ func ParseHeaders(h Header, p []byte) (Headers, error) {
 	// field is 0x00, the recipient MUST respond with a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Headers{}, connErr(ErrCodeProtocol, "HEADERS on stream 0")
+		return Headers{}, connErr(ErrCodeProtocol, "headers_stream_0")
 	}
 	p, err := stripPadding(h, p)
 	if err != nil {
@@ -157,7 +157,7 @@ func ParseHeaders(h Header, p []byte) (Headers, error) {
 	f := Headers{StreamID: h.StreamID, Flags: h.Flags}
 	if h.Flags.Has(FlagPriority) {
 		if len(p) < 5 {
-			return Headers{}, connErr(ErrCodeFrameSize, "HEADERS too short for priority")
+			return Headers{}, connErr(ErrCodeFrameSize, "headers_too_short")
 		}
 		f.HasPriority = true
 		f.Priority = parsePriorityParam(p)
@@ -178,7 +178,7 @@ func ParsePriority(h Header, p []byte) (Priority, error) {
 	// identifier of 0x00, the recipient MUST respond with a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Priority{}, connErr(ErrCodeProtocol, "PRIORITY on stream 0")
+		return Priority{}, connErr(ErrCodeProtocol, "priority_stream_0")
 	}
 	// "A PRIORITY frame with a length other than 5 octets MUST be treated as
 	// a stream error (Section 5.4.2) of type FRAME_SIZE_ERROR."
@@ -194,12 +194,12 @@ func ParseRSTStream(h Header, p []byte) (RSTStream, error) {
 	// identifier of 0x00, the recipient MUST treat this as a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return RSTStream{}, connErr(ErrCodeProtocol, "RST_STREAM on stream 0")
+		return RSTStream{}, connErr(ErrCodeProtocol, "rst_stream_stream_0")
 	}
 	// "A RST_STREAM frame with a length other than 4 octets MUST be treated
 	// as a connection error (Section 5.4.1) of type FRAME_SIZE_ERROR."
 	if len(p) != 4 {
-		return RSTStream{}, connErr(ErrCodeFrameSize, "RST_STREAM length")
+		return RSTStream{}, connErr(ErrCodeFrameSize, "rst_stream_length")
 	}
 	return RSTStream{StreamID: h.StreamID, Code: ErrCode(be32(p))}, nil
 }
@@ -211,14 +211,14 @@ func ParseSettings(h Header, p []byte) (Settings, error) {
 	// Identifier field is anything other than 0x00, the endpoint MUST respond
 	// with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID != 0 {
-		return Settings{}, connErr(ErrCodeProtocol, "SETTINGS on a stream")
+		return Settings{}, connErr(ErrCodeProtocol, "settings_on_stream")
 	}
 	if h.Flags.Has(FlagAck) {
 		// "Receipt of a SETTINGS frame with the ACK flag set and a length
 		// field value other than 0 MUST be treated as a connection error
 		// (Section 5.4.1) of type FRAME_SIZE_ERROR."
 		if len(p) != 0 {
-			return Settings{}, connErr(ErrCodeFrameSize, "SETTINGS ACK with payload")
+			return Settings{}, connErr(ErrCodeFrameSize, "settings_ack_with_payload")
 		}
 		return Settings{Ack: true}, nil
 	}
@@ -226,7 +226,7 @@ func ParseSettings(h Header, p []byte) (Settings, error) {
 	// be treated as a connection error (Section 5.4.1) of type
 	// FRAME_SIZE_ERROR."
 	if len(p)%6 != 0 {
-		return Settings{}, connErr(ErrCodeFrameSize, "SETTINGS length")
+		return Settings{}, connErr(ErrCodeFrameSize, "settings_length")
 	}
 	return Settings{payload: p}, nil
 }
@@ -235,14 +235,14 @@ func ParseSettings(h Header, p []byte) (Settings, error) {
 // treats it as a connection error; that is the engine's business.)
 func ParsePushPromise(h Header, p []byte) (PushPromise, error) {
 	if h.StreamID == 0 {
-		return PushPromise{}, connErr(ErrCodeProtocol, "PUSH_PROMISE on stream 0")
+		return PushPromise{}, connErr(ErrCodeProtocol, "push_promise_stream_0")
 	}
 	p, err := stripPadding(h, p)
 	if err != nil {
 		return PushPromise{}, err
 	}
 	if len(p) < 4 {
-		return PushPromise{}, connErr(ErrCodeFrameSize, "PUSH_PROMISE too short")
+		return PushPromise{}, connErr(ErrCodeFrameSize, "push_promise_too_short")
 	}
 	return PushPromise{StreamID: h.StreamID, Flags: h.Flags, PromiseID: be32(p) & MaxStreamID, Fragment: p[4:]}, nil
 }
@@ -253,13 +253,13 @@ func ParsePing(h Header, p []byte) (Ping, error) {
 	// field value other than 0x00, the recipient MUST respond with a
 	// connection error (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID != 0 {
-		return Ping{}, connErr(ErrCodeProtocol, "PING on a stream")
+		return Ping{}, connErr(ErrCodeProtocol, "ping_on_stream")
 	}
 	// "Receipt of a PING frame with a length field value other than 8 MUST be
 	// treated as a connection error (Section 5.4.1) of type
 	// FRAME_SIZE_ERROR."
 	if len(p) != 8 {
-		return Ping{}, connErr(ErrCodeFrameSize, "PING length")
+		return Ping{}, connErr(ErrCodeFrameSize, "ping_length")
 	}
 	f := Ping{Ack: h.Flags.Has(FlagAck)}
 	copy(f.Data[:], p)
@@ -272,10 +272,10 @@ func ParseGoAway(h Header, p []byte) (GoAway, error) {
 	// identifier other than 0x00 as a connection error (Section 5.4.1) of
 	// type PROTOCOL_ERROR."
 	if h.StreamID != 0 {
-		return GoAway{}, connErr(ErrCodeProtocol, "GOAWAY on a stream")
+		return GoAway{}, connErr(ErrCodeProtocol, "goaway_on_stream")
 	}
 	if len(p) < 8 {
-		return GoAway{}, connErr(ErrCodeFrameSize, "GOAWAY too short")
+		return GoAway{}, connErr(ErrCodeFrameSize, "goaway_too_short")
 	}
 	return GoAway{LastStreamID: be32(p) & MaxStreamID, Code: ErrCode(be32(p[4:])), Debug: p[8:]}, nil
 }
@@ -286,7 +286,7 @@ func ParseWindowUpdate(h Header, p []byte) (WindowUpdate, error) {
 	// octets MUST be treated as a connection error (Section 5.4.1) of type
 	// FRAME_SIZE_ERROR."
 	if len(p) != 4 {
-		return WindowUpdate{}, connErr(ErrCodeFrameSize, "WINDOW_UPDATE length")
+		return WindowUpdate{}, connErr(ErrCodeFrameSize, "window_update_length")
 	}
 	inc := be32(p) & MaxWindow
 	// "A receiver MUST treat the receipt of a WINDOW_UPDATE frame with a
@@ -295,7 +295,7 @@ func ParseWindowUpdate(h Header, p []byte) (WindowUpdate, error) {
 	// MUST be treated as a connection error (Section 5.4.1)."
 	if inc == 0 {
 		if h.StreamID == 0 {
-			return WindowUpdate{}, connErr(ErrCodeProtocol, "zero WINDOW_UPDATE increment")
+			return WindowUpdate{}, connErr(ErrCodeProtocol, "zero_window_increment")
 		}
 		return WindowUpdate{}, streamErr(h.StreamID, ErrCodeProtocol, errZeroIncrement)
 	}
@@ -308,7 +308,7 @@ func ParseContinuation(h Header, p []byte) (Continuation, error) {
 	// Identifier field of 0x00, the recipient MUST respond with a connection
 	// error (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Continuation{}, connErr(ErrCodeProtocol, "CONTINUATION on stream 0")
+		return Continuation{}, connErr(ErrCodeProtocol, "continuation_stream_0")
 	}
 	return Continuation{StreamID: h.StreamID, Flags: h.Flags, Fragment: p}, nil
 }

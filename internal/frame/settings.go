@@ -53,14 +53,14 @@ func (s Setting) Valid() error {
 		// "Any value other than 0 or 1 MUST be treated as a connection error
 		// (Section 5.4.1) of type PROTOCOL_ERROR."
 		if s.Val > 1 {
-			return connErr(ErrCodeProtocol, "invalid ENABLE_PUSH")
+			return connErr(ErrCodeProtocol, "invalid_enable_push")
 		}
 	case SettingInitialWindowSize:
 		// "Values above the maximum flow-control window size of 2^31-1 MUST
 		// be treated as a connection error (Section 5.4.1) of type
 		// FLOW_CONTROL_ERROR."
 		if s.Val > MaxWindow {
-			return connErr(ErrCodeFlowControl, "invalid INITIAL_WINDOW_SIZE")
+			return connErr(ErrCodeFlowControl, "invalid_initial_window_size")
 		}
 	case SettingMaxFrameSize:
 		// "The initial value is 2^14 (16,384) octets. The value advertised by
@@ -69,11 +69,11 @@ func (s Setting) Valid() error {
 		// outside this range MUST be treated as a connection error
 		// (Section 5.4.1) of type PROTOCOL_ERROR."
 		if s.Val < DefaultMaxFrameSize || s.Val > MaxFrameSizeLimit {
-			return connErr(ErrCodeProtocol, "invalid MAX_FRAME_SIZE")
+			return connErr(ErrCodeProtocol, "invalid_max_frame_size")
 		}
 	case SettingEnableConnectProtocol, SettingNoRFC7540Priorities:
 		if s.Val > 1 {
-			return connErr(ErrCodeProtocol, "invalid boolean setting")
+			return connErr(ErrCodeProtocol, "invalid_boolean_setting")
 		}
 	}
 	return nil

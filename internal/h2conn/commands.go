@@ -139,7 +139,7 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 		return
 	}
 	if code != ErrCodeNo {
-		c.connError(&ConnError{Code: code, Reason: debug})
+		c.fail(&ConnError{Code: code, Reason: debug})
 		return
 	}
 	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, code, []byte(debug))

@@ -264,6 +264,12 @@ func (c *Conn) connError(err error) error {
 		ce = &ConnError{Code: ErrCodeInternal, Reason: err.Error()}
 	}
 	c.reject(ce.Reason)
+	return c.fail(ce)
+}
+
+// fail queues GOAWAY for ce, makes it sticky and closes every active
+// stream with its code.
+func (c *Conn) fail(ce *ConnError) error {
 	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, ce.Code, []byte(ce.Reason))
 	c.goAwaySent = true
 	c.lastStreamID = c.maxPeerID

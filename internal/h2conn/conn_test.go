@@ -674,3 +674,43 @@ func TestTrailersTooLarge(t *testing.T) {
 	p.headers(3, true, "x-big", strings.Repeat("b", 2000))
 	p.wantRST(3, http2.ErrCodeCancel)
 }
+
+// Reject names are stable snake_case tokens, all distinct.
+func TestRejectNames(t *testing.T) {
+	seen := map[string]bool{}
+	for _, n := range RejectNames() {
+		if seen[n] || n == "" || strings.Trim(n, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+			t.Errorf("bad or duplicate name %q", n)
+		}
+		seen[n] = true
+	}
+	// Every name counted in the error tables is in the list.
+	check := func(p *peer) {
+		for _, r := range p.h.rejects {
+			if !seen[r] {
+				t.Errorf("reject %q not in RejectNames", r)
+			}
+		}
+	}
+	for _, tc := range connErrorCases {
+		p := newPeer(t, Config{})
+		tc.do(p)
+		check(p)
+	}
+	for _, tc := range streamErrorCases {
+		p := newPeer(t, Config{})
+		tc.do(p)
+		check(p)
+	}
+	for _, tc := range malformedCases {
+		p := newPeer(t, Config{})
+		p.headers(1, true, tc.kv...)
+		check(p)
+	}
+	// A GOAWAY the server chooses to send is not a reject.
+	p := newPeer(t, Config{})
+	p.c.GoAway(ErrCodeEnhanceYourCalm, "operator says so")
+	if len(p.h.rejects) != 0 {
+		t.Fatalf("rejects %q", p.h.rejects)
+	}
+}

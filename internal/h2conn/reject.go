@@ -1,5 +1,7 @@
 package h2conn
 
+import "github.com/h2kit/h2kit/internal/frame"
+
 // Stable names passed to Handler.OnReject, one per reject path. Connection
 // errors also carry the name as ConnError.Reason and GOAWAY debug data.
 const (
@@ -56,3 +58,59 @@ const (
 	rejectTE                 = "te_not_trailers"
 	rejectBadContentLength   = "invalid_content_length"
 )
+
+// RejectNames returns every distinct name Handler.OnReject can receive (each is
+// also the Reason of the ConnError when the reject closes the connection),
+// so that a metrics layer can register its counters up front.
+func RejectNames() []string {
+	return append(frame.Reasons(),
+		rejectBadPreface,
+		rejectEncoderTable,
+		rejectFirstNotSettings,
+		rejectControlFlood,
+		rejectBufferedBytes,
+		rejectGlitchFlood,
+		rejectRapidReset,
+		rejectSettingsEntries,
+		rejectSettingsTimeout,
+		rejectPrefaceTimeout,
+		rejectIdleTimeout,
+		rejectFlowStall,
+		rejectEvenStreamID,
+		rejectStreamIDDecreased,
+		rejectIdleFrame,
+		rejectClosedHeaders,
+		rejectStreamClosed,
+		rejectExpectedCont,
+		rejectUnexpectedCont,
+		rejectTooManyConts,
+		rejectCompression,
+		rejectPushPromise,
+		rejectConnFlow,
+		rejectStreamFlow,
+		rejectConnWindowOver,
+		rejectStreamWindowOver,
+		rejectInitialWindowOver,
+		rejectRefusedStream,
+		rejectSelfDependency,
+		rejectTrailersNoEnd,
+		rejectHeaderListSize,
+		rejectHeaderFields,
+		rejectContentLength,
+		rejectBodySource,
+		rejectPriorityFrameSize,
+		rejectPriorityUpdateID,
+		rejectPseudoAfterRegular,
+		rejectPseudoDuplicate,
+		rejectPseudoUnknown,
+		rejectPseudoInTrailers,
+		rejectPseudoMissing,
+		rejectPseudoForbidden,
+		rejectEmptyPath,
+		rejectInvalidName,
+		rejectInvalidValue,
+		rejectConnectionSpecific,
+		rejectTE,
+		rejectBadContentLength,
+	)
+}
