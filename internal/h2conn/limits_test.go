@@ -479,3 +479,55 @@ func TestIdleArmedAtLastClose(t *testing.T) {
 		t.Fatalf("NextDeadline %v %v, want %v", d, ok, p.now.Add(time.Minute))
 	}
 }
+
+// Config.HeaderTableSize is our decoder's limit: a dynamic table size
+// update to exactly that is accepted, one octet more is a COMPRESSION_ERROR
+// (RFC 7541 §6.3, RFC 9113 §4.3).
+func TestHeaderTableSizeLimit(t *testing.T) {
+	// 0x3f 0xe1 0x1f: size update to 4096 (31 + 0x61 + 0x1f<<7).
+	blk := append([]byte{0x3f, 0xe1, 0x1f}, 0x82, 0x87, 0x84, 0x41, 0x01, 'a')
+	p := newPeer(t, Config{})
+	if err := p.raw(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersEndStream, 1, blk); err != nil {
+		t.Fatalf("update to 4096: %v", err)
+	}
+	blk[1] = 0xe2 // 4097
+	p = newPeer(t, Config{})
+	p.raw(http2.FrameHeaders, http2.FlagHeadersEndHeaders|http2.FlagHeadersEndStream, 1, blk)
+	p.wantGoAway(http2.ErrCodeCompression)
+}
+
+// Config.MaxEncoderTableSize caps our encoder's table whatever larger size
+// the peer allows; a smaller cap is signalled in the next block.
+func TestMaxEncoderTableSize(t *testing.T) {
+	p := newPeer(t, Config{MaxEncoderTableSize: 100})
+	p.send(func(fr *http2.Framer) error {
+		return fr.WriteSettings(http2.Setting{ID: http2.SettingHeaderTableSize, Val: 8192})
+	})
+	readSettingsAck(t, p)
+	p.get(1)
+	f := p.read().(*http2.HeadersFrame)
+	if blk := f.HeaderBlockFragment(); blk[0] != 0x3f || blk[1] != 100-31 {
+		t.Fatalf("block %x: want a size update to 100 first", blk)
+	}
+}
+
+// Config.MaxWriteBatch exactly: two full DATA frames fit in 2×(9+16384)
+// octets; one octet less leaves room for one only.
+func TestMaxWriteBatchExact(t *testing.T) {
+	for _, tc := range []struct{ batch, frames int }{{2 * (9 + 16384), 2}, {2*(9+16384) - 1, 1}} {
+		p := newPeer(t, Config{MaxWriteBatch: tc.batch})
+		setInitialWindow(p, 1<<20)
+		readSettingsAck(t, p)
+		p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, 1<<20) })
+		p.h.manual = true
+		p.get(1)
+		st := p.c.Stream(1)
+		p.c.SendHeaders(st, 200, nil, false)
+		p.wantHeaders(1, false)
+		p.c.SetBodyBytes(st, make([]byte, 100000))
+		out := p.c.AppendOutput(nil)
+		if len(out) != tc.frames*(9+16384) {
+			t.Fatalf("batch %d: %d octets, want %d frames", tc.batch, len(out), tc.frames)
+		}
+	}
+}
