@@ -205,6 +205,13 @@ func (c *conn) run(initial []byte) {
 		if !c.hc.Sleep() {
 			continue
 		}
+		// requestShutdown sets its flag before moving the read deadline: a
+		// request that raced with the deadline just set is seen here, any
+		// later one interrupts the Read.
+		if c.shutdownReq.Load() && !c.shutdownDone {
+			c.hc.Awake()
+			continue
+		}
 		n, err := c.nc.Read(c.rbuf)
 		c.hc.Awake()
 		now := time.Now()
