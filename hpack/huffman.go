@@ -108,9 +108,9 @@ func grow(dst []byte, n int) []byte {
 // codes are decoded canonically.
 func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 	start := len(dst)
-	// At most 8/5 symbols per octet, plus one octet of slack for the
-	// two-symbol store.
-	dst = grow(dst, len(src)*8/5+2)
+	// At most 8/5 symbols per octet (5-bit codes), plus one octet of
+	// slack for the two-symbol store.
+	dst = grow(dst, 2*len(src)+2)
 	out := dst[start:]
 	j := 0
 	var cur uint64 // MSB-aligned pending bits
@@ -129,8 +129,7 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 		for nbits >= 30 {
 			e := huffPrimary[cur>>(64-huffPrimaryBits)]
 			if e != 0 {
-				out[j] = byte(e)
-				out[j+1] = byte(e >> 8)
+				binary.LittleEndian.PutUint16(out[j:], uint16(e))
 				j += int(e >> 26)
 				total := uint(e>>21) & 31
 				cur <<= total

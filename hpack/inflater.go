@@ -65,12 +65,15 @@ type Inflater struct {
 	scratch   []byte // Huffman-decoded strings of the current representation
 
 	// Inflate's collector.
-	arena []byte
-	out   []HeaderField
-	spans []span
+	arena     []byte
+	spans     []span
+	collector func(HeaderField)
 }
 
-type span struct{ nameOff, nameLen, valueLen int }
+type span struct {
+	nameOff, nameLen, valueLen int
+	sensitive                  bool
+}
 
 // NewInflater returns an Inflater with a dynamic table of
 // DefaultHeaderTableSize octets and the default budgets
@@ -151,7 +154,12 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 		return nil, ErrMidBlock
 	}
 	saved := d.emit
-	d.emit = d.collect
+	if d.arena == nil {
+		d.arena = make([]byte, 0, 1024)
+		d.spans = make([]span, 0, 32)
+		d.collector = d.collect // one method value, not one per call
+	}
+	d.emit = d.collector
 	d.arena = d.arena[:0]
 	d.spans = d.spans[:0]
 	_, err := d.Write(block)
@@ -162,28 +170,26 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 	if err != nil && d.failed != nil {
 		return nil, err
 	}
-	var out []HeaderField
-	if len(d.spans) > 0 {
-		all := string(d.arena)
-		out = make([]HeaderField, len(d.spans))
-		for i, s := range d.spans {
-			out[i].Name = all[s.nameOff : s.nameOff+s.nameLen]
-			out[i].Value = all[s.nameOff+s.nameLen : s.nameOff+s.nameLen+s.valueLen]
-		}
-		// The sensitive flags were kept in d.out.
-		for i := range out {
-			out[i].Sensitive = d.out[i].Sensitive
+	if len(d.spans) == 0 {
+		return nil, err
+	}
+	// One string holds every name and value of the block.
+	all := string(d.arena)
+	out := make([]HeaderField, len(d.spans))
+	for i, s := range d.spans {
+		out[i] = HeaderField{
+			Name:      all[s.nameOff : s.nameOff+s.nameLen],
+			Value:     all[s.nameOff+s.nameLen : s.nameOff+s.nameLen+s.valueLen],
+			Sensitive: s.sensitive,
 		}
 	}
-	d.out = d.out[:0]
 	return out, err
 }
 
 func (d *Inflater) collect(f HeaderField) {
-	d.spans = append(d.spans, span{len(d.arena), len(f.Name), len(f.Value)})
+	d.spans = append(d.spans, span{len(d.arena), len(f.Name), len(f.Value), f.Sensitive})
 	d.arena = append(d.arena, f.Name...)
 	d.arena = append(d.arena, f.Value...)
-	d.out = append(d.out, HeaderField{Sensitive: f.Sensitive})
 }
 
 // Write decodes the next fragment of the current header block, calling the
