@@ -343,6 +343,8 @@ var malformedCases = []struct {
 	{"missing :scheme", "§8.3.1", []string{":method", "GET", ":path", "/"}},
 	{"missing :path", "§8.3.1", []string{":method", "GET", ":scheme", "https"}},
 	{"empty :path", "§8.3.1", []string{":method", "GET", ":scheme", "https", ":path", ""}},
+	{"relative :path", "§8.3.1", []string{":method", "GET", ":scheme", "https", ":path", "index.html"}},
+	{"* :path for GET", "§8.3.1", []string{":method", "GET", ":scheme", "http", ":path", "*"}},
 	{"CONNECT with :path", "§8.5", []string{":method", "CONNECT", ":authority", "a:443", ":path", "/"}},
 	{"CONNECT without :authority", "§8.5", []string{":method", "CONNECT"}},
 	{":protocol not enabled", "RFC 8441 §4", []string{":method", "CONNECT", ":protocol", "websocket", ":scheme", "https", ":path", "/", ":authority", "a"}},
@@ -425,6 +427,13 @@ func TestConnectAccepted(t *testing.T) {
 	p.headers(1, true, ":method", "CONNECT", ":authority", "example.com:443")
 	p.wantHeaders(1, false)
 	wantEvents(t, p.h.events[:1], "headers 1 CONNECT ")
+}
+
+// RFC 9113 §8.3.1: "*" is the :path of a server-wide OPTIONS request.
+func TestOptionsStar(t *testing.T) {
+	p := newPeer(t, Config{})
+	p.headers(1, true, ":method", "OPTIONS", ":scheme", "https", ":path", "*", ":authority", "a")
+	p.wantHeaders(1, false)
 }
 
 // RFC 9113 §8.2.2: "te: trailers" is the one allowed value.

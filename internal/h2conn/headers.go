@@ -305,9 +305,14 @@ func (st *Stream) buildRequest() string {
 		return rejectPseudoMissing
 	}
 	// "This pseudo-header field MUST NOT be empty for "http" or "https"
-	// URIs".
+	// URIs"; it holds the absolute-path and query parts of the target URI,
+	// or "*" for a server-wide OPTIONS request (RFC 9113 §8.3.1, RFC 9110
+	// §7.1).
 	if st.path == "" {
 		return rejectEmptyPath
+	}
+	if (st.scheme == "https" || st.scheme == "http") && st.path[0] != '/' && !(st.path == "*" && st.method == "OPTIONS") {
+		return rejectInvalidPath
 	}
 	return ""
 }

@@ -52,6 +52,7 @@ const (
 	rejectPseudoMissing      = "missing_pseudo_header"
 	rejectPseudoForbidden    = "forbidden_pseudo_header"
 	rejectEmptyPath          = "empty_path"
+	rejectInvalidPath        = "invalid_path"
 	rejectInvalidName        = "invalid_header_name"
 	rejectInvalidValue       = "invalid_header_value"
 	rejectConnectionSpecific = "connection_specific_header"
@@ -107,6 +108,7 @@ func RejectNames() []string {
 		rejectPseudoMissing,
 		rejectPseudoForbidden,
 		rejectEmptyPath,
+		rejectInvalidPath,
 		rejectInvalidName,
 		rejectInvalidValue,
 		rejectConnectionSpecific,
