@@ -227,7 +227,7 @@ func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
 	if st.notified {
 		c.h.OnClose(st, code)
 	}
-	if len(c.streams) == 0 && c.cfg.IdleTimeout > 0 && !c.now.IsZero() {
+	if len(c.streams) == 0 && c.cfg.IdleTimeout > 0 && !c.now.IsZero() && !c.goAwaySent {
 		// Armed here rather than at the next Tick so that NextDeadline
 		// never asks the loop for an extra wake-up between requests.
 		c.idleDue = c.now.Add(c.cfg.IdleTimeout)

@@ -47,6 +47,9 @@ func (c *Conn) streamWindowUpdate(st *Stream, inc int64) error {
 // WINDOW_UPDATE once half the window is pending (batched, but never so late
 // that the peer stalls).
 func (c *Conn) creditConn(n int64) {
+	if c.err != nil {
+		return // the connection is closing; nothing follows its GOAWAY
+	}
 	c.connPending += n
 	if c.connPending > 0 && c.connPending >= int64(c.cfg.ConnWindowSize)/2 {
 		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, uint32(c.connPending))

@@ -531,3 +531,16 @@ func TestMaxWriteBatchExact(t *testing.T) {
 		}
 	}
 }
+
+// Nothing follows the GOAWAY of a connection error, not even the
+// WINDOW_UPDATE that closing a stream with unconsumed data would send.
+func TestNothingAfterFatalGoAway(t *testing.T) {
+	p := newPeer(t, Config{ConnWindowSize: 65535, InitialWindowSize: 65535})
+	p.h.consume = false
+	p.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	p.data(1, false, make([]byte, 16000))
+	p.data(1, false, make([]byte, 16000))
+	p.raw(http2.FramePing, 0, 1, make([]byte, 8)) // connection error
+	p.wantGoAway(http2.ErrCodeProtocol)
+	p.wantNothing()
+}

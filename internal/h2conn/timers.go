@@ -44,7 +44,7 @@ func (c *Conn) Tick(now time.Time) error {
 	if due(c.shutdownDue, now) && c.shutdownPhase == 1 {
 		c.finalGoAway()
 	}
-	if due(c.idleDue, now) && len(c.streams) == 0 {
+	if due(c.idleDue, now) && len(c.streams) == 0 && !c.goAwaySent {
 		c.idleDue = zeroTime
 		c.reject(rejectIdleTimeout)
 		c.GoAway(ErrCodeNo, rejectIdleTimeout)
@@ -122,7 +122,7 @@ func (c *Conn) NextDeadline() (time.Time, bool) {
 	if !c.stallSince.IsZero() {
 		consider(c.stallSince.Add(c.cfg.FlowStallTimeout))
 	}
-	if len(c.streams) == 0 {
+	if len(c.streams) == 0 && !c.goAwaySent {
 		consider(c.idleDue)
 	}
 	pending := (c.prefaceLeft > 0 || !c.sawSettings) && c.prefaceDue.IsZero() && c.cfg.PrefaceTimeout > 0 ||
