@@ -162,3 +162,22 @@ func TestE2EServerClose(t *testing.T) {
 		t.Fatalf("Start(nonsense): %v", err)
 	}
 }
+
+// TestE2EZoneAddress: server and client given the seed's IPv6 scope id (on
+// the loopback interface, the only one a test may use).
+func TestE2EZoneAddress(t *testing.T) {
+	rgitest.FreeAddress(t, rgi.FamilyTCP6) // skips without IPv6
+	srv := rgitest.TempServer(t, "[::1%lo]:0", okApp, nil)
+	a, err := rgi.ParseAddress(srv.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := connectTo(t, "[::1%lo]:"+strconv.Itoa(a.Port), nil)
+	resp, err := conn.Get("/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mustRead(t, resp); got != "ok" {
+		t.Fatalf("body %q", got)
+	}
+}
