@@ -75,13 +75,31 @@ func TestMisbehavingBodySource(t *testing.T) {
 		"bad flag":      func(max int) ([]byte, DataFlag) { return []byte("x"), 0xff },
 		"empty DataOK":  func(max int) ([]byte, DataFlag) { return nil, DataOK },
 	}
-	for name, src := range cases {
+	// Sources as BodySource values, so that TrailerSource cases fit in.
+	srcs := map[string]BodySource{}
+	for name, f := range cases {
+		srcs[name] = f
+	}
+	srcs["trailers panic"] = panicTrailers{}
+	srcs["bad trailer field"] = &trailerSource{bytesSource{[]byte("x")}, []hpack.HeaderField{{Name: "Bad", Value: "1"}}}
+	for name, src := range srcs {
 		t.Run(name, func(t *testing.T) {
 			p := newPeer(t, Config{})
 			respondWith(p, src)
 			p.get(1)
 			p.wantHeaders(1, false)
-			p.wantRST(1, http2.ErrCodeInternal)
+			// A trailer failure comes after the body's last DATA, which
+			// must not carry END_STREAM.
+			f := p.read()
+			if df, ok := f.(*http2.DataFrame); ok {
+				if df.StreamEnded() {
+					t.Fatal("END_STREAM before the trailers")
+				}
+				f = p.read()
+			}
+			if rst, ok := f.(*http2.RSTStreamFrame); !ok || rst.StreamID != 1 || rst.ErrCode != http2.ErrCodeInternal {
+				t.Fatalf("got %v, want RST_STREAM 1 INTERNAL_ERROR", f)
+			}
 			p.wantReject(rejectBodySource)
 			if p.h.closes[1] != ErrCodeInternal {
 				t.Fatalf("OnClose code %v", p.h.closes[1])
@@ -479,3 +497,8 @@ func TestStatusEncoding(t *testing.T) {
 		id += 2
 	}
 }
+
+type panicTrailers struct{}
+
+func (panicTrailers) Read(max int) ([]byte, DataFlag) { return []byte("x"), DataEOF }
+func (panicTrailers) Trailers() []hpack.HeaderField   { panic("trailers") }

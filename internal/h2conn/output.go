@@ -72,6 +72,16 @@ func readBody(src BodySource, max int) (p []byte, fl DataFlag, panicked bool) {
 	return p, fl, false
 }
 
+// readTrailers calls a TrailerSource, turning a panic into a flag.
+func readTrailers(ts TrailerSource) (tr []hpack.HeaderField, panicked bool) {
+	defer func() {
+		if recover() != nil {
+			tr, panicked = nil, true
+		}
+	}()
+	return ts.Trailers(), false
+}
+
 // sendData appends one DATA frame (and trailers at EOF) for st.
 func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	p, fl, _ := readBody(st.body, max)
@@ -101,7 +111,12 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	case DataEOF:
 		var tr []hpack.HeaderField
 		if ts, ok := st.body.(TrailerSource); ok {
-			tr = ts.Trailers()
+			var panicked bool
+			if tr, panicked = readTrailers(ts); panicked {
+				c.reject(rejectBodySource)
+				c.resetStream(st.ID, st, ErrCodeInternal)
+				return dst
+			}
 		}
 		if len(tr) == 0 && st.hasTrailers {
 			tr = st.outTrailers
