@@ -6,27 +6,30 @@ package rgi
 // Reading (all on a *bufio.Reader of at least MaxPreambleSize bytes; get one
 // from newWireReader):
 //
-//	readPreamble(br) (pre []byte, err)            next "...\r\n\r\n", ≤ 32 KiB, zero-copy
-//	                                              (valid until br is read again; br.Discard(len(pre)) after parsing)
-//	parseRequestHead(pre, in, h, rh *requestHead) request line + headers (server)
+//	readPreamble(br) (pre []byte, err)                    next "...\r\n\r\n", ≤ 32 KiB, zero-copy (valid until
+//	                                                      br is read again; br.Discard(len(pre)) after parsing)
+//	parseRequest(pre, in, req, comps) (requestHead, err)  request line + headers (server)
 //	parseResponseHead(pre, in, h) (status, reason, framing, err)  status line + headers (client)
-//	parseHeaders(block, in, h) (framing, err)     header lines into h (lowercase names)
-//	newInputBody(br, framing) ...                 see body.go: (*Body).reset / (*ChunkedBody).reset
+//	parseHeaders(block, in, h) (framing, err)             header lines into h (lowercase names)
+//	(*Body).reset(br, n, nil), (*ChunkedBody).reset(br, in, nil)  the body that follows
 //
 // in is an *interner (newInterner(); one per connection, not safe for
-// concurrent use); it turns repeated bytes into the same string without
-// allocating.
+// concurrent use; nil allocates every string); it turns repeated bytes into
+// the same string without allocating.
 //
-// Writing (on a *bufio.Writer; nothing is flushed):
+// Writing (on a *bufio.Writer; nothing is flushed; a headWriter per
+// connection keeps its sorting scratch):
 //
-//	writeResponseHead(bw, status, reason, headers, fr, scratch) error
-//	writeRequestHead(bw, method, uri, headers, fr, scratch) error
+//	(*headWriter).writeResponseHead(bw, status, reason, headers, fr, passThrough, closing) error
+//	(*headWriter).writeRequestHead(bw, method, uri, headers, fr) error
 //	framingOf(body any) (framing, error)   content-length or chunked for an output body
 //	writeBody(bw, body) error              the body bytes in the framing framingOf chose
 //
-// Headers are written sorted by name, as Degu does; names must already be
-// lowercase and are validated, values may not contain CTLs (no header
-// injection). The only header these writers add is the framing one.
+// Heads are validated completely before a byte is written, so an error
+// leaves bw untouched. Headers are written sorted by name, as Degu does;
+// names must already be lowercase and are validated, values may not contain
+// CTLs (no header injection). The only headers these writers add are the
+// framing one and, for a closing response, "connection: close".
 
 // Limits from Degu's source (degu/_base.h).
 const (
