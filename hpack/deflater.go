@@ -11,9 +11,12 @@ package hpack
 // than 20 octets, which nghttp2 also keeps out of the table (RFC 7541
 // §7.1.3), are literals without indexing (§6.2.2) so that the peer sees
 // exactly the Sensitive flags the caller set. Fields that rarely repeat
-// (:path, age, content-length, etag, if-modified-since, if-none-match,
-// location, set-cookie) and fields larger than 3/4 of the table are literals
-// without indexing, so that one large value does not evict the whole table;
+// (:path, age, content-length, etag, if-none-match) and set-cookie (which
+// carries secrets) are literals without indexing, as in nghttp2; unlike
+// nghttp2, location and if-modified-since are indexed because they do repeat
+// in real traffic (the hpack-test-case raw-data stories compress to 0.3076
+// of their size instead of 0.3087). Fields larger than 3/4 of the table are
+// never indexed, so that one large value does not evict the whole table;
 // everything else is added to the dynamic table. A string is Huffman-coded
 // only when that is strictly shorter.
 //
@@ -185,8 +188,7 @@ func (d *Deflater) shouldIndex(name, value string) bool {
 		return false
 	}
 	switch name {
-	case ":path", "age", "content-length", "etag", "if-modified-since",
-		"if-none-match", "location", "set-cookie":
+	case ":path", "age", "content-length", "etag", "if-none-match", "set-cookie":
 		return false
 	}
 	return true

@@ -151,3 +151,12 @@ func TestHeaderFieldSize(t *testing.T) {
 		t.Errorf("Size() = %d, want 38", got)
 	}
 }
+
+func TestDeflaterIndexesRepeatingResponseFields(t *testing.T) {
+	e := NewDeflater(4096)
+	fs := hf("location", "https://example.com/next", "if-modified-since", "Mon, 21 Oct 2013 20:13:21 GMT",
+		"set-cookie", "id=a3fWa; Max-Age=2592000", "etag", `"33a64df5"`)
+	e.Deflate(nil, fs)
+	want := entries("if-modified-since", "Mon, 21 Oct 2013 20:13:21 GMT", "location", "https://example.com/next")
+	checkTable(t, e.Table(), e.TableSize(), want, want[0].Size+want[1].Size)
+}

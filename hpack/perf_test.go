@@ -77,6 +77,18 @@ func BenchmarkStoryEncode(b *testing.B) {
 	buf := make([]byte, 0, 64<<10)
 	b.ReportAllocs()
 	var cpu int64
+	var raw, wire int64
+	for _, s := range stories {
+		e := NewDeflater(4096)
+		for _, l := range s {
+			for _, f := range l {
+				raw += int64(len(f.Name) + len(f.Value))
+			}
+			buf, _ = e.Deflate(buf[:0], l)
+			wire += int64(len(buf))
+		}
+	}
+
 	for b.Loop() {
 		b.StopTimer()
 		for i := range encs {
@@ -95,6 +107,7 @@ func BenchmarkStoryEncode(b *testing.B) {
 		b.StartTimer()
 	}
 	reportBlocks(b, blocks, cpu)
+	b.ReportMetric(float64(wire)/float64(raw), "ratio")
 }
 
 func BenchmarkStoryDecode(b *testing.B) {
