@@ -6,3 +6,30 @@ type staticEntry struct{ name, value string }
 // staticTableLen is the number of entries in the static table; dynamic
 // indices start after it (RFC 7541 §2.3.3).
 const staticTableLen = len(staticTable) - 1
+
+// staticName is a slot of the generated perfect hash of static names.
+type staticName struct {
+	name         string
+	first, count uint8
+}
+
+// staticLookup returns the static index of the field name: value (0 if
+// none) and the lowest static index with that name (0 if none).
+func staticLookup(name, value string) (index, nameIndex int) {
+	n := len(name)
+	if n < staticNameMinLen || n > staticNameMaxLen {
+		return 0, 0
+	}
+	key := uint32(n)<<16 | uint32(name[1])<<8 | uint32(name[n-1])
+	e := &staticNames[key*staticNameHashMul>>(32-staticNameHashBits)]
+	if e.name != name {
+		return 0, 0
+	}
+	first := int(e.first)
+	for i := first; i < first+int(e.count); i++ {
+		if staticTable[i].value == value {
+			return i, first
+		}
+	}
+	return 0, first
+}

@@ -68,292 +68,66 @@ var staticTable = [62]staticEntry{
 	{"www-authenticate", ""},
 }
 
-// staticLookup returns the static index of the field name: value (0 if
-// none) and the lowest static index with that name (0 if none).
-func staticLookup(name, value string) (index, nameIndex int) {
-	switch name {
-	case ":authority":
-		if value == "" {
-			return 1, 1
-		}
-		return 0, 1
-	case ":method":
-		switch value {
-		case "GET":
-			return 2, 2
-		case "POST":
-			return 3, 2
-		}
-		return 0, 2
-	case ":path":
-		switch value {
-		case "/":
-			return 4, 4
-		case "/index.html":
-			return 5, 4
-		}
-		return 0, 4
-	case ":scheme":
-		switch value {
-		case "http":
-			return 6, 6
-		case "https":
-			return 7, 6
-		}
-		return 0, 6
-	case ":status":
-		switch value {
-		case "200":
-			return 8, 8
-		case "204":
-			return 9, 8
-		case "206":
-			return 10, 8
-		case "304":
-			return 11, 8
-		case "400":
-			return 12, 8
-		case "404":
-			return 13, 8
-		case "500":
-			return 14, 8
-		}
-		return 0, 8
-	case "accept-charset":
-		if value == "" {
-			return 15, 15
-		}
-		return 0, 15
-	case "accept-encoding":
-		if value == "gzip, deflate" {
-			return 16, 16
-		}
-		return 0, 16
-	case "accept-language":
-		if value == "" {
-			return 17, 17
-		}
-		return 0, 17
-	case "accept-ranges":
-		if value == "" {
-			return 18, 18
-		}
-		return 0, 18
-	case "accept":
-		if value == "" {
-			return 19, 19
-		}
-		return 0, 19
-	case "access-control-allow-origin":
-		if value == "" {
-			return 20, 20
-		}
-		return 0, 20
-	case "age":
-		if value == "" {
-			return 21, 21
-		}
-		return 0, 21
-	case "allow":
-		if value == "" {
-			return 22, 22
-		}
-		return 0, 22
-	case "authorization":
-		if value == "" {
-			return 23, 23
-		}
-		return 0, 23
-	case "cache-control":
-		if value == "" {
-			return 24, 24
-		}
-		return 0, 24
-	case "content-disposition":
-		if value == "" {
-			return 25, 25
-		}
-		return 0, 25
-	case "content-encoding":
-		if value == "" {
-			return 26, 26
-		}
-		return 0, 26
-	case "content-language":
-		if value == "" {
-			return 27, 27
-		}
-		return 0, 27
-	case "content-length":
-		if value == "" {
-			return 28, 28
-		}
-		return 0, 28
-	case "content-location":
-		if value == "" {
-			return 29, 29
-		}
-		return 0, 29
-	case "content-range":
-		if value == "" {
-			return 30, 30
-		}
-		return 0, 30
-	case "content-type":
-		if value == "" {
-			return 31, 31
-		}
-		return 0, 31
-	case "cookie":
-		if value == "" {
-			return 32, 32
-		}
-		return 0, 32
-	case "date":
-		if value == "" {
-			return 33, 33
-		}
-		return 0, 33
-	case "etag":
-		if value == "" {
-			return 34, 34
-		}
-		return 0, 34
-	case "expect":
-		if value == "" {
-			return 35, 35
-		}
-		return 0, 35
-	case "expires":
-		if value == "" {
-			return 36, 36
-		}
-		return 0, 36
-	case "from":
-		if value == "" {
-			return 37, 37
-		}
-		return 0, 37
-	case "host":
-		if value == "" {
-			return 38, 38
-		}
-		return 0, 38
-	case "if-match":
-		if value == "" {
-			return 39, 39
-		}
-		return 0, 39
-	case "if-modified-since":
-		if value == "" {
-			return 40, 40
-		}
-		return 0, 40
-	case "if-none-match":
-		if value == "" {
-			return 41, 41
-		}
-		return 0, 41
-	case "if-range":
-		if value == "" {
-			return 42, 42
-		}
-		return 0, 42
-	case "if-unmodified-since":
-		if value == "" {
-			return 43, 43
-		}
-		return 0, 43
-	case "last-modified":
-		if value == "" {
-			return 44, 44
-		}
-		return 0, 44
-	case "link":
-		if value == "" {
-			return 45, 45
-		}
-		return 0, 45
-	case "location":
-		if value == "" {
-			return 46, 46
-		}
-		return 0, 46
-	case "max-forwards":
-		if value == "" {
-			return 47, 47
-		}
-		return 0, 47
-	case "proxy-authenticate":
-		if value == "" {
-			return 48, 48
-		}
-		return 0, 48
-	case "proxy-authorization":
-		if value == "" {
-			return 49, 49
-		}
-		return 0, 49
-	case "range":
-		if value == "" {
-			return 50, 50
-		}
-		return 0, 50
-	case "referer":
-		if value == "" {
-			return 51, 51
-		}
-		return 0, 51
-	case "refresh":
-		if value == "" {
-			return 52, 52
-		}
-		return 0, 52
-	case "retry-after":
-		if value == "" {
-			return 53, 53
-		}
-		return 0, 53
-	case "server":
-		if value == "" {
-			return 54, 54
-		}
-		return 0, 54
-	case "set-cookie":
-		if value == "" {
-			return 55, 55
-		}
-		return 0, 55
-	case "strict-transport-security":
-		if value == "" {
-			return 56, 56
-		}
-		return 0, 56
-	case "transfer-encoding":
-		if value == "" {
-			return 57, 57
-		}
-		return 0, 57
-	case "user-agent":
-		if value == "" {
-			return 58, 58
-		}
-		return 0, 58
-	case "vary":
-		if value == "" {
-			return 59, 59
-		}
-		return 0, 59
-	case "via":
-		if value == "" {
-			return 60, 60
-		}
-		return 0, 60
-	case "www-authenticate":
-		if value == "" {
-			return 61, 61
-		}
-		return 0, 61
-	}
-	return 0, 0
+const (
+	staticNameHashMul  = 0x9e47290b
+	staticNameHashBits = 7
+	staticNameMinLen   = 3
+	staticNameMaxLen   = 27
+)
+
+// staticNames is a perfect hash table of the static table's names (see
+// staticLookup): the name, its first index and its number of entries.
+var staticNames = [128]staticName{
+	2:   {"proxy-authenticate", 48, 1},
+	4:   {"expect", 35, 1},
+	6:   {"date", 33, 1},
+	8:   {"strict-transport-security", 56, 1},
+	10:  {"if-range", 42, 1},
+	11:  {"www-authenticate", 61, 1},
+	12:  {"transfer-encoding", 57, 1},
+	13:  {"content-encoding", 26, 1},
+	15:  {"set-cookie", 55, 1},
+	18:  {"location", 46, 1},
+	24:  {":status", 8, 7},
+	25:  {"accept", 19, 1},
+	26:  {"range", 50, 1},
+	27:  {"host", 38, 1},
+	28:  {"content-type", 31, 1},
+	30:  {":path", 4, 2},
+	31:  {":method", 2, 2},
+	33:  {"cookie", 32, 1},
+	37:  {"user-agent", 58, 1},
+	41:  {"retry-after", 53, 1},
+	47:  {"accept-language", 17, 1},
+	48:  {":authority", 1, 1},
+	49:  {"content-range", 30, 1},
+	50:  {"allow", 22, 1},
+	51:  {"content-length", 28, 1},
+	53:  {"vary", 59, 1},
+	55:  {"content-location", 29, 1},
+	61:  {"accept-charset", 15, 1},
+	63:  {"refresh", 52, 1},
+	66:  {"server", 54, 1},
+	67:  {"if-modified-since", 40, 1},
+	68:  {":scheme", 6, 2},
+	71:  {"age", 21, 1},
+	72:  {"etag", 34, 1},
+	74:  {"expires", 36, 1},
+	77:  {"accept-encoding", 16, 1},
+	78:  {"authorization", 23, 1},
+	81:  {"via", 60, 1},
+	87:  {"referer", 51, 1},
+	90:  {"accept-ranges", 18, 1},
+	92:  {"from", 37, 1},
+	94:  {"if-none-match", 41, 1},
+	95:  {"proxy-authorization", 49, 1},
+	105: {"cache-control", 24, 1},
+	108: {"if-unmodified-since", 43, 1},
+	109: {"access-control-allow-origin", 20, 1},
+	110: {"content-language", 27, 1},
+	111: {"last-modified", 44, 1},
+	116: {"content-disposition", 25, 1},
+	119: {"if-match", 39, 1},
+	125: {"link", 45, 1},
+	126: {"max-forwards", 47, 1},
 }

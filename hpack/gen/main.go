@@ -8,10 +8,12 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"flag"
 	"fmt"
 	"go/format"
 	"log"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -132,7 +134,10 @@ func checkCanonical(codes []code) (firstCode [31]uint32, firstIndex [31]uint16, 
 
 const primaryBits = 12
 
+var outDir = flag.String("out", ".", "directory for the generated files")
+
 func main() {
+	flag.Parse()
 	static := parseStatic("testdata/rfc7541-appendix-a.txt")
 	codes := parseHuffman("testdata/rfc7541-appendix-b.txt")
 	firstCode, firstIndex, count, order := checkCanonical(codes)
@@ -145,32 +150,49 @@ func main() {
 		fmt.Fprintf(&b, "\t{%q, %q},\n", e.name, e.value)
 	}
 	fmt.Fprintf(&b, "}\n\n")
-	// Lookup by name, then by value, as a switch the compiler turns into a
-	// binary search on length and content.
-	byName := map[string][]int{}
-	var names []string
-	for i, e := range static {
-		if _, ok := byName[e.name]; !ok {
-			names = append(names, e.name)
-		}
-		byName[e.name] = append(byName[e.name], i+1)
+	// Lookup by name through a perfect hash of (length, second octet, last
+	// octet), then by value among that name's entries.
+	type nameEntry struct {
+		name         string
+		first, count int
 	}
-	fmt.Fprintf(&b, "// staticLookup returns the static index of the field name: value (0 if\n// none) and the lowest static index with that name (0 if none).\n")
-	fmt.Fprintf(&b, "func staticLookup(name, value string) (index, nameIndex int) {\n\tswitch name {\n")
-	for _, n := range names {
-		idx := byName[n]
-		fmt.Fprintf(&b, "\tcase %q:\n", n)
-		if len(idx) == 1 {
-			fmt.Fprintf(&b, "\t\tif value == %q {\n\t\t\treturn %d, %d\n\t\t}\n\t\treturn 0, %d\n", static[idx[0]-1].value, idx[0], idx[0], idx[0])
+	var names []nameEntry
+	for i, e := range static {
+		if len(names) > 0 && names[len(names)-1].name == e.name {
+			names[len(names)-1].count++
 			continue
 		}
-		fmt.Fprintf(&b, "\t\tswitch value {\n")
-		for _, i := range idx {
-			fmt.Fprintf(&b, "\t\tcase %q:\n\t\t\treturn %d, %d\n", static[i-1].value, i, idx[0])
-		}
-		fmt.Fprintf(&b, "\t\t}\n\t\treturn 0, %d\n", idx[0])
+		names = append(names, nameEntry{e.name, i + 1, 1})
 	}
-	fmt.Fprintf(&b, "\t}\n\treturn 0, 0\n}\n")
+	const hashBits = 7
+	key := func(s string) uint32 { return uint32(len(s))<<16 | uint32(s[1])<<8 | uint32(s[len(s)-1]) }
+	var mul uint32
+	var slots [1 << hashBits]nameEntry
+search:
+	for m := uint32(0x9e3779b1); ; m += 2 {
+		slots = [1 << hashBits]nameEntry{}
+		for _, n := range names {
+			h := key(n.name) * m >> (32 - hashBits)
+			if slots[h].name != "" {
+				continue search
+			}
+			slots[h] = n
+		}
+		mul = m
+		break
+	}
+	minLen, maxLen := 100, 0
+	for _, n := range names {
+		minLen, maxLen = min(minLen, len(n.name)), max(maxLen, len(n.name))
+	}
+	fmt.Fprintf(&b, "const (\n\tstaticNameHashMul = 0x%x\n\tstaticNameHashBits = %d\n\tstaticNameMinLen = %d\n\tstaticNameMaxLen = %d\n)\n\n", mul, hashBits, minLen, maxLen)
+	fmt.Fprintf(&b, "// staticNames is a perfect hash table of the static table's names (see\n// staticLookup): the name, its first index and its number of entries.\nvar staticNames = [%d]staticName{\n", 1<<hashBits)
+	for h, n := range slots {
+		if n.name != "" {
+			fmt.Fprintf(&b, "\t%d: {%q, %d, %d},\n", h, n.name, n.first, n.count)
+		}
+	}
+	fmt.Fprintf(&b, "}\n")
 	write("zz_generated_static.go", b.Bytes())
 
 	b.Reset()
@@ -288,7 +310,7 @@ func write(name string, src []byte) {
 	if err != nil {
 		log.Fatalf("%s: %v", name, err)
 	}
-	if err := os.WriteFile(name, out, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(*outDir, name), out, 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
