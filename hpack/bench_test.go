@@ -109,6 +109,7 @@ func (m *benchMeter) run(c *benchCorpus, setup func(), fn func()) {
 }
 
 func BenchmarkEncode(b *testing.B) {
+	b.ReportAllocs()
 	c := loadBenchCorpus(b)
 	b.Run("h2kit", func(b *testing.B) {
 		m := &benchMeter{b: b}
@@ -204,6 +205,7 @@ func benchWires(b *testing.B, c *benchCorpus, xnet bool) ([][][]byte, int) {
 // the raw-data stories: a connection between two peers of the same
 // implementation.
 func BenchmarkDecode(b *testing.B) {
+	b.ReportAllocs()
 	c := loadBenchCorpus(b)
 	ours, oursWire := benchWires(b, c, false)
 	theirs, theirsWire := benchWires(b, c, true)
@@ -214,6 +216,7 @@ func BenchmarkDecode(b *testing.B) {
 // hpack-test-case "nghttp2" directory, nghttp2's C encoder's output for the
 // raw-data stories.
 func BenchmarkDecodeNghttp2Wire(b *testing.B) {
+	b.ReportAllocs()
 	c := loadBenchCorpus(b)
 	var wires [][][]byte
 	var total int
