@@ -86,7 +86,7 @@ func readStory(r io.Reader) (*story, error) {
 	return &s, nil
 }
 
-// parseCase decodes case i of s. The returned seqno is the case's own
+// parseCase decodes raw, the case at position i. The returned seqno is its own
 // "seqno" when present, i otherwise.
 func parseCase(raw json.RawMessage, i int) (*storyCase, int, error) {
 	var c storyCase
