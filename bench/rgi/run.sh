@@ -3,9 +3,11 @@
 # net/http hello server (bench/rgi/nethttphello), in the same run. Servers are
 # pinned to CPU 0 and wrk (-t1, keep-alive) to CPU 1; each workload runs REPS
 # times, servers interleaved, and the median req/s is reported with the ratio
-# to net/http.
+# to net/http. Many short interleaved runs resist the noise of a shared
+# machine better than a few long ones; the server CPU time per request
+# (from /proc) is reported too, as it hardly depends on other load.
 #
-#   bench/rgi/run.sh                  # -c1 and -c10, 5 s per run, 3 runs each
+#   bench/rgi/run.sh                  # -c1 and -c10, 2 s per run, 9 runs each (~2 min)
 #   DUR=10 REPS=5 bench/rgi/run.sh    # longer
 #   PROFILE=1 bench/rgi/run.sh        # also write a CPU profile of rgihello
 #                                     # (go tool pprof -top $work/rgi.prof; path printed)
@@ -21,8 +23,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-DUR=${DUR:-5}
-REPS=${REPS:-3}
+DUR=${DUR:-2}
+REPS=${REPS:-9}
 SRV_CPU=${SRV_CPU:-0}
 CLI_CPU=${CLI_CPU:-1}
 PROFILE=${PROFILE:-}
