@@ -196,10 +196,11 @@ func (d *Deflater) shouldIndex(name, value string) bool {
 
 // appendString appends a string literal (RFC 7541 §5.2), Huffman-coded
 // only when that is strictly shorter. A string shorter than 127 octets has a
-// one-octet length either way, so it is Huffman-coded straight away and
-// rewritten raw in the rare case that is not shorter.
+// one-octet length either way, so when dst has room for the worst case it is
+// Huffman-coded straight away and rewritten raw in the rare case that is not
+// shorter.
 func appendString(dst []byte, s string) []byte {
-	if len(s) < 127 {
+	if len(s) < 127 && cap(dst)-len(dst) > 4*len(s)+4 {
 		at := len(dst)
 		dst = append(dst, 0)
 		dst = appendHuffmanShort(dst, s)

@@ -7,7 +7,7 @@ import "encoding/binary"
 func huffmanEncodedLen(s string) int {
 	var bits uint64
 	for i := 0; i < len(s); i++ {
-		bits += huffEnc[s[i]] & 0xff
+		bits += uint64(huffCodeLen[s[i]])
 	}
 	return int((bits + 7) >> 3)
 }
@@ -29,12 +29,11 @@ func appendHuffmanN(dst []byte, s string, n int) []byte {
 	var nb uint    // number of pending bits, < 32 between symbols
 	j := 0
 	for i := 0; i < len(s); i++ {
-		e := huffEnc[s[i]]
-		l := uint(e & 0xff)
-		acc = acc<<l | e>>8
-		nb += l
+		c := s[i]
+		nb += uint(huffCodeLen[c])
+		acc = acc<<(huffCodeLen[c]%64) | uint64(huffCodes[c])
 		if nb >= 32 {
-			nb -= 32
+			nb %= 32
 			// The bits written so far all belong to the string, so
 			// j+4 <= n.
 			binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
@@ -62,12 +61,11 @@ func appendHuffmanShort(dst []byte, s string) []byte {
 	var nb uint
 	j := 0
 	for i := 0; i < len(s); i++ {
-		e := huffEnc[s[i]]
-		l := uint(e & 0xff)
-		acc = acc<<l | e>>8
-		nb += l
+		c := s[i]
+		nb += uint(huffCodeLen[c])
+		acc = acc<<(huffCodeLen[c]%64) | uint64(huffCodes[c])
 		if nb >= 32 {
-			nb -= 32
+			nb %= 32
 			binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
 			j += 4
 		}

@@ -217,18 +217,6 @@ search:
 	}
 	fmt.Fprintf(&b, "\n}\n\n")
 
-	// The encoder's table: code<<8 | length, one load per symbol.
-	fmt.Fprintf(&b, "// huffEnc holds code<<8 | length for each octet.\nvar huffEnc = [256]uint64{")
-	for i, c := range codes[:256] {
-		if i%6 == 0 {
-			b.WriteString("\n\t")
-		} else {
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "0x%x,", uint64(c.bits)<<8|uint64(c.n))
-	}
-	fmt.Fprintf(&b, "\n}\n\n")
-
 	// Primary decoding table, indexed by the next primaryBits bits. An
 	// entry decodes the one or two whole codes those bits start with:
 	// sym1 | sym2<<8 | len1<<16 | total<<21 | count<<26, where total is
