@@ -196,3 +196,56 @@ func TestHTTPHandlerPanicAndCancel(t *testing.T) {
 		t.Fatal("r.Context() not cancelled by RST_STREAM")
 	}
 }
+
+// TestHTTPHandlerPreBufferThreshold: a handler that writes exactly
+// httpPreBuffer bytes and returns gets a content-length; one byte more starts
+// the streamed response, which has none.
+func TestHTTPHandlerPreBufferThreshold(t *testing.T) {
+	for _, n := range []int{httpPreBuffer, httpPreBuffer + 1} {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Write(bytes.Repeat([]byte("x"), n))
+		})
+		p := newPeer(t, h2conn.Config{}, HTTPHandler(h), noDate())
+		p.handshake()
+		p.request(1, "GET", "/", true)
+		r := p.driveResponse(1)
+		cl, has := r.header["content-length"]
+		if len(r.body) != n || has != (n == httpPreBuffer) || (has && cl != fmt.Sprint(n)) {
+			t.Errorf("%d bytes written: got %d, content-length %q (present %v)", n, len(r.body), cl, has)
+		}
+	}
+}
+
+// TestHTTPHandlerWriteBlocksAtOutMax: with the peer's window closed, Write
+// returns once httpOutMax bytes wait to be sent and blocks beyond that until
+// the window opens.
+func TestHTTPHandlerWriteBlocksAtOutMax(t *testing.T) {
+	progress := make(chan int, 100)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.(http.Flusher).Flush()
+		chunk := bytes.Repeat([]byte("y"), 1024)
+		for i := 0; i < 2*httpOutMax/1024; i++ {
+			w.Write(chunk)
+			progress <- (i + 1) * 1024
+		}
+	})
+	p := newPeer(t, h2conn.Config{}, HTTPHandler(h), noDate())
+	p.handshake(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 0})
+	p.request(1, "GET", "/", true)
+	written := 0
+	for written < httpOutMax {
+		written = <-progress
+	}
+	select {
+	case n := <-progress:
+		t.Fatalf("Write went on to %d bytes with %d bytes unsent", n, httpOutMax)
+	case <-time.After(100 * time.Millisecond):
+	}
+	// Open the window: the handler finishes and the whole body arrives.
+	p.wfr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1 << 30})
+	p.flush()
+	r := p.driveResponse(1)
+	if len(r.body) != 2*httpOutMax {
+		t.Errorf("body %d bytes", len(r.body))
+	}
+}
