@@ -327,16 +327,30 @@ func (b *batchConn) flush() error {
 	return err
 }
 
+// setReadDeadline makes the next Read return by t (the engine's next deadline;
+// none when !ok). A deadline already set that is earlier than t, by less than
+// deadlineSlack, is kept: waking a little early only costs a Tick that finds
+// nothing due, while re-arming the timer after every batch (the idle deadline
+// moves with each request) would cost more.
 func (c *conn) setReadDeadline(t time.Time, ok bool) {
 	if !ok {
 		t = time.Time{}
 	}
-	if c.readDLValid && t.Equal(c.readDeadline) {
-		return
+	if c.readDLValid {
+		cur := c.readDeadline
+		switch {
+		case t.Equal(cur):
+			return
+		case !cur.IsZero() && !t.IsZero() && cur.Before(t) && t.Sub(cur) < deadlineSlack:
+			return
+		}
 	}
 	c.readDeadline, c.readDLValid = t, true
 	c.nc.SetReadDeadline(t)
 }
+
+// deadlineSlack is how much earlier than needed a read deadline may fire.
+const deadlineSlack = time.Second
 
 // lingerClose half-closes the connection and drains what the peer still sends
 // for a moment, so that the GOAWAY is not lost to a TCP reset caused by unread
