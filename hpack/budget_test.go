@@ -57,8 +57,8 @@ func runBudget(t *testing.T, setup func(*Inflater), blocks []budgetBlock) {
 		for i, b := range blocks {
 			got = got[:0]
 			for _, piece := range split(b.wire) {
-				if _, err := d.Write(piece); err != nil {
-					t.Fatalf("%s block %d: Write: %v", mode, i, err)
+				if n, err := d.Write(piece); err != nil || n != len(piece) {
+					t.Fatalf("%s block %d: Write(%d octets) = %d, %v", mode, i, len(piece), n, err)
 				}
 			}
 			err := d.Close()

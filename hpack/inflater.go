@@ -201,16 +201,17 @@ func (d *Inflater) Write(p []byte) (int, error) {
 		return 0, &failedError{d.failed}
 	}
 	d.inBlock = true
+	n := len(p)
 	if d.skipN > 0 && len(d.pending) == 0 {
+		// Inside a skipped string: discard without buffering.
 		k := min(d.skipN, len(p))
 		d.skipN -= k
 		d.consumed += k
 		p = p[k:]
 		if len(p) == 0 {
-			return k, nil
+			return n, nil
 		}
 	}
-	n := len(p)
 	var buf []byte
 	if len(d.pending) > 0 {
 		d.pending = append(d.pending, p...)
@@ -344,6 +345,13 @@ func (s strInfo) lowerBound() uint64 {
 }
 
 func readStrInfo(b []byte) (strInfo, error) {
+	if len(b) > 0 && b[0]&0x7f != 0x7f {
+		return strInfo{hdr: 1, n: int(b[0] & 0x7f), huff: b[0]&0x80 != 0}, nil
+	}
+	return readLongStrInfo(b)
+}
+
+func readLongStrInfo(b []byte) (strInfo, error) {
 	l, n, err := readInteger(b, 7)
 	if err != nil {
 		return strInfo{}, err
@@ -375,9 +383,12 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 	var sensitive, indexing bool
 	switch {
 	case b0&0x80 != 0: // §6.1 Indexed Header Field
-		idx, n, err := readInteger(b, 7)
-		if err != nil {
-			return 0, d.decErr(err, base)
+		idx, n := uint64(b0&0x7f), 1
+		if idx == 0x7f {
+			var err error
+			if idx, n, err = readInteger(b, 7); err != nil {
+				return 0, d.decErr(err, base)
+			}
 		}
 		name, value, ok := d.lookup(idx)
 		if !ok {
@@ -417,9 +428,13 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		prefix = 4
 	}
 
-	idx, pos, err := readInteger(b, prefix)
-	if err != nil {
-		return 0, d.decErr(err, base)
+	mask := byte(1)<<prefix - 1
+	idx, pos := uint64(b0&mask), 1
+	if idx == uint64(mask) {
+		var err error
+		if idx, pos, err = readInteger(b, prefix); err != nil {
+			return 0, d.decErr(err, base)
+		}
 	}
 	d.scratch = d.scratch[:0]
 	var name []byte // literal name (raw alias or scratch)
