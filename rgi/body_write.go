@@ -15,7 +15,7 @@ func framingOf(body any) (framing, error) {
 	case string:
 		return framing{kind: framingLength, length: int64(len(b))}, nil
 	case *Body:
-		if b != nil && b.ContentLength >= 0 && b.ContentLength <= MaxContentLength {
+		if b != nil && b.ContentLength >= 0 && b.ContentLength <= MaxContentLength && (b.r != nil || b.ContentLength == 0) {
 			return framing{kind: framingLength, length: b.ContentLength}, nil
 		}
 	case *BodyIter:
@@ -23,7 +23,7 @@ func framingOf(body any) (framing, error) {
 			return framing{kind: framingLength, length: b.ContentLength}, nil
 		}
 	case *ChunkedBody:
-		if b != nil {
+		if b != nil && b.br != nil {
 			return framing{kind: framingChunked}, nil
 		}
 	case *ChunkedBodyIter:

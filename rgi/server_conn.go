@@ -299,12 +299,24 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 	if isHead {
 		return true, nil
 	}
-	if err := writeBody(c.bw, resp.Body); err != nil {
+	if err := c.writeAppBody(resp.Body); err != nil {
 		c.srv.opts.logger().Error("rgi: response body failed", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "err", err)
 		c.bw.Flush()
 		return false, err
 	}
 	return true, nil
+}
+
+// writeAppBody writes the body, whose reader or sequence is app code: a
+// panic in it is an error that ends the connection, like a panic in Serve.
+func (c *conn) writeAppBody(body any) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.srv.opts.logger().Error("rgi: response body panicked", "panic", p, "stack", string(debug.Stack()))
+			err = errAppPanicked
+		}
+	}()
+	return writeBody(c.bw, body)
 }
 
 // sendContinue writes "HTTP/1.1 100 Continue" once, before the request

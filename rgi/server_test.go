@@ -219,6 +219,8 @@ func TestServerAppMistakes(t *testing.T) {
 			return Response{Status: 200, Reason: "OK", Body: 42}
 		case "short":
 			return Response{Status: 200, Reason: "OK", Body: NewBody(strings.NewReader("abc"), 10)}
+		case "panicbody":
+			return Response{Status: 200, Reason: "OK", Body: NewBodyIter(func(func([]byte) bool) { panic("seq") }, 1)}
 		case "nolast":
 			return Response{Status: 200, Reason: "OK", Body: NewChunkedBodyIter(func(yield func(Chunk) bool) { yield(Chunk{Data: []byte("x")}) })}
 		}
@@ -235,6 +237,10 @@ func TestServerAppMistakes(t *testing.T) {
 	out := exchangeClose(t, s, "GET /short HTTP/1.1\r\n\r\n")
 	if out != "HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nabc" {
 		t.Errorf("short: %q", out)
+	}
+	out = exchangeClose(t, s, "GET /panicbody HTTP/1.1\r\n\r\n")
+	if out != "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\n" {
+		t.Errorf("panicbody: %q", out)
 	}
 	out = exchangeClose(t, s, "GET /nolast HTTP/1.1\r\n\r\n")
 	if out != "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\nx\r\n" {

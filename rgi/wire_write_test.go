@@ -120,7 +120,7 @@ func TestWriteHeadSizeLimit(t *testing.T) {
 }
 
 func TestFramingOfBadBodies(t *testing.T) {
-	for _, b := range []any{42, (*Body)(nil), (*ChunkedBody)(nil), NewBodyIter(nil, 1), NewBody(nil, -1), NewBody(nil, MaxContentLength+1), bytes.NewBuffer(nil)} {
+	for _, b := range []any{42, (*Body)(nil), (*ChunkedBody)(nil), NewBodyIter(nil, 1), NewBody(nil, -1), NewBody(nil, 1), &ChunkedBody{}, NewBody(nil, MaxContentLength+1), bytes.NewBuffer(nil)} {
 		if _, err := framingOf(b); err != ErrBadOutputBody {
 			t.Errorf("%T %v: %v", b, b, err)
 		}
