@@ -100,7 +100,7 @@ func grow(dst []byte, n int) []byte {
 // symbol MUST be treated as a decoding error. A Huffman-encoded string
 // literal containing the EOS symbol MUST be treated as a decoding error.")
 //
-// Bits are kept MSB-aligned in a 64-bit register. One lookup of the next 12
+// Bits are kept MSB-aligned in a 64-bit register. One lookup of the next 13
 // bits decodes one or two symbols when their codes fit in those bits (all
 // common header characters have codes of 5 to 8 bits); the rare longer
 // codes are decoded canonically.

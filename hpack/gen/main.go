@@ -132,7 +132,7 @@ func checkCanonical(codes []code) (firstCode [31]uint32, firstIndex [31]uint16, 
 	return
 }
 
-const primaryBits = 12
+const primaryBits = 13
 
 var outDir = flag.String("out", ".", "directory for the generated files")
 
