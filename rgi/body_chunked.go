@@ -40,7 +40,6 @@ type ChunkedBody struct {
 	ext       Extension
 	state     chunkState
 	err       error
-	input     bool
 	cont      *conn
 }
 
@@ -64,7 +63,7 @@ func NewChunkedBody(r io.Reader) *ChunkedBody {
 }
 
 func (b *ChunkedBody) reset(br *bufio.Reader, in *interner, cont *conn) {
-	*b = ChunkedBody{br: br, in: in, input: true, cont: cont}
+	*b = ChunkedBody{br: br, in: in, cont: cont}
 }
 
 func (b *ChunkedBody) fail(err error) error {
