@@ -49,6 +49,9 @@ func benchOptions() *Options {
 // allocation (the app here allocates nothing either). Per-connection costs
 // (the Session) are cancelled out by comparing 100 and 300 requests.
 func TestServeConnAllocsPerRequest(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under -race")
+	}
 	s, err := NewConnServer(hello, benchOptions())
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,6 @@
+//go:build !race
+
+package rgi
+
+// raceEnabled: see server_race_test.go.
+const raceEnabled = false
