@@ -138,11 +138,31 @@ func (s *Session) closeStore() {
 	}
 }
 
+// Past these sizes the per-request header map and path storage are
+// replaced rather than cleared: a request with thousands of headers or
+// path components (possible within 32 KiB) must not leave that much memory
+// held by a pooled connection.
+const (
+	keepHeaders = 64
+	keepComps   = 64
+)
+
+func (c *conn) resetScratch() {
+	if len(c.headers) > keepHeaders {
+		c.headers = make(map[string]string, 16)
+	} else {
+		clear(c.headers)
+	}
+	if cap(c.comps) > keepComps {
+		c.comps = make([]string, 0, 8)
+	}
+}
+
 func (c *conn) release() {
 	c.dc = deadlineConn{}
 	c.br.Reset(&c.dc)
 	c.bw.Reset(&c.dc)
-	clear(c.headers)
+	c.resetScratch()
 	clear(c.comps[:cap(c.comps)])
 	c.req = Request{}
 	c.body = Body{}
@@ -187,7 +207,7 @@ func (c *conn) loop() (linger bool, err error) {
 			}
 			return false, err // EOF between requests, idle timeout, reset: nothing to answer
 		}
-		clear(c.headers)
+		c.resetScratch()
 		c.req = Request{Headers: c.headers}
 		rh, err := parseRequest(pre, c.in, &c.req, c.comps)
 		c.br.Discard(len(pre))

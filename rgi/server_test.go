@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -556,5 +557,25 @@ func TestServerUnixCredentials(t *testing.T) {
 		} else if cred != nil {
 			t.Errorf("TCP credentials %+v", cred)
 		}
+	}
+}
+
+func TestServerManyHeadersAndComponents(t *testing.T) {
+	var n, depth int
+	app := AppFunc(func(s *Session, r *Request, b Bodies) Response {
+		n, depth = len(r.Headers), len(r.Path)
+		return Response{Status: 200, Reason: "OK"}
+	})
+	s, _ := NewConnServer(app, testOptions())
+	var req strings.Builder
+	req.WriteString("GET " + strings.Repeat("/a", 2000) + " HTTP/1.1\r\n")
+	for i := range 2000 {
+		req.WriteString("x-" + strconv.Itoa(i) + ": v\r\n")
+	}
+	req.WriteString("\r\nGET /b HTTP/1.1\r\nA: 1\r\n\r\n")
+	c := &recConn{memConn: memConn{req: []byte(req.String()), n: 1}}
+	s.ServeConn(c, nil)
+	if !strings.HasPrefix(c.out.String(), "HTTP/1.1 200 OK\r\n\r\nHTTP/1.1 200 OK\r\n\r\n") || n != 1 || depth != 1 {
+		t.Fatalf("%q, last request had %d headers, %d components", c.out.String(), n, depth)
 	}
 }
