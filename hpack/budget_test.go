@@ -194,3 +194,39 @@ func TestBudgetDefaults(t *testing.T) {
 		t.Fatalf("after budget errors: %v %v", got, err)
 	}
 }
+
+// TestHugeStringMemoryBounded: an 8 MB value streamed in frame-sized pieces
+// is skipped, not buffered: the Inflater's memory stays small and the block
+// ends with a budget error, the Inflater still usable.
+func TestHugeStringMemoryBounded(t *testing.T) {
+	for _, first := range []byte{0x00, 0x40, 0x10} {
+		d := NewInflater()
+		const size = 8 << 20
+		hdr := []byte{first, 0x01, 'a'}
+		hdr = appendInteger(hdr, 0x80, 7, size) // Huffman flag: content is never decoded
+		if _, err := d.Write(hdr); err != nil {
+			t.Fatal(err)
+		}
+		piece := make([]byte, 16384)
+		for i := range piece {
+			piece[i] = 0xff
+		}
+		for sent := 0; sent < size; sent += len(piece) {
+			if _, err := d.Write(piece); err != nil {
+				t.Fatal(err)
+			}
+			if cap(d.pending) > 64 {
+				t.Fatalf("pending buffer grew to %d octets", cap(d.pending))
+			}
+		}
+		if _, err := d.Write([]byte{0x82}); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Close(); !errors.Is(err, ErrStringTooLong) {
+			t.Fatalf("%02x: %v, want ErrStringTooLong", first, err)
+		}
+		if got, err := d.Inflate([]byte{0x82}); err != nil || len(got) != 1 {
+			t.Fatalf("%02x: after the block: %v %v", first, got, err)
+		}
+	}
+}
