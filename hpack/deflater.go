@@ -120,27 +120,32 @@ func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 		return appendInteger(dst, reprIndexed, 7, uint64(sidx))
 	}
 	t := &d.table
-	index := !never && d.shouldIndex(name, value)
 	staticName := nameIdx != 0
-	// The pair hash of a static name is seeded with its index, which
-	// saves hashing the name.
+	// Fields that the policy keeps out of the table cannot be found in
+	// it: no hashing, no lookup.
+	outside := never || (staticName && keptOut(nameIdx, value))
+	index := !outside && uint64(len(name)+len(value)+entryOverhead)*4 <= uint64(t.maxSize)*3
 	var nh, ph uint64
-	if staticName {
-		ph = strHash(value, t.seed^uint64(nameIdx)*0x9e3779b97f4a7c15)
-	} else {
+	if !staticName {
 		nh = strHash(name, t.seed)
-		ph = strHash(value, nh)
 	}
-	if t.count() > 0 {
-		if !never {
+	if !outside {
+		// The pair hash of a static name is seeded with its index,
+		// which saves hashing the name.
+		if staticName {
+			ph = strHash(value, t.seed^uint64(nameIdx)*0x9e3779b97f4a7c15)
+		} else {
+			ph = strHash(value, nh)
+		}
+		if t.count() > 0 {
 			if pair := t.lookupPair(name, value, ph); pair != 0 {
 				return appendInteger(dst, reprIndexed, 7, uint64(pair))
 			}
 		}
-		if !staticName {
-			// A literal may still reference an indexed name.
-			nameIdx = t.lookupName(name, nh)
-		}
+	}
+	if !staticName && t.count() > 0 {
+		// A literal may still reference an indexed name.
+		nameIdx = t.lookupName(name, nh)
 	}
 	var first byte
 	var prefix uint
@@ -165,33 +170,47 @@ func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 	return dst
 }
 
-// keepOutOfTable reports fields that nghttp2 never indexes: short cookies
-// are easy to guess by brute force through a shared compression context
-// (RFC 7541 §7.1.3: "an encoder might choose not to index values for header
-// fields that are considered to be highly valuable or sensitive to
-// recovery, such as the Cookie or Authorization header fields"), and
-// credentials must not stay in a table shared with other requests.
-func keepOutOfTable(name, value string) bool {
-	switch name {
-	case "authorization", "proxy-authorization":
+// Indexing policy by static name index (every name the policy singles out
+// is in the static table).
+const (
+	policyIndex    = iota
+	policyNoIndex  // rarely repeats, or carries secrets: never indexed
+	policyShortOut // cookie: not indexed when shorter than 20 octets
+)
+
+var namePolicy = func() (p [staticTableLen + 1]uint8) {
+	for i := 1; i <= staticTableLen; i++ {
+		switch staticTable[i].name {
+		case ":path", "age", "content-length", "etag", "if-none-match", "set-cookie":
+			// Rarely repeat (and set-cookie carries secrets).
+			p[i] = policyNoIndex
+		case "authorization", "proxy-authorization":
+			// Credentials must not stay in a table shared with
+			// other requests.
+			p[i] = policyNoIndex
+		case "cookie":
+			// Short cookies are easy to guess by brute force
+			// through a shared compression context (RFC 7541
+			// §7.1.3: "an encoder might choose not to index values
+			// for header fields that are considered to be highly
+			// valuable or sensitive to recovery, such as the Cookie
+			// or Authorization header fields").
+			p[i] = policyShortOut
+		}
+	}
+	return p
+}()
+
+// keptOut reports whether the policy keeps the field with static name
+// index nameIdx out of the dynamic table.
+func keptOut(nameIdx int, value string) bool {
+	switch namePolicy[nameIdx] {
+	case policyNoIndex:
 		return true
-	case "cookie":
+	case policyShortOut:
 		return len(value) < 20
 	}
 	return false
-}
-
-// shouldIndex decides whether to add a field to the dynamic table.
-func (d *Deflater) shouldIndex(name, value string) bool {
-	sz := uint64(len(name)) + uint64(len(value)) + entryOverhead
-	if sz*4 > uint64(d.table.maxSize)*3 || keepOutOfTable(name, value) {
-		return false
-	}
-	switch name {
-	case ":path", "age", "content-length", "etag", "if-none-match", "set-cookie":
-		return false
-	}
-	return true
 }
 
 // appendString appends a string literal (RFC 7541 §5.2), Huffman-coded
