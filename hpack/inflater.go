@@ -359,9 +359,9 @@ func readLongStrInfo(b []byte) (strInfo, error) {
 	return strInfo{hdr: n, n: int(l), huff: b[0]&0x80 != 0}, nil
 }
 
-// decodeString decodes the string s whose encoded octets are raw. Raw
-// strings alias raw; Huffman strings are appended to d.scratch, and the
-// returned bool tells which (the string is then d.scratch[off:]).
+// decodeString decodes the string s whose encoded octets are raw. A raw
+// string aliases raw; a Huffman string is decoded onto the end of d.scratch
+// (so a later decoding may move it).
 func (d *Inflater) decodeString(s strInfo, raw []byte) (str []byte, err error) {
 	if !s.huff {
 		return raw, nil

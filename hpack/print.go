@@ -6,10 +6,13 @@ import (
 	"strconv"
 )
 
-// PrintTable writes entries (as returned by Table, newest first) one per line
-// as "[  i] (s = N) name: value" with i counting from 1, then a last line
-// "      Table size: N" with the sum of the entry sizes, like nghttp2's
-// print_hd_table and deflatehd/inflatehd -t.
+// PrintTable writes entries (as returned by Table, newest first) one per
+// line, numbered from 1 with their RFC 7541 §4.1 size, then the sum of the
+// sizes, like nghttp2's print_hd_table and deflatehd/inflatehd -t:
+//
+//	[  1] (s = 53) cache-control: no-cache
+//	[  2] (s = 57) :authority: www.example.com
+//	      Table size: 110
 func PrintTable(w io.Writer, entries []Entry) {
 	bw := bufio.NewWriter(w)
 	var total uint64
