@@ -451,10 +451,7 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		if err != nil {
 			return 0, d.decErr(err, base+pos)
 		}
-		if skip, err := d.oversize(ns, indexing, base); skip || err != nil {
-			if err != nil {
-				return 0, err
-			}
+		if d.skip(ns, indexing) {
 			// The name alone cannot enter the table and is not
 			// emitted: discard it and the value.
 			start := pos + ns.hdr
@@ -505,10 +502,7 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 	if err != nil {
 		return 0, d.decErr(err, base+pos)
 	}
-	if skip, err := d.oversize(vs, indexing, base); skip || err != nil {
-		if err != nil {
-			return 0, err
-		}
+	if d.skip(vs, indexing) {
 		start := pos + vs.hdr
 		if err := d.skipOversize(indexing, base); err != nil {
 			return 0, err
@@ -551,20 +545,17 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 	return pos, nil
 }
 
-// oversize checks a string literal against the string budget. It reports
-// skip when the string's content is not needed: it exceeds the budget and
+// skip checks a string literal against the string budget. It reports
+// whether the string's content is not needed: it exceeds the budget and
 // cannot enter the dynamic table.
-func (d *Inflater) oversize(s strInfo, indexing bool, base int) (skip bool, err error) {
+func (d *Inflater) skip(s strInfo, indexing bool) bool {
 	lb := s.lowerBound()
 	if lb <= uint64(d.maxString) {
-		return false, nil
+		return false
 	}
-	if indexing && lb+entryOverhead <= uint64(d.table.maxSize) {
-		// Needed for the table: decoded normally, then refused by the
-		// length check in decodeRepr.
-		return false, nil
-	}
-	return true, nil
+	// A long string that may fit in the table is decoded normally (to be
+	// inserted) and then refused by deliver.
+	return !indexing || lb+entryOverhead > uint64(d.table.maxSize)
 }
 
 // skipOversize applies a representation whose name or value was skipped as
