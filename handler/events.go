@@ -1,0 +1,209 @@
+package handler
+
+import (
+	"fmt"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/h2conn"
+)
+
+// engineHandler is a Conn seen as the engine's Handler.
+type engineHandler Conn
+
+func (h *engineHandler) OnHeaders(es *h2conn.Stream) {
+	c := (*Conn)(h)
+	s := c.newStream(es)
+	es.UserData = s
+	defer c.recoverHandler(s, "OnHeaders")
+	s.handler = c.factory(s)
+	if s.handler == nil {
+		s.handler = BaseRequestHandler{}
+		s.Reset(RefusedStream)
+		return
+	}
+	s.handler.OnHeaders(s)
+}
+
+func (h *engineHandler) OnData(es *h2conn.Stream, data []byte) {
+	c := (*Conn)(h)
+	s, _ := es.UserData.(*Stream)
+	if s == nil {
+		return
+	}
+	func() {
+		defer c.recoverHandler(s, "OnData")
+		s.handler.OnData(s, data)
+	}()
+	if _, manual := s.handler.(manualConsumer); !manual {
+		c.eng.Consume(es, len(data))
+	}
+}
+
+func (h *engineHandler) OnTrailers(es *h2conn.Stream) {
+	c := (*Conn)(h)
+	if s, _ := es.UserData.(*Stream); s != nil {
+		s.trailer = c.fields(es.Trailers(), s.trailer[:0])
+	}
+}
+
+func (h *engineHandler) OnEndStream(es *h2conn.Stream) {
+	c := (*Conn)(h)
+	s, _ := es.UserData.(*Stream)
+	if s == nil {
+		return
+	}
+	defer c.recoverHandler(s, "OnRequestDone")
+	s.handler.OnRequestDone(s)
+}
+
+func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
+	c := (*Conn)(h)
+	s, _ := es.UserData.(*Stream)
+	es.UserData = nil
+	if s == nil {
+		return
+	}
+	s.es = nil
+	s.closeCd = code
+	c.mu.Lock()
+	s.state.Or(stClosed)
+	queued := s.ops&opRespond != 0
+	c.mu.Unlock()
+	s.ctxMu.Lock()
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.ctxMu.Unlock()
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				c.log.Warn("h2: handler panicked in OnClose", "stream", s.id, "panic", p)
+				c.reject("handler_panic")
+			}
+		}()
+		if s.handler != nil {
+			s.handler.OnClose(s, code)
+		}
+	}()
+	if !queued && s.state.Load()&stResponded != 0 {
+		// SendResponse's op was applied (or is being set up by another
+		// goroutine, which only happens without ReuseStreams; then the queued
+		// op closes the body when it is applied).
+		s.src.close()
+	}
+	if c.opts.ReuseStreams {
+		c.recycle(s)
+	}
+}
+
+func (h *engineHandler) OnReject(name string) { (*Conn)(h).reject(name) }
+
+// recoverHandler turns a panic in a handler callback into RST_STREAM
+// INTERNAL_ERROR on its stream, as the connection carries on.
+func (c *Conn) recoverHandler(s *Stream, where string) {
+	if p := recover(); p != nil {
+		c.log.Warn("h2: handler panicked; resetting the stream", "stream", s.id, "callback", where,
+			"panic", fmt.Sprint(p))
+		c.reject("handler_panic")
+		if s.handler == nil {
+			s.handler = BaseRequestHandler{}
+		}
+		s.Reset(InternalError)
+	}
+}
+
+// newStream creates (or recycles) the Stream of a new request.
+func (c *Conn) newStream(es *h2conn.Stream) *Stream {
+	var s *Stream
+	if n := len(c.free); n > 0 {
+		s = c.free[n-1]
+		c.free = c.free[:n-1]
+	} else {
+		s = &Stream{}
+	}
+	s.conn, s.es, s.id = c, es, es.ID
+	s.contentLength = es.ContentLength()
+	if c.opts.ReuseStreams {
+		s.method, s.scheme, s.authority, s.path = es.Method(), es.Scheme(), es.Authority(), es.Path()
+		s.header = es.Fields()
+	} else {
+		s.method, s.scheme, s.authority, s.path = internMethod(es.Method()), internScheme(es.Scheme()),
+			clone(es.Authority()), clone(es.Path())
+		s.header = c.fields(es.Fields(), nil)
+	}
+	return s
+}
+
+// fields returns the request fields as the Stream keeps them: aliased with
+// ReuseStreams, else copied into one private block.
+func (c *Conn) fields(f []hpack.HeaderField, dst []hpack.HeaderField) []hpack.HeaderField {
+	if c.opts.ReuseStreams || len(f) == 0 {
+		return f
+	}
+	n := 0
+	for i := range f {
+		n += len(f[i].Name) + len(f[i].Value)
+	}
+	buf := make([]byte, 0, n)
+	for i := range f {
+		buf = append(buf, f[i].Name...)
+		buf = append(buf, f[i].Value...)
+	}
+	all := string(buf)
+	out := make([]hpack.HeaderField, len(f))
+	off := 0
+	for i := range f {
+		nl, vl := len(f[i].Name), len(f[i].Value)
+		out[i] = hpack.HeaderField{Name: all[off : off+nl], Value: all[off+nl : off+nl+vl], Sensitive: f[i].Sensitive}
+		off += nl + vl
+	}
+	return out
+}
+
+// recycle returns a closed Stream to the free list, keeping its buffers.
+func (c *Conn) recycle(s *Stream) {
+	*s = Stream{trailer: s.trailer[:0]}
+	c.free = append(c.free, s)
+}
+
+func clone(s string) string {
+	if s == "" {
+		return ""
+	}
+	return string([]byte(s))
+}
+
+func internMethod(m string) string {
+	switch m {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "OPTIONS":
+		return "OPTIONS"
+	case "CONNECT":
+		return "CONNECT"
+	}
+	return clone(m)
+}
+
+func internScheme(m string) string {
+	switch m {
+	case "https":
+		return "https"
+	case "http":
+		return "http"
+	}
+	return clone(m)
+}
+
+// manualConsumer is implemented by handlers that return request body bytes to
+// the flow-control windows themselves (the net/http adapter) instead of when
+// OnData returns.
+type manualConsumer interface{ manualConsume() }

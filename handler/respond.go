@@ -1,0 +1,132 @@
+package handler
+
+import (
+	"strconv"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/h2conn"
+)
+
+// respond sends the response recorded by SendResponse.
+func (c *Conn) respond(s *Stream) {
+	src := &s.src
+	hdr := append(c.hdr[:0], s.respHdr...)
+	var hasLen, hasDate bool
+	for i := range s.respHdr {
+		switch s.respHdr[i].Name {
+		case "content-length":
+			hasLen = true
+		case "date":
+			hasDate = true
+		}
+	}
+	// RFC 9110 §8.6: content-length when the length is known in advance; for
+	// 204 and 304 (§15.3.5, §15.4.5) and 1xx no content is sent.
+	noContent := s.status == 204 || s.status == 304
+	if !hasLen && src.length >= 0 && !noContent {
+		hdr = append(hdr, hpack.HeaderField{Name: "content-length", Value: c.itoa(src.length)})
+	}
+	// RFC 9110 §6.6.1: "An origin server with a clock ... MUST generate a Date
+	// header field" in 2xx, 3xx and 4xx responses (and MAY in others).
+	if !hasDate && !c.opts.DisableDate {
+		hdr = append(hdr, hpack.HeaderField{Name: "date", Value: httpDate(c.now)})
+	}
+	c.hdr = hdr[:0]
+
+	c.mu.Lock()
+	trailers := s.outTrail
+	c.mu.Unlock()
+	// RFC 9110 §9.3.2: the server "MUST NOT send content in the response" to HEAD.
+	if s.method == "HEAD" || noContent {
+		src.close()
+	}
+	if src.kind == bodyNone {
+		s.state.Or(stBodyEnded)
+		if len(trailers) == 0 {
+			if err := c.eng.SendHeaders(s.es, s.status, hdr, true); err != nil {
+				c.streamFailed(s, err)
+			}
+			return
+		}
+		if err := c.eng.SendHeaders(s.es, s.status, hdr, false); err != nil {
+			c.streamFailed(s, err)
+			return
+		}
+		if err := c.eng.SendTrailers(s.es, trailers); err != nil {
+			c.streamFailed(s, err)
+		}
+		return
+	}
+	if err := c.eng.SendHeaders(s.es, s.status, hdr, false); err != nil {
+		c.streamFailed(s, err)
+		return
+	}
+	var err error
+	if src.kind == bodyBytes && len(trailers) == 0 {
+		s.state.Or(stBodyEnded)
+		err = c.eng.SetBodyBytes(s.es, src.b)
+		src.b = nil
+	} else {
+		err = c.eng.SetBody(s.es, (*streamBody)(s))
+	}
+	if err != nil {
+		c.streamFailed(s, err)
+	}
+}
+
+// streamFailed resets a stream whose response the engine refused.
+func (c *Conn) streamFailed(s *Stream, err error) {
+	c.log.Debug("h2: response refused", "stream", s.id, "err", err)
+	if s.es != nil {
+		c.eng.Reset(s.es, InternalError)
+	}
+}
+
+func (c *Conn) itoa(n int64) string {
+	if n >= 0 && n < int64(len(smallInts)) {
+		return smallInts[n]
+	}
+	// Servers often send the same large file repeatedly: keep the last one.
+	if n != c.lastLen || c.lastLenStr == "" {
+		c.lastLen, c.lastLenStr = n, strconv.FormatInt(n, 10)
+	}
+	return c.lastLenStr
+}
+
+// smallInts caches the content-length strings of small bodies.
+var smallInts = func() []string {
+	s := make([]string, 1025)
+	for i := range s {
+		s[i] = strconv.Itoa(i)
+	}
+	return s
+}()
+
+// streamBody is a Stream seen as the engine's BodySource and TrailerSource.
+type streamBody Stream
+
+func (b *streamBody) Read(max int) ([]byte, h2conn.DataFlag) {
+	s := (*Stream)(b)
+	c := s.conn
+	if len(c.scratch) < max {
+		c.scratch = make([]byte, max)
+	}
+	data, flag, err := s.src.next(max, c.scratch)
+	if err != nil {
+		c.log.Warn("h2: response body failed; resetting the stream", "stream", s.id, "err", err)
+		c.reject("body_generator_error")
+		// The engine resets the stream with INTERNAL_ERROR on an unknown flag.
+		return nil, h2conn.DataFlag(0xff)
+	}
+	if flag == DataEOF {
+		s.state.Or(stBodyEnded)
+	}
+	return data, h2conn.DataFlag(flag)
+}
+
+func (b *streamBody) Trailers() []hpack.HeaderField {
+	s := (*Stream)(b)
+	s.conn.mu.Lock()
+	defer s.conn.mu.Unlock()
+	return s.outTrail
+}
