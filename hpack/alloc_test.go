@@ -19,7 +19,7 @@ func sampleLists() [][]HeaderField {
 			{Name: "accept", Value: "image/avif,image/webp,*/*"},
 			{Name: "accept-encoding", Value: "gzip, deflate, br"},
 			{Name: "cookie", Value: fmt.Sprintf("session=%016x; theme=dark", i/5)},
-			{Name: "x-request-id", Value: fmt.Sprintf("%08x-%04x", i*2654435761, i)},
+			{Name: "x-request-id", Value: fmt.Sprintf("%08x-%04x", uint32(i)*2654435761, i)},
 			{Name: "authorization", Value: "Bearer abcdef0123456789", Sensitive: i%2 == 0},
 		})
 	}

@@ -226,7 +226,9 @@ func (d *Inflater) Write(p []byte) (int, error) {
 	}
 	d.consumed += c
 	if len(d.pending) > 0 {
-		d.pending = d.pending[:copy(d.pending, d.pending[c:])]
+		if c > 0 {
+			d.pending = d.pending[:copy(d.pending, d.pending[c:])]
+		}
 	} else if c < len(buf) {
 		d.pending = append(d.pending, buf[c:]...)
 	}
@@ -324,6 +326,10 @@ func (d *Inflater) lookup(idx uint64) (name, value string, ok bool) {
 	return name, value, true
 }
 
+// maxStringLen bounds string lengths so that offsets fit an int on 32-bit
+// platforms too.
+const maxStringLen = 1<<31 - 1
+
 // strInfo describes a string literal (RFC 7541 §5.2) at the start of a
 // buffer: its header length, encoded length, and Huffman flag.
 type strInfo struct {
@@ -355,6 +361,12 @@ func readLongStrInfo(b []byte) (strInfo, error) {
 	l, n, err := readInteger(b, 7)
 	if err != nil {
 		return strInfo{}, err
+	}
+	if l > maxStringLen {
+		// RFC 7541 §5.1: "Integer encodings that exceed
+		// implementation limits ... MUST be treated as decoding
+		// errors."
+		return strInfo{}, ErrIntegerOverflow
 	}
 	return strInfo{hdr: n, n: int(l), huff: b[0]&0x80 != 0}, nil
 }
@@ -437,9 +449,9 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		}
 	}
 	d.scratch = d.scratch[:0]
-	var name []byte // literal name (raw alias or scratch)
 	var iname string
-	nameHuffOff := -1
+	var ns strInfo
+	var namePos int
 	if idx != 0 {
 		var ok bool
 		iname, _, ok = d.lookup(idx)
@@ -447,8 +459,8 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 			return 0, &DecodingError{ErrInvalidIndex, base}
 		}
 	} else {
-		ns, err := readStrInfo(b[pos:])
-		if err != nil {
+		var err error
+		if ns, err = readStrInfo(b[pos:]); err != nil {
 			return 0, d.decErr(err, base+pos)
 		}
 		if d.skip(ns, indexing) {
@@ -485,18 +497,11 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 			}
 			return start + vs.n, nil
 		}
-		start := pos + ns.hdr
-		if start+ns.n > len(b) {
+		namePos = pos
+		pos += ns.hdr + ns.n
+		if pos > len(b) {
 			return 0, errNeedMore
 		}
-		if ns.huff {
-			nameHuffOff = len(d.scratch)
-		}
-		name, err = d.decodeString(ns, b[start:start+ns.n])
-		if err != nil {
-			return 0, &DecodingError{err, base + pos}
-		}
-		pos = start + ns.n
 	}
 	vs, err := readStrInfo(b[pos:])
 	if err != nil {
@@ -513,18 +518,32 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		}
 		return start + vs.n, nil
 	}
-	start := pos + vs.hdr
-	if start+vs.n > len(b) {
+	valuePos := pos
+	pos += vs.hdr + vs.n
+	if pos > len(b) {
+		// Nothing is decoded before the whole representation is
+		// there, so that a long one arriving in many small fragments
+		// costs linear time.
 		return 0, errNeedMore
 	}
+
+	// Decode the strings.
+	var name []byte // literal name (raw alias or scratch)
+	if idx == 0 {
+		start := namePos + ns.hdr
+		var err error
+		if name, err = d.decodeString(ns, b[start:start+ns.n]); err != nil {
+			return 0, &DecodingError{err, base + namePos}
+		}
+	}
+	start := valuePos + vs.hdr
 	value, err := d.decodeString(vs, b[start:start+vs.n])
 	if err != nil {
-		return 0, &DecodingError{err, base + pos}
+		return 0, &DecodingError{err, base + valuePos}
 	}
-	pos = start + vs.n
-	if nameHuffOff >= 0 {
+	if idx == 0 && ns.huff {
 		// The value's decoding may have moved d.scratch.
-		name = d.scratch[nameHuffOff : nameHuffOff+len(name)]
+		name = d.scratch[:len(name)]
 	}
 
 	// The representation is complete: apply it.
