@@ -258,6 +258,13 @@ func (d *Inflater) Close() error {
 		return err
 	}
 	err = d.budgetErr
+	// Do not hold on to the memory of an exceptionally large block.
+	if cap(d.pending) > 64<<10 {
+		d.pending = nil
+	}
+	if cap(d.scratch) > 64<<10 {
+		d.scratch = make([]byte, 0, 512)
+	}
 	d.inBlock, d.sawField = false, false
 	d.consumed, d.fields, d.listSize, d.budgetErr = 0, 0, 0, nil
 	return err
