@@ -147,6 +147,10 @@ func (s *Server) serve(l net.Listener, tcfg *tls.Config) error {
 		l.Close()
 		return ErrNoHandler
 	}
+	if err := s.Config.Config.Validate(); err != nil {
+		l.Close()
+		return err
+	}
 	if err := s.track(l); err != nil {
 		l.Close()
 		return err

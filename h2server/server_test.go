@@ -449,3 +449,18 @@ func TestTimeouts(t *testing.T) {
 		})
 	})
 }
+
+// TestServeErrors: a server without a handler, or with a limit outside its RFC
+// range, refuses to serve.
+func TestServeErrors(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	if err := (&Server{}).Serve(ln); !errors.Is(err, ErrNoHandler) {
+		t.Errorf("no handler: %v", err)
+	}
+	ln, _ = net.Listen("tcp", "127.0.0.1:0")
+	srv := &Server{Handler: echoFactory}
+	srv.Config.MaxFrameSize = 1000 // below 16384 (RFC 9113 §6.5.2)
+	if err := srv.Serve(ln); err == nil || errors.Is(err, ErrServerClosed) {
+		t.Errorf("bad MaxFrameSize: %v", err)
+	}
+}
