@@ -29,8 +29,9 @@ type Config struct {
 	// WriteTimeout closes a connection whose writes make no progress for this
 	// long (a peer that stopped reading). Default 30 s.
 	WriteTimeout time.Duration
-	// ReadBufferSize is the size of each connection's read buffer: the most
-	// bytes read and fed to the engine in one batch. Default 64 KiB.
+	// ReadBufferSize is the largest read buffer of a connection: the most
+	// bytes read and fed to the engine in one batch. A connection starts with
+	// 8 KiB and doubles its buffer whenever a read fills it. Default 64 KiB.
 	ReadBufferSize int
 	// DisableDate stops the server from adding a date header to responses
 	// (RFC 9110 §6.6.1 requires it from origin servers with a clock).

@@ -13,6 +13,9 @@ import (
 	"github.com/h2kit/h2kit/internal/h2conn"
 )
 
+// initialReadBuffer is the size of a new connection's read buffer.
+const initialReadBuffer = 8 << 10
+
 // aLongTimeAgo is a read deadline in the past: setting it makes a blocked Read
 // return at once, which is how other goroutines wake the connection loop.
 var aLongTimeAgo = time.Unix(1, 0)
@@ -85,7 +88,9 @@ func (c *conn) requestShutdown() {
 func (c *conn) run(initial []byte) {
 	log := c.srv.logger()
 	defer c.nc.Close()
-	c.rbuf = make([]byte, c.cfg.ReadBufferSize)
+	// Start small (most connections send a few hundred bytes at a time) and
+	// grow when a read fills the buffer, up to ReadBufferSize.
+	c.rbuf = make([]byte, min(initialReadBuffer, c.cfg.ReadBufferSize))
 	now := time.Now()
 	c.hc.SetTime(now)
 	ferr := c.eng.Tick(now)
@@ -124,6 +129,9 @@ func (c *conn) run(initial []byte) {
 		c.hc.SetTime(now)
 		if n > 0 {
 			ferr = c.eng.Feed(c.rbuf[:n])
+			if n == len(c.rbuf) && n < c.cfg.ReadBufferSize {
+				c.rbuf = make([]byte, min(2*n, c.cfg.ReadBufferSize))
+			}
 		}
 		if err != nil && ferr == nil {
 			var ne net.Error
