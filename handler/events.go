@@ -2,6 +2,7 @@ package handler
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
@@ -65,9 +66,15 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 	}
 	s.es = nil
 	s.closeCd = code
+	// Under the mutex: from here on enqueue drops operations for s, and those
+	// already queued are withdrawn, so that no queue entry outlives the stream
+	// (a recycled Stream must not inherit them).
 	c.mu.Lock()
 	s.state.Or(stClosed)
-	queued := s.ops&opRespond != 0
+	if s.ops != 0 {
+		s.ops = 0
+		c.pending = slices.DeleteFunc(c.pending, func(p *Stream) bool { return p == s })
+	}
 	c.mu.Unlock()
 	s.ctxMu.Lock()
 	if s.cancel != nil {
@@ -85,10 +92,9 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 			s.handler.OnClose(s, code)
 		}
 	}()
-	if !queued && s.state.Load()&stResponded != 0 {
-		// SendResponse's op was applied (or is being set up by another
-		// goroutine, which only happens without ReuseStreams; then the queued
-		// op closes the body when it is applied).
+	if s.state.Load()&stResponded != 0 {
+		// The body belongs to the engine (applied) or to the withdrawn
+		// operation: either way nobody reads it any more.
 		s.src.close()
 	}
 	if c.opts.ReuseStreams {

@@ -13,6 +13,10 @@ func (c *Conn) enqueue(s *Stream, op uint8) {
 // enqueueLocked records op for s (c.mu held) and reports whether the loop must
 // be woken.
 func (c *Conn) enqueueLocked(s *Stream, op uint8) bool {
+	if s.state.Load()&stClosed != 0 {
+		// OnClose has run: the operation has nothing left to act on.
+		return false
+	}
 	if s.ops == 0 {
 		c.pending = append(c.pending, s)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -682,5 +683,50 @@ func TestReaderPumpSpuriousResume(t *testing.T) {
 	}
 	if !bytes.Equal(body, want.Bytes()) {
 		t.Fatalf("body differs: got %d bytes, want %d", len(body), want.Len())
+	}
+}
+
+// TestResponseWithdrawnOnClose: a response queued in OnHeaders for a stream the
+// peer resets in the same batch is withdrawn; its file body is closed, and with
+// ReuseStreams the recycled Stream serves the next request cleanly.
+func TestResponseWithdrawnOnClose(t *testing.T) {
+	path := t.TempDir() + "/body"
+	if err := os.WriteFile(path, []byte("file body"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var files []*os.File
+	h := &funcHandler{onHeaders: func(s *Stream) {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+		s.SendResponse(200, nil, f)
+	}}
+	p := newPeer(t, h2conn.Config{}, one(h), Options{DisableDate: true, ReuseStreams: true})
+	p.handshake()
+	// HEADERS and RST_STREAM in one batch: the response is still queued when
+	// the stream closes.
+	p.hbuf.Reset()
+	for _, kv := range [][2]string{{":method", "GET"}, {":scheme", "https"}, {":authority", "a"}, {":path", "/"}} {
+		p.enc.WriteField(xhpack.HeaderField{Name: kv[0], Value: kv[1]})
+	}
+	p.wfr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: p.hbuf.Bytes(), EndStream: true, EndHeaders: true})
+	p.wfr.WriteRSTStream(1, http2.ErrCodeCancel)
+	p.flush()
+	for p.out.Len() > 0 {
+		if f, ok := p.next().(*http2.MetaHeadersFrame); ok {
+			t.Fatalf("response sent for a reset stream: %v", f)
+		}
+	}
+	if _, err := files[0].Read(make([]byte, 1)); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("body file not closed: %v", err)
+	}
+	p.request(3, "GET", "/", true)
+	if r := p.readResponse(3); string(r.body) != "file body" {
+		t.Errorf("next stream: %q", r.body)
+	}
+	if _, err := files[1].Read(make([]byte, 1)); !errors.Is(err, os.ErrClosed) {
+		t.Errorf("second body file not closed after the stream ended: %v", err)
 	}
 }
