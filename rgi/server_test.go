@@ -579,3 +579,30 @@ func TestServerManyHeadersAndComponents(t *testing.T) {
 		t.Fatalf("%q, last request had %d headers, %d components", c.out.String(), n, depth)
 	}
 }
+
+// TestServerCloseAfterErrorStatus: like Degu, the server closes after an
+// app's error status, except 404, 409 and 412.
+func TestServerCloseAfterErrorStatus(t *testing.T) {
+	app := AppFunc(func(s *Session, r *Request, b Bodies) Response {
+		st, _ := strconv.Atoi(r.Path[0])
+		return Response{Status: st, Reason: "Some Reason"}
+	})
+	s, _ := NewConnServer(app, testOptions())
+	for _, tt := range []struct {
+		status int
+		closes bool
+	}{{200, false}, {204, false}, {301, false}, {304, false}, {399, false}, {404, false}, {409, false}, {412, false},
+		{400, true}, {401, true}, {403, true}, {405, true}, {410, true}, {499, true}, {500, true}, {503, true}} {
+		code := strconv.Itoa(tt.status)
+		c := &recConn{memConn: memConn{req: []byte("GET /" + code + " HTTP/1.1\r\n\r\n"), n: 2}}
+		s.ServeConn(c, nil)
+		one := "HTTP/1.1 " + code + " Some Reason\r\n\r\n"
+		want := one + one
+		if tt.closes {
+			want = "HTTP/1.1 " + code + " Some Reason\r\nconnection: close\r\n\r\n"
+		}
+		if c.out.String() != want {
+			t.Errorf("%d: got %q, want %q", tt.status, c.out.String(), want)
+		}
+	}
+}
