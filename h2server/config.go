@@ -26,8 +26,10 @@ type Config struct {
 	// HandshakeTimeout bounds the TLS handshake and, on cleartext connections,
 	// the time to receive enough bytes to tell h2c from HTTP/1.1. Default 10 s.
 	HandshakeTimeout time.Duration
-	// WriteTimeout closes a connection whose writes make no progress for this
-	// long (a peer that stopped reading). Default 30 s.
+	// WriteTimeout closes a connection whose writes make no progress (a peer
+	// that stopped reading). The deadline is re-armed once half of it has
+	// passed, so a stalled write is detected after WriteTimeout/2 to
+	// WriteTimeout. Default 30 s.
 	WriteTimeout time.Duration
 	// ReadBufferSize is the largest read buffer of a connection: the most
 	// bytes read and fed to the engine in one batch. A connection starts with

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -169,6 +170,9 @@ func (c *conn) run(initial []byte) {
 // AppendOutput and may queue operations, which are applied between batches.
 func (c *conn) flush() error {
 	for c.eng.WantWrite() {
+		if c.wbuf == nil {
+			c.wbuf = getWriteBuffer()
+		}
 		c.wbuf = c.eng.AppendOutput(c.wbuf[:0])
 		if len(c.wbuf) == 0 {
 			break
@@ -190,10 +194,35 @@ func (c *conn) flush() error {
 		}
 		c.hc.RunPending()
 	}
-	if cap(c.wbuf) > 4<<20 {
+	if cap(c.wbuf) > keepWriteBuffer {
+		// Everything is written: lend the large buffer to other connections
+		// instead of holding it while this one idles.
+		putWriteBuffer(c.wbuf)
 		c.wbuf = nil
 	}
 	return nil
+}
+
+// keepWriteBuffer is the largest write buffer a connection keeps between
+// flushes; larger ones (a batch of DATA) go back to writeBuffers.
+const keepWriteBuffer = 32 << 10
+
+// writeBuffers holds large write buffers between flushes.
+var writeBuffers sync.Pool
+
+func getWriteBuffer() []byte {
+	if p, ok := writeBuffers.Get().(*[]byte); ok {
+		return (*p)[:0]
+	}
+	return nil
+}
+
+func putWriteBuffer(b []byte) {
+	if cap(b) > 8<<20 {
+		return
+	}
+	b = b[:0]
+	writeBuffers.Put(&b)
 }
 
 // write writes b; over TLS the records it becomes are collected and written

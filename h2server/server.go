@@ -50,8 +50,12 @@ type Server struct {
 	// with 505 HTTP Version Not Supported and closes.
 	HTTP1 HTTP1Func
 	// OnReject, if set, is called with a stable snake_case name for every
-	// rejected input (refused streams, malformed requests, flood caps, handler
-	// panics, ...), for metrics. It runs on connection goroutines.
+	// rejected input, for metrics: the engine's names (refused streams,
+	// malformed requests, flood caps, timeouts; see internal/h2conn's
+	// reject.go), the handler layer's "handler_panic" and
+	// "body_generator_error", and the server's "invalid_preface",
+	// "inadequate_security" and "write_stall". It runs on connection
+	// goroutines and must be cheap and safe for concurrent use.
 	OnReject func(name string)
 
 	mu        sync.Mutex
