@@ -49,6 +49,13 @@
 // answered from its callbacks allocation-free; only use it when no goroutine
 // touches a Stream after its OnClose.
 //
+// # Request bodies and flow control
+//
+// OnData gets the request body as it arrives; its bytes are returned to the
+// peer's flow-control windows when OnData returns. A handler that cannot keep up
+// implements ManualFlowControl and calls Stream.Consume when it has processed
+// the bytes: the peer then never has more than a stream window outstanding.
+//
 // # net/http
 //
 // HTTPHandler serves an ordinary http.Handler through this API, one goroutine per

@@ -35,7 +35,7 @@ func (h *engineHandler) OnData(es *h2conn.Stream, data []byte) {
 		defer c.recoverHandler(s, "OnData")
 		s.handler.OnData(s, data)
 	}()
-	if _, manual := s.handler.(manualConsumer); !manual {
+	if _, manual := s.handler.(ManualFlowControl); !manual {
 		c.eng.Consume(es, len(data))
 	}
 }
@@ -209,7 +209,3 @@ func internScheme(m string) string {
 	return clone(m)
 }
 
-// manualConsumer is implemented by handlers that return request body bytes to
-// the flow-control windows themselves (the net/http adapter) instead of when
-// OnData returns.
-type manualConsumer interface{ manualConsume() }

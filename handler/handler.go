@@ -13,9 +13,9 @@ type RequestHandler interface {
 	// request line and header fields are available on s.
 	OnHeaders(s *Stream)
 	// OnData is called with each chunk of the request body. data is only valid
-	// during the call; copy it to keep it. Receiving it returns its bytes to the
-	// peer's flow-control windows (WINDOW_UPDATE), so a handler that must apply
-	// back-pressure copies into a bounded buffer and resets the stream beyond it.
+	// during the call; copy it to keep it. When OnData returns, its bytes go
+	// back to the peer's flow-control windows (WINDOW_UPDATE), unless the
+	// handler implements ManualFlowControl and calls Stream.Consume itself.
 	OnData(s *Stream, data []byte)
 	// OnRequestDone is called when the whole request, including any trailers
 	// (s.Trailers), has been received.
@@ -70,4 +70,17 @@ func (HandlerFunc) OnClose(*Stream, ErrCode) {}
 func FactoryFunc(f func(s *Stream)) Factory {
 	h := HandlerFunc(f)
 	return func(*Stream) RequestHandler { return h }
+}
+
+// ManualFlowControl is an optional interface of a RequestHandler that applies
+// back-pressure to the request body. By default the bytes given to OnData are
+// returned to the peer's flow-control windows as soon as OnData returns. A
+// handler with a ManualFlowControl method instead calls Stream.Consume when it
+// has processed them (for example from the goroutine that writes them
+// somewhere slow): until then the peer can send at most the stream's window
+// (Config.InitialWindowSize) more, so memory stays bounded without resetting
+// the stream. The bytes of a closed stream are returned automatically.
+type ManualFlowControl interface {
+	RequestHandler
+	ManualFlowControl()
 }

@@ -73,7 +73,8 @@ type httpStream struct {
 	trailers []string // declared trailer names (canonical)
 }
 
-func (hs *httpStream) manualConsume() {}
+// ManualFlowControl: request body bytes are consumed as r.Body is read.
+func (hs *httpStream) ManualFlowControl() {}
 
 func (hs *httpStream) OnHeaders(s *Stream) {
 	hs.s = s
@@ -200,7 +201,7 @@ func (b *httpBody) Read(p []byte) (int, error) {
 		hs.in = nil
 	}
 	hs.mu.Unlock()
-	hs.s.consumed(n)
+	hs.s.Consume(n)
 	return n, nil
 }
 
@@ -226,7 +227,7 @@ func (b *httpBody) Close() error {
 	hs.in = nil
 	hs.bodyDone = true
 	hs.mu.Unlock()
-	hs.s.consumed(n)
+	hs.s.Consume(n)
 	return nil
 }
 

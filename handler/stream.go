@@ -260,9 +260,12 @@ func (s *Stream) Reset(code ErrCode) {
 	c.enqueue(s, opReset)
 }
 
-// consumed returns n bytes of request body to the peer's flow-control windows
-// (used by the net/http adapter, which consumes as the handler reads).
-func (s *Stream) consumed(n int) {
+// Consume returns n bytes of request body to the peer's flow-control windows
+// (RFC 9113 §6.9: the server sends WINDOW_UPDATE, batched). Only handlers that
+// implement ManualFlowControl call it, once they have processed the bytes OnData
+// gave them; it may be called from any goroutine and does nothing once the stream
+// has closed.
+func (s *Stream) Consume(n int) {
 	if n <= 0 || s.state.Load()&stClosed != 0 {
 		return
 	}
