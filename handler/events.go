@@ -208,4 +208,3 @@ func internScheme(m string) string {
 	}
 	return clone(m)
 }
-
