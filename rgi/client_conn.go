@@ -175,7 +175,7 @@ func (c *Connection) readResponse(method string) (Response, error) {
 		if err != nil {
 			return Response{}, err
 		}
-		h := make(map[string]string, 8)
+		h := make(map[string]string)
 		status, reason, fr, err := parseResponseHead(pre, c.in, h)
 		c.br.Discard(len(pre))
 		if err != nil {
