@@ -110,39 +110,9 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 	// slack for the two-symbol store.
 	dst = grow(dst, 2*len(src)+2)
 	out := dst[start:]
-	j := 0
-	var cur uint64 // MSB-aligned pending bits
-	var nbits uint // number of valid bits in cur
-	i := 0
-	// Fast path while 8 input octets can be loaded at once: after the
-	// refill at least 56 bits are valid, and every code (at most 30 bits)
-	// is complete while 30 remain.
-	for i+8 <= len(src) {
-		// The load also sets some bits past nbits, which are exactly the
-		// next input bits, so OR-ing them again later is harmless.
-		cur |= binary.BigEndian.Uint64(src[i:]) >> nbits
-		k := (63 - nbits) >> 3
-		i += int(k)
-		nbits += k << 3
-		for nbits >= 30 {
-			e := huffPrimary[cur>>(64-huffPrimaryBits)]
-			if e != 0 {
-				binary.LittleEndian.PutUint16(out[j:], uint16(e))
-				j += int(e >> 26)
-				total := uint(e>>21) & 31
-				cur <<= total
-				nbits -= total
-				continue
-			}
-			sym, l := huffDecodeLong(cur)
-			if sym == 256 {
-				return dst[:start+j], ErrInvalidHuffman
-			}
-			out[j] = byte(sym)
-			j++
-			cur <<= l
-			nbits -= l
-		}
+	j, i, cur, nbits, ok := huffDecodeBulk(out, src)
+	if !ok {
+		return dst[:start+j], ErrInvalidHuffman
 	}
 	// The last octets, one at a time.
 	for {
@@ -212,6 +182,46 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 		}
 		return dst[:start+j], nil
 	}
+}
+
+// huffDecodeBulk decodes src into out while 8 input octets can be loaded at
+// once, and returns the number of octets written (j) and read (i), the bits
+// left over (cur, MSB-aligned, and nbits), and ok false for EOS. After each
+// load at least 56 bits are valid, and every code (at most 30 bits) is
+// complete while 30 remain. It is a function of its own so that the
+// compiler keeps its few variables in registers.
+func huffDecodeBulk(out []byte, src []byte) (j, i int, cur uint64, nbits uint, ok bool) {
+	for i+8 <= len(src) {
+		// The load also sets some bits past nbits, which are exactly the
+		// next input bits, so OR-ing them again later is harmless.
+		cur |= binary.BigEndian.Uint64(src[i:]) >> nbits
+		k := (63 - nbits) >> 3
+		i += int(k)
+		nbits += k << 3
+		for nbits >= 30 {
+			e := huffPrimary[cur>>(64-huffPrimaryBits)]
+			if e != 0 {
+				// Both symbols are stored; j advances by the count.
+				_ = out[j+1]
+				out[j] = byte(e)
+				out[j+1] = byte(e >> 8)
+				j += int(e >> 26)
+				total := uint(e>>21) & 31
+				cur <<= total
+				nbits -= total
+				continue
+			}
+			sym, l := huffDecodeLong(cur)
+			if sym == 256 {
+				return j, i, cur, nbits, false
+			}
+			out[j] = byte(sym)
+			j++
+			cur <<= l
+			nbits -= l
+		}
+	}
+	return j, i, cur, nbits, true
 }
 
 // huffDecodeLong decodes a code longer than huffPrimaryBits at the top of cur
