@@ -1,6 +1,7 @@
 package rgi
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"net"
@@ -24,13 +25,14 @@ type Server struct {
 	address string
 
 	mu     sync.Mutex
-	conns  map[net.Conn]struct{}
+	conns  map[net.Conn]*connTrack
 	closed bool
 	wg     sync.WaitGroup
 
 	active   atomic.Int64
 	rejected atomic.Uint64
 	upgrader H2CUpgrader
+	shutting atomic.Bool
 }
 
 // NewServer binds address (see Listen: "127.0.0.1:0", "[::1]:0",
@@ -68,7 +70,7 @@ func newServer(config *tls.Config, address string, app App, opts *Options) (*Ser
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{app: app, opts: o, tlsConf: config, conns: make(map[net.Conn]struct{})}
+	s := &Server{app: app, opts: o, tlsConf: config, conns: make(map[net.Conn]*connTrack)}
 	s.hook, _ = app.(ConnectHook)
 	if address != "" {
 		ln, err := Listen(address)
@@ -145,9 +147,9 @@ func (s *Server) Serve() error {
 // conn may be a *tls.Conn whose handshake is done (ALPN "http/1.1") or a
 // plain connection; a server from NewSSLServer does not wrap it again. The
 // connection hook runs first, Timeout applies to every read and write,
-// MaxRequestsPerConnection applies, and Close closes conn. Connections
-// passed here do not count against MaxConnections: the caller accepted
-// them, and limits them.
+// MaxRequestsPerConnection applies, Close closes conn and Shutdown lets its
+// request in progress finish. Connections passed here do not count against
+// MaxConnections: the caller accepted them, and limits them.
 //
 // The returned error says why the connection ended; it is nil for a clean
 // close (the peer closed between requests, or the request limit).
@@ -186,16 +188,27 @@ func (s *Server) track(c net.Conn) bool {
 	if s.closed {
 		return false
 	}
-	s.conns[c] = struct{}{}
+	s.conns[c] = new(connTrack)
 	s.wg.Add(1)
 	return true
 }
 
 func (s *Server) retrack(old, c net.Conn) {
 	s.mu.Lock()
+	s.conns[c] = s.conns[old]
 	delete(s.conns, old)
-	s.conns[c] = struct{}{}
 	s.mu.Unlock()
+}
+
+// connTrack is what Shutdown needs to know of a connection.
+type connTrack struct {
+	idle atomic.Bool // waiting for a request, nothing buffered
+}
+
+func (s *Server) tracker(c net.Conn) *connTrack {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns[c]
 }
 
 func (s *Server) untrack(c net.Conn) {
@@ -211,21 +224,52 @@ func (s *Server) isClosed() bool {
 	return s.closed
 }
 
+// Shutdown stops the server gracefully: it stops the listener, closes
+// connections waiting for a request, lets requests in progress finish
+// (their responses say "connection: close") and closes those connections
+// after them, then returns nil. If ctx ends first, it closes everything as
+// Close does and returns ctx.Err(). Later Serve and ServeConn calls return
+// ErrServerClosed.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shutting.Store(true)
+	if s.ln != nil && !s.closed {
+		s.ln.Close()
+	}
+	s.closed = true
+	for c, t := range s.conns {
+		if t.idle.Load() {
+			c.Close()
+		}
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		for c := range s.conns {
+			c.Close()
+		}
+		s.mu.Unlock()
+		<-done
+		return ctx.Err()
+	}
+}
+
 // Close stops the listener, closes every connection being served (an
 // in-flight response is cut off) and waits until their goroutines have
 // returned, which includes waiting for app calls in progress. Later Serve
 // and ServeConn calls return ErrServerClosed.
 func (s *Server) Close() error {
 	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil
-	}
-	s.closed = true
 	var err error
-	if s.ln != nil {
+	if s.ln != nil && !s.closed {
 		err = s.ln.Close()
 	}
+	s.closed = true
 	for c := range s.conns {
 		c.Close()
 	}

@@ -28,6 +28,7 @@ type conn struct {
 	body    Body
 	cbody   ChunkedBody
 	sess    *Session
+	track   *connTrack
 	cont    bool // a "100 Continue" is owed before the body is read
 }
 
@@ -106,7 +107,7 @@ func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 		return nil
 	}
 	c := connPool.Get().(*conn)
-	c.srv, c.sess = s, sess
+	c.srv, c.sess, c.track = s, sess, s.tracker(nc)
 	c.dc = deadlineConn{c: nc, timeout: s.opts.Timeout, pre: buffered}
 	c.br.Reset(&c.dc)
 	c.bw.Reset(&c.dc)
@@ -124,6 +125,9 @@ func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 	log.Debug("rgi: connection closed", "client", sess.Client, "requests", sess.Requests, "err", err)
 	if errors.Is(err, ErrEmptyPreamble) {
 		err = nil
+	}
+	if errors.Is(err, net.ErrClosed) && s.isClosed() {
+		err = ErrServerClosed
 	}
 	return err
 }
@@ -167,7 +171,7 @@ func (c *conn) release() {
 	c.req = Request{}
 	c.body = Body{}
 	c.cbody = ChunkedBody{}
-	c.srv, c.sess, c.cont = nil, nil, false
+	c.srv, c.sess, c.track, c.cont = nil, nil, nil, false
 	connPool.Put(c)
 }
 
@@ -190,9 +194,19 @@ func (c *conn) loop() (linger bool, err error) {
 		// The whole preamble, idle wait included, must arrive within one
 		// Timeout: renewing the deadline per read would let a client that
 		// trickles a byte now and then hold the connection forever.
+		if c.br.Buffered() == 0 {
+			// Idle: Shutdown may close the connection now. Whichever of
+			// this store and Shutdown's flag comes first, one side sees
+			// the other.
+			c.track.idle.Store(true)
+			if s.shutting.Load() {
+				return false, ErrServerClosed
+			}
+		}
 		c.dc.holdReadDeadline()
 		pre, err := readPreamble(c.br)
 		c.dc.hold = false
+		c.track.idle.Store(false)
 		if err != nil {
 			var pe *ProtocolError
 			if errors.As(err, &pe) {
@@ -262,7 +276,7 @@ func (c *conn) loop() (linger bool, err error) {
 			return true, pe
 		}
 		c.cont = false
-		if s.opts.MaxRequestsPerConnection-c.sess.Requests <= 1 {
+		if s.opts.MaxRequestsPerConnection-c.sess.Requests <= 1 || s.shutting.Load() {
 			closing = true
 		}
 		// Degu's server closes after an error status except 404, 409 and
