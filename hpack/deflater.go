@@ -51,9 +51,11 @@ func NewDeflater(maxTableSize uint32) *Deflater {
 // ChangeTableSize records that the peer now allows a dynamic table of n
 // octets (its SETTINGS_HEADER_TABLE_SIZE). The Deflater uses min(n, cap),
 // evicting entries at once, and opens the next block with the size update(s)
-// RFC 7541 §4.2 requires: "If this value is reduced and then increased
-// between two header blocks, the smallest value is signaled first, then the
-// final value." It never fails; the error is for API symmetry.
+// RFC 7541 §4.2 requires: "In the case that this size is changed more than
+// once in this interval, the smallest maximum table size that occurs in that
+// interval MUST be signaled in a dynamic table size update. The final
+// maximum size is always signaled, resulting in at most two dynamic table
+// size updates." It never fails; the error is for API symmetry.
 func (d *Deflater) ChangeTableSize(n uint32) error {
 	size := min(n, d.cap)
 	if !d.pendingUpdate || size < d.minSize {

@@ -15,8 +15,9 @@ func huffmanEncodedLen(s string) int {
 // appendHuffman appends the Huffman encoding of s, which is n octets long
 // (huffmanEncodedLen), to dst. RFC 7541 §5.2: "As the Huffman-encoded data
 // doesn't always end at an octet boundary, some padding is inserted after
-// it, up to the next octet boundary. ... this padding is constructed from
-// the most significant bits of the code corresponding to the EOS symbol."
+// it, up to the next octet boundary. To prevent this padding from being
+// misinterpreted as part of the string literal, the most significant bits
+// of the code corresponding to the EOS (end-of-string) symbol are used."
 func appendHuffman(dst []byte, s string) []byte {
 	return appendHuffmanN(dst, s, huffmanEncodedLen(s))
 }
