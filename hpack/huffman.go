@@ -12,8 +12,8 @@ func huffmanEncodedLen(s string) int {
 	return int((bits + 7) >> 3)
 }
 
-// appendHuffman appends the Huffman encoding of s, which is n octets long
-// (huffmanEncodedLen), to dst. RFC 7541 §5.2: "As the Huffman-encoded data
+// appendHuffman appends the Huffman encoding of s to dst (appendHuffmanN
+// when its length n is known from huffmanEncodedLen). RFC 7541 §5.2: "As the Huffman-encoded data
 // doesn't always end at an octet boundary, some padding is inserted after
 // it, up to the next octet boundary. To prevent this padding from being
 // misinterpreted as part of the string literal, the most significant bits
