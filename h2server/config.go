@@ -20,6 +20,12 @@ import (
 // and first SETTINGS), SettingsAckTimeout (10 s), IdleTimeout (3 min without an
 // open stream) and ShutdownDelay (1 s between the two GOAWAYs of a graceful
 // shutdown). Set them as fields of Config, e.g. cfg.MaxConcurrentStreams = 250.
+//
+// One default differs from the engine's: MaxWriteBatch, the most bytes written
+// with one system call, is 128 KiB (DefaultMaxWriteBatch). Measured on loopback
+// with 1 MiB downloads it costs about 20% less CPU per byte than 256 KiB: a write
+// that long keeps the Go scheduler's P in the system call long enough for the
+// runtime to hand it to another thread.
 type Config struct {
 	h2conn.Config
 
@@ -49,9 +55,13 @@ const (
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second
 	DefaultReadBufferSize   = 64 << 10
+	DefaultMaxWriteBatch    = 128 << 10
 )
 
 func (c Config) withDefaults() Config {
+	if c.MaxWriteBatch == 0 {
+		c.MaxWriteBatch = DefaultMaxWriteBatch
+	}
 	c.Config = c.Config.WithDefaults()
 	if c.HandshakeTimeout == 0 {
 		c.HandshakeTimeout = DefaultHandshakeTimeout
