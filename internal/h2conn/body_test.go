@@ -502,3 +502,47 @@ type panicTrailers struct{}
 
 func (panicTrailers) Read(max int) ([]byte, DataFlag) { return []byte("x"), DataEOF }
 func (panicTrailers) Trailers() []hpack.HeaderField   { panic("trailers") }
+
+// AppendOutputVec produces the same bytes as AppendOutput, with the
+// payloads of SetBodyBytes bodies referenced rather than copied.
+func TestAppendOutputVec(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 5000) // 80000 octets: 5 frames
+	run := func(vec bool) ([]byte, [][]byte) {
+		p := newPeer(t, Config{})
+		setInitialWindow(p, 1<<20)
+		readSettingsAck(t, p)
+		p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(0, 1<<20) })
+		p.h.onEnd = func(st *Stream) {
+			p.c.SendHeaders(st, 200, nil, false)
+			if st.ID == 1 {
+				p.c.SetBodyBytes(st, body)
+			} else {
+				p.c.SetBody(st, &trailerSource{bytesSource{[]byte("generated")}, []hpack.HeaderField{{Name: "x-t", Value: "1"}}})
+			}
+		}
+		p.get(1)
+		p.get(3)
+		p.send(func(fr *http2.Framer) error { return fr.WritePing(false, [8]byte{7}) })
+		if !vec {
+			return p.c.AppendOutput(nil), nil
+		}
+		bufs := p.c.AppendOutputVec(nil)
+		return bytes.Join(bufs, nil), bufs
+	}
+	want, _ := run(false)
+	got, bufs := run(true)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("vectored output differs:\n got %d octets\nwant %d octets", len(got), len(want))
+	}
+	aliased := 0
+	for _, b := range bufs {
+		for off := 0; off < len(body); off += 16384 {
+			if len(b) > 0 && &b[0] == &body[off] {
+				aliased++
+			}
+		}
+	}
+	if aliased != 5 {
+		t.Fatalf("%d of 5 DATA payloads reference the body (bufs %d)", aliased, len(bufs))
+	}
+}

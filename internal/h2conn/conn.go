@@ -52,7 +52,13 @@ type Conn struct {
 	early     [8]earlyPriority // PRIORITY_UPDATEs for streams not yet open
 	earlyNext int
 	hbuf      []byte // encoded response header block scratch
-	scratch   []hpack.HeaderField
+
+	// Vectored output (AppendOutputVec).
+	vec      bool
+	vbuf     []byte
+	segs     []segment
+	vecBytes int // referenced payload octets in the current call
+	scratch  []hpack.HeaderField
 
 	// Timers; a zero time is "not armed".
 	awaitingAck   bool

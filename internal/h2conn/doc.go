@@ -33,7 +33,9 @@
 // round-robin one frame per stream per turn.
 // WantWrite reports whether AppendOutput would append anything. Body bytes
 // are never buffered by the engine: they are copied from the BodySource
-// straight into dst. RFC 7540 PRIORITY frames are accepted and ignored.
+// straight into dst. AppendOutputVec returns the same output as pieces for
+// a vectored write (net.Buffers), referencing SetBodyBytes payloads instead
+// of copying them (see its lifetime rule). RFC 7540 PRIORITY frames are accepted and ignored.
 //
 // Time is passed in: Tick(now) sets the engine's clock and fires whatever
 // deadline has passed (preface timeout, SETTINGS ACK timeout →

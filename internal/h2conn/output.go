@@ -33,12 +33,14 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	}
 	start := len(dst)
 	budget := start + c.cfg.MaxWriteBatch
+	c.vecBytes = 0
 	maxFrame := int64(min(c.peerMaxFrame, c.cfg.MaxWriteFrameSize))
 	for c.nready > 0 && c.sendWindow > 0 {
 		// Stay within Config.MaxWriteBatch; rather than end the batch with
 		// a runt frame, leave the rest for the next call.
-		room := int64(budget - len(dst) - frame.HeaderLen)
-		if room < maxFrame && len(dst) > start || room < 1 {
+		out := len(dst) + c.vecBytes // referenced payloads count too
+		room := int64(budget - out - frame.HeaderLen)
+		if room < maxFrame && out > start || room < 1 {
 			break
 		}
 		st := c.popReady()
@@ -72,6 +74,61 @@ func readBody(src BodySource, max int) (p []byte, fl DataFlag, panicked bool) {
 	return p, fl, false
 }
 
+// appendData appends a DATA frame for st. In vectored mode
+// (AppendOutputVec) the payload of a SetBodyBytes body is not copied: only
+// the frame header goes into dst and the payload is recorded as a segment
+// to be spliced in after it.
+func (c *Conn) appendData(dst []byte, st *Stream, end bool, p []byte, stable bool) []byte {
+	if !c.vec || !stable || len(p) == 0 {
+		return frame.AppendData(dst, st.ID, end, p)
+	}
+	var fl frame.Flags
+	if end {
+		fl = frame.FlagEndStream
+	}
+	dst = frame.AppendHeader(dst, frame.Header{Length: uint32(len(p)), Type: frame.TypeData, Flags: fl, StreamID: st.ID})
+	c.segs = append(c.segs, segment{at: len(dst), p: p})
+	c.vecBytes += len(p)
+	return dst
+}
+
+// segment is a payload referenced by AppendOutputVec, to be inserted at
+// offset at of the output buffer.
+type segment struct {
+	at int
+	p  []byte
+}
+
+// AppendOutputVec is AppendOutput for vectored writes (net.Buffers,
+// writev): it appends to bufs the pieces of the same output, in which the
+// payloads of bodies given with SetBodyBytes are the caller's own slices,
+// not copies. Everything else (control frames, headers, DATA from other
+// BodySources) is in one internal buffer. The pieces are valid until the
+// next AppendOutput or AppendOutputVec call. As the stream may close (and
+// OnClose run) inside this call, the caller of SetBodyBytes must keep its
+// slice unmodified until the pieces have been written, not just until
+// OnClose.
+func (c *Conn) AppendOutputVec(bufs [][]byte) [][]byte {
+	c.vec = true
+	c.segs = c.segs[:0]
+	c.vbuf = c.AppendOutput(c.vbuf[:0])
+	c.vec = false
+	prev := 0
+	for _, sg := range c.segs {
+		if sg.at > prev {
+			bufs = append(bufs, c.vbuf[prev:sg.at])
+		}
+		bufs = append(bufs, sg.p)
+		prev = sg.at
+	}
+	if len(c.vbuf) > prev {
+		bufs = append(bufs, c.vbuf[prev:])
+	}
+	clear(c.segs) // do not pin the bodies
+	c.segs = c.segs[:0]
+	return bufs
+}
+
 // readTrailers calls a TrailerSource, turning a panic into a flag.
 func readTrailers(ts TrailerSource) (tr []hpack.HeaderField, panicked bool) {
 	defer func() {
@@ -84,6 +141,8 @@ func readTrailers(ts TrailerSource) (tr []hpack.HeaderField, panicked bool) {
 
 // sendData appends one DATA frame (and trailers at EOF) for st.
 func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
+	// SetBodyBytes slices can be referenced instead of copied.
+	stable := st.body == BodySource(&st.bytesBody)
 	p, fl, _ := readBody(st.body, max)
 	if st.state == StateClosed {
 		return dst // the source reset its own stream
@@ -101,11 +160,11 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	}
 	switch fl {
 	case DataOK:
-		dst = frame.AppendData(dst, st.ID, false, p)
+		dst = c.appendData(dst, st, false, p, stable)
 		c.requeue(st)
 	case DataDeferred:
 		if n > 0 {
-			dst = frame.AppendData(dst, st.ID, false, p)
+			dst = c.appendData(dst, st, false, p, stable)
 		}
 		st.deferred = true
 	case DataEOF:
@@ -123,12 +182,12 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		}
 		st.body = nil
 		if len(tr) == 0 {
-			dst = frame.AppendData(dst, st.ID, true, p)
+			dst = c.appendData(dst, st, true, p, stable)
 			c.transition(st, evSendEndStream)
 			return dst
 		}
 		if n > 0 {
-			dst = frame.AppendData(dst, st.ID, false, p)
+			dst = c.appendData(dst, st, false, p, stable)
 		}
 		if err := checkFields(tr); err != nil {
 			c.reject(rejectBodySource)
