@@ -73,7 +73,7 @@ func FuzzServerConn(f *testing.F) {
 		// trailers.
 		switch chunk >> 6 {
 		case 1:
-			h.body = make([]byte, 40000)
+			h.body = make([]byte, 40000) // SetBodyBytes: referenced by AppendOutputVec
 		case 2:
 			cfg.InitialWindowSize, cfg.ConnWindowSize = 100, 65535
 			h.consume = chunk&1 == 0
@@ -117,7 +117,13 @@ func FuzzServerConn(f *testing.F) {
 				if i > 1000 {
 					t.Fatal("AppendOutput does not make progress")
 				}
-				out += len(c.AppendOutput(nil))
+				if chunk&0x20 != 0 {
+					for _, b := range c.AppendOutputVec(nil) {
+						out += len(b)
+					}
+				} else {
+					out += len(c.AppendOutput(nil))
+				}
 			}
 		}
 		out += len(c.AppendOutput(nil))
