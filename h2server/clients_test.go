@@ -9,8 +9,12 @@ import (
 	"net/http"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/hpack"
 
 	"golang.org/x/net/http2"
 )
@@ -173,5 +177,41 @@ func TestH2load(t *testing.T) {
 		if m == nil || m[1] != "20000" || m[4] != "20000" || m[5] != "0" || m[6] != "0" {
 			t.Errorf("tls=%v: h2load did not succeed on every request:\n%s", tlsOn, out)
 		}
+	}
+}
+
+var (
+	allocHello  any = []byte("hello, world")
+	allocHeader     = []hpack.HeaderField{{Name: "content-type", Value: "text/plain"}}
+)
+
+// TestServerAllocsPerRequest: through real sockets (h2load over h2c, 10
+// connections), the server's allocations do not grow with the number of
+// requests: the same 10 connections serving 2,000 or 50,000 requests allocate
+// the same (per-connection setup only), i.e. 0 allocations per request once warm.
+func TestServerAllocsPerRequest(t *testing.T) {
+	h2load := needTool(t, "h2load", "nghttp2-client")
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	srv := &Server{Handler: handler.FactoryFunc(func(s *handler.Stream) { s.SendResponse(200, allocHeader, allocHello) }),
+		Config: Config{ReuseStreams: true}}
+	base := startServer(t, srv, false)
+	mallocs := func(n string) uint64 {
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		out, err := exec.Command(h2load, "-n", n, "-c", "10", "-m", "32", base+"/hello.txt").CombinedOutput()
+		runtime.ReadMemStats(&b)
+		if err != nil || !strings.Contains(string(out), n+" succeeded") {
+			t.Fatalf("h2load: %v: %s", err, out)
+		}
+		return b.Mallocs - a.Mallocs
+	}
+	mallocs("2000") // warm up
+	small, large := mallocs("2000"), mallocs("50000")
+	perRequest := (float64(large) - float64(small)) / 48000
+	t.Logf("allocations: %d for 2,000 requests, %d for 50,000: %.4f per extra request", small, large, perRequest)
+	if perRequest > 0.01 {
+		t.Errorf("%.4f allocations per request, want 0", perRequest)
 	}
 }
