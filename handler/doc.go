@@ -65,5 +65,6 @@
 // # Server push
 //
 // Push (Stream.Push, honouring SETTINGS_ENABLE_PUSH) is reserved for the push
-// package; it is not part of this package yet.
+// package; it is not part of this package yet. Stream.SendInformational sends
+// 103 Early Hints (RFC 8297), which browsers support instead of push.
 package handler

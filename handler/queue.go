@@ -97,7 +97,21 @@ func (c *Conn) apply(s *Stream) {
 		c.eng.Reset(s.es, code)
 		return
 	}
-	if ops&opRespond != 0 {
+	if ops&opInfo != 0 {
+		c.mu.Lock()
+		info := s.info
+		s.info = nil
+		c.mu.Unlock()
+		for _, r := range info {
+			if s.es == nil {
+				break
+			}
+			if err := c.eng.SendHeaders(s.es, r.status, r.header, false); err != nil {
+				c.streamFailed(s, err)
+			}
+		}
+	}
+	if ops&opRespond != 0 && s.es != nil {
 		c.respond(s)
 	}
 	if ops&opConsume != 0 && s.es != nil {

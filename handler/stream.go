@@ -43,6 +43,7 @@ const (
 	opResume
 	opReset
 	opConsume
+	opInfo
 )
 
 // Stream is one HTTP/2 request stream and its response.
@@ -76,6 +77,7 @@ type Stream struct {
 	resetCode ErrCode
 	consume   int
 	outTrail  []hpack.HeaderField
+	info      []interim // interim responses waiting to be sent
 
 	// Response, written by SendResponse before opRespond is queued and read by
 	// the connection goroutine after it takes the op.
@@ -207,6 +209,46 @@ func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any)
 	s.state.Or(stResponded)
 	s.status, s.respHdr = status, headers
 	wake := c.enqueueLocked(s, opRespond)
+	c.mu.Unlock()
+	if wake {
+		c.wake()
+	}
+	return nil
+}
+
+// interim is an informational (1xx) response queued by SendInformational.
+type interim struct {
+	status int
+	header []hpack.HeaderField
+}
+
+// SendInformational sends an interim (1xx) response before the final one, for
+// example 103 Early Hints (RFC 8297) with link headers, the recommended
+// replacement for server push. It may be called any number of times before
+// SendResponse, from a callback or any goroutine. RFC 9113 §8.6 forbids 101;
+// 100 Continue is for requests that expect it.
+func (s *Stream) SendInformational(status int, headers []hpack.HeaderField) error {
+	if status < 100 || status > 199 || status == 101 {
+		return ErrBadStatus
+	}
+	for i := range headers {
+		if !validResponseField(headers[i].Name, headers[i].Value) {
+			return ErrBadHeaderField
+		}
+	}
+	c := s.conn
+	c.mu.Lock()
+	st := s.state.Load()
+	if st&stClosed != 0 {
+		c.mu.Unlock()
+		return ErrStreamClosed
+	}
+	if st&stResponded != 0 {
+		c.mu.Unlock()
+		return ErrResponseSent
+	}
+	s.info = append(s.info, interim{status, headers})
+	wake := c.enqueueLocked(s, opInfo)
 	c.mu.Unlock()
 	if wake {
 		c.wake()

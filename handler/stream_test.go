@@ -730,3 +730,50 @@ func TestResponseWithdrawnOnClose(t *testing.T) {
 		t.Errorf("second body file not closed after the stream ended: %v", err)
 	}
 }
+
+// TestEarlyHints: 103 responses (RFC 8297) go out before the final response,
+// in order, without END_STREAM; 101 and statuses outside 1xx are refused, and
+// so is an interim response after the final one.
+func TestEarlyHints(t *testing.T) {
+	var errs []error
+	h := &funcHandler{onHeaders: func(s *Stream) {
+		errs = append(errs,
+			s.SendInformational(101, nil),
+			s.SendInformational(200, nil),
+			s.SendInformational(103, []hpack.HeaderField{{Name: "link", Value: "</a.css>; rel=preload"}}),
+			s.SendInformational(103, []hpack.HeaderField{{Name: "link", Value: "</b.js>; rel=preload"}}),
+			s.SendResponse(200, nil, "page"),
+			s.SendInformational(103, nil))
+	}}
+	p := newPeer(t, h2conn.Config{}, one(h), noDate())
+	p.handshake()
+	p.request(1, "GET", "/", true)
+	var got []string
+	for p.out.Len() > 0 {
+		switch f := p.next().(type) {
+		case *http2.MetaHeadersFrame:
+			line := ""
+			for _, hf := range f.Fields {
+				if hf.Name == ":status" || hf.Name == "link" {
+					line += hf.Value + " "
+				}
+			}
+			if f.StreamEnded() {
+				line += "END"
+			}
+			got = append(got, strings.TrimSpace(line))
+		case *http2.DataFrame:
+			got = append(got, "DATA "+string(f.Data()))
+		}
+	}
+	want := []string{"103 </a.css>; rel=preload", "103 </b.js>; rel=preload", "200", "DATA page"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("frames %q, want %q", got, want)
+	}
+	wantErrs := []error{ErrBadStatus, ErrBadStatus, nil, nil, nil, ErrResponseSent}
+	for i := range wantErrs {
+		if !errors.Is(errs[i], wantErrs[i]) {
+			t.Errorf("call %d: %v, want %v", i, errs[i], wantErrs[i])
+		}
+	}
+}
