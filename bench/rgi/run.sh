@@ -15,7 +15,9 @@
 # Servers: "rgi" is rgihello with MaxRequestsPerConnection raised to 1e9 and
 # MaxConnections 100, so that, like net/http, it keeps every connection open;
 # "rgi-default" keeps the default options (25 connections, 100 requests per
-# connection, after which wrk reconnects). Both answer
+# connection, after which wrk reconnects: at c=1 a reconnection now and then
+# meets a port still in TIME-WAIT and stalls for a SYN retransmission, so
+# its c=1 runs vary widely). Both answer
 # 200 OK, content-type text/plain, "hello, world".
 #
 # Needs: go, wrk, taskset (util-linux). All servers listen on 127.0.0.1 with
@@ -88,7 +90,7 @@ run_wrk() { # run_wrk NAME CONNS DURATION: prints "req/s cpu-us-per-request"
   fi
   n=$(awk '/ requests in / {print $1}' <<<"$out")
   awk -v tck="$(getconf CLK_TCK)" -v d=$((t1 - t0)) -v n="$n" \
-    '/^Requests\/sec:/ {printf "%d %.2f", $2, d * 1e6 / tck / n}' <<<"$out"
+    '/^Requests\/sec:/ {printf "%d %.2f", $2, n > 0 ? d * 1e6 / tck / n : 0}' <<<"$out"
 }
 
 for c in 1 10; do
