@@ -18,8 +18,9 @@ import (
 // (32), MaxWriteBatch (256 KiB), ResetBurst/ResetRate (1000, 33/s),
 // GlitchBurst/GlitchRate (1000, 100/s), PrefaceTimeout (10 s: the client preface
 // and first SETTINGS), SettingsAckTimeout (10 s), IdleTimeout (3 min without an
-// open stream) and ShutdownDelay (1 s between the two GOAWAYs of a graceful
-// shutdown). Set them as fields of Config, e.g. cfg.MaxConcurrentStreams = 250.
+// open stream), FlowStallTimeout (1 min: a stream whose response is blocked by the
+// peer's windows with no DATA going out is reset), ShutdownDelay (1 s between the
+// two GOAWAYs of a graceful shutdown) and EnableConnectProtocol (RFC 8441, off). Set them as fields of Config, e.g. cfg.MaxConcurrentStreams = 250.
 //
 // One default differs from the engine's: MaxWriteBatch, the most bytes written
 // with one system call, is 128 KiB (DefaultMaxWriteBatch). Measured on loopback
