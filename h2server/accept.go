@@ -68,7 +68,7 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 // h2c from HTTP/1.x, within the handshake timeout.
 func (s *Server) sniffConn(nc net.Conn, cfg *Config) (proto, []byte) {
 	nc.SetReadDeadline(time.Now().Add(cfg.HandshakeTimeout))
-	buf := make([]byte, 0, cfg.ReadBufferSize)
+	buf := make([]byte, 0, maxRequestLine)
 	for {
 		n, err := nc.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
