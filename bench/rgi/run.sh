@@ -15,9 +15,9 @@
 # Servers: "rgi" is rgihello with MaxRequestsPerConnection raised to 1e9 and
 # MaxConnections 100, so that, like net/http, it keeps every connection open;
 # "rgi-default" keeps the default options (25 connections, 100 requests per
-# connection, after which wrk reconnects: at c=1 a reconnection now and then
-# meets a port still in TIME-WAIT and stalls for a SYN retransmission, so
-# its c=1 runs vary widely). Both answer
+# connection, after which wrk reconnects; some of its c=1 runs on a busy
+# machine stalled for seconds, cause not pinned down, so read its c=1
+# median with care). Both answer
 # 200 OK, content-type text/plain, "hello, world".
 #
 # Needs: go, wrk, taskset (util-linux). All servers listen on 127.0.0.1 with
