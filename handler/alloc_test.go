@@ -21,10 +21,12 @@ var (
 // request HEADERS (as h2load sends them after the first, all indexed) plus a
 // connection WINDOW_UPDATE returning the previous response's bytes are fed, the
 // handler answers from OnHeaders, the output is taken.
-func helloConn(tb testing.TB) func() {
+func helloConn(tb testing.TB) func() { return helloConnOpts(tb, Options{ReuseStreams: true}) }
+
+func helloConnOpts(tb testing.TB, opts Options) func() {
 	p := newPeer(tb, h2conn.Config{}, FactoryFunc(func(s *Stream) {
 		s.SendResponse(200, helloHeader, helloBody)
-	}), Options{ReuseStreams: true})
+	}), opts)
 	p.handshake()
 	// Encode the request twice so that the second block uses the dynamic
 	// table entries the first one created, like a real client's later requests.
@@ -131,5 +133,21 @@ func BenchmarkDownload1M(b *testing.B) {
 		for eng.WantWrite() {
 			out = eng.AppendOutput(out[:0])
 		}
+	}
+}
+
+// TestHelloAllocsDefault: without ReuseStreams a request costs exactly three
+// allocations: the Stream, and the private copy of its request strings and
+// header fields (which therefore stay valid after OnClose).
+func TestHelloAllocsDefault(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	run := helloConnOpts(t, Options{})
+	for range 100 {
+		run()
+	}
+	if n := testing.AllocsPerRun(1000, run); n != 3 {
+		t.Errorf("%v allocations per request, want 3", n)
 	}
 }

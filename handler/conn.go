@@ -30,7 +30,8 @@ type Options struct {
 	// after its OnClose returned: not a goroutine that may still call
 	// SendResponse or Resume, nor code that keeps its strings or header slice.
 	// With it off (the default) every stream is a fresh object whose request
-	// strings are private copies, safe to use for as long as wanted.
+	// strings are private copies, safe to use for as long as wanted; that
+	// costs three allocations per request.
 	ReuseStreams bool
 	// Logger receives handler panics and misbehaving body generators at Warn,
 	// and stream-level details at Debug. Nil discards.

@@ -3,6 +3,7 @@ package handler
 import (
 	"fmt"
 	"slices"
+	"unsafe"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
@@ -133,11 +134,45 @@ func (c *Conn) newStream(es *h2conn.Stream) *Stream {
 		s.method, s.scheme, s.authority, s.path = es.Method(), es.Scheme(), es.Authority(), es.Path()
 		s.header = es.Fields()
 	} else {
-		s.method, s.scheme, s.authority, s.path = internMethod(es.Method()), internScheme(es.Scheme()),
-			clone(es.Authority()), clone(es.Path())
-		s.header = c.fields(es.Fields(), nil)
+		s.method, s.scheme = internMethod(es.Method()), internScheme(es.Scheme())
+		s.authority, s.path, s.header = copyRequest(es.Authority(), es.Path(), es.Fields())
 	}
 	return s
+}
+
+// copyRequest copies the authority, the path and the header fields out of the
+// engine's per-stream arena into one private block (one allocation for the
+// bytes, one for the field slice), for Streams that may outlive OnClose.
+func copyRequest(authority, path string, f []hpack.HeaderField) (string, string, []hpack.HeaderField) {
+	n := len(authority) + len(path)
+	for i := range f {
+		n += len(f[i].Name) + len(f[i].Value)
+	}
+	if n == 0 && len(f) == 0 {
+		return "", "", nil
+	}
+	buf := make([]byte, 0, n)
+	buf = append(append(buf, authority...), path...)
+	for i := range f {
+		buf = append(append(buf, f[i].Name...), f[i].Value...)
+	}
+	// buf is never written again: the strings may share it.
+	all := unsafe.String(unsafe.SliceData(buf), len(buf))
+	off := 0
+	take := func(l int) string {
+		v := all[off : off+l]
+		off += l
+		return v
+	}
+	authority, path = take(len(authority)), take(len(path))
+	var out []hpack.HeaderField
+	if len(f) > 0 {
+		out = make([]hpack.HeaderField, len(f))
+		for i := range f {
+			out[i] = hpack.HeaderField{Name: take(len(f[i].Name)), Value: take(len(f[i].Value)), Sensitive: f[i].Sensitive}
+		}
+	}
+	return authority, path, out
 }
 
 // fields returns the request fields as the Stream keeps them: aliased with
@@ -146,23 +181,7 @@ func (c *Conn) fields(f []hpack.HeaderField, dst []hpack.HeaderField) []hpack.He
 	if c.opts.ReuseStreams || len(f) == 0 {
 		return f
 	}
-	n := 0
-	for i := range f {
-		n += len(f[i].Name) + len(f[i].Value)
-	}
-	buf := make([]byte, 0, n)
-	for i := range f {
-		buf = append(buf, f[i].Name...)
-		buf = append(buf, f[i].Value...)
-	}
-	all := string(buf)
-	out := make([]hpack.HeaderField, len(f))
-	off := 0
-	for i := range f {
-		nl, vl := len(f[i].Name), len(f[i].Value)
-		out[i] = hpack.HeaderField{Name: all[off : off+nl], Value: all[off+nl : off+nl+vl], Sensitive: f[i].Sensitive}
-		off += nl + vl
-	}
+	_, _, out := copyRequest("", "", f)
 	return out
 }
 
