@@ -1,0 +1,84 @@
+// Package rgih2 serves an RGI application (rgi.App) over HTTP/2 streams, so
+// that a site written once answers h2 clients (through h2server and this
+// adapter) and HTTP/1.1 clients (through the rgi fallback) alike:
+//
+//	app := rgi.AppFunc(site)
+//	rs, _ := rgi.NewConnServer(app, nil)
+//	srv := &h2server.Server{Handler: rgih2.Handler(app, nil)}
+//	srv.HTTP1 = func(c net.Conn, b []byte) { rs.ServeConn(c, b) }
+//
+// # Connections and sessions
+//
+// Every stream of one HTTP/2 connection gets the same *rgi.Session, as every
+// request of one TCP connection does over HTTP/1.1. Session.Client is the
+// peer's address in rgi's address form; Session.Credentials is nil (the
+// socket is not reachable from a stream). An app that implements
+// rgi.ConnectHook has OnConnect called once per connection, on the goroutine
+// of the connection's first request, before that request; other streams of
+// the connection wait for its answer. The net.Conn it receives is a *Conn
+// (addresses and, over TLS, ConnectionState, but no I/O). When OnConnect
+// returns false (or panics) the connection is refused: that stream and every
+// later stream of the connection is reset with CANCEL, without a response,
+// as Degu closes the connection without one. (CANCEL, not REFUSED_STREAM:
+// a refused stream invites clients to retry the request on a new
+// connection, which the hook would refuse again.)
+//
+// Over HTTP/1.1 an app sees the requests of a connection one at a time and
+// needs no lock for Session.Store. To keep that promise the adapter calls
+// the app for one stream of a connection at a time (the response body is
+// sent after the call, concurrently with other streams). Options.Concurrent
+// lifts this: the app is then called for all the streams of a connection at
+// once, and must lock Session.Store itself.
+//
+// The session's store values that are io.Closers are closed once the
+// connection has gone: the handler API has no connection-closed event yet,
+// so the adapter learns it when the connection's address object is
+// garbage-collected (a runtime cleanup), some time after the close.
+//
+// # Requests
+//
+// Method, URI (:path), Path and Query are those of the HTTP/1.1 server
+// (rgi.NewRequest): a method other than GET, HEAD, PUT, POST or DELETE gets
+// 405 (with allow) or 501, a target the HTTP/1.1 server refuses 400.
+// Headers have lowercase names (HTTP/2 sends them so) and one value each;
+// :authority becomes the "host" header and pseudo-headers are dropped.
+// Fields must pass the HTTP/1.1 server's rules (rgi.CheckHeader: names of
+// [-0-9a-z], at most 32 bytes; values printable ASCII) or the request gets
+// 400, and a field that appears twice gets 400 as over HTTP/1.1 (Degu's "no
+// duplicate headers"); the cookie crumbs of RFC 9113 §8.2.3 arrive already
+// joined into one cookie field.
+//
+// The request body follows the HTTP/1.1 framing rules: only PUT and POST may
+// have one (otherwise 400). With content-length it is an *rgi.Body of that
+// length; without, an *rgi.ChunkedBody in which each piece of received data
+// is one chunk without extension (HTTP/2 has no chunk extensions); a request
+// that ends with its headers, or sends no DATA, has a nil Body. The body is
+// read under flow control: the peer's windows are only reopened as the app
+// reads, so a slow app holds at most a stream window of body
+// (h2server's InitialWindowSize). A body the app leaves unread is discarded
+// as it arrives (with its window returned) after the app returns.
+//
+// # Responses
+//
+// Each request runs on its own goroutine. The response is checked as the
+// HTTP/1.1 server checks it (rgi.CheckResponse): lowercase header names,
+// valid values, a framing header that agrees with the body; any mistake (or a
+// panic in the app) is logged and answered with the same plain-text 500 the
+// HTTP/1.1 server sends. HTTP/2 has no reason phrase, so Reason is checked but
+// not sent; a status below 200 cannot be a final HTTP/2 response (RFC 9113
+// §8.1) and is a 500 too.
+//
+// Connection-specific header fields (connection, keep-alive,
+// proxy-connection, transfer-encoding, upgrade, and te other than
+// "trailers") are dropped: RFC 9113 §8.2.2 forbids them in HTTP/2, and the
+// same app may rightly send them to HTTP/1.1 clients. Bodies map to DATA
+// frames: nil sends no content and no content-length; []byte, string,
+// *rgi.Body and *rgi.BodyIter carry content-length; *rgi.ChunkedBody and
+// *rgi.ChunkedBodyIter send their chunks' data without content-length, and
+// their chunk extensions are lost (HTTP/2 has no chunked coding). A body
+// whose bytes disagree with its length, or whose reader or sequence fails or
+// panics, resets the stream with INTERNAL_ERROR (over HTTP/1.1 the
+// connection is closed). A response to HEAD carries the headers, with the
+// content-length the body would have, and no content. The server's date
+// header (h2server.Config.DisableDate) is added as for any HTTP/2 response.
+package rgih2

@@ -1,0 +1,70 @@
+package rgih2
+
+import (
+	"errors"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/rgi"
+)
+
+// newRequest builds the app's request from the stream's header block, with
+// the checks of the HTTP/1.1 server in its order (method, target, headers)
+// and its answers (a *rgi.ProtocolError) for what it refuses.
+func newRequest(s *handler.Stream) (*rgi.Request, *rgi.ProtocolError) {
+	fields := s.Header()
+	h := make(map[string]string, len(fields)+1)
+	req, err := rgi.NewRequest(s.Method(), s.Path(), h, nil)
+	if err != nil {
+		return nil, protocolError(err)
+	}
+	// RFC 9113 §8.3.1: ":authority" replaces the Host header field of
+	// HTTP/1.1; Degu apps expect "host", so they get it under that name. A
+	// host field equal to it is the same field (Stream.Authority falls back
+	// to it when :authority is absent); a different one is a duplicate.
+	authority := s.Authority()
+	if authority != "" {
+		if err := rgi.CheckHeader("host", authority); err != nil {
+			return nil, protocolError(err)
+		}
+		h["host"] = authority
+	}
+	for _, f := range fields {
+		if f.Name == "host" && f.Value == authority {
+			continue
+		}
+		if err := rgi.CheckHeader(f.Name, f.Value); err != nil {
+			return nil, protocolError(err)
+		}
+		// Degu: one value per name, a repeated field is refused (RFC 9113
+		// §8.2.3 cookie crumbs arrive already joined into one field).
+		if _, dup := h[f.Name]; dup {
+			return nil, rgi.ErrDuplicateHeader
+		}
+		h[f.Name] = f.Value
+	}
+	return req, nil
+}
+
+// bodyAllowed applies the HTTP/1.1 server's body rules to a request with a
+// body of cl bytes (-1: unknown length, sent as DATA).
+func bodyAllowed(method string, cl int64) *rgi.ProtocolError {
+	// Degu's tutorial, "HTTP request body": a body (even content-length: 0)
+	// only with PUT and POST.
+	if method != rgi.MethodPut && method != rgi.MethodPost {
+		return rgi.ErrBodyNotAllowed
+	}
+	if cl > rgi.MaxContentLength {
+		return rgi.ErrContentLengthTooBig
+	}
+	return nil
+}
+
+// protocolError returns err as the *rgi.ProtocolError rgi's checks give, or
+// a plain 400 for anything else.
+func protocolError(err error) *rgi.ProtocolError {
+	var pe *rgi.ProtocolError
+	if errors.As(err, &pe) && pe.Status != 0 {
+		return pe
+	}
+	return rgi.ErrBadRequestLine
+}

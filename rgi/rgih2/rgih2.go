@@ -1,0 +1,167 @@
+package rgih2
+
+import (
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/rgi"
+)
+
+// Options configure Handler. The zero value (or nil) is ready to use.
+type Options struct {
+	// Logger receives the app's mistakes (a panic, an invalid response, a
+	// failing response body) at Error, as rgi.Options.Logger does for
+	// HTTP/1.1. Nil means slog.Default().
+	Logger *slog.Logger
+	// Concurrent lets the app serve several streams of one connection at
+	// once. By default the app is called for one stream of a connection at
+	// a time, as over HTTP/1.1, so that it needs no lock for Session.Store.
+	Concurrent bool
+}
+
+// adapter is what Handler's streams share.
+type adapter struct {
+	app        rgi.App
+	log        *slog.Logger
+	concurrent bool
+	sessions   sessions
+}
+
+// Handler returns a handler.Factory that serves app over HTTP/2 streams (for
+// h2server.Server.Handler): one request goroutine per stream, the same
+// *rgi.Session for every stream of a connection, request and response checked
+// and framed as rgi's HTTP/1.1 server does (see the package documentation).
+// opts may be nil.
+func Handler(app rgi.App, opts *Options) handler.Factory {
+	return newAdapter(app, opts).factory
+}
+
+func (a *adapter) factory(*handler.Stream) handler.RequestHandler { return &stream{a: a} }
+
+func newAdapter(app rgi.App, opts *Options) *adapter {
+	a := &adapter{app: app, log: slog.Default()}
+	if opts != nil {
+		if opts.Logger != nil {
+			a.log = opts.Logger
+		}
+		a.concurrent = opts.Concurrent
+	}
+	return a
+}
+
+// stream serves one request. Its fields are used on the connection
+// goroutine (the RequestHandler methods) until start hands req to the request
+// goroutine; pipe is shared under its own lock.
+type stream struct {
+	a       *adapter
+	s       *handler.Stream
+	req     *rgi.Request
+	pipe    bodyPipe
+	started bool // the request goroutine runs (or an early answer was sent)
+}
+
+// ManualFlowControl: request body bytes go back to the peer's windows as the
+// app reads them (bodyPipe).
+func (*stream) ManualFlowControl() {}
+
+func (st *stream) OnHeaders(s *handler.Stream) {
+	st.s = s
+	st.pipe.init(s)
+	req, pe := newRequest(s)
+	if pe != nil {
+		st.refuse(pe)
+		return
+	}
+	st.req = req
+	if cl := s.ContentLength(); cl >= 0 {
+		if pe := bodyAllowed(req.Method, cl); pe != nil {
+			st.refuse(pe)
+			return
+		}
+		req.Body = rgi.NewBody(&st.pipe, cl)
+		st.start()
+	}
+}
+
+func (st *stream) OnData(s *handler.Stream, data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	if !st.started {
+		// No content-length: the body's first bytes decide its kind.
+		if pe := bodyAllowed(st.req.Method, -1); pe != nil {
+			st.refuse(pe)
+		} else {
+			st.req.Body = rgi.NewChunkedBody(&chunkCoder{p: &st.pipe})
+			st.start()
+		}
+	}
+	st.pipe.write(data)
+}
+
+func (st *stream) OnRequestDone(s *handler.Stream) {
+	st.pipe.end(nil)
+	if !st.started {
+		st.start() // no body
+	}
+}
+
+func (st *stream) OnClose(s *handler.Stream, code handler.ErrCode) {
+	if code != handler.NoError {
+		st.pipe.end(fmt.Errorf("%w: %v", errStreamClosed, code))
+	} else {
+		st.pipe.end(errStreamClosed)
+	}
+}
+
+// refuse answers a request the HTTP/1.1 server would refuse, with its answer,
+// and discards the request body.
+func (st *stream) refuse(pe *rgi.ProtocolError) {
+	st.started = true
+	st.pipe.abandon()
+	st.send(rgi.StatusResponse(pe.Status, pe.Reason, pe.Msg), -1)
+}
+
+func (st *stream) start() {
+	st.started = true
+	go st.serve()
+}
+
+// serve runs on the request goroutine: connection hook, app, response.
+func (st *stream) serve() {
+	a := st.a
+	defer st.pipe.abandon()
+	cs := a.sessions.lookup(st.s)
+	if !a.connect(cs, st.s) {
+		st.s.Reset(handler.Cancel)
+		return
+	}
+	resp, ok := a.call(cs, st.req)
+	st.respond(resp, ok)
+}
+
+// call runs the app, one stream of a connection at a time unless
+// Options.Concurrent; a panic is logged and reported as ok == false.
+func (a *adapter) call(cs *connState, req *rgi.Request) (resp rgi.Response, ok bool) {
+	if !a.concurrent {
+		cs.serve.Lock()
+		defer cs.serve.Unlock()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("rgih2: app panicked", "client", cs.sess.Client, "method", req.Method, "uri", req.URI, "panic", p, "stack", string(debug.Stack()))
+			ok = false
+		}
+	}()
+	resp = a.app.Serve(cs.sess, req, rgi.Bodies{})
+	if a.concurrent {
+		cs.serve.Lock()
+		cs.sess.Requests++
+		cs.serve.Unlock()
+	} else {
+		cs.sess.Requests++
+	}
+	return resp, true
+}
