@@ -90,7 +90,7 @@ run_wrk() { # run_wrk NAME CONNS DURATION: prints "req/s cpu-us-per-request"
   fi
   n=$(awk '/ requests in / {print $1}' <<<"$out")
   awk -v tck="$(getconf CLK_TCK)" -v d=$((t1 - t0)) -v n="$n" \
-    '/^Requests\/sec:/ {printf "%d %.2f", $2, n > 0 ? d * 1e6 / tck / n : 0}' <<<"$out"
+    '/^Requests\/sec:/ {printf "%d %.2f", $2, (n > 0 ? d * 1e6 / tck / n : 0)}' <<<"$out"
 }
 
 for c in 1 10; do
