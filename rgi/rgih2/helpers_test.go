@@ -135,8 +135,8 @@ type both struct {
 	tls   bool
 	pki   *rgitest.PKI
 	h2    *http2.Transport
-	logs  *bytes.Buffer
 	rgiSv *rgi.Server
+	a     *adapter
 }
 
 // startBoth serves app over h2 and HTTP/1.1 on one loopback listener, over
@@ -151,8 +151,8 @@ func startBoth(t *testing.T, app rgi.App, tlsOn bool, opts *Options, cfg func(*h
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &both{tls: tlsOn, rgiSv: rs}
-	b.srv = &h2server.Server{Handler: Handler(app, opts)}
+	b := &both{tls: tlsOn, rgiSv: rs, a: newAdapter(app, opts)}
+	b.srv = &h2server.Server{Handler: b.a.factory}
 	b.srv.Config.DisableDate = true
 	if cfg != nil {
 		cfg(&b.srv.Config)

@@ -1,0 +1,198 @@
+package rgih2
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/h2kit/h2kit/rgi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
+)
+
+// hookApp counts connections and requests per session and refuses the
+// connections whose hook sees refuse set.
+type hookApp struct {
+	connects atomic.Int32
+	refuse   atomic.Bool
+	closed   atomic.Int32
+	inApp    atomic.Int32 // app calls in progress
+	overlap  atomic.Bool  // two calls of one session overlapped
+	tlsSeen  atomic.Bool
+}
+
+type closer struct{ n *atomic.Int32 }
+
+func (c closer) Close() error { c.n.Add(1); return nil }
+
+func (a *hookApp) OnConnect(conn net.Conn, s *rgi.Session) bool {
+	n := a.connects.Add(1)
+	s.Store["_conn"] = int(n)
+	s.Store["__closer"] = closer{&a.closed}
+	if cs, ok := conn.(interface{ ConnectionState() tls.ConnectionState }); ok && cs.ConnectionState().HandshakeComplete {
+		a.tlsSeen.Store(true)
+	}
+	if _, err := conn.Read(make([]byte, 1)); err != ErrNoIO {
+		panic("hook conn readable")
+	}
+	return !a.refuse.Load()
+}
+
+func (a *hookApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+	// The store is used without a lock, as over HTTP/1.1.
+	n, _ := s.Store["__n"].(int)
+	s.Store["__n"] = n + 1
+	if a.inApp.Add(1) > 1 {
+		a.overlap.Store(true)
+	}
+	time.Sleep(time.Millisecond)
+	a.inApp.Add(-1)
+	body := fmt.Sprintf("conn=%v n=%d requests=%d client=%v host=%s", s.Store["_conn"], n+1, s.Requests, s.Client != "", r.Headers["host"])
+	return rgi.Response{Status: 200, Reason: "OK", Body: body}
+}
+
+func get(t *testing.T, tr *http2.Transport, url string) (string, error) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	require.NoError(t, err)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return string(b), err
+}
+
+// TestSessionPerConnection: every stream of a connection sees the same
+// session, the hook runs once per connection, app calls of one connection do
+// not overlap, and a new connection gets a new session.
+func TestSessionPerConnection(t *testing.T) {
+	for _, tlsOn := range []bool{false, true} {
+		t.Run(fmt.Sprint("tls=", tlsOn), func(t *testing.T) {
+			app := &hookApp{}
+			b := startBoth(t, app, tlsOn, nil, nil)
+			const n = 20
+			var wg sync.WaitGroup
+			bodies := make([]string, n)
+			for i := range n {
+				wg.Go(func() {
+					var err error
+					bodies[i], err = get(t, b.h2, b.url("/x"))
+					assert.NoError(t, err)
+				})
+			}
+			wg.Wait()
+			require.EqualValues(t, 1, app.connects.Load(), "one connection, one hook call")
+			assert.False(t, app.overlap.Load(), "app calls of one connection overlapped")
+			seen := map[string]bool{}
+			for _, body := range bodies {
+				assert.Contains(t, body, "conn=1 ")
+				assert.Contains(t, body, "client=true host="+b.addr)
+				f := strings.Fields(body)
+				seen[f[1]] = true // n=...
+				k, _ := strconv.Atoi(strings.TrimPrefix(f[1], "n="))
+				assert.Equal(t, "requests="+strconv.Itoa(k-1), f[2], "Session.Requests counts completed requests")
+			}
+			assert.Len(t, seen, n, "every request saw the counts of the ones before: one session")
+			assert.Equal(t, tlsOn, app.tlsSeen.Load(), "hook sees the TLS state")
+
+			b.h2.CloseIdleConnections()
+			body, err := get(t, b.h2, b.url("/x"))
+			require.NoError(t, err)
+			assert.Contains(t, body, "conn=2 n=1 requests=0")
+		})
+	}
+}
+
+// TestHookRefuses: a connection whose hook returns false has its streams
+// reset (CANCEL) without a response, and the hook is not asked again.
+func TestHookRefuses(t *testing.T) {
+	app := &hookApp{}
+	app.refuse.Store(true)
+	b := startBoth(t, app, false, nil, nil)
+	for range 3 {
+		_, err := get(t, b.h2, b.url("/x"))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "CANCEL")
+	}
+	assert.EqualValues(t, 1, app.connects.Load())
+}
+
+// TestConcurrentOption: with Options.Concurrent the app serves the streams
+// of a connection at once.
+func TestConcurrentOption(t *testing.T) {
+	var in, most atomic.Int32
+	release := make(chan struct{})
+	app := rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+		n := in.Add(1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		if n == 4 {
+			close(release)
+		}
+		<-release
+		in.Add(-1)
+		return rgi.Response{Status: 200, Reason: "OK", Body: "ok"}
+	})
+	b := startBoth(t, app, false, &Options{Concurrent: true}, nil)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			body, err := get(t, b.h2, b.url("/"))
+			assert.NoError(t, err)
+			assert.Equal(t, "ok", body)
+		})
+	}
+	wg.Wait()
+	assert.EqualValues(t, 4, most.Load())
+}
+
+// TestSessionClosedAfterConnection: once a connection has gone, its session
+// is forgotten and the store's closers are closed.
+func TestSessionClosedAfterConnection(t *testing.T) {
+	app := &hookApp{}
+	b := startBoth(t, app, false, nil, nil)
+	a := b.a
+	_, err := get(t, b.h2, b.url("/x"))
+	require.NoError(t, err)
+	require.Equal(t, 1, a.sessions.len())
+	b.h2.CloseIdleConnections()
+	deadline := time.Now().Add(10 * time.Second)
+	for (a.sessions.len() != 0 || app.closed.Load() == 0) && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.Equal(t, 0, a.sessions.len(), "session forgotten")
+	assert.EqualValues(t, 1, app.closed.Load(), "store closer closed")
+}
+
+// TestDuplicateHeader: a field sent twice is refused with 400, as HTTP/1.1
+// refuses a repeated header.
+func TestDuplicateHeader(t *testing.T) {
+	b := startBoth(t, rgi.AppFunc(site), false, nil, nil)
+	req, err := http.NewRequestWithContext(context.Background(), "GET", b.url("/hello"), nil)
+	require.NoError(t, err)
+	req.Header["X-Twice"] = []string{"1", "2"}
+	resp, err := b.h2.RoundTrip(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, 400, resp.StatusCode)
+	assert.Equal(t, "duplicate header\n", string(body))
+}
