@@ -205,4 +205,12 @@ func TestTutorialSSLReverseProxy(t *testing.T) {
 	if resp.Status != 404 {
 		t.Fatalf("outside the mount: %+v", resp)
 	}
+
+	// When the client leaves, the server closes the session's store, and
+	// with it the upstream connection.
+	if server.Active() != 1 {
+		t.Fatalf("upstream connections: %d", server.Active())
+	}
+	proxyConn.Close()
+	waitFor(t, "the upstream connection to close", func() bool { return server.Active() == 0 })
 }
