@@ -8,14 +8,16 @@ import (
 	"github.com/h2kit/h2kit/rgi"
 )
 
-// http1App serves the same site to HTTP/1.1 clients (ALPN http/1.1 over TLS, or a
-// cleartext request line), through the rgi engine that h2server hands such
-// connections to.
-type http1App struct {
-	d *demo
+// siteApp is the site as an RGI app. It serves HTTP/1.1 clients (ALPN http/1.1
+// over TLS, or a cleartext request line) through the rgi engine that h2server
+// hands such connections to and, with -rgi, HTTP/2 clients too through the
+// rgih2 adapter: one app for both protocols. proto only labels the log lines.
+type siteApp struct {
+	d     *demo
+	proto string
 }
 
-func (a http1App) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+func (a siteApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
 	if r.Body != nil {
 		// The site takes no request bodies; drain it so the connection can
 		// be kept alive.
@@ -41,7 +43,7 @@ func (a http1App) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respon
 		}
 	}
 	if !a.d.quiet {
-		a.d.log.Info("request", "client", s.Client, "proto", "HTTP/1.1", "method", r.Method, "path", r.URI,
+		a.d.log.Info("request", "client", s.Client, "proto", a.proto, "method", r.Method, "path", r.URI,
 			"status", rep.status, "length", rep.length)
 	}
 	return rgi.Response{Status: rep.status, Reason: reason(rep.status), Headers: h, Body: body}
@@ -67,7 +69,7 @@ func reason(status int) string {
 func newHTTP1(d *demo, log *slog.Logger) (*rgi.Server, error) {
 	opts := rgi.DefaultOptions()
 	opts.Logger = log
-	return rgi.NewConnServer(http1App{d: d}, &opts)
+	return rgi.NewConnServer(siteApp{d: d, proto: "HTTP/1.1"}, &opts)
 }
 
 // closeAtEOF closes a served file once it has been read to the end (or failed).

@@ -7,6 +7,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -40,8 +41,8 @@ func (b *syncBuffer) String() string {
 }
 
 // startDemo runs the demo on free loopback ports and returns the TLS and h2c
-// base URLs.
-func startDemo(t *testing.T, root, certFile, keyFile string) (tlsURL, h2cURL string, logs *syncBuffer) {
+// base URLs; useRGI is the -rgi flag.
+func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsURL, h2cURL string, logs *syncBuffer) {
 	t.Helper()
 	logs = &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
@@ -50,7 +51,7 @@ func startDemo(t *testing.T, root, certFile, keyFile string) (tlsURL, h2cURL str
 		t.Fatal(err)
 	}
 	app := &demo{site: st, log: log}
-	srvs, h1, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, log)
+	srvs, h1, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, useRGI, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,9 +102,16 @@ func do(t *testing.T, cl *http.Client, method, url string) (*http.Response, stri
 	return resp, string(b)
 }
 
-// TestDemoEmbedded serves the embedded site over TLS and h2c to x/net's client.
+// TestDemoEmbedded serves the embedded site over TLS and h2c to x/net's client,
+// with the native handler and with the RGI app through rgih2 (-rgi).
 func TestDemoEmbedded(t *testing.T) {
-	tlsURL, h2cURL, logs := startDemo(t, "", "", "")
+	for _, useRGI := range []bool{false, true} {
+		t.Run(fmt.Sprint("rgi=", useRGI), func(t *testing.T) { testDemoEmbedded(t, useRGI) })
+	}
+}
+
+func testDemoEmbedded(t *testing.T, useRGI bool) {
+	tlsURL, h2cURL, logs := startDemo(t, "", "", "", useRGI)
 	tc, hc := clients(t)
 	for _, c := range []struct {
 		cl   *http.Client
@@ -141,11 +149,20 @@ func TestDemoEmbedded(t *testing.T) {
 	if !strings.Contains(logs.String(), "method=DELETE path=/hello.txt status=405") {
 		t.Errorf("log lacks the DELETE line:\n%s", logs)
 	}
+	if got := strings.Contains(logs.String(), "proto=HTTP/2 method=GET path=/hello.txt status=200"); got != useRGI {
+		t.Errorf("rgi=%v: HTTP/2 requests logged by the RGI app: %v\n%s", useRGI, got, logs)
+	}
 }
 
 // TestDemoRootAndCert serves a directory with a certificate from files, and
-// never a file outside the root.
+// never a file outside the root, with the native handler and with -rgi.
 func TestDemoRootAndCert(t *testing.T) {
+	for _, useRGI := range []bool{false, true} {
+		t.Run(fmt.Sprint("rgi=", useRGI), func(t *testing.T) { testDemoRootAndCert(t, useRGI) })
+	}
+}
+
+func testDemoRootAndCert(t *testing.T, useRGI bool) {
 	dir := t.TempDir()
 	root := filepath.Join(dir, "root")
 	os.Mkdir(root, 0o755)
@@ -164,7 +181,7 @@ func TestDemoRootAndCert(t *testing.T) {
 	}
 	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
 
-	tlsURL, h2cURL, _ := startDemo(t, root, certFile, keyFile)
+	tlsURL, h2cURL, _ := startDemo(t, root, certFile, keyFile, useRGI)
 	tc, hc := clients(t)
 	resp, body := do(t, tc, "GET", tlsURL+"/app.js")
 	if resp.StatusCode != 200 || body != "let a = 1;" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
@@ -191,7 +208,7 @@ func TestDemoRootAndCert(t *testing.T) {
 // TestDemoHTTP1 fetches the site over HTTP/1.1 (cleartext and TLS with ALPN
 // http/1.1): the same bytes come from the rgi fallback.
 func TestDemoHTTP1(t *testing.T) {
-	tlsURL, h2cURL, logs := startDemo(t, "", "", "")
+	tlsURL, h2cURL, logs := startDemo(t, "", "", "", false)
 	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	defer cl.CloseIdleConnections()
 	for _, base := range []string{h2cURL, tlsURL} {
