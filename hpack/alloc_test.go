@@ -81,3 +81,51 @@ func TestStreamingInflateZeroAllocs(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamingInflateFreshZeroAllocs: a new connection's Inflater decodes
+// its first blocks without allocating either — long Huffman-coded values (a
+// 1.2 KiB cookie) and table compactions with names taken from the table
+// included — since NewInflater sizes its buffers up front.
+func TestStreamingInflateFreshZeroAllocs(t *testing.T) {
+	lists := sampleLists()
+	long := make([]byte, 1200)
+	for i := range long {
+		long[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[(i*37)%64]
+	}
+	for i := range lists {
+		lists[i] = append(lists[i], HeaderField{Name: "cookie", Value: fmt.Sprintf("%d=%s", i, long)},
+			HeaderField{Name: "x-trace", Value: fmt.Sprintf("%0300d", i)})
+	}
+	e := NewDeflater(4096)
+	var blocks [][]byte
+	for _, l := range lists {
+		b, _ := e.Deflate(nil, l)
+		blocks = append(blocks, b)
+	}
+	const runs = 50
+	ds := make([]*Inflater, runs+1) // AllocsPerRun runs once more to warm up
+	n := 0
+	for i := range ds {
+		ds[i] = NewInflater()
+		ds[i].SetEmitFunc(func(HeaderField) { n++ })
+	}
+	next := 0
+	a := testing.AllocsPerRun(runs, func() {
+		d := ds[next]
+		next++
+		for _, b := range blocks {
+			if _, err := d.Write(b); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	if want := (runs + 1) * len(lists) * len(lists[0]); n != want {
+		t.Fatalf("emitted %d fields, want %d", n, want)
+	}
+	if a != 0 {
+		t.Errorf("a fresh Inflater allocates %.1f times in its first %d blocks", a, len(blocks))
+	}
+}

@@ -96,8 +96,15 @@ func (t *decTable) add(name, value []byte) {
 			// aliasing the buffer is saved first, since the move can
 			// overwrite it.
 			if t.aliases(name) {
-				t.tmp = append(t.tmp[:0], name...)
-				name = t.tmp
+				// Names are short: save them on the stack, so
+				// that compaction does not allocate.
+				var small [128]byte
+				if len(name) <= len(small) {
+					name = append(small[:0], name...)
+				} else {
+					t.tmp = append(t.tmp[:0], name...)
+					name = t.tmp
+				}
 			}
 			copy(t.buf, t.buf[t.start:end])
 			t.rebase(t.start)

@@ -107,9 +107,7 @@ func grow(dst []byte, n int) []byte {
 // codes are decoded canonically.
 func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 	start := len(dst)
-	// At most 8/5 symbols per octet (5-bit codes), plus one octet of
-	// slack for the two-symbol store.
-	dst = grow(dst, 2*len(src)+2)
+	dst = grow(dst, huffmanDecodedMax(len(src)))
 	out := dst[start:]
 	j, i, cur, nbits, ok := huffDecodeBulk(out, src)
 	if !ok {
@@ -184,6 +182,13 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 		return dst[:start+j], nil
 	}
 }
+
+// huffmanDecodedMax returns the room appendHuffmanDecode needs to decode n
+// Huffman-coded octets: at most 8n/5 symbols (the shortest codes have 5
+// bits, and every symbol decoded consumes real input bits), plus one octet
+// of slack for the two-symbol store, which writes one octet past the
+// symbols when it decodes a single one.
+func huffmanDecodedMax(n int) int { return 8*n/5 + 2 }
 
 // huffDecodeBulk decodes src into out while 8 input octets can be loaded at
 // once, and returns the number of octets written (j) and read (i), the bits
