@@ -49,6 +49,8 @@ type Conn struct {
 	ready  [numUrgencies]readyRing // streams with DATA to send, by urgency
 	nready int
 
+	upgraded bool // Upgrade (h2c) was used
+
 	early     [8]earlyPriority // PRIORITY_UPDATEs for streams not yet open
 	earlyNext int
 	hbuf      []byte // encoded response header block scratch
@@ -186,8 +188,16 @@ func (c *Conn) Done() bool {
 	return len(c.streams) == 0 && ((c.goAwaySent && c.shutdownPhase != 1) || c.peerGoAway)
 }
 
-// newStream takes a stream from the pool.
+// newStream takes a stream from the pool and registers it as active.
 func (c *Conn) newStream(id uint32) *Stream {
+	st := c.takeStream(id)
+	c.streams = append(c.streams, st)
+	c.idleDue = time.Time{}
+	return st
+}
+
+// takeStream takes a stream from the pool, ready for a header block.
+func (c *Conn) takeStream(id uint32) *Stream {
 	var st *Stream
 	if n := len(c.free); n > 0 {
 		st = c.free[n-1]
@@ -196,8 +206,6 @@ func (c *Conn) newStream(id uint32) *Stream {
 		st = new(Stream)
 	}
 	st.reset(id, c.peerInitialWindow, int64(c.cfg.InitialWindowSize))
-	c.streams = append(c.streams, st)
-	c.idleDue = time.Time{}
 	return st
 }
 

@@ -46,6 +46,11 @@
 // relative to the time of the last Tick, so call Tick after each read.
 // Rate limits (rapid reset, glitches) use the same clock.
 //
+// For an h2c upgrade (RFC 7540 §3.2), the HTTP/1.1 layer calls Upgrade on
+// the new Conn with the HTTP2-Settings payload and the request, before the
+// first Feed; the request becomes stream 1 (half-closed remote) and the
+// client preface is expected next as usual.
+//
 // Done reports that the connection has finished (after a GOAWAY, when no
 // stream is left, or after a connection error); the loop flushes
 // AppendOutput one last time and closes the socket.

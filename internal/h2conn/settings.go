@@ -61,6 +61,18 @@ func (c *Conn) processSettings(h frame.Header, p []byte) error {
 			return err
 		}
 	}
+	if err := c.applySettings(f); err != nil {
+		return err
+	}
+	// RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient
+	// MUST immediately ... emit a SETTINGS frame with the ACK flag set."
+	c.ctl = frame.AppendSettingsAck(c.ctl)
+	return c.queueCtl()
+}
+
+// applySettings applies the parameters of the peer's SETTINGS frame (or of
+// the HTTP2-Settings header field of an h2c upgrade, see Upgrade).
+func (c *Conn) applySettings(f frame.Settings) error {
 	if f.Len() > c.cfg.MaxSettingsEntries {
 		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
 	}
@@ -91,10 +103,7 @@ func (c *Conn) processSettings(h frame.Header, p []byte) error {
 			c.peerMaxHeaderList = s.Val
 		}
 	}
-	// RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient
-	// MUST immediately ... emit a SETTINGS frame with the ACK flag set."
-	c.ctl = frame.AppendSettingsAck(c.ctl)
-	return c.queueCtl()
+	return nil
 }
 
 // PeerEnablePush reports the peer's SETTINGS_ENABLE_PUSH (recorded for the

@@ -1,0 +1,115 @@
+package h2conn
+
+import (
+	"errors"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
+)
+
+// ErrUpgradeLate is returned by Upgrade on a Conn that has already been fed
+// bytes or upgraded.
+var ErrUpgradeLate = errors.New("h2conn: Upgrade must come first on a new Conn")
+
+// Upgrade switches a new Conn to HTTP/2 from an HTTP/1.1 request with
+// "Upgrade: h2c" (RFC 7540 §3.2; RFC 9113 §3.1 deprecates the mechanism but
+// clients such as curl --http2 over http:// still use it). Call it right
+// after NewServerConn, before Feed; the caller sends "101 Switching
+// Protocols" when it returns nil, and can answer over HTTP/1.1 (400, or 431
+// for the header budgets) when it returns an error.
+//
+// http2Settings is the base64url-decoded HTTP2-Settings header: a SETTINGS
+// payload that the server "decodes and interprets ... as it would any other
+// SETTINGS frame", with no ACK ("a 101 response serves as implicit
+// acknowledgement", RFC 7540 §3.2.1). An invalid payload returns the
+// *ConnError a SETTINGS frame with it would cause (nothing is queued).
+//
+// fields is the request: the pseudo-headers (:method, :scheme, :authority,
+// :path) first, then its header fields with lowercase names. The hop-by-hop
+// fields of the upgrade itself (connection, upgrade, http2-settings,
+// keep-alive, proxy-connection, transfer-encoding, and te other than
+// "trailers") are dropped; a request that is otherwise malformed in HTTP/2
+// (RFC 9113 §8.2, §8.3), over the header budgets, or with a body returns a
+// *StreamError for stream 1 whose Cause names the reject.
+//
+// On success the request is stream 1, as RFC 7540 §3.2 says: "The HTTP/1.1
+// request that is sent prior to upgrade is assigned a stream identifier of
+// 1 ... Stream 1 is implicitly "half-closed" from the client toward the
+// server". OnHeaders and OnEndStream run inside Upgrade, so a response the
+// handler queues goes out right after our SETTINGS. The engine then expects
+// the client connection preface (RFC 7540 §3.5: the client sends it after
+// the 101) as on any connection.
+func (c *Conn) Upgrade(http2Settings []byte, fields []hpack.HeaderField) error {
+	if c.upgraded || c.err != nil || c.prefaceLeft != len(frame.ClientPreface) || c.maxPeerID != 0 {
+		return ErrUpgradeLate
+	}
+	f, err := frame.ParseSettings(frame.Header{Length: uint32(len(http2Settings)), Type: frame.TypeSettings}, http2Settings)
+	if err == nil && f.Len() > c.cfg.MaxSettingsEntries {
+		err = &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
+	}
+	if err == nil {
+		// Check every value before applying any, so that a failed Upgrade
+		// changes nothing.
+		for i := range f.Len() {
+			if err = f.At(i).Valid(); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		var ce *ConnError
+		if errors.As(err, &ce) {
+			c.reject(ce.Reason)
+		}
+		return err
+	}
+
+	// Decode the request into a stream that is not registered yet.
+	st := c.takeStream(1)
+	c.hb = headerBlock{active: true, streamID: 1, st: st, endStream: true}
+	for _, f := range fields {
+		switch f.Name {
+		case "connection", "upgrade", "http2-settings", "keep-alive", "proxy-connection", "transfer-encoding":
+			continue
+		case "te":
+			if f.Value != "trailers" {
+				continue
+			}
+		}
+		c.onField(f)
+	}
+	c.hb = headerBlock{}
+	name := st.tooLarge
+	if name == "" {
+		name = st.malformed
+	}
+	if name == "" {
+		name = st.buildRequest()
+	}
+	if name == "" && st.contentLength > 0 {
+		name = rejectContentLength
+	}
+	if name != "" {
+		c.free = append(c.free, st)
+		c.reject(name)
+		return &StreamError{StreamID: 1, Code: ErrCodeProtocol, Cause: errorString(name)}
+	}
+	if err := c.applySettings(f); err != nil {
+		// Unreachable after the checks above; kept for safety.
+		c.free = append(c.free, st)
+		return err
+	}
+
+	c.upgraded = true
+	c.maxPeerID = 1
+	c.streams = append(c.streams, st)
+	c.idleDue = zeroTime
+	st.sendWindow = c.peerInitialWindow
+	st.state = StateOpen
+	st.notified = true
+	c.h.OnHeaders(st)
+	if st.state != StateClosed {
+		c.recvEndStream(st)
+	}
+	return nil
+}
