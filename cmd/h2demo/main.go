@@ -107,9 +107,9 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 	cfg := h2server.Config{ReuseStreams: true}
 	factory := app.factory
 	if useRGI {
-		// The site keeps nothing in the session, so streams of a connection
-		// may be served at once; rgih2 does not allow ReuseStreams.
-		factory = rgih2.Handler(siteApp{d: app, proto: "HTTP/2"}, &rgih2.Options{Logger: log, Concurrent: true})
+		// rgih2 does not allow ReuseStreams (its request goroutines may
+		// touch a stream after it closed).
+		factory = rgih2.Handler(siteApp{d: app, proto: "HTTP/2"}, &rgih2.Options{Logger: log})
 		cfg.ReuseStreams = false
 	}
 	h1, err := newHTTP1(app, log)

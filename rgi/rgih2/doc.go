@@ -27,11 +27,19 @@
 // connection, which the hook would refuse again.)
 //
 // Over HTTP/1.1 an app sees the requests of a connection one at a time and
-// needs no lock for Session.Store. To keep that promise the adapter calls
-// the app for one stream of a connection at a time (the response body is
-// sent after the call, concurrently with other streams). Options.Concurrent
-// lifts this: the app is then called for all the streams of a connection at
-// once, and must lock Session.Store itself.
+// needs no lock for Session.Store. Over HTTP/2 the streams of a connection
+// are served at once, each on its own goroutine, so an app that changes
+// Session.Store while serving requests (Degu's "__" keys, such as a proxy's
+// per-session upstream connection) must lock it, or set Options.Serialize,
+// which calls the app for one stream of a connection at a time, as HTTP/1.1
+// does. Serialize is not the default because of flow control: a stream
+// queued behind another keeps its received body unread, and the handler
+// layer returns connection-level window only as bodies are read, so a few
+// concurrent uploads larger than the stream window can fill the
+// connection's window and stall the upload being served. With Serialize, set
+// h2server's ConnWindowSize to at least 2 × MaxConcurrentStreams ×
+// InitialWindowSize (the connection window is returned in batches of half of
+// it), as TestUploadsSerialized does.
 //
 // The session's store values that are io.Closers are closed once the
 // connection has gone: the handler API has no connection-closed event yet,

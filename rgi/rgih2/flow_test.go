@@ -1,9 +1,12 @@
 package rgih2
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -103,4 +106,56 @@ func TestUploadBackPressure(t *testing.T) {
 			assert.Equal(t, want, string(got))
 		})
 	}
+}
+
+// uploads sends parallel uploads of size bytes on one connection and
+// requires them all to finish within a few seconds.
+func uploads(t *testing.T, b *both, parallel int, size int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Go(func() {
+			req, _ := http.NewRequestWithContext(ctx, "PUT", b.url("/up"), &countingReader{size: size})
+			req.ContentLength = size
+			resp, err := b.h2.RoundTrip(req)
+			if !assert.NoError(t, err) {
+				return
+			}
+			defer resp.Body.Close()
+			got, _ := io.ReadAll(resp.Body)
+			assert.Equal(t, strconv.FormatInt(size, 10), string(got))
+		})
+	}
+	wg.Wait()
+}
+
+// countApp reads the request body and answers its length.
+var countApp = rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+	n, err := io.Copy(io.Discard, r.Body)
+	if err != nil {
+		return rgi.Response{Status: 400, Reason: "Bad Body", Body: err.Error()}
+	}
+	return rgi.Response{Status: 200, Reason: "OK", Body: strconv.FormatInt(n, 10)}
+})
+
+// TestParallelUploads: uploads larger than the stream window, several at once
+// on one connection, all complete (default settings).
+func TestParallelUploads(t *testing.T) {
+	b := startBoth(t, countApp, false, nil, nil)
+	uploads(t, b, 4, 3<<20)
+}
+
+// TestUploadsSerialized: with Options.Serialize, queued streams hold their
+// bodies unread; a connection window of at least twice MaxConcurrentStreams
+// stream windows (the engine returns connection window in batches of half of
+// it) keeps the upload being served from stalling.
+func TestUploadsSerialized(t *testing.T) {
+	b := startBoth(t, countApp, false, &Options{Serialize: true}, func(c *h2server.Config) {
+		c.MaxConcurrentStreams = 8
+		c.InitialWindowSize = 256 << 10
+		c.ConnWindowSize = 2 * 8 * 256 << 10
+	})
+	uploads(t, b, 6, 3<<20)
 }

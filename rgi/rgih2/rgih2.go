@@ -16,19 +16,20 @@ type Options struct {
 	// failing response body) at Error, as rgi.Options.Logger does for
 	// HTTP/1.1. Nil means slog.Default().
 	Logger *slog.Logger
-	// Concurrent lets the app serve several streams of one connection at
-	// once. By default the app is called for one stream of a connection at
-	// a time, as over HTTP/1.1, so that it needs no lock for Session.Store.
-	Concurrent bool
+	// Serialize calls the app for one stream of a connection at a time, as
+	// over HTTP/1.1, so that it needs no lock for Session.Store. By default
+	// the streams of a connection are served at once. See the package
+	// documentation for the flow-control cost of Serialize.
+	Serialize bool
 }
 
 // adapter is what Handler's streams share.
 type adapter struct {
-	app        rgi.App
-	log        *slog.Logger
-	concurrent bool
-	sessions   sessions
-	idle       chan *stream // requests for an idle worker
+	app       rgi.App
+	log       *slog.Logger
+	serialize bool
+	sessions  sessions
+	idle      chan *stream // requests for an idle worker
 }
 
 // Handler returns a handler.Factory that serves app over HTTP/2 streams (for
@@ -48,7 +49,7 @@ func newAdapter(app rgi.App, opts *Options) *adapter {
 		if opts.Logger != nil {
 			a.log = opts.Logger
 		}
-		a.concurrent = opts.Concurrent
+		a.serialize = opts.Serialize
 	}
 	return a
 }
@@ -171,9 +172,9 @@ func (st *stream) serve() {
 }
 
 // call runs the app, one stream of a connection at a time unless
-// Options.Concurrent; a panic is logged and reported as ok == false.
+// with Options.Serialize; a panic is logged and reported as ok == false.
 func (a *adapter) call(cs *connState, req *rgi.Request) (resp rgi.Response, ok bool) {
-	if !a.concurrent {
+	if a.serialize {
 		cs.serve.Lock()
 		defer cs.serve.Unlock()
 	}
@@ -184,12 +185,12 @@ func (a *adapter) call(cs *connState, req *rgi.Request) (resp rgi.Response, ok b
 		}
 	}()
 	resp = a.app.Serve(cs.sess, req, rgi.Bodies{})
-	if a.concurrent {
+	if a.serialize {
+		cs.sess.Requests++
+	} else {
 		cs.serve.Lock()
 		cs.sess.Requests++
 		cs.serve.Unlock()
-	} else {
-		cs.sess.Requests++
 	}
 	return resp, true
 }

@@ -23,7 +23,7 @@ type connState struct {
 	hook    sync.Once
 	refused bool // OnConnect returned false or panicked; set inside hook
 
-	serve sync.Mutex // held around app.Serve unless Options.Concurrent
+	serve sync.Mutex // held around app.Serve with Options.Serialize
 }
 
 // sessions finds the connState of a stream's connection.

@@ -76,13 +76,14 @@ func get(t *testing.T, tr *http2.Transport, url string) (string, error) {
 }
 
 // TestSessionPerConnection: every stream of a connection sees the same
-// session, the hook runs once per connection, app calls of one connection do
-// not overlap, and a new connection gets a new session.
+// session, the hook runs once per connection, with Options.Serialize app
+// calls of one connection do not overlap, and a new connection gets a new
+// session.
 func TestSessionPerConnection(t *testing.T) {
 	for _, tlsOn := range []bool{false, true} {
 		t.Run(fmt.Sprint("tls=", tlsOn), func(t *testing.T) {
 			app := &hookApp{}
-			b := startBoth(t, app, tlsOn, nil, nil)
+			b := startBoth(t, app, tlsOn, &Options{Serialize: true}, nil)
 			const n = 20
 			var wg sync.WaitGroup
 			bodies := make([]string, n)
@@ -130,9 +131,9 @@ func TestHookRefuses(t *testing.T) {
 	assert.EqualValues(t, 1, app.connects.Load())
 }
 
-// TestConcurrentOption: with Options.Concurrent the app serves the streams
-// of a connection at once.
-func TestConcurrentOption(t *testing.T) {
+// TestConcurrentStreams: by default the app serves the streams of a
+// connection at once.
+func TestConcurrentStreams(t *testing.T) {
 	var in, most atomic.Int32
 	release := make(chan struct{})
 	app := rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
@@ -150,7 +151,7 @@ func TestConcurrentOption(t *testing.T) {
 		in.Add(-1)
 		return rgi.Response{Status: 200, Reason: "OK", Body: "ok"}
 	})
-	b := startBoth(t, app, false, &Options{Concurrent: true}, nil)
+	b := startBoth(t, app, false, nil, nil)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Go(func() {
