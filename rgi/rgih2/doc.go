@@ -67,7 +67,11 @@
 // read under flow control: the peer's windows are only reopened as the app
 // reads, so a slow app holds at most a stream window of body
 // (h2server's InitialWindowSize). A body the app leaves unread is discarded
-// as it arrives (with its window returned) after the app returns.
+// as it arrives (with its window returned) after the app returns; over
+// HTTP/1.1 the connection would be closed instead. If the stream is reset
+// before the body ends, the app's read fails. Request trailers are not given
+// to the app (RGI has none), and no 100 (Continue) is sent: HTTP/2 clients
+// may send the body without waiting for it.
 //
 // # Responses
 //

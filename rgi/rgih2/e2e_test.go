@@ -57,6 +57,8 @@ func TestBothProtocols(t *testing.T) {
 		{"large download", "GET", "/big", nil, nil, 0, 200, fmt.Sprintf("content-length: %d", len(bigBody)), string(bigBody), false},
 		{"large upload", "PUT", "/echo", nil, bigBody, int64(len(bigBody)), 201, "x-sum: " + checksum(bigBody), string(bigBody), false},
 		{"large chunked upload", "POST", "/echo", nil, bigBody, -1, 200, "x-len: " + fmt.Sprint(len(bigBody)), string(bigBody), false},
+		{"stream body through", "PUT", "/stream", nil, bigBody, int64(len(bigBody)), 200, fmt.Sprintf("content-length: %d", len(bigBody)), string(bigBody), false},
+		{"stream chunked through", "POST", "/stream", nil, bigBody, -1, 200, "x-kind: *rgi.ChunkedBody", string(bigBody), false},
 		{"body not allowed", "DELETE", "/echo", nil, small, int64(len(small)), 400, "", "request body only allowed with PUT or POST\n", true},
 		{"get with body", "GET", "/hello", nil, small, -1, 400, "content-type: text/plain", "request body only allowed with PUT or POST\n", true},
 		{"bad method", "PATCH", "/hello", nil, nil, 0, 405, "allow: DELETE, GET, HEAD, POST, PUT", "method is not GET, HEAD, PUT, POST or DELETE\n", true},

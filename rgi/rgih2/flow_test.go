@@ -159,3 +159,33 @@ func TestUploadsSerialized(t *testing.T) {
 	})
 	uploads(t, b, 6, 3<<20)
 }
+
+// TestUploadReset: when the client resets the stream in the middle of the
+// body, the app's read fails with the stream's error instead of waiting.
+func TestUploadReset(t *testing.T) {
+	readErr := make(chan error, 1)
+	app := rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+		_, err := io.Copy(io.Discard, r.Body)
+		readErr <- err
+		return rgi.Response{Status: 200, Reason: "OK"}
+	})
+	b := startBoth(t, app, false, nil, nil)
+	pr, pw := io.Pipe()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, "PUT", b.url("/up"), pr)
+	require.NoError(t, err)
+	req.ContentLength = 1 << 20
+	go func() {
+		pw.Write(make([]byte, 1000))
+		time.Sleep(100 * time.Millisecond)
+		cancel()
+	}()
+	_, err = b.h2.RoundTrip(req)
+	require.Error(t, err)
+	select {
+	case err := <-readErr:
+		assert.ErrorIs(t, err, errStreamClosed)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the app's read did not fail after the reset")
+	}
+}

@@ -57,6 +57,9 @@ func site(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
 		})}
 	case "/big":
 		return rgi.Response{Status: 200, Reason: "OK", Headers: text, Body: b.Body(bytes.NewReader(bigBody), int64(len(bigBody)))}
+	case "/stream":
+		// The request body passed on as the response body, as a proxy does.
+		return rgi.Response{Status: 200, Reason: "OK", Headers: map[string]string{"x-kind": fmt.Sprintf("%T", r.Body)}, Body: r.Body}
 	case "/echo":
 		// The body's kind, length and a checksum, then the body itself as a
 		// *rgi.Body (or *rgi.ChunkedBody) of the same kind.
