@@ -24,8 +24,9 @@ var ErrUpgradeLate = errors.New("h2conn: Upgrade must come first on a new Conn")
 // acknowledgement", RFC 7540 §3.2.1). An invalid payload returns the
 // *ConnError a SETTINGS frame with it would cause (nothing is queued).
 //
-// fields is the request: the pseudo-headers (:method, :scheme, :authority,
-// :path) first, then its header fields with lowercase names. The hop-by-hop
+// method, scheme ("http"), authority (from Host; "" for none) and path
+// (the request-target) become the pseudo-headers of the request; fields are
+// its header fields with lowercase names. The hop-by-hop
 // fields of the upgrade itself (connection, upgrade, http2-settings,
 // keep-alive, proxy-connection, transfer-encoding, and te other than
 // "trailers") are dropped; a request that is otherwise malformed in HTTP/2
@@ -39,7 +40,7 @@ var ErrUpgradeLate = errors.New("h2conn: Upgrade must come first on a new Conn")
 // handler queues goes out right after our SETTINGS. The engine then expects
 // the client connection preface (RFC 7540 §3.5: the client sends it after
 // the 101) as on any connection.
-func (c *Conn) Upgrade(http2Settings []byte, fields []hpack.HeaderField) error {
+func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path string, fields []hpack.HeaderField) error {
 	if c.upgraded || c.err != nil || c.prefaceLeft != len(frame.ClientPreface) || c.maxPeerID != 0 {
 		return ErrUpgradeLate
 	}
@@ -67,6 +68,11 @@ func (c *Conn) Upgrade(http2Settings []byte, fields []hpack.HeaderField) error {
 	// Decode the request into a stream that is not registered yet.
 	st := c.takeStream(1)
 	c.hb = headerBlock{active: true, streamID: 1, st: st, endStream: true}
+	for _, kv := range [...][2]string{{":method", method}, {":scheme", scheme}, {":authority", authority}, {":path", path}} {
+		if kv[1] != "" || kv[0] == ":path" {
+			c.onField(hpack.HeaderField{Name: kv[0], Value: kv[1]})
+		}
+	}
 	for _, f := range fields {
 		switch f.Name {
 		case "connection", "upgrade", "http2-settings", "keep-alive", "proxy-connection", "transfer-encoding":

@@ -27,6 +27,28 @@ func upgradeFields(kv ...string) []hpack.HeaderField {
 	return fs
 }
 
+// upgrade calls c.Upgrade with a request given as name/value pairs, the
+// pseudo-headers among them passed as Upgrade's arguments.
+func upgrade(c *Conn, settings []byte, kv ...string) error {
+	var method, scheme, authority, path string
+	var rest []string
+	for i := 0; i < len(kv); i += 2 {
+		switch kv[i] {
+		case ":method":
+			method = kv[i+1]
+		case ":scheme":
+			scheme = kv[i+1]
+		case ":authority":
+			authority = kv[i+1]
+		case ":path":
+			path = kv[i+1]
+		default:
+			rest = append(rest, kv[i], kv[i+1])
+		}
+	}
+	return c.Upgrade(settings, method, scheme, authority, path, upgradeFields(rest...))
+}
+
 // upgradeGet is an upgraded request as rgi hands it over, with the
 // upgrade's own hop-by-hop fields still in it.
 var upgradeGet = []string{":method", "GET", ":scheme", "http", ":authority", "example.com", ":path", "/up",
@@ -50,7 +72,7 @@ func TestUpgradeExchange(t *testing.T) {
 		}
 		p.h.respond(st)
 	}
-	if err := p.c.Upgrade(settingsPayload(0x4, 10, 0x3, 7), upgradeFields(upgradeGet...)); err != nil {
+	if err := upgrade(p.c, settingsPayload(0x4, 10, 0x3, 7), upgradeGet...); err != nil {
 		t.Fatal(err)
 	}
 	if atHeaders != StateOpen {
@@ -108,7 +130,7 @@ func TestUpgradeExchange(t *testing.T) {
 func TestUpgradeStreamOneHalfClosed(t *testing.T) {
 	p := newRawPeer(t, Config{})
 	p.h.manual = true
-	if err := p.c.Upgrade(nil, upgradeFields(upgradeGet...)); err != nil {
+	if err := upgrade(p.c, nil, upgradeGet...); err != nil {
 		t.Fatal(err)
 	}
 	p.feedRaw([]byte(http2.ClientPreface))
@@ -123,7 +145,7 @@ func TestUpgradeStreamOneHalfClosed(t *testing.T) {
 // RFC 7540 §3.5: the client preface is still required after the 101.
 func TestUpgradeBadPreface(t *testing.T) {
 	p := newRawPeer(t, Config{})
-	if err := p.c.Upgrade(nil, upgradeFields(upgradeGet...)); err != nil {
+	if err := upgrade(p.c, nil, upgradeGet...); err != nil {
 		t.Fatal(err)
 	}
 	if err := p.feedRaw([]byte("GET / HTTP/1.1\r\n\r\n")); err == nil {
@@ -157,7 +179,8 @@ func TestUpgradeErrors(t *testing.T) {
 		{"MAX_FRAME_SIZE 16383", Config{}, settingsPayload(0x5, 16383), get, ErrCodeProtocol, "invalid_max_frame_size", false},
 		{"too many entries", Config{MaxSettingsEntries: 2}, settingsPayload(0x3, 1, 0x3, 2, 0x3, 3), get, ErrCodeEnhanceYourCalm, rejectSettingsEntries, false},
 		{"upper-case name", Config{}, nil, with("Accept", "*/*"), ErrCodeProtocol, rejectInvalidName, true},
-		{"no :path", Config{}, nil, []string{":method", "GET", ":scheme", "http"}, ErrCodeProtocol, rejectPseudoMissing, true},
+		{"empty path", Config{}, nil, []string{":method", "GET", ":scheme", "http"}, ErrCodeProtocol, rejectEmptyPath, true},
+		{"no method", Config{}, nil, []string{":scheme", "http", ":path", "/"}, ErrCodeProtocol, rejectPseudoMissing, true},
 		{"relative :path", Config{}, nil, []string{":method", "GET", ":scheme", "http", ":path", "x"}, ErrCodeProtocol, rejectInvalidPath, true},
 		{"with a body", Config{}, nil, with("content-length", "3"), ErrCodeProtocol, rejectContentLength, true},
 		{"101 fields", Config{}, nil, append(hundred, "x", "y"), ErrCodeProtocol, rejectHeaderFields, true},
@@ -166,7 +189,7 @@ func TestUpgradeErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := newRawPeer(t, tt.cfg)
-			err := p.c.Upgrade(tt.settings, upgradeFields(tt.fields...))
+			err := upgrade(p.c, tt.settings, tt.fields...)
 			var ce *ConnError
 			var se *StreamError
 			switch {
@@ -196,7 +219,7 @@ func TestUpgradeErrors(t *testing.T) {
 	}
 	// At the threshold: exactly MaxHeaderFields (100) fields are accepted.
 	p := newRawPeer(t, Config{})
-	if err := p.c.Upgrade(nil, upgradeFields(hundred...)); err != nil {
+	if err := upgrade(p.c, nil, hundred...); err != nil {
 		t.Fatalf("100 fields: %v", err)
 	}
 }
@@ -205,15 +228,15 @@ func TestUpgradeErrors(t *testing.T) {
 func TestUpgradeLate(t *testing.T) {
 	p := newRawPeer(t, Config{})
 	p.feedRaw([]byte("PRI"))
-	if err := p.c.Upgrade(nil, upgradeFields(upgradeGet...)); err != ErrUpgradeLate {
+	if err := upgrade(p.c, nil, upgradeGet...); err != ErrUpgradeLate {
 		t.Fatalf("after Feed: %v", err)
 	}
 	p = newRawPeer(t, Config{})
 	p.h.manual = true
-	if err := p.c.Upgrade(nil, upgradeFields(upgradeGet...)); err != nil {
+	if err := upgrade(p.c, nil, upgradeGet...); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.c.Upgrade(nil, upgradeFields(upgradeGet...)); err != ErrUpgradeLate {
+	if err := upgrade(p.c, nil, upgradeGet...); err != ErrUpgradeLate {
 		t.Fatalf("second Upgrade: %v", err)
 	}
 }
@@ -232,7 +255,7 @@ func FuzzUpgrade(f *testing.F) {
 			t.Fatal(err)
 		}
 		h.c = c
-		err = c.Upgrade(settings, upgradeFields(":method", method, ":scheme", "http", ":path", path, name, value))
+		err = upgrade(c, settings, ":method", method, ":scheme", "http", ":path", path, name, value)
 		var ce *ConnError
 		var se *StreamError
 		switch {
