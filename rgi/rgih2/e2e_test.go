@@ -61,6 +61,7 @@ func TestBothProtocols(t *testing.T) {
 		{"stream chunked through", "POST", "/stream", nil, bigBody, -1, 200, "x-kind: *rgi.ChunkedBody", string(bigBody), false},
 		{"body not allowed", "DELETE", "/echo", nil, small, int64(len(small)), 400, "", "request body only allowed with PUT or POST\n", true},
 		{"get with body", "GET", "/hello", nil, small, -1, 400, "content-type: text/plain", "request body only allowed with PUT or POST\n", true},
+		{"interim status", "GET", "/interim", nil, nil, 0, 500, "content-type: text/plain", "the application returned an invalid response\n", true},
 		{"bad method", "PATCH", "/hello", nil, nil, 0, 405, "allow: DELETE, GET, HEAD, POST, PUT", "method is not GET, HEAD, PUT, POST or DELETE\n", true},
 		{"unknown method", "BREW", "/hello", nil, nil, 0, 501, "", "unknown method\n", true},
 		{"bad path", "GET", "/a/../b", nil, nil, 0, 400, "", "bad path component\n", true},
@@ -101,4 +102,24 @@ func TestBothProtocols(t *testing.T) {
 			assert.Contains(t, logs.String(), "bad response from app")
 		})
 	}
+}
+
+// TestBrokenResponseBody: a response body that breaks its promise (shorter or
+// longer than its content length, a chunk sequence without its last chunk, a
+// panic in the app's sequence) resets the stream, where HTTP/1.1 closes the
+// connection; the mistake is logged and the server carries on.
+func TestBrokenResponseBody(t *testing.T) {
+	opts, logs := quiet()
+	b := startBoth(t, rgi.AppFunc(site), false, opts, nil)
+	for _, path := range []string{"/short", "/long-iter", "/panic-iter", "/no-last-chunk"} {
+		_, err := b.viaH2(t, "GET", path, nil, nil, 0)
+		assert.Error(t, err, path)
+	}
+	for _, want := range []string{"body source ends before its content length", "body source exceeds its content length",
+		"response body panicked: the body fell over", "chunked body ended without an empty last chunk"} {
+		assert.Contains(t, logs.String(), want)
+	}
+	got, err := b.viaH2(t, "GET", "/hello", nil, nil, 0)
+	require.NoError(t, err)
+	assert.Equal(t, "hello, world\n", got.Body)
 }

@@ -57,6 +57,18 @@ func site(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
 		})}
 	case "/big":
 		return rgi.Response{Status: 200, Reason: "OK", Headers: text, Body: b.Body(bytes.NewReader(bigBody), int64(len(bigBody)))}
+	case "/short":
+		return rgi.Response{Status: 200, Reason: "OK", Body: b.Body(strings.NewReader("abc"), 10)}
+	case "/long-iter":
+		return rgi.Response{Status: 200, Reason: "OK", Body: b.BodyIter(func(yield func([]byte) bool) { _ = yield([]byte("abcdef")) }, 3)}
+	case "/panic-iter":
+		return rgi.Response{Status: 200, Reason: "OK", Body: b.ChunkedBodyIter(func(yield func(rgi.Chunk) bool) {
+			if yield(rgi.Chunk{Data: []byte("first")}) {
+				panic("the body fell over")
+			}
+		})}
+	case "/no-last-chunk":
+		return rgi.Response{Status: 200, Reason: "OK", Body: b.ChunkedBodyIter(func(yield func(rgi.Chunk) bool) { _ = yield(rgi.Chunk{Data: []byte("x")}) })}
 	case "/stream":
 		// The request body passed on as the response body, as a proxy does.
 		return rgi.Response{Status: 200, Reason: "OK", Headers: map[string]string{"x-kind": fmt.Sprintf("%T", r.Body)}, Body: r.Body}
