@@ -10,11 +10,28 @@
 // prohibited suite anyway (a user-supplied CipherSuites list) is answered with
 // GOAWAY INADEQUATE_SECURITY. In cleartext (Serve, ListenAndServe) the server
 // speaks h2c with prior knowledge, recognised by the connection preface (RFC 9113
-// §3.3); the Upgrade: h2c path is not supported. Connections that do not speak
-// HTTP/2 (ALPN http/1.1 or none, or a cleartext HTTP/1.x request line) are handed,
-// with the bytes already read, to Server.HTTP1; by default they get
-// 505 HTTP Version Not Supported. Any other opening is an invalid preface and
-// the connection is closed.
+// §3.3). Connections that do not speak HTTP/2 (ALPN http/1.1 or none, or a
+// cleartext HTTP/1.x request line) are handed, with the bytes already read, to
+// Server.HTTP1; by default they get 505 HTTP Version Not Supported. Any other
+// opening is an invalid preface and the connection is closed.
+//
+// # HTTP/1.1 fallback and h2c Upgrade
+//
+// One call makes a Degu-compatible RGI app (package rgi) the HTTP/1.1 fallback:
+//
+//	srv := &h2server.Server{Handler: factory}
+//	if err := srv.RGIFallback(app, nil); err != nil { ... } // nil: rgi.DefaultOptions()
+//
+// It also enables the h2c Upgrade of RFC 7540 §3.2 (used by curl --http2 for
+// http:// URLs): a cleartext request without a body that carries
+// "Upgrade: h2c", "Connection: Upgrade, HTTP2-Settings" and one valid
+// HTTP2-Settings header field is answered "101 Switching Protocols", and the
+// connection continues as HTTP/2: the request becomes stream 1 and is served by
+// Handler. A bad HTTP2-Settings value gets 400 Bad Request with the reason; a
+// request with a body is served as HTTP/1.1 and the upgrade ignored; over TLS
+// the upgrade never happens. Shutdown and Close include the fallback's
+// connections. Server.H2CUpgrade is the upgrader alone, for an rgi.Server
+// wired into HTTP1 by hand.
 //
 // # The loop
 //

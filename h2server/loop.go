@@ -44,6 +44,22 @@ type conn struct {
 
 // serveH2 runs the HTTP/2 loop; buffered holds bytes already read (the preface).
 func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Config) {
+	c := s.newConn(nc, bw, cfg)
+	if c == nil {
+		nc.Close()
+		return
+	}
+	if !s.register(c) {
+		nc.Close()
+		return
+	}
+	defer s.unregister(c)
+	c.run(buffered)
+}
+
+// newConn sets up the handler layer and engine of an HTTP/2 connection; it
+// returns nil (after logging) on a configuration error.
+func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 	c := &conn{srv: s, cfg: cfg, nc: nc, bw: bw}
 	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr()}
 	if tc, ok := nc.(*tls.Conn); ok {
@@ -59,16 +75,10 @@ func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Confi
 	}, c.wake)
 	if err != nil {
 		s.logger().Error("h2server: bad configuration", "err", err)
-		nc.Close()
-		return
+		return nil
 	}
 	c.hc, c.eng = hc, hc.Engine()
-	if !s.register(c) {
-		nc.Close()
-		return
-	}
-	defer s.unregister(c)
-	c.run(buffered)
+	return c
 }
 
 // wake interrupts the loop's blocking read (called from other goroutines).

@@ -53,8 +53,11 @@ type Server struct {
 	// rejected input, for metrics: the engine's names (refused streams,
 	// malformed requests, flood caps, timeouts; see internal/h2conn's
 	// reject.go), the handler layer's "handler_panic" and
-	// "body_generator_error", and the server's "invalid_preface",
-	// "inadequate_security" and "write_stall". It runs on connection
+	// "body_generator_error", the server's "invalid_preface",
+	// "inadequate_security" and "write_stall", and the h2c upgrade's
+	// "h2c_settings_not_base64url", "h2c_settings_length",
+	// "h2c_upgrade_bad_settings", "h2c_upgrade_bad_request" and
+	// "h2c_upgrade_over_tls" (see H2CUpgrade). It runs on connection
 	// goroutines and must be cheap and safe for concurrent use.
 	OnReject func(name string)
 
@@ -62,6 +65,7 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
 	raw       map[net.Conn]struct{}
+	fallbacks []fallback // HTTP/1.1 servers stopped with this one (RGIFallback)
 	bound     net.Addr
 	closed    bool
 	shutdown  bool
@@ -288,10 +292,12 @@ func (s *Server) unregister(c *conn) {
 // stream ID and a PING, then, after ShutdownDelay, with the last stream ID
 // actually processed), lets the streams in flight finish, and returns when every
 // connection has closed. If ctx ends first, the remaining connections are closed
-// at once (as Close does) and ctx's error is returned. Connections handed to
+// at once (as Close does) and ctx's error is returned. The HTTP/1.1 fallback
+// installed by RGIFallback is shut down too (idle connections closed, requests
+// in progress finished with "connection: close"). Other connections handed to
 // HTTP1 are not told to stop (HTTP/1.1 has no GOAWAY); Shutdown waits for them
-// like for the others, so an HTTP1 function should close idle keep-alive
-// connections itself on shutdown (e.g. rgi's Server.Close).
+// like for the others, so such an HTTP1 function should close idle keep-alive
+// connections itself on shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.init()
@@ -302,7 +308,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for c := range s.conns {
 		c.requestShutdown()
 	}
+	fallbacks := s.fallbacks
 	s.mu.Unlock()
+	var fwg sync.WaitGroup
+	defer fwg.Wait()
+	for _, f := range fallbacks {
+		fwg.Go(func() { f.Shutdown(ctx) })
+	}
 
 	done := make(chan struct{})
 	go func() {
@@ -331,6 +343,10 @@ func (s *Server) Close() error {
 	}
 	for nc := range s.raw {
 		nc.Close()
+	}
+	for _, f := range s.fallbacks {
+		// rgi's Close waits for app calls in progress; Close does not.
+		go f.Close()
 	}
 	s.cancel()
 	s.mu.Unlock()

@@ -1,0 +1,140 @@
+package h2server
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/h2kit/h2kit/rgi"
+	"golang.org/x/net/http2"
+)
+
+// TestRGIFallbackCurl runs Debian's curl against a server with RGIFallback:
+// --http2 over http:// does the h2c Upgrade (RFC 7540 §3.2) and is answered
+// over HTTP/2 by the h2 handler; --http1.1 over https:// (ALPN http/1.1) and
+// over http:// get the RGI app's answer over HTTP/1.1; a --http2 POST (a
+// body: curl does not offer the upgrade, or the server ignores it) stays
+// HTTP/1.1.
+func TestRGIFallbackCurl(t *testing.T) {
+	curl := needTool(t, "curl", "curl")
+	_, clear := startFallback(t, false, nil)
+	_, secure := startFallback(t, true, nil)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"h2c upgrade", []string{"--http2", clear + "/a?b=c"}, "hello, GET /a?b=c\n|2 200"},
+		{"h2c upgrade HEAD", []string{"--http2", "-I", clear + "/h"}, "|2 200"},
+		{"http/1.1 over TLS", []string{"--http1.1", "-k", secure + "/tls"}, "rgi: GET /tls\n|1.1 200"},
+		{"http/1.1 cleartext", []string{"--http1.1", clear + "/plain"}, "rgi: GET /plain\n|1.1 200"},
+		{"h2 over TLS", []string{"--http2", "-k", secure + "/h2"}, "hello, GET /h2\n|2 200"},
+		{"h2c prior knowledge", []string{"--http2-prior-knowledge", clear + "/pk"}, "hello, GET /pk\n|2 200"},
+		{"post with --http2", []string{"--http2", "--data-binary", "xyz", clear + "/post"}, "rgi: POST /post xyz\n|1.1 200"},
+	} {
+		args := append([]string{"-sS", "-w", "|%{http_version} %{http_code}"}, tc.args...)
+		out, err := exec.Command(curl, args...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: curl %q: %v: %s", tc.name, args, err, out)
+		}
+		got := string(out)
+		if tc.name == "h2c upgrade HEAD" {
+			// -I prints the response header blocks: the 101, then the
+			// HTTP/2 response.
+			if !strings.HasPrefix(got, "HTTP/1.1 101 Switching Protocols\r\n") || !strings.Contains(got, "\r\n\r\nHTTP/2 200 \r\n") {
+				t.Errorf("%s: %q", tc.name, got)
+			}
+			got = got[strings.LastIndexByte(got, '|'):]
+		}
+		if got != tc.want {
+			t.Errorf("%s: curl printed %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestRGIFallbackShutdown: Shutdown closes an idle HTTP/1.1 keep-alive
+// connection at once (instead of waiting for rgi's 15 s timeout), sends an
+// upgraded connection the HTTP/2 GOAWAY, and returns once both are closed.
+func TestRGIFallbackShutdown(t *testing.T) {
+	srv := &Server{Handler: echoFactory}
+	srv.Config.ShutdownDelay = 10 * time.Millisecond
+	if err := srv.RGIFallback(rgiApp, nil); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	addr := ln.Addr().String()
+
+	h1, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h1.Close()
+	h1.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(h1, "GET /k HTTP/1.1\r\nHost: a\r\n\r\n")
+	br := bufio.NewReader(h1)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+
+	h2, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h2.Close()
+	h2.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(h2, upgradeRequest("/u", "AAMAAABk", ""))
+	pre := make([]byte, len(switchingProtocols))
+	if _, err := io.ReadFull(h2, pre); err != nil || string(pre) != switchingProtocols {
+		t.Fatalf("%q %v", pre, err)
+	}
+	c := dialClient(t, h2)
+	c.until(func(f http2.Frame) bool { d, ok := f.(*http2.DataFrame); return ok && d.StreamEnded() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	// The upgraded connection gets GOAWAY; answer the PING and close.
+	c.until(func(f http2.Frame) bool { _, ok := f.(*http2.GoAwayFrame); return ok })
+	if n, err := br.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Fatalf("idle HTTP/1.1 connection: read %d, %v; want it closed", n, err)
+	}
+	h2.Close()
+	if err := <-shut; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Shutdown took %v", d)
+	}
+	if err := <-served; !errors.Is(err, ErrServerClosed) {
+		t.Fatalf("Serve: %v", err)
+	}
+}
+
+// TestRGIFallbackOptions: invalid rgi options are reported, HTTP1 untouched.
+func TestRGIFallbackOptions(t *testing.T) {
+	srv := &Server{Handler: echoFactory}
+	o := rgi.DefaultOptions()
+	o.Timeout = -1
+	if err := srv.RGIFallback(rgiApp, &o); err == nil || srv.HTTP1 != nil {
+		t.Fatalf("err %v, HTTP1 set %v", err, srv.HTTP1 != nil)
+	}
+	if err := srv.RGIFallback(nil, nil); err == nil {
+		t.Fatal("nil app accepted")
+	}
+}

@@ -1,0 +1,224 @@
+package h2server
+
+import (
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/rgi"
+)
+
+// switchingProtocols is the answer to an accepted h2c upgrade (RFC 7540 §3.2:
+// "A server that supports HTTP/2 accepts the upgrade with a 101 (Switching
+// Protocols) response. After the empty line that terminates the 101
+// response, the server can begin sending HTTP/2 frames.").
+const switchingProtocols = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+
+// UpgradeError is why an h2c upgrade request was refused. The client gets
+// Status (400, or 431 for a request over the header budgets) with Error() as
+// a plain-text body, and the connection is
+// closed; Reject is the snake_case name passed to Server.OnReject.
+type UpgradeError struct {
+	Status int
+	Reject string
+	Detail string
+}
+
+func (e *UpgradeError) Error() string {
+	return "h2c upgrade refused: " + e.Detail
+}
+
+// H2CUpgrade switches a cleartext HTTP/1.1 connection to HTTP/2 (RFC 7540
+// §3.2, "Starting HTTP/2 for "http" URIs"; RFC 9113 §3.1 deprecates the
+// mechanism, but curl --http2 still uses it for http:// URLs). Its type is
+// rgi.H2CUpgrader: install it with rgiServer.SetH2CUpgrader(srv.H2CUpgrade)
+// on an rgi server that srv.HTTP1 runs for cleartext connections (RGIFallback
+// does all of that). rgi calls it for a request without a body that carries
+// "Upgrade: h2c", "Connection: Upgrade, HTTP2-Settings" and one
+// HTTP2-Settings header field.
+//
+// The HTTP2-Settings value must be base64url (RFC 4648 §5, trailing "="
+// optional) of a SETTINGS payload: a multiple of 6 octets with valid values
+// (RFC 7540 §3.2.1). If it is not, or the request cannot be expressed as an
+// HTTP/2 request (RFC 9113 §8.2, §8.3), the client gets 400 Bad Request
+// with a plain-text reason over HTTP/1.1 and the connection is closed.
+// Otherwise H2CUpgrade answers "101 Switching Protocols" and serves the
+// connection as HTTP/2 with s.Handler: the server's SETTINGS is the first
+// frame, the HTTP2-Settings payload is the client's initial SETTINGS, the
+// request is stream 1 (half-closed remote) and its response goes out on
+// stream 1; the client preface that follows is validated as on any h2c
+// connection. The connection then takes part in Shutdown (GOAWAY) and
+// Close like the others.
+//
+// RFC 7540 §3.2 defines the upgrade for cleartext only ("h2c"); a TLS
+// connection is never upgraded: it gets 400 Bad Request.
+//
+// H2CUpgrade must be called while s is serving the connection, i.e. from
+// within s.HTTP1.
+func (s *Server) H2CUpgrade(nc net.Conn, req *rgi.Request, buffered []byte) {
+	if err := s.upgrade(nc, req, buffered); err != nil {
+		var ue *UpgradeError
+		if errors.As(err, &ue) {
+			s.reject(ue.Reject)
+			s.logger().Debug("h2server: h2c upgrade refused", "remote", nc.RemoteAddr(), "err", err)
+			refuseUpgrade(nc, ue)
+			return
+		}
+		s.logger().Debug("h2server: h2c upgrade failed", "remote", nc.RemoteAddr(), "err", err)
+		nc.Close()
+	}
+}
+
+// upgrade does H2CUpgrade's work; an *UpgradeError is answered in HTTP/1.1,
+// any other error closes the connection.
+func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
+	if isTLS(nc) {
+		return &UpgradeError{Status: 400, Reject: "h2c_upgrade_over_tls",
+			Detail: "Upgrade: h2c is for cleartext connections only (RFC 7540 §3.2); this connection uses TLS"}
+	}
+	payload, err := DecodeHTTP2Settings(req.Headers["http2-settings"])
+	if err != nil {
+		return err
+	}
+	if s.Handler == nil {
+		return ErrNoHandler
+	}
+	cfg := s.Config.withDefaults()
+	c := s.newConn(nc, nil, &cfg)
+	if c == nil {
+		return errors.New("h2server: bad configuration")
+	}
+	now := time.Now()
+	c.hc.SetTime(now)
+	if err := c.eng.Tick(now); err != nil {
+		return err
+	}
+	if err := c.eng.Upgrade(payload, req.Method, "http", req.Headers["host"], req.URI, upgradeFields(req.Headers)); err != nil {
+		c.hc.Close(handler.Cancel)
+		return engineUpgradeError(err)
+	}
+	nc.SetWriteDeadline(now.Add(cfg.WriteTimeout))
+	if _, err := io.WriteString(nc, switchingProtocols); err != nil {
+		c.hc.Close(handler.Cancel)
+		return err
+	}
+	if !s.register(c) {
+		c.hc.Close(handler.Cancel)
+		return ErrServerClosed
+	}
+	defer s.unregister(c)
+	c.run(buffered)
+	return nil
+}
+
+// isTLS reports whether nc is a TLS connection (or wraps one).
+func isTLS(nc net.Conn) bool {
+	if _, ok := nc.(*tls.Conn); ok {
+		return true
+	}
+	_, ok := nc.(interface{ ConnectionState() tls.ConnectionState })
+	return ok
+}
+
+// DecodeHTTP2Settings decodes an HTTP2-Settings header field value into a
+// SETTINGS payload. RFC 7540 §3.2.1: "The content of the HTTP2-Settings
+// header field is the payload of a SETTINGS frame (Section 6.5.1), encoded
+// as a base64url string (that is, the URL- and filename-safe Base64
+// encoding described in Section 5 of [RFC4648], with any trailing '='
+// characters omitted)." Padding is tolerated (the field is a token68). The
+// payload must be a whole number of 6-octet settings (RFC 9113 §6.5); the
+// values are checked when they are applied. Errors are *UpgradeError.
+func DecodeHTTP2Settings(v string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(v, "="))
+	if err != nil {
+		return nil, &UpgradeError{Status: 400, Reject: "h2c_settings_not_base64url",
+			Detail: fmt.Sprintf("HTTP2-Settings is not base64url (RFC 7540 §3.2.1): %v", err)}
+	}
+	if len(b)%6 != 0 {
+		return nil, &UpgradeError{Status: 400, Reject: "h2c_settings_length",
+			Detail: fmt.Sprintf("HTTP2-Settings holds %d octets, not a multiple of 6 (RFC 7540 §3.2.1, RFC 9113 §6.5)", len(b))}
+	}
+	return b, nil
+}
+
+// engineUpgradeError turns the engine's refusal into the HTTP/1.1 answer: an
+// invalid HTTP2-Settings payload (a *ConnError) or a request that is not a
+// valid HTTP/2 request (a *StreamError naming the reject) is 400, a request
+// over the header budgets 431 (RFC 6585 §5), as on an HTTP/2 stream.
+func engineUpgradeError(err error) error {
+	var ce *h2conn.ConnError
+	if errors.As(err, &ce) {
+		return &UpgradeError{Status: 400, Reject: "h2c_upgrade_bad_settings",
+			Detail: "HTTP2-Settings holds an invalid SETTINGS payload (RFC 7540 §3.2.1, RFC 9113 §6.5.2): " +
+				ce.Reason + " (" + ce.Code.String() + ")"}
+	}
+	var se *h2conn.StreamError
+	if errors.As(err, &se) && se.Cause != nil {
+		status := 400
+		switch se.Cause.Error() {
+		case "header_list_too_large", "too_many_header_fields":
+			status = 431
+		}
+		return &UpgradeError{Status: status, Reject: "h2c_upgrade_bad_request",
+			Detail: "the request cannot be served as HTTP/2 stream 1 (RFC 9113 §8.2, §8.3): " + se.Cause.Error()}
+	}
+	return err
+}
+
+// upgradeFields turns the HTTP/1.1 request header fields into HTTP/2 regular
+// fields in name order, without Host (it becomes :authority, RFC 9113
+// §8.3.1; :scheme is "http", the upgrade being for http URIs only) and the
+// connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2), including
+// HTTP2-Settings, which RFC 7540 §3.2.1 makes hop-by-hop.
+func upgradeFields(h map[string]string) []hpack.HeaderField {
+	names := make([]string, 0, len(h))
+	for name, v := range h {
+		switch name {
+		case "host", "connection", "upgrade", "http2-settings", "keep-alive", "proxy-connection", "transfer-encoding":
+			continue
+		case "te":
+			if v != "trailers" {
+				continue
+			}
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	fs := make([]hpack.HeaderField, 0, len(names))
+	for _, name := range names {
+		fs = append(fs, hpack.HeaderField{Name: name, Value: h[name]})
+	}
+	return fs
+}
+
+// refuseUpgrade answers a refused upgrade in HTTP/1.1 and closes the
+// connection, draining what the client still sends for a moment so that the
+// close does not reset the answer away.
+func refuseUpgrade(nc net.Conn, ue *UpgradeError) {
+	defer nc.Close()
+	body := ue.Error() + "\n"
+	nc.SetDeadline(time.Now().Add(5 * time.Second))
+	resp := "HTTP/1.1 " + strconv.Itoa(ue.Status) + " " + http.StatusText(ue.Status) + "\r\n" +
+		"content-type: text/plain; charset=utf-8\r\n" +
+		"content-length: " + strconv.Itoa(len(body)) + "\r\n" +
+		"connection: close\r\n\r\n" + body
+	if _, err := io.WriteString(nc, resp); err != nil {
+		return
+	}
+	if cw, ok := nc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	nc.SetReadDeadline(time.Now().Add(time.Second))
+	io.Copy(io.Discard, io.LimitReader(nc, 64<<10))
+}

@@ -1,0 +1,350 @@
+package h2server
+
+import (
+	"bufio"
+	"crypto/tls"
+	"encoding/base64"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/h2kit/h2kit/rgi"
+	"golang.org/x/net/http2"
+	xhpack "golang.org/x/net/http2/hpack"
+)
+
+// rgiApp answers every request over HTTP/1.1 with "rgi: METHOD URI" and
+// echoes a request body, so that tests can tell it from echoFactory's h2
+// answers ("hello, ...").
+var rgiApp = rgi.AppFunc(func(_ *rgi.Session, r *rgi.Request, _ rgi.Bodies) rgi.Response {
+	body := "rgi: " + r.Method + " " + r.URI
+	if r.Body != nil {
+		b, _ := io.ReadAll(r.Body)
+		body += " " + string(b)
+	}
+	return rgi.Response{Status: 200, Reason: "OK", Headers: map[string]string{"content-type": "text/plain"}, Body: body + "\n"}
+})
+
+// rejects collects OnReject names.
+type rejects struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (r *rejects) add(name string) {
+	r.mu.Lock()
+	r.names = append(r.names, name)
+	r.mu.Unlock()
+}
+
+func (r *rejects) has(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// startFallback runs a Server with echoFactory for HTTP/2 and rgiApp as the
+// RGIFallback; it returns the base URL.
+func startFallback(t *testing.T, tlsOn bool, rej *rejects) (*Server, string) {
+	t.Helper()
+	srv := &Server{Handler: echoFactory}
+	if rej != nil {
+		srv.OnReject = rej.add
+	}
+	if err := srv.RGIFallback(rgiApp, nil); err != nil {
+		t.Fatal(err)
+	}
+	return srv, startServer(t, srv, tlsOn)
+}
+
+func dialBase(t *testing.T, base string) net.Conn {
+	t.Helper()
+	nc, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	return nc
+}
+
+// http2Settings is base64url of SETTINGS_INITIAL_WINDOW_SIZE = 5 and
+// SETTINGS_MAX_CONCURRENT_STREAMS = 100, unpadded (RFC 7540 §3.2.1).
+var http2Settings = base64.RawURLEncoding.EncodeToString([]byte{0, 4, 0, 0, 0, 5, 0, 3, 0, 0, 0, 100})
+
+func upgradeRequest(target, settings, extra string) string {
+	return "GET " + target + " HTTP/1.1\r\nHost: example.com\r\nUser-Agent: raw\r\n" +
+		"Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: " + settings + "\r\n" + extra + "\r\n"
+}
+
+// serverPrefaceGolden is h2server's SETTINGS frame with the default Config
+// (MAX_CONCURRENT_STREAMS 100, INITIAL_WINDOW_SIZE 1 MiB, MAX_HEADER_LIST_SIZE
+// 64 KiB, NO_RFC7540_PRIORITIES 1) and the WINDOW_UPDATE that raises the
+// connection window to 2 MiB.
+const serverPrefaceGolden = "\x00\x00\x18\x04\x00\x00\x00\x00\x00" +
+	"\x00\x03\x00\x00\x00\x64" +
+	"\x00\x04\x00\x10\x00\x00" +
+	"\x00\x06\x00\x01\x00\x00" +
+	"\x00\x09\x00\x00\x00\x01" +
+	"\x00\x00\x04\x08\x00\x00\x00\x00\x00\x00\x1f\x00\x01"
+
+// TestH2CUpgradeRaw scripts RFC 7540 §3.2 byte by byte: the upgrade request,
+// the 101 (golden), the server's SETTINGS as the first HTTP/2 frame (golden),
+// then the client preface; the request is answered on stream 1 within the
+// 5-octet window the HTTP2-Settings header gave, the rest after a
+// WINDOW_UPDATE, and the connection goes on with stream 3.
+func TestH2CUpgradeRaw(t *testing.T) {
+	_, base := startFallback(t, false, nil)
+	nc := dialBase(t, base)
+	if _, err := io.WriteString(nc, upgradeRequest("/up?q=1", http2Settings, "")); err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, len(switchingProtocols)+len(serverPrefaceGolden))
+	if _, err := io.ReadFull(nc, got); err != nil {
+		t.Fatalf("reading 101 and SETTINGS: %v (got %q)", err, got)
+	}
+	if want := "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n" + serverPrefaceGolden; string(got) != want {
+		t.Fatalf("101 and server preface\n got %q\nwant %q", got, want)
+	}
+
+	c := dialClient(t, nc) // client preface and an empty SETTINGS
+	var acks int
+	var hdrs []xhpack.HeaderField
+	var body []string
+	next := func() http2.Frame {
+		t.Helper()
+		f, err := c.fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sf, ok := f.(*http2.SettingsFrame); ok {
+			if !sf.IsAck() {
+				t.Fatalf("second SETTINGS from the server %v", sf)
+			}
+			acks++
+		}
+		return f
+	}
+	for len(body) < 2 {
+		switch f := next().(type) {
+		case *http2.SettingsFrame:
+		case *http2.MetaHeadersFrame: // HEADERS decoded with x/net's hpack
+			if f.StreamID != 1 || f.StreamEnded() || hdrs != nil {
+				t.Fatalf("HEADERS %v, want one on stream 1 without END_STREAM", f)
+			}
+			hdrs = f.Fields
+		case *http2.DataFrame:
+			if f.StreamID != 1 || hdrs == nil {
+				t.Fatalf("DATA %v before HEADERS on stream 1", f)
+			}
+			body = append(body, string(f.Data()))
+			if len(body) == 1 {
+				if body[0] != "hello" || f.StreamEnded() {
+					t.Fatalf("first DATA %q, want the 5 octets the HTTP2-Settings window allows", body[0])
+				}
+				c.fr.WriteWindowUpdate(1, 1000)
+			} else if !f.StreamEnded() || body[1] != ", GET /up?q=1\n" {
+				t.Fatalf("rest of the response %v %q", f, body[1])
+			}
+		default:
+			t.Fatalf("unexpected %v", f)
+		}
+	}
+	if len(hdrs) == 0 || hdrs[0].Name != ":status" || hdrs[0].Value != "200" {
+		t.Fatalf("response fields %v", hdrs)
+	}
+
+	// The connection goes on with stream 3.
+	c.get(3, "/three")
+	for {
+		if df, ok := next().(*http2.DataFrame); ok {
+			if df.StreamID != 3 || string(df.Data()) != "hello" {
+				t.Fatalf("stream 3: %v %q", df, df.Data())
+			}
+			break
+		}
+	}
+	// The HTTP2-Settings payload is acknowledged by the 101 alone (RFC 7540
+	// §3.2.1): one ACK, for the SETTINGS after the client preface.
+	if acks != 1 {
+		t.Errorf("%d SETTINGS ACKs, want 1", acks)
+	}
+}
+
+// TestH2CUpgradeWithBody: RFC 7540 §3.2 lets a request with a body be
+// upgraded only after sending it whole; h2kit serves it as HTTP/1.1 and
+// ignores the upgrade (the rule, and rgi's).
+func TestH2CUpgradeWithBody(t *testing.T) {
+	_, base := startFallback(t, false, nil)
+	nc := dialBase(t, base)
+	req := "POST /p HTTP/1.1\r\nHost: example.com\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n" +
+		"HTTP2-Settings: " + http2Settings + "\r\nContent-Length: 3\r\n\r\nabc"
+	io.WriteString(nc, req)
+	resp, err := http.ReadResponse(bufio.NewReader(nc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || resp.ProtoMinor != 1 || string(b) != "rgi: POST /p abc\n" {
+		t.Fatalf("%s %q", resp.Status, b)
+	}
+}
+
+// TestH2CUpgradeRefused: a bad HTTP2-Settings value (RFC 7540 §3.2.1) or a
+// request HTTP/2 cannot carry gets 400 over HTTP/1.1 with the reason, the
+// OnReject name, and a closed connection.
+func TestH2CUpgradeRefused(t *testing.T) {
+	b64 := base64.RawURLEncoding.EncodeToString
+	tests := []struct {
+		name, settings, extra string
+		reject, detail        string
+		status                int
+	}{
+		{"not base64url", "AAMA+AAB", "", "h2c_settings_not_base64url", "HTTP2-Settings is not base64url", 400},
+		{"standard base64 alphabet", "AA/AAAAA", "", "h2c_settings_not_base64url", "HTTP2-Settings is not base64url", 400},
+		{"5 octets", b64([]byte{0, 4, 0, 0, 0}), "", "h2c_settings_length", "HTTP2-Settings holds 5 octets, not a multiple of 6", 400},
+		{"enable_push 2", b64([]byte{0, 2, 0, 0, 0, 2}), "", "h2c_upgrade_bad_settings", "SETTINGS", 400},
+		{"initial window 2^31", b64([]byte{0, 4, 0x80, 0, 0, 0}), "", "h2c_upgrade_bad_settings", "SETTINGS", 400},
+		{"max frame size 16383", b64([]byte{0, 5, 0, 0, 0x3f, 0xff}), "", "h2c_upgrade_bad_settings", "SETTINGS", 400},
+		{"101 header fields", http2Settings, manyFields(100), "h2c_upgrade_bad_request", "cannot be served as HTTP/2", 431},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rej rejects
+			_, base := startFallback(t, false, &rej)
+			nc := dialBase(t, base)
+			io.WriteString(nc, upgradeRequest("/x", tt.settings, tt.extra))
+			all, err := io.ReadAll(nc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(string(all))), nil)
+			if err != nil {
+				t.Fatalf("%v: %q", err, all)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || !resp.Close {
+				t.Fatalf("got %s (close %v) %q, want %d and connection: close", resp.Status, resp.Close, b, tt.status)
+			}
+			if tt.detail != "" && !strings.Contains(string(b), tt.detail) {
+				t.Errorf("body %q lacks %q", b, tt.detail)
+			}
+			if tt.reject != "" && !rej.has(tt.reject) {
+				t.Errorf("rejects %q lack %q", rej.names, tt.reject)
+			}
+		})
+	}
+}
+
+// TestH2CUpgradeNotOverTLS: over TLS (ALPN http/1.1) an upgrade request is an
+// ordinary HTTP/1.1 request (RFC 7540 §3.2 defines h2c for cleartext only).
+func TestH2CUpgradeNotOverTLS(t *testing.T) {
+	_, base := startFallback(t, true, nil)
+	tc, err := tls.Dial("tcp", strings.TrimPrefix(base, "https://"), &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tc.Close()
+	tc.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(tc, upgradeRequest("/t", http2Settings, ""))
+	resp, err := http.ReadResponse(bufio.NewReader(tc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 100))
+	if resp.StatusCode != 200 || string(b) != "rgi: GET /t\n" {
+		t.Fatalf("%s %q", resp.Status, b)
+	}
+}
+
+// TestH2CUpgradeDirectTLS: H2CUpgrade itself refuses a TLS connection.
+func TestH2CUpgradeDirectTLS(t *testing.T) {
+	var rej rejects
+	srv := &Server{Handler: echoFactory, OnReject: rej.add}
+	a, b := net.Pipe()
+	defer b.Close()
+	cert := testCert(t)
+	go func() {
+		tc := tls.Server(a, &tls.Config{Certificates: []tls.Certificate{cert}})
+		if tc.Handshake() != nil {
+			a.Close()
+			return
+		}
+		srv.H2CUpgrade(tc, &rgi.Request{Method: "GET", URI: "/", Headers: map[string]string{"http2-settings": ""}}, nil)
+	}()
+	cc := tls.Client(b, &tls.Config{InsecureSkipVerify: true})
+	all, _ := io.ReadAll(cc)
+	if !strings.HasPrefix(string(all), "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(string(all), "cleartext connections only") {
+		t.Fatalf("%q", all)
+	}
+	if !rej.has("h2c_upgrade_over_tls") {
+		t.Fatalf("rejects %q", rej.names)
+	}
+}
+
+// manyFields returns n distinct HTTP/1.1 header lines.
+func manyFields(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString("X-F" + strconv.Itoa(i) + ": v\r\n")
+	}
+	return b.String()
+}
+
+func TestDecodeHTTP2Settings(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want string
+		ok   bool
+	}{
+		{"", "", true},
+		{"AAMAAABkAAQAoAAAAAIAAAAA", "\x00\x03\x00\x00\x00\x64\x00\x04\x00\xa0\x00\x00\x00\x02\x00\x00\x00\x00", true}, // curl 8
+		{"AAMAAABk", "\x00\x03\x00\x00\x00\x64", true},
+		{"AAQAAP__", "\x00\x04\x00\x00\xff\xff", true},
+		{"AAQAAP__=", "\x00\x04\x00\x00\xff\xff", true},
+		{"AAQAAP//", "", false},
+		{"AAMAAAB", "", false},
+		{"AAMAAA", "", false},
+		{"AA MAAABk", "", false},
+	} {
+		got, err := DecodeHTTP2Settings(tt.in)
+		if (err == nil) != tt.ok || tt.ok && string(got) != tt.want {
+			t.Errorf("%q: %q, %v", tt.in, got, err)
+		}
+		if err != nil {
+			if _, ok := err.(*UpgradeError); !ok {
+				t.Errorf("%q: error %T, want *UpgradeError", tt.in, err)
+			}
+		}
+	}
+}
+
+// FuzzDecodeHTTP2Settings: any header value decodes to whole settings or
+// fails with an *UpgradeError.
+func FuzzDecodeHTTP2Settings(f *testing.F) {
+	f.Add("AAMAAABkAAQAoAAAAAIAAAAA")
+	f.Add("AAQAAP__=")
+	f.Add("!")
+	f.Fuzz(func(t *testing.T, v string) {
+		b, err := DecodeHTTP2Settings(v)
+		if err != nil {
+			if _, ok := err.(*UpgradeError); !ok {
+				t.Fatalf("error %T", err)
+			}
+			return
+		}
+		if len(b)%6 != 0 {
+			t.Fatalf("%d octets", len(b))
+		}
+	})
+}
