@@ -138,3 +138,24 @@ func TestRGIFallbackOptions(t *testing.T) {
 		t.Fatal("nil app accepted")
 	}
 }
+
+// TestH2CUpgradeNghttp: nghttp -u (nghttp2-client) performs the HTTP Upgrade
+// and reports the frames it receives.
+func TestH2CUpgradeNghttp(t *testing.T) {
+	nghttp := needTool(t, "nghttp", "nghttp2-client")
+	_, clear := startFallback(t, false, nil)
+	out, err := exec.Command(nghttp, "-u", "-nv", clear+"/ng").CombinedOutput()
+	if err != nil {
+		t.Fatalf("nghttp -u: %v: %s", err, out)
+	}
+	s := string(out)
+	for _, want := range []string{
+		"HTTP Upgrade request", "HTTP Upgrade response", "HTTP Upgrade success",
+		"recv SETTINGS frame", "recv (stream_id=1) :status: 200", "content-length: 15",
+		"recv DATA frame <length=15, flags=0x01, stream_id=1>",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("nghttp -u output lacks %q:\n%s", want, s)
+		}
+	}
+}

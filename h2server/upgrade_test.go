@@ -2,6 +2,7 @@ package h2server
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"encoding/base64"
 	"io"
@@ -347,4 +348,40 @@ func FuzzDecodeHTTP2Settings(f *testing.F) {
 			t.Fatalf("%d octets", len(b))
 		}
 	})
+}
+
+// TestH2CUpgradePipelined: a client that sends the preface, its SETTINGS and
+// a request on stream 3 in the same write as the upgrade request (the bytes
+// rgi has read past the request are handed over) is served on both streams.
+func TestH2CUpgradePipelined(t *testing.T) {
+	_, base := startFallback(t, false, nil)
+	nc := dialBase(t, base)
+	var w bytes.Buffer
+	w.WriteString(upgradeRequest("/one", "AAMAAABk", ""))
+	w.WriteString(http2.ClientPreface)
+	fr := http2.NewFramer(&w, nil)
+	fr.WriteSettings()
+	var blk bytes.Buffer
+	enc := xhpack.NewEncoder(&blk)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", "t"}, {":path", "/three"}} {
+		enc.WriteField(xhpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: blk.Bytes(), EndStream: true, EndHeaders: true})
+	if _, err := nc.Write(w.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	pre := make([]byte, len(switchingProtocols))
+	if _, err := io.ReadFull(nc, pre); err != nil || string(pre) != switchingProtocols {
+		t.Fatalf("%q %v", pre, err)
+	}
+	c := &client{t: t, nc: nc, fr: http2.NewFramer(nc, nc)}
+	got := map[uint32]string{}
+	for len(got) < 2 {
+		if df, ok := c.until(func(f http2.Frame) bool { _, ok := f.(*http2.DataFrame); return ok }).(*http2.DataFrame); ok {
+			got[df.StreamID] += string(df.Data())
+		}
+	}
+	if got[1] != "hello, GET /one\n" || got[3] != "hello, GET /three\n" {
+		t.Fatalf("responses %v", got)
+	}
 }
