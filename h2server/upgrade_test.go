@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/h2kit/h2kit/rgi"
@@ -384,4 +385,123 @@ func TestH2CUpgradePipelined(t *testing.T) {
 	if got[1] != "hello, GET /one\n" || got[3] != "hello, GET /three\n" {
 		t.Fatalf("responses %v", got)
 	}
+}
+
+// TestH2CUpgradePrefaceTimeout (testing/synctest's fake clock over net.Pipe):
+// after the 101 the client preface is due within PrefaceTimeout like on any
+// h2c connection (RFC 7540 §3.5); a client that never sends it gets GOAWAY
+// PROTOCOL_ERROR after exactly that long, having had its stream-1 response.
+func TestH2CUpgradePrefaceTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv := &Server{Handler: echoFactory}
+		srv.Config.PrefaceTimeout = 3 * time.Second
+		if err := srv.RGIFallback(rgiApp, nil); err != nil {
+			t.Fatal(err)
+		}
+		pc, sc := net.Pipe()
+		done := make(chan struct{})
+		go func() { srv.ServeConn(sc); close(done) }()
+		cli := newRelay(pc)
+		io.WriteString(cli, upgradeRequest("/late", "AAMAAABk", ""))
+		pre := make([]byte, len(switchingProtocols))
+		if _, err := io.ReadFull(cli, pre); err != nil || string(pre) != switchingProtocols {
+			t.Fatalf("%q %v", pre, err)
+		}
+		start := time.Now()
+		c := &client{t: t, nc: cli, fr: http2.NewFramer(io.Discard, cli)} // sends nothing: no preface
+		var data bool
+		f := c.until(func(f http2.Frame) bool {
+			if df, ok := f.(*http2.DataFrame); ok && df.StreamID == 1 && df.StreamEnded() {
+				data = true
+			}
+			_, ok := f.(*http2.GoAwayFrame)
+			return ok
+		}).(*http2.GoAwayFrame)
+		if !data || f.ErrCode != http2.ErrCodeProtocol || time.Since(start) != 3*time.Second {
+			t.Errorf("response %v, GOAWAY %v %q after %v; want PROTOCOL_ERROR after 3s", data, f.ErrCode, f.DebugData(), time.Since(start))
+		}
+		cli.Close()
+		<-done
+	})
+}
+
+// BenchmarkConnectionSetup measures one new connection with one request and
+// its response, over loopback, three ways in the same run: h2c Upgrade
+// (HTTP/1.1 request, 101, HTTP/2), h2c with prior knowledge (the reference)
+// and plain HTTP/1.1 through the RGI fallback.
+//
+//	go test -run XXX -bench ConnectionSetup -benchtime 2000x ./h2server
+func BenchmarkConnectionSetup(b *testing.B) {
+	srv := &Server{Handler: echoFactory}
+	if err := srv.RGIFallback(rgiApp, nil); err != nil {
+		b.Fatal(err)
+	}
+	base := startServer(b, srv, false)
+	addr := strings.TrimPrefix(base, "http://")
+	var preface bytes.Buffer
+	preface.WriteString(http2.ClientPreface)
+	fr := http2.NewFramer(&preface, nil)
+	fr.WriteSettings()
+	var get bytes.Buffer
+	enc := xhpack.NewEncoder(&get)
+	for _, f := range [][2]string{{":method", "GET"}, {":scheme", "http"}, {":authority", "t"}, {":path", "/b"}} {
+		enc.WriteField(xhpack.HeaderField{Name: f[0], Value: f[1]})
+	}
+	var priorKnowledge bytes.Buffer
+	priorKnowledge.Write(preface.Bytes())
+	http2.NewFramer(&priorKnowledge, nil).WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: get.Bytes(), EndStream: true, EndHeaders: true})
+	upgrade := []byte(upgradeRequest("/b", "AAMAAABk", ""))
+
+	// untilEnd reads frames until DATA with END_STREAM.
+	untilEnd := func(b *testing.B, r io.Reader) {
+		fr := http2.NewFramer(io.Discard, r)
+		for {
+			f, err := fr.ReadFrame()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if df, ok := f.(*http2.DataFrame); ok && df.StreamEnded() {
+				return
+			}
+		}
+	}
+	run := func(b *testing.B, exchange func(nc net.Conn, br *bufio.Reader)) {
+		b.ReportAllocs()
+		for b.Loop() {
+			nc, err := net.Dial("tcp", addr)
+			if err != nil {
+				b.Fatal(err)
+			}
+			exchange(nc, bufio.NewReader(nc))
+			nc.Close()
+		}
+	}
+	b.Run("h2c-upgrade", func(b *testing.B) {
+		pre := make([]byte, len(switchingProtocols))
+		run(b, func(nc net.Conn, br *bufio.Reader) {
+			nc.Write(upgrade)
+			if _, err := io.ReadFull(br, pre); err != nil || string(pre) != switchingProtocols {
+				b.Fatalf("%q %v", pre, err)
+			}
+			nc.Write(preface.Bytes())
+			untilEnd(b, br)
+		})
+	})
+	b.Run("h2c-prior-knowledge", func(b *testing.B) {
+		run(b, func(nc net.Conn, br *bufio.Reader) {
+			nc.Write(priorKnowledge.Bytes())
+			untilEnd(b, br)
+		})
+	})
+	b.Run("http1.1-rgi", func(b *testing.B) {
+		req := []byte("GET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+		run(b, func(nc net.Conn, br *bufio.Reader) {
+			nc.Write(req)
+			resp, err := http.ReadResponse(br, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+		})
+	})
 }
