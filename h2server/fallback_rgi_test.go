@@ -106,7 +106,6 @@ func TestRGIFallbackShutdown(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	start := time.Now()
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(ctx) }()
 	// The upgraded connection gets GOAWAY; answer the PING and close.
@@ -115,11 +114,10 @@ func TestRGIFallbackShutdown(t *testing.T) {
 		t.Fatalf("idle HTTP/1.1 connection: read %d, %v; want it closed", n, err)
 	}
 	h2.Close()
+	// Without the fallback's Shutdown the idle connection would stay open
+	// for rgi's 15 s Timeout and ctx would expire first.
 	if err := <-shut; err != nil {
 		t.Fatalf("Shutdown: %v", err)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("Shutdown took %v", d)
 	}
 	if err := <-served; !errors.Is(err, ErrServerClosed) {
 		t.Fatalf("Serve: %v", err)

@@ -25,13 +25,15 @@ import (
 // response, the server can begin sending HTTP/2 frames.").
 const switchingProtocols = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
 
-// UpgradeError is why an h2c upgrade request was refused. The client gets
-// Status (400, or 431 for a request over the header budgets) with Error() as
-// a plain-text body, and the connection is
-// closed; Reject is the snake_case name passed to Server.OnReject.
+// UpgradeError is why an h2c upgrade request was refused: the client gets
+// Status with Error() as a plain-text body over HTTP/1.1, and the connection
+// is closed.
 type UpgradeError struct {
+	// Status is 400, or 431 for a request over the HTTP/2 header budgets.
 	Status int
+	// Reject is the snake_case name passed to Server.OnReject.
 	Reject string
+	// Detail says what is wrong, citing the RFC.
 	Detail string
 }
 
@@ -51,8 +53,9 @@ func (e *UpgradeError) Error() string {
 // The HTTP2-Settings value must be base64url (RFC 4648 §5, trailing "="
 // optional) of a SETTINGS payload: a multiple of 6 octets with valid values
 // (RFC 7540 §3.2.1). If it is not, or the request cannot be expressed as an
-// HTTP/2 request (RFC 9113 §8.2, §8.3), the client gets 400 Bad Request
-// with a plain-text reason over HTTP/1.1 and the connection is closed.
+// HTTP/2 request (RFC 9113 §8.2, §8.3), the client gets 400 Bad Request (431
+// over the header budgets of Config) with a plain-text reason over HTTP/1.1
+// and the connection is closed (see UpgradeError).
 // Otherwise H2CUpgrade answers "101 Switching Protocols" and serves the
 // connection as HTTP/2 with s.Handler: the server's SETTINGS is the first
 // frame, the HTTP2-Settings payload is the client's initial SETTINGS, the
@@ -108,7 +111,9 @@ func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
 		c.hc.Close(handler.Cancel)
 		return engineUpgradeError(err)
 	}
-	nc.SetWriteDeadline(now.Add(cfg.WriteTimeout))
+	if cfg.WriteTimeout > 0 {
+		nc.SetWriteDeadline(now.Add(cfg.WriteTimeout))
+	}
 	if _, err := io.WriteString(nc, switchingProtocols); err != nil {
 		c.hc.Close(handler.Cancel)
 		return err
