@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/rgi"
+	"github.com/h2kit/h2kit/rgi/rgih2"
 	"golang.org/x/net/http2"
 )
 
@@ -154,6 +155,27 @@ func TestH2CUpgradeNghttp(t *testing.T) {
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("nghttp -u output lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+// TestRGIFallbackOneApp: with rgih2 serving the same RGI app over HTTP/2, a
+// site written once answers curl's h2c upgrade (stream 1 goes through rgih2),
+// HTTP/1.1 in cleartext and over TLS alike.
+func TestRGIFallbackOneApp(t *testing.T) {
+	curl := needTool(t, "curl", "curl")
+	for _, tlsOn := range []bool{false, true} {
+		srv := &Server{Handler: rgih2.Handler(rgiApp, nil)}
+		if err := srv.RGIFallback(rgiApp, nil); err != nil {
+			t.Fatal(err)
+		}
+		base := startServer(t, srv, tlsOn)
+		for _, proto := range []string{"--http2", "--http1.1"} {
+			out, err := exec.Command(curl, "-sS", "-k", proto, "-w", "|%{http_version}", base+"/same").CombinedOutput()
+			want := "rgi: GET /same\n|" + map[string]string{"--http2": "2", "--http1.1": "1.1"}[proto]
+			if err != nil || string(out) != want {
+				t.Errorf("tls=%v curl %s: %v: %q, want %q", tlsOn, proto, err, out, want)
+			}
 		}
 	}
 }
