@@ -2,7 +2,6 @@ package main
 
 import (
 	"io"
-	"log/slog"
 	"os"
 
 	"github.com/h2kit/h2kit/rgi"
@@ -63,13 +62,6 @@ func reason(status int) string {
 		return "Method Not Allowed"
 	}
 	return "Internal Server Error"
-}
-
-// newHTTP1 returns the HTTP/1.1 engine for connections that do not speak h2.
-func newHTTP1(d *demo, log *slog.Logger) (*rgi.Server, error) {
-	opts := rgi.DefaultOptions()
-	opts.Logger = log
-	return rgi.NewConnServer(siteApp{d: d, proto: "HTTP/1.1"}, &opts)
 }
 
 // closeAtEOF closes a served file once it has been read to the end (or failed).

@@ -70,18 +70,16 @@ func run(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srvs, h1, err := start(app, *addr, *h2c, *certFile, *keyFile, *useRGI, log)
+	srvs, err := start(app, *addr, *h2c, *certFile, *keyFile, *useRGI, log)
 	if err != nil {
 		return err
 	}
-	defer h1.Close()
 	<-ctx.Done()
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	// HTTP/1.1 has no GOAWAY: close the keep-alive connections handed to rgi
-	// while the HTTP/2 connections drain.
-	go h1.Close()
+	// Shutdown drains HTTP/2 connections with GOAWAY and the HTTP/1.1
+	// fallback's keep-alive connections with "connection: close".
 	for _, s := range srvs {
 		s.srv.Shutdown(sctx)
 	}
@@ -99,10 +97,11 @@ type running struct {
 }
 
 // start listens on the TLS and h2c addresses and serves app on them, printing
-// the URLs. Clients that do not speak HTTP/2 are served HTTP/1.1 by the
-// returned rgi server; with useRGI HTTP/2 clients are served by the same RGI
+// the URLs. Clients that do not speak HTTP/2 are served HTTP/1.1 by the site's
+// RGI app through each server's RGI fallback (which also accepts the h2c
+// Upgrade on cleartext); with useRGI HTTP/2 clients are served by the same RGI
 // app through rgih2.
-func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slog.Logger) ([]running, *rgi.Server, error) {
+func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slog.Logger) ([]running, error) {
 	var out []running
 	cfg := h2server.Config{ReuseStreams: true}
 	factory := app.factory
@@ -112,25 +111,26 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 		factory = rgih2.Handler(siteApp{d: app, proto: "HTTP/2"}, &rgih2.Options{Logger: log})
 		cfg.ReuseStreams = false
 	}
-	h1, err := newHTTP1(app, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	http1 := func(c net.Conn, buffered []byte) { h1.ServeConn(c, buffered) }
+	h1opts := rgi.DefaultOptions()
+	h1opts.Logger = log
+	h1app := siteApp{d: app, proto: "HTTP/1.1"}
 	if addr != "" {
 		tcfg := &tls.Config{}
 		if certFile == "" && keyFile == "" {
 			cert, err := selfSigned()
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			tcfg.Certificates = []tls.Certificate{cert}
 		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		srv := &h2server.Server{TLSConfig: tcfg, Handler: factory, Config: cfg, Logger: log, HTTP1: http1}
+		srv := &h2server.Server{TLSConfig: tcfg, Handler: factory, Config: cfg, Logger: log}
+		if err := srv.RGIFallback(h1app, &h1opts); err != nil {
+			return nil, err
+		}
 		r := running{srv: srv, done: make(chan error, 1)}
 		go func() { r.done <- srv.ServeTLS(ln, certFile, keyFile) }()
 		fmt.Printf("h2demo: serving https://%s/ (TLS, ALPN h2)\n", ln.Addr())
@@ -142,18 +142,24 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 			for _, r := range out {
 				r.srv.Close()
 			}
-			return nil, nil, err
+			return nil, err
 		}
-		srv := &h2server.Server{Handler: factory, Config: cfg, Logger: log, HTTP1: http1}
+		srv := &h2server.Server{Handler: factory, Config: cfg, Logger: log}
+		if err := srv.RGIFallback(h1app, &h1opts); err != nil {
+			for _, r := range out {
+				r.srv.Close()
+			}
+			return nil, err
+		}
 		r := running{srv: srv, done: make(chan error, 1)}
 		go func() { r.done <- srv.Serve(ln) }()
 		fmt.Printf("h2demo: serving http://%s/ (h2c, prior knowledge: curl --http2-prior-knowledge)\n", ln.Addr())
 		out = append(out, r)
 	}
 	if len(out) == 0 {
-		return nil, nil, errors.New("nothing to serve: both -addr and -h2c are empty")
+		return nil, errors.New("nothing to serve: both -addr and -h2c are empty")
 	}
-	return out, h1, nil
+	return out, nil
 }
 
 // selfSigned returns an in-memory ECDSA P-256 certificate for localhost and the

@@ -51,12 +51,11 @@ func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsUR
 		t.Fatal(err)
 	}
 	app := &demo{site: st, log: log}
-	srvs, h1, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, useRGI, log)
+	srvs, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, useRGI, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		defer h1.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		for _, s := range srvs {
