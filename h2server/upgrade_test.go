@@ -215,10 +215,14 @@ func TestH2CUpgradeRefused(t *testing.T) {
 		{"not base64url", "AAMA+AAB", "", "h2c_settings_not_base64url", "HTTP2-Settings is not base64url", 400},
 		{"standard base64 alphabet", "AA/AAAAA", "", "h2c_settings_not_base64url", "HTTP2-Settings is not base64url", 400},
 		{"5 octets", b64([]byte{0, 4, 0, 0, 0}), "", "h2c_settings_length", "HTTP2-Settings holds 5 octets, not a multiple of 6", 400},
-		{"enable_push 2", b64([]byte{0, 2, 0, 0, 0, 2}), "", "h2c_upgrade_bad_settings", "SETTINGS", 400},
-		{"initial window 2^31", b64([]byte{0, 4, 0x80, 0, 0, 0}), "", "h2c_upgrade_bad_settings", "SETTINGS", 400},
-		{"max frame size 16383", b64([]byte{0, 5, 0, 0, 0x3f, 0xff}), "", "h2c_upgrade_bad_settings", "SETTINGS", 400},
-		{"101 header fields", http2Settings, manyFields(100), "h2c_upgrade_bad_request", "cannot be served as HTTP/2", 431},
+		{"enable_push 2", b64([]byte{0, 2, 0, 0, 0, 2}), "", "h2c_upgrade_bad_settings", "invalid SETTINGS payload (RFC 7540 §3.2.1, RFC 9113 §6.5.2): invalid_enable_push (PROTOCOL_ERROR)", 400},
+		{"initial window 2^31", b64([]byte{0, 4, 0x80, 0, 0, 0}), "", "h2c_upgrade_bad_settings", "invalid_initial_window_size (FLOW_CONTROL_ERROR)", 400},
+		{"max frame size 16383", b64([]byte{0, 5, 0, 0, 0x3f, 0xff}), "", "h2c_upgrade_bad_settings", "invalid_max_frame_size (PROTOCOL_ERROR)", 400},
+		// RFC 7540 §3.2.1: "A server MUST NOT upgrade the connection to
+		// HTTP/2 if this header field is not present or if more than one
+		// is present" (rgi refuses duplicate header fields).
+		{"two HTTP2-Settings", http2Settings, "HTTP2-Settings: " + http2Settings + "\r\n", "", "", 400},
+		{"101 header fields", http2Settings, manyFields(100), "h2c_upgrade_bad_request", "cannot be served as HTTP/2 stream 1 (RFC 9113 §8.2, §8.3): too_many_header_fields", 431},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
