@@ -22,7 +22,8 @@ import (
 // over HTTP/2 by the h2 handler; --http1.1 over https:// (ALPN http/1.1) and
 // over http:// get the RGI app's answer over HTTP/1.1; a --http2 POST (a
 // body: curl does not offer the upgrade, or the server ignores it) stays
-// HTTP/1.1.
+// HTTP/1.1. (x/net's http2.Transport cannot do the h2c Upgrade, so the real
+// clients of the upgrade here are curl and nghttp -u.)
 func TestRGIFallbackCurl(t *testing.T) {
 	curl := needTool(t, "curl", "curl")
 	_, clear := startFallback(t, false, nil)
