@@ -509,3 +509,33 @@ func BenchmarkConnectionSetup(b *testing.B) {
 		})
 	})
 }
+
+// TestH2CUpgradeBadPreface: after the 101 the client preface is validated
+// (RFC 7540 §3.5, RFC 9113 §3.4): HTTP/1.1 bytes in its place get GOAWAY
+// PROTOCOL_ERROR and the connection is closed.
+func TestH2CUpgradeBadPreface(t *testing.T) {
+	_, base := startFallback(t, false, nil)
+	nc := dialBase(t, base)
+	io.WriteString(nc, upgradeRequest("/bp", "AAMAAABk", ""))
+	pre := make([]byte, len(switchingProtocols))
+	if _, err := io.ReadFull(nc, pre); err != nil || string(pre) != switchingProtocols {
+		t.Fatalf("%q %v", pre, err)
+	}
+	io.WriteString(nc, "GET /again HTTP/1.1\r\nHost: t\r\n\r\n")
+	fr := http2.NewFramer(io.Discard, nc)
+	for {
+		f, err := fr.ReadFrame()
+		if err != nil {
+			t.Fatalf("connection closed without GOAWAY: %v", err)
+		}
+		if ga, ok := f.(*http2.GoAwayFrame); ok {
+			if ga.ErrCode != http2.ErrCodeProtocol || string(ga.DebugData()) != "bad_preface" {
+				t.Fatalf("GOAWAY %v %q", ga.ErrCode, ga.DebugData())
+			}
+			break
+		}
+	}
+	if _, err := io.ReadAll(nc); err != nil {
+		t.Fatalf("after GOAWAY: %v, want EOF", err)
+	}
+}
