@@ -122,30 +122,30 @@ func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 		return appendInteger(dst, reprIndexed, 7, uint64(sidx))
 	}
 	t := &d.table
-	staticName := nameIdx != 0
+	staticName := nameIdx // lowest static index with this name, 0 if none
 	// Fields that the policy keeps out of the table cannot be found in
 	// it: no hashing, no lookup.
-	outside := never || (staticName && keptOut(nameIdx, value))
+	outside := never || (staticName != 0 && keptOut(staticName, value))
 	index := !outside && uint64(len(name)+len(value)+entryOverhead)*4 <= uint64(t.maxSize)*3
 	var nh, ph uint64
-	if !staticName {
+	if staticName == 0 {
 		nh = strHash(name, t.seed)
 	}
 	if !outside {
 		// The pair hash of a static name is seeded with its index,
 		// which saves hashing the name.
-		if staticName {
-			ph = strHash(value, t.seed^uint64(nameIdx)*0x9e3779b97f4a7c15)
+		if staticName != 0 {
+			ph = strHash(value, t.seed^uint64(staticName)*0x9e3779b97f4a7c15)
 		} else {
 			ph = strHash(value, nh)
 		}
 		if t.count() > 0 {
-			if pair := t.lookupPair(name, value, ph); pair != 0 {
+			if pair := t.lookupPair(name, value, staticName, ph); pair != 0 {
 				return appendInteger(dst, reprIndexed, 7, uint64(pair))
 			}
 		}
 	}
-	if !staticName && t.count() > 0 {
+	if staticName == 0 && t.count() > 0 {
 		// A literal may still reference an indexed name.
 		nameIdx = t.lookupName(name, nh)
 	}
@@ -167,7 +167,7 @@ func (d *Deflater) appendField(dst []byte, f *HeaderField) []byte {
 	}
 	dst = appendString(dst, value)
 	if index {
-		t.add(name, value, nh, ph, !staticName)
+		t.add(name, value, nh, ph, staticName)
 	}
 	return dst
 }

@@ -12,6 +12,7 @@ type encEntry struct {
 	nextName    uint64 // seq+1 of the next older entry in the same name bucket, 0 for none
 	nextPair    uint64 // same for the name+value bucket
 	inNames     bool   // linked in the name buckets (names not in the static table)
+	staticName  uint8  // lowest static index with this name, 0 if none
 }
 
 // encTable is the Deflater's dynamic table with a hash index. Entries are
@@ -64,8 +65,10 @@ func (t *encTable) setMaxSize(n uint32) {
 }
 
 // lookupPair returns the HPACK index of the newest entry equal to
-// name: value, 0 if none.
-func (t *encTable) lookupPair(name, value string, ph uint64) int {
+// name: value, 0 if none. staticName is the lowest static index with that
+// name (0 if none): for such names, comparing it stands for comparing the
+// names.
+func (t *encTable) lookupPair(name, value string, staticName int, ph uint64) int {
 	if t.inserted == t.evicted {
 		return 0
 	}
@@ -76,7 +79,8 @@ func (t *encTable) lookupPair(name, value string, ph uint64) int {
 			break
 		}
 		e := t.at(seq)
-		if e.pairHash == ph && e.value == value && e.name == name {
+		if e.pairHash == ph && int(e.staticName) == staticName && strEqual(e.value, value) &&
+			(staticName != 0 || strEqual(e.name, name)) {
 			return staticTableLen + int(t.inserted-seq)
 		}
 		s = e.nextPair
@@ -86,9 +90,11 @@ func (t *encTable) lookupPair(name, value string, ph uint64) int {
 
 // add inserts name: value (RFC 7541 §4.4), evicting as needed; an entry
 // larger than the maximum size empties the table.
-// inNames links the entry in the name index; names of the static table are
-// not, since their static index is always used.
-func (t *encTable) add(name, value string, nh, ph uint64, inNames bool) {
+// staticName is the lowest static index with that name, 0 if none; only
+// other names are linked in the name index, since a static index is always
+// used for a static name.
+func (t *encTable) add(name, value string, nh, ph uint64, staticName int) {
+	inNames := staticName == 0
 	sz := uint64(len(name)) + uint64(len(value)) + entryOverhead
 	if sz > uint64(t.maxSize) {
 		t.evictTo(0)
@@ -102,7 +108,7 @@ func (t *encTable) add(name, value string, nh, ph uint64, inNames bool) {
 	seq := t.inserted
 	e := t.at(seq)
 	*e = encEntry{name: name, value: value, nameHash: nh, pairHash: ph,
-		nextPair: t.pairBuckets[ph&mask], inNames: inNames}
+		nextPair: t.pairBuckets[ph&mask], inNames: inNames, staticName: uint8(staticName)}
 	t.pairBuckets[ph&mask] = seq + 1
 	if inNames {
 		e.nextName = t.nameBuckets[nh&mask]
@@ -157,7 +163,7 @@ func (t *encTable) lookupName(name string, nh uint64) int {
 			break
 		}
 		e := t.at(seq)
-		if e.nameHash == nh && e.name == name {
+		if e.nameHash == nh && strEqual(e.name, name) {
 			return staticTableLen + int(t.inserted-seq)
 		}
 		s = e.nextName

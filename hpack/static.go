@@ -22,12 +22,12 @@ func staticLookup(name, value string) (index, nameIndex int) {
 	}
 	key := uint32(n)<<16 | uint32(name[1])<<8 | uint32(name[n-1])
 	e := &staticNames[key*staticNameHashMul>>(32-staticNameHashBits)]
-	if e.name != name {
+	if !strEqual(e.name, name) {
 		return 0, 0
 	}
 	first := int(e.first)
 	for i := first; i < first+int(e.count); i++ {
-		if staticTable[i].value == value {
+		if strEqual(staticTable[i].value, value) {
 			return i, first
 		}
 	}

@@ -39,3 +39,28 @@ func le32(s string, i int) uint32 {
 	s = s[i : i+4]
 	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
+
+// strEqual reports whether a == b. Header names and most values are short,
+// and comparing them a word at a time here costs less than the call to the
+// runtime's general comparison that a == b makes; longer strings are left
+// to it.
+func strEqual(a, b string) bool {
+	n := len(a)
+	if n != len(b) {
+		return false
+	}
+	switch {
+	case n > 32:
+		return a == b
+	case n >= 16:
+		return le64(a, 0) == le64(b, 0) && le64(a, 8) == le64(b, 8) &&
+			le64(a, n/2) == le64(b, n/2) && le64(a, n-8) == le64(b, n-8)
+	case n >= 8:
+		return le64(a, 0) == le64(b, 0) && le64(a, n-8) == le64(b, n-8)
+	case n >= 4:
+		return le32(a, 0) == le32(b, 0) && le32(a, n-4) == le32(b, n-4)
+	case n > 0:
+		return a[0] == b[0] && a[n>>1] == b[n>>1] && a[n-1] == b[n-1]
+	}
+	return true
+}
