@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/h2kit/h2kit/hpack"
@@ -13,11 +14,29 @@ import (
 )
 
 // ConnInfo describes the connection a stream arrived on.
+//
+// The server loop fills the addresses and TLS; NewConn sets ID and Context
+// (replacing any values given), so every Stream of one connection carries
+// the same ID and Context.
 type ConnInfo struct {
 	ClientAddr net.Addr             // the peer's address
 	LocalAddr  net.Addr             // the server's address
 	TLS        *tls.ConnectionState // nil for h2c
+
+	// ID identifies the connection: unique within the process, never 0.
+	// Adapters key per-connection state (a session) on it.
+	ID uint64
+	// Context is cancelled exactly when the connection ends (Conn.Close:
+	// the loop finished or the socket failed), after every stream of the
+	// connection got OnClose. It carries Options.BaseContext's values but
+	// not its cancellation, so a server shutting down gracefully does not
+	// end it early. Per-connection state is released with
+	// context.AfterFunc(info.Context, ...) or by waiting on Context.Done().
+	Context context.Context
 }
+
+// connIDs numbers the connections of the process.
+var connIDs atomic.Uint64
 
 // Options are the per-connection settings of the handler layer.
 type Options struct {
@@ -64,10 +83,18 @@ type Conn struct {
 	// wake is called (outside mu) when a Stream method called from another
 	// goroutine queued work while the loop was asleep.
 	wake func()
+	// end cancels info.Context (Close).
+	end context.CancelFunc
 
 	mu       sync.Mutex
 	pending  []*Stream
 	sleeping bool
+	// A connection-level GOAWAY queued by Stream.GoAway, applied by
+	// RunPending; goAwayDone once applied (later requests are ignored).
+	goAway      bool
+	goAwayDone  bool
+	goAwayCode  ErrCode
+	goAwayDebug string
 
 	work    []*Stream // pending taken by RunPending
 	free    []*Stream // recycled Streams (ReuseStreams)
@@ -92,6 +119,8 @@ func NewConn(cfg h2conn.Config, f Factory, info ConnInfo, opts Options, wake fun
 		return nil, err
 	}
 	c.eng = eng
+	c.info.ID = connIDs.Add(1)
+	c.info.Context, c.end = context.WithCancel(context.WithoutCancel(c.baseContext()))
 	return c, nil
 }
 
@@ -117,10 +146,15 @@ func (c *Conn) reject(name string) {
 }
 
 // Close ends the handler side of the connection after the engine has finished or
-// the socket failed: every stream still open gets OnClose(code).
+// the socket failed: every stream still open gets OnClose(code), then
+// ConnInfo.Context is cancelled. Calling it again does nothing more.
 func (c *Conn) Close(code ErrCode) {
 	c.eng.CloseStreams(code)
 	// Discard what was queued for the streams just closed, releasing their
 	// bodies (open files, pump goroutines).
+	c.mu.Lock()
+	c.goAway, c.goAwayDone = false, true // nothing left to refuse
+	c.mu.Unlock()
 	c.RunPending()
+	c.end()
 }

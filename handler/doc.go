@@ -34,8 +34,8 @@
 // later calls SendResponse, or returns DataDeferred from a generator and calls
 // Resume when data is ready.
 //
-// Stream.SendResponse, SetTrailers, Resume and Reset may be called from the
-// callbacks or from any goroutine. They never block and never touch the
+// Stream.SendResponse, SetTrailers, Resume, Reset, Consume and GoAway may be
+// called from the callbacks or from any goroutine. They never block and never touch the
 // connection state directly: they record the operation under a small mutex, and
 // the connection goroutine applies it right after the current callback returns
 // (calls from callbacks cost no allocation and no wake-up), or, when the
@@ -55,6 +55,37 @@
 // peer's flow-control windows when OnData returns. A handler that cannot keep up
 // implements ManualFlowControl and calls Stream.Consume when it has processed
 // the bytes: the peer then never has more than a stream window outstanding.
+// Stream.BodyEnded reports whether END_STREAM has arrived.
+//
+// BodyReader is that plumbing ready-made for a handler that hands the body to
+// another goroutine (HTTPHandler and the RGI adapter use it): Write from
+// OnData, End from OnRequestDone and OnClose, and an io.Reader that consumes
+// what it returns; Close drops the rest and returns its window.
+//
+// With ManualFlowControl, bytes not consumed yet hold both the stream's window
+// AND the connection's (Consume returns both). That is deliberate: the memory a
+// connection can make the server hold is bounded by the connection window
+// (h2server.Config's ConnWindowSize), whatever the number of streams, which is
+// the safe choice against slow-read and flood attacks. The cost falls on
+// handlers that serialize work across streams: a stream waiting its turn
+// keeps its unread body, and a few of them can exhaust the connection window
+// and stall the stream being served, which then never gets its body — a
+// deadlock. Such a handler must consume (or buffer and consume) the bodies of
+// waiting streams, or size the windows so that the connection window covers
+// every stream that may wait (ConnWindowSize ≥ 2 × MaxConcurrentStreams ×
+// InitialWindowSize, as the connection's WINDOW_UPDATE is batched at half the
+// window). The RGI adapter (rgi/rgih2) serves the streams of a connection
+// concurrently by default for this reason.
+//
+// # Connections
+//
+// Stream.Conn returns the connection's ConnInfo: addresses, TLS state, an ID
+// unique within the process, and a Context cancelled when the connection ends
+// (after its streams got OnClose), for state kept per connection, such as a
+// session: release it with context.AfterFunc(info.Context, ...).
+// Stream.GoAway ends the whole connection with GOAWAY, for a server that
+// refuses a connection after seeing its first request; like Reset it may be
+// called from any goroutine and is applied on the connection goroutine.
 //
 // # net/http
 //

@@ -54,6 +54,7 @@ func (h *engineHandler) OnEndStream(es *h2conn.Stream) {
 	if s == nil {
 		return
 	}
+	s.state.Or(stReqEnded)
 	defer c.recoverHandler(s, "OnRequestDone")
 	s.handler.OnRequestDone(s)
 }
@@ -130,6 +131,9 @@ func (c *Conn) newStream(es *h2conn.Stream) *Stream {
 	}
 	s.conn, s.es, s.id = c, es, es.ID
 	s.contentLength = es.ContentLength()
+	if es.EndStreamReceived() {
+		s.state.Store(stReqEnded)
+	}
 	if c.opts.ReuseStreams {
 		s.method, s.scheme, s.authority, s.path = es.Method(), es.Scheme(), es.Authority(), es.Path()
 		s.header = es.Fields()

@@ -52,13 +52,11 @@ type httpStream struct {
 	mu   sync.Mutex
 	cond sync.Cond
 
-	// Request body: filled by OnData, drained by Read.
-	in       []byte
-	inEOF    bool
-	closed   bool  // the stream closed (OnClose)
-	closeErr error // why reads and writes fail after close
-	bodyDone bool  // the handler closed r.Body
-	req      *http.Request
+	body         BodyReader // the request body: filled by OnData, drained by r.Body
+	closed       bool       // the stream closed (OnClose)
+	closeErr     error      // why writes fail after close
+	trailersDone bool       // r.Trailer filled
+	req          *http.Request
 
 	// Response.
 	hdr      http.Header
@@ -79,10 +77,11 @@ func (hs *httpStream) ManualFlowControl() {}
 func (hs *httpStream) OnHeaders(s *Stream) {
 	hs.s = s
 	hs.cond.L = &hs.mu
+	hs.body.Init(s)
 	r, err := hs.newRequest(s)
 	if err != nil {
 		s.SendResponse(400, nil, err.Error()+"\n")
-		hs.inEOF, hs.bodyDone = true, true
+		hs.body.Close()
 		return
 	}
 	hs.req = r
@@ -129,8 +128,7 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 			r.Trailer[k] = nil
 		}
 	}
-	if s.es != nil && s.es.EndStreamReceived() {
-		hs.inEOF = true
+	if s.BodyEnded() {
 		r.Body = http.NoBody
 		r.ContentLength = 0
 	} else {
@@ -146,71 +144,44 @@ func addrString(s *Stream) string {
 	return ""
 }
 
-func (hs *httpStream) OnData(s *Stream, data []byte) {
-	hs.mu.Lock()
-	if hs.bodyDone {
-		hs.mu.Unlock()
-		// Nobody will read it: return the window at once.
-		s.conn.eng.Consume(s.es, len(data))
-		return
-	}
-	hs.in = append(hs.in, data...)
-	hs.cond.Broadcast()
-	hs.mu.Unlock()
-}
+func (hs *httpStream) OnData(s *Stream, data []byte) { hs.body.Write(data) }
 
-func (hs *httpStream) OnRequestDone(s *Stream) {
-	hs.mu.Lock()
-	hs.inEOF = true
-	hs.cond.Broadcast()
-	hs.mu.Unlock()
-}
+func (hs *httpStream) OnRequestDone(s *Stream) { hs.body.End(nil) }
 
 func (hs *httpStream) OnClose(s *Stream, code ErrCode) {
+	err := errStreamGone
+	if code != NoError {
+		err = fmt.Errorf("%w: %v", errStreamGone, code)
+	}
+	hs.body.End(err)
 	hs.mu.Lock()
 	hs.closed = true
-	if code != NoError {
-		hs.closeErr = fmt.Errorf("%w: %v", errStreamGone, code)
-	} else {
-		hs.closeErr = errStreamGone
-	}
+	hs.closeErr = err
 	hs.cond.Broadcast()
 	hs.mu.Unlock()
 }
 
-// httpBody is the request body reader.
+// httpBody is the request body reader (r.Body).
 type httpBody httpStream
 
 func (b *httpBody) Read(p []byte) (int, error) {
 	hs := (*httpStream)(b)
-	hs.mu.Lock()
-	for len(hs.in) == 0 && !hs.inEOF && !hs.closed {
-		hs.cond.Wait()
+	n, err := hs.body.Read(p)
+	if err == io.EOF {
+		hs.fillTrailers()
 	}
-	if len(hs.in) == 0 {
-		defer hs.mu.Unlock()
-		if hs.inEOF {
-			hs.fillTrailers()
-			return 0, io.EOF
-		}
-		return 0, hs.closeErr
-	}
-	n := copy(p, hs.in)
-	hs.in = hs.in[n:]
-	if len(hs.in) == 0 {
-		hs.in = nil
-	}
-	hs.mu.Unlock()
-	hs.s.Consume(n)
-	return n, nil
+	return n, err
 }
 
-// fillTrailers copies the request trailers into r.Trailer (mu held).
+// fillTrailers copies the request trailers into r.Trailer, once.
 func (hs *httpStream) fillTrailers() {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
 	tr := hs.s.Trailers()
-	if len(tr) == 0 {
+	if hs.trailersDone || len(tr) == 0 {
 		return
 	}
+	hs.trailersDone = true
 	if hs.req.Trailer == nil {
 		hs.req.Trailer = make(http.Header, len(tr))
 	}
@@ -220,16 +191,7 @@ func (hs *httpStream) fillTrailers() {
 	}
 }
 
-func (b *httpBody) Close() error {
-	hs := (*httpStream)(b)
-	hs.mu.Lock()
-	n := len(hs.in)
-	hs.in = nil
-	hs.bodyDone = true
-	hs.mu.Unlock()
-	hs.s.Consume(n)
-	return nil
-}
+func (b *httpBody) Close() error { return b.body.Close() }
 
 // serve runs the handler on its own goroutine.
 func (hs *httpStream) serve() {

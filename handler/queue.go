@@ -32,7 +32,7 @@ func (c *Conn) enqueueLocked(s *Stream, op uint8) bool {
 func (c *Conn) Sleep() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.pending) > 0 {
+	if len(c.pending) > 0 || c.goAway {
 		c.sleeping = false
 		return false
 	}
@@ -51,17 +51,23 @@ func (c *Conn) Awake() {
 func (c *Conn) HasPending() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.pending) > 0
+	return len(c.pending) > 0 || c.goAway
 }
 
 // RunPending applies the operations queued by Stream methods (SendResponse,
 // Resume, Reset, consumed request data) to the engine, in the order the streams
-// first queued them. It runs until nothing is pending.
+// first queued them, then a GOAWAY queued by Stream.GoAway. It runs until
+// nothing is pending.
 func (c *Conn) RunPending() {
 	for {
 		c.mu.Lock()
 		if len(c.pending) == 0 {
+			goAway := c.goAway
 			c.mu.Unlock()
+			if goAway {
+				c.applyGoAway()
+				continue
+			}
 			return
 		}
 		c.work, c.pending = c.pending, c.work[:0]

@@ -35,6 +35,7 @@ const (
 	stResponded = 1 << iota // SendResponse accepted
 	stClosed                // OnClose delivered
 	stBodyEnded             // the body's end was handed to the engine
+	stReqEnded              // END_STREAM received: the request body is complete
 )
 
 // Pending operations (Stream.ops), applied on the connection goroutine.
@@ -131,6 +132,12 @@ func (s *Stream) HeaderValue(name string) (string, bool) {
 
 // ContentLength returns the request's content-length, or -1 when it has none.
 func (s *Stream) ContentLength() int64 { return s.contentLength }
+
+// BodyEnded reports whether END_STREAM has been received, that is whether the
+// request body is complete (RFC 9113 §8.1: a request ends with a frame
+// carrying END_STREAM, on its HEADERS when it has no body). It is true from
+// OnRequestDone on, and may be called from any goroutine.
+func (s *Stream) BodyEnded() bool { return s.state.Load()&stReqEnded != 0 }
 
 // Trailers returns the request trailer fields, or nil. They are set before
 // OnRequestDone is called.
