@@ -13,18 +13,21 @@
 // # Connections and sessions
 //
 // Every stream of one HTTP/2 connection gets the same *rgi.Session, as every
-// request of one TCP connection does over HTTP/1.1. Session.Client is the
+// request of one TCP connection does over HTTP/1.1 (sessions are kept per
+// handler.ConnInfo.ID). Session.Client is the
 // peer's address in rgi's address form; Session.Credentials is nil (the
 // socket is not reachable from a stream). An app that implements
 // rgi.ConnectHook has OnConnect called once per connection, on the goroutine
 // of the connection's first request, before that request; other streams of
 // the connection wait for its answer. The net.Conn it receives is a *Conn
 // (addresses and, over TLS, ConnectionState, but no I/O). When OnConnect
-// returns false (or panics) the connection is refused: that stream and every
-// later stream of the connection is reset with CANCEL, without a response,
-// as Degu closes the connection without one. (CANCEL, not REFUSED_STREAM:
-// a refused stream invites clients to retry the request on a new
-// connection, which the hook would refuse again.)
+// returns false (or panics) the connection is refused, as Degu closes the
+// connection without a response: the adapter sends GOAWAY with CANCEL and
+// the debug data "connection refused" (handler.Stream.GoAway), which closes
+// the connection and every stream on it without a response. The GOAWAY's
+// last stream ID covers every stream the client opened, and the code is
+// CANCEL rather than REFUSED_STREAM, so that clients do not retry the
+// requests on a new connection, which the hook would refuse again.
 //
 // Over HTTP/1.1 an app sees the requests of a connection one at a time and
 // needs no lock for Session.Store. Over HTTP/2 the streams of a connection
@@ -41,10 +44,10 @@
 // InitialWindowSize (the connection window is returned in batches of half of
 // it), as TestUploadsSerialized does.
 //
-// The session's store values that are io.Closers are closed once the
-// connection has gone: the handler API has no connection-closed event yet,
-// so the adapter learns it when the connection's address object is
-// garbage-collected (a runtime cleanup), some time after the close.
+// The session's store values that are io.Closers are closed when the
+// connection has ended (handler.ConnInfo.Context is cancelled) and no app
+// call of the connection is still running: an app still serving a request of
+// a connection that went away keeps its store open until it returns.
 //
 // # Requests
 //
@@ -63,10 +66,12 @@
 // have one (otherwise 400). With content-length it is an *rgi.Body of that
 // length; without, an *rgi.ChunkedBody in which each piece of received data
 // is one chunk without extension (HTTP/2 has no chunk extensions); a request
-// that ends with its headers, or sends no DATA, has a nil Body. The body is
-// read under flow control: the peer's windows are only reopened as the app
-// reads, so a slow app holds at most a stream window of body
-// (h2server's InitialWindowSize). A body the app leaves unread is discarded
+// that ends with its headers, or sends no DATA, has a nil Body. A request
+// with content-length starts at once; one without starts when its first DATA
+// or its end (handler.Stream.BodyEnded) shows whether it has a body. The body
+// is read under flow control (handler.BodyReader): the peer's windows are
+// only reopened as the app reads, so a slow app holds at most a stream window
+// of body (h2server's InitialWindowSize). A body the app leaves unread is discarded
 // as it arrives (with its window returned) after the app returns; over
 // HTTP/1.1 the connection would be closed instead. If the stream is reset
 // before the body ends, the app's read fails. Request trailers are not given

@@ -56,22 +56,22 @@ func newAdapter(app rgi.App, opts *Options) *adapter {
 
 // stream serves one request. Its fields are used on the connection
 // goroutine (the RequestHandler methods) until start hands req to the request
-// goroutine; pipe is shared under its own lock.
+// goroutine; body is shared under its own lock.
 type stream struct {
 	a       *adapter
 	s       *handler.Stream
 	req     *rgi.Request
-	pipe    bodyPipe
+	body    handler.BodyReader
 	started bool // the request goroutine runs (or an early answer was sent)
 }
 
 // ManualFlowControl: request body bytes go back to the peer's windows as the
-// app reads them (bodyPipe).
+// app reads them (handler.BodyReader).
 func (*stream) ManualFlowControl() {}
 
 func (st *stream) OnHeaders(s *handler.Stream) {
 	st.s = s
-	st.pipe.init(s)
+	st.body.Init(s)
 	req, pe := newRequest(s)
 	if pe != nil {
 		st.refuse(pe)
@@ -83,8 +83,10 @@ func (st *stream) OnHeaders(s *handler.Stream) {
 			st.refuse(pe)
 			return
 		}
-		req.Body = rgi.NewBody(&st.pipe, cl)
+		req.Body = rgi.NewBody(&st.body, cl)
 		st.start()
+	} else if s.BodyEnded() {
+		st.start() // no body
 	}
 }
 
@@ -97,15 +99,15 @@ func (st *stream) OnData(s *handler.Stream, data []byte) {
 		if pe := bodyAllowed(st.req.Method, -1); pe != nil {
 			st.refuse(pe)
 		} else {
-			st.req.Body = rgi.NewChunkedBody(&chunkCoder{p: &st.pipe})
+			st.req.Body = rgi.NewChunkedBody(&chunkCoder{p: &st.body})
 			st.start()
 		}
 	}
-	st.pipe.write(data)
+	st.body.Write(data)
 }
 
 func (st *stream) OnRequestDone(s *handler.Stream) {
-	st.pipe.end(nil)
+	st.body.End(nil)
 	if !st.started {
 		st.start() // no body
 	}
@@ -113,9 +115,9 @@ func (st *stream) OnRequestDone(s *handler.Stream) {
 
 func (st *stream) OnClose(s *handler.Stream, code handler.ErrCode) {
 	if code != handler.NoError {
-		st.pipe.end(fmt.Errorf("%w: %v", errStreamClosed, code))
+		st.body.End(fmt.Errorf("%w: %v", errStreamClosed, code))
 	} else {
-		st.pipe.end(errStreamClosed)
+		st.body.End(errStreamClosed)
 	}
 }
 
@@ -123,7 +125,7 @@ func (st *stream) OnClose(s *handler.Stream, code handler.ErrCode) {
 // and discards the request body.
 func (st *stream) refuse(pe *rgi.ProtocolError) {
 	st.started = true
-	st.pipe.abandon()
+	st.body.Close()
 	st.send(rgi.StatusResponse(pe.Status, pe.Reason, pe.Msg), -1)
 }
 
@@ -161,10 +163,12 @@ func (a *adapter) worker(st *stream) {
 // serve runs on the request goroutine: connection hook, app, response.
 func (st *stream) serve() {
 	a := st.a
-	defer st.pipe.abandon()
-	cs := a.sessions.lookup(st.s)
+	defer st.body.Close()
+	cs := a.sessions.acquire(st.s)
+	defer a.sessions.release(cs)
 	if !a.connect(cs, st.s) {
-		st.s.Reset(handler.Cancel)
+		// Degu closes a refused connection without a response.
+		st.s.GoAway(refuseCode, "connection refused")
 		return
 	}
 	resp, ok := a.call(cs, st.req)

@@ -1,15 +1,14 @@
 package rgih2
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"runtime"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/rgi"
@@ -24,64 +23,85 @@ type connState struct {
 	refused bool // OnConnect returned false or panicked; set inside hook
 
 	serve sync.Mutex // held around app.Serve with Options.Serialize
+
+	id uint64 // handler.ConnInfo.ID; 0 outside the map
+
+	// Guarded by sessions.mu.
+	active int  // request goroutines using the state
+	ended  bool // the connection has ended
 }
 
-// sessions finds the connState of a stream's connection.
-//
-// The handler API exposes no connection identity, so the connection is known
-// by the address object its ConnInfo.ClientAddr points to: the server reads
-// RemoteAddr once per connection and every Stream of the connection carries
-// that same pointer. The map holds it weakly, so it does not keep the address
-// alive; when the connection is gone and the address collected, a runtime
-// cleanup removes the entry and closes the session's store.
+// refuseCode is the GOAWAY code of a connection the hook refused. CANCEL,
+// not REFUSED_STREAM: a refused stream invites clients to retry the request
+// on a new connection, which the hook would refuse again.
+const refuseCode = handler.Cancel
+
+// sessions holds the connState of every connection that has requests, keyed
+// by handler.ConnInfo.ID. A state lives until its connection has ended
+// (ConnInfo.Context is cancelled) and no request goroutine uses it any more;
+// then it is forgotten and its store closed.
 type sessions struct {
 	mu sync.Mutex
-	m  map[any]*connState
+	m  map[uint64]*connState
 }
 
-// lookup returns the connState of s's connection, creating it on the first
-// stream. A connection whose address is not a *net.TCPAddr or *net.UnixAddr
-// (a pipe, a test double) cannot be told apart from others and gets a fresh
-// state per stream.
-func (ss *sessions) lookup(s *handler.Stream) *connState {
-	addr := s.ClientAddr()
-	var key any
-	switch a := addr.(type) {
-	case *net.TCPAddr:
-		if a != nil {
-			key = weak.Make(a)
-		}
-	case *net.UnixAddr:
-		if a != nil {
-			key = weak.Make(a)
-		}
-	}
-	if key == nil {
-		return newConnState(addr)
+// acquire returns the connState of s's connection, creating it on the first
+// stream, and counts the caller as its user until release.
+func (ss *sessions) acquire(s *handler.Stream) *connState {
+	info := s.Conn()
+	if info.Context == nil {
+		// Not from a handler.Conn (a test double): a state of its own,
+		// closed by release.
+		cs := newConnState(info.ClientAddr)
+		cs.active, cs.ended = 1, true
+		return cs
 	}
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
-	if cs, ok := ss.m[key]; ok {
-		return cs
+	cs, ok := ss.m[info.ID]
+	if !ok {
+		if ss.m == nil {
+			ss.m = make(map[uint64]*connState)
+		}
+		cs = newConnState(info.ClientAddr)
+		cs.id = info.ID
+		ss.m[cs.id] = cs
+		context.AfterFunc(info.Context, func() { ss.end(cs) })
 	}
-	if ss.m == nil {
-		ss.m = make(map[any]*connState)
-	}
-	cs := newConnState(addr)
-	ss.m[key] = cs
-	forget := func(key any) {
-		ss.mu.Lock()
-		delete(ss.m, key)
-		ss.mu.Unlock()
-		closeStore(cs.sess)
-	}
-	switch a := addr.(type) {
-	case *net.TCPAddr:
-		runtime.AddCleanup(a, forget, key)
-	case *net.UnixAddr:
-		runtime.AddCleanup(a, forget, key)
-	}
+	cs.active++
 	return cs
+}
+
+// release ends a request goroutine's use of cs.
+func (ss *sessions) release(cs *connState) {
+	ss.mu.Lock()
+	cs.active--
+	last := cs.ended && cs.active == 0
+	ss.mu.Unlock()
+	if last {
+		ss.forget(cs)
+	}
+}
+
+// end records that cs's connection has ended.
+func (ss *sessions) end(cs *connState) {
+	ss.mu.Lock()
+	cs.ended = true
+	last := cs.active == 0
+	ss.mu.Unlock()
+	if last {
+		ss.forget(cs)
+	}
+}
+
+// forget removes cs from the map and closes its store.
+func (ss *sessions) forget(cs *connState) {
+	ss.mu.Lock()
+	if ss.m[cs.id] == cs {
+		delete(ss.m, cs.id)
+	}
+	ss.mu.Unlock()
+	closeStore(cs.sess)
 }
 
 // len reports how many connections have a live state (for tests).

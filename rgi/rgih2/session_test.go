@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,16 +29,27 @@ type hookApp struct {
 	inApp    atomic.Int32 // app calls in progress
 	overlap  atomic.Bool  // two calls of one session overlapped
 	tlsSeen  atomic.Bool
+	closedCh chan struct{} // if not nil, gets a value per store closed
 }
 
-type closer struct{ n *atomic.Int32 }
+// closer counts its Close calls and signals each on ch (when not nil).
+type closer struct {
+	n  *atomic.Int32
+	ch chan struct{}
+}
 
-func (c closer) Close() error { c.n.Add(1); return nil }
+func (c closer) Close() error {
+	c.n.Add(1)
+	if c.ch != nil {
+		c.ch <- struct{}{}
+	}
+	return nil
+}
 
 func (a *hookApp) OnConnect(conn net.Conn, s *rgi.Session) bool {
 	n := a.connects.Add(1)
 	s.Store["_conn"] = int(n)
-	s.Store["__closer"] = closer{&a.closed}
+	s.Store["__closer"] = closer{&a.closed, a.closedCh}
 	if cs, ok := conn.(interface{ ConnectionState() tls.ConnectionState }); ok && cs.ConnectionState().HandshakeComplete {
 		a.tlsSeen.Store(true)
 	}
@@ -117,18 +127,34 @@ func TestSessionPerConnection(t *testing.T) {
 	}
 }
 
-// TestHookRefuses: a connection whose hook returns false has its streams
-// reset (CANCEL) without a response, and the hook is not asked again.
+// TestHookRefuses: a connection whose hook returns false is closed with
+// GOAWAY (CANCEL, "connection refused") without a response, and its
+// session's store is closed; the next request comes on a new connection,
+// which the hook is asked about again.
 func TestHookRefuses(t *testing.T) {
-	app := &hookApp{}
+	app := &hookApp{closedCh: make(chan struct{}, 3)}
 	app.refuse.Store(true)
 	b := startBoth(t, app, false, nil, nil)
-	for range 3 {
+	for i := range 3 {
 		_, err := get(t, b.h2, b.url("/x"))
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "CANCEL")
+		assert.Contains(t, err.Error(), "GOAWAY")
+		assert.Contains(t, err.Error(), "ErrCode=CANCEL")
+		assert.Contains(t, err.Error(), `debug="connection refused"`)
+		waitClosed(t, app.closedCh)
+		assert.EqualValues(t, i+1, app.connects.Load(), "one hook call per connection")
 	}
-	assert.EqualValues(t, 1, app.connects.Load())
+	assert.Equal(t, 0, b.a.sessions.len(), "refused sessions forgotten")
+}
+
+// waitClosed waits for a store closer to run.
+func waitClosed(t *testing.T, ch chan struct{}) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the session's store was not closed after its connection ended")
+	}
 }
 
 // TestConcurrentStreams: by default the app serves the streams of a
@@ -164,23 +190,87 @@ func TestConcurrentStreams(t *testing.T) {
 	assert.EqualValues(t, 4, most.Load())
 }
 
-// TestSessionClosedAfterConnection: once a connection has gone, its session
-// is forgotten and the store's closers are closed.
+// TestSessionClosedAfterConnection: when a connection ends its session is
+// forgotten and the store's closers are closed, once; a connection still
+// open keeps its session.
 func TestSessionClosedAfterConnection(t *testing.T) {
-	app := &hookApp{}
+	app := &hookApp{closedCh: make(chan struct{}, 2)}
 	b := startBoth(t, app, false, nil, nil)
 	a := b.a
 	_, err := get(t, b.h2, b.url("/x"))
 	require.NoError(t, err)
-	require.Equal(t, 1, a.sessions.len())
+	other := &http2.Transport{AllowHTTP: true, DialTLSContext: b.h2.DialTLSContext}
+	_, err = get(t, other, b.url("/x"))
+	require.NoError(t, err)
+	require.Equal(t, 2, a.sessions.len())
+	assert.EqualValues(t, 0, app.closed.Load(), "store closed while its connection is open")
+
 	b.h2.CloseIdleConnections()
-	deadline := time.Now().Add(10 * time.Second)
-	for (a.sessions.len() != 0 || app.closed.Load() == 0) && time.Now().Before(deadline) {
-		runtime.GC()
-		time.Sleep(10 * time.Millisecond)
+	waitClosed(t, app.closedCh)
+	assert.Equal(t, 1, a.sessions.len(), "session forgotten; the other one kept")
+	assert.EqualValues(t, 1, app.closed.Load())
+
+	other.CloseIdleConnections()
+	waitClosed(t, app.closedCh)
+	assert.Equal(t, 0, a.sessions.len())
+	assert.EqualValues(t, 2, app.closed.Load())
+}
+
+// TestSessionOutlivesConnectionForApp: a connection that ends while the app
+// still serves one of its requests keeps its store open until the app
+// returns.
+func TestSessionOutlivesConnectionForApp(t *testing.T) {
+	var closed atomic.Int32
+	closedCh := make(chan struct{}, 1)
+	inApp, release, returned := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	app := rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+		s.Store["__closer"] = closer{&closed, closedCh}
+		close(inApp)
+		<-release
+		defer close(returned)
+		return rgi.Response{Status: 200, Reason: "OK", Body: "late"}
+	})
+	b := startBoth(t, app, false, nil, nil)
+	var conn net.Conn
+	dialed := make(chan struct{})
+	tr := &http2.Transport{AllowHTTP: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+		var d net.Dialer
+		c, err := d.DialContext(ctx, network, addr)
+		conn = c
+		close(dialed)
+		return c, err
+	}}
+	go get(t, tr, b.url("/slow"))
+	<-dialed
+	<-inApp
+	require.NoError(t, conn.Close()) // the connection ends under the app
+	// The server notices the close (its read fails), closes the streams and
+	// cancels the connection's context; the store must stay open.
+	deadline := time.After(10 * time.Second)
+	for !connEnded(b.a) {
+		select {
+		case <-deadline:
+			t.Fatal("the connection's end was never seen")
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
-	assert.Equal(t, 0, a.sessions.len(), "session forgotten")
-	assert.EqualValues(t, 1, app.closed.Load(), "store closer closed")
+	assert.EqualValues(t, 0, closed.Load(), "store closed while the app used it")
+	close(release)
+	<-returned
+	waitClosed(t, closedCh)
+	assert.Equal(t, 0, b.a.sessions.len())
+	assert.EqualValues(t, 1, closed.Load())
+}
+
+// connEnded reports whether the end of the connection of a's only session
+// has been recorded.
+func connEnded(a *adapter) bool {
+	a.sessions.mu.Lock()
+	defer a.sessions.mu.Unlock()
+	for _, cs := range a.sessions.m {
+		return cs.ended
+	}
+	return false
 }
 
 // TestDuplicateHeader: a field sent twice is refused with 400, as HTTP/1.1
