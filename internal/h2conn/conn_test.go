@@ -723,3 +723,30 @@ func TestRejectNames(t *testing.T) {
 		t.Fatalf("rejects %q", p.h.rejects)
 	}
 }
+
+// EndStreamReceived is already true inside the callback that delivers the
+// frame carrying END_STREAM: OnHeaders of a bodiless request, the last
+// OnData, OnTrailers.
+func TestEndStreamVisibleInCallbacks(t *testing.T) {
+	p := newPeer(t, Config{})
+	var got []string
+	p.h.onHdr = func(st *Stream) { got = append(got, "headers "+strconv.FormatBool(st.EndStreamReceived())) }
+	p.h.onData = func(st *Stream, data []byte) {
+		got = append(got, "data "+strconv.FormatBool(st.EndStreamReceived()))
+		p.c.Consume(st, len(data))
+	}
+	p.get(1)
+	p.headers(3, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	p.data(3, false, []byte("a"))
+	p.data(3, true, []byte("b"))
+	p.headers(5, false, ":method", "POST", ":scheme", "https", ":path", "/")
+	p.data(5, false, []byte("a"))
+	p.headers(5, true, "x-t", "1")
+	want := "headers true|headers false|data false|data true|headers false|data false"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+	if st := p.c.Stream(5); st != nil && !st.EndStreamReceived() {
+		t.Fatal("not ended after trailers")
+	}
+}

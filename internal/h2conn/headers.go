@@ -353,6 +353,7 @@ func (c *Conn) finishBlock() error {
 		return c.streamError(st.ID, ErrCodeProtocol, st.malformed)
 	}
 	if hb.trailers {
+		st.endSeen = true // trailers always end the request (checked above)
 		st.buildTrailers()
 		// RFC 9113 §8.1.1: content-length must equal the DATA received.
 		if st.contentLength >= 0 && st.recvBytes != st.contentLength {
@@ -372,6 +373,7 @@ func (c *Conn) finishBlock() error {
 	}
 	c.applyEarlyPriority(st)
 	st.notified = true
+	st.endSeen = hb.endStream
 	c.h.OnHeaders(st)
 	if hb.endStream && st.state != StateClosed {
 		c.recvEndStream(st)

@@ -235,6 +235,7 @@ func (c *Conn) processData(h frame.Header, p []byte) error {
 	}
 	if len(f.Data) > 0 {
 		st.unconsumed += int64(len(f.Data))
+		st.endSeen = f.EndStream()
 		c.h.OnData(st, f.Data)
 		if st.state == StateClosed || st.ID != f.StreamID {
 			return nil // the handler reset it

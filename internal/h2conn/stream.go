@@ -18,6 +18,7 @@ type Stream struct {
 
 	state    StreamState
 	notified bool // OnHeaders was called: OnClose will be
+	endSeen  bool // the frame being delivered (or an earlier one) carried END_STREAM
 
 	// Request, built by headers.go.
 	method, scheme, authority, path, protocol, host string
@@ -101,9 +102,11 @@ func (s *Stream) Trailers() []hpack.HeaderField {
 func (s *Stream) ContentLength() int64 { return s.contentLength }
 
 // EndStreamReceived reports whether the request has been received
-// completely.
+// completely: true already inside OnHeaders, OnData and OnTrailers when the
+// frame they deliver carries END_STREAM (so OnHeaders knows whether a body
+// follows, and OnData whether its data is the last).
 func (s *Stream) EndStreamReceived() bool {
-	return s.state == StateHalfClosedRemote || s.state == StateClosed
+	return s.endSeen || s.state == StateHalfClosedRemote || s.state == StateClosed
 }
 
 // str returns a string aliasing the arena; see the Stream lifetime rules.

@@ -113,6 +113,7 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 	st.sendWindow = c.peerInitialWindow
 	st.state = StateOpen
 	st.notified = true
+	st.endSeen = true // the request has no body
 	c.h.OnHeaders(st)
 	if st.state != StateClosed {
 		c.recvEndStream(st)

@@ -62,7 +62,12 @@ var upgradeGet = []string{":method", "GET", ":scheme", "http", ":authority", "ex
 func TestUpgradeExchange(t *testing.T) {
 	p := newRawPeer(t, Config{})
 	var atHeaders StreamState
-	p.h.onHdr = func(st *Stream) { atHeaders = st.State() }
+	p.h.onHdr = func(st *Stream) {
+		atHeaders = st.State()
+		if !st.EndStreamReceived() {
+			t.Error("EndStreamReceived false at OnHeaders of the bodiless upgraded request")
+		}
+	}
 	p.h.onEnd = func(st *Stream) {
 		if st.State() != StateHalfClosedRemote {
 			t.Errorf("stream 1 %v at OnEndStream", st.State())
