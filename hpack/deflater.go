@@ -218,19 +218,17 @@ func keptOut(nameIdx int, value string) bool {
 // appendString appends a string literal (RFC 7541 §5.2), Huffman-coded
 // only when that is strictly shorter. A string shorter than 127 octets has a
 // one-octet length either way, so when dst has room for the worst case it is
-// Huffman-coded straight away and rewritten raw in the rare case that is not
-// shorter.
+// Huffman-coded straight into dst's spare capacity and written raw instead
+// in the rare case that is not shorter.
 func appendString(dst []byte, s string) []byte {
-	if len(s) < 127 && cap(dst)-len(dst) > 4*len(s)+4 {
-		at := len(dst)
-		dst = append(dst, 0)
-		dst = appendHuffmanShort(dst, s)
-		if hl := len(dst) - at - 1; hl < len(s) {
+	if at := len(dst); len(s) < 127 && cap(dst)-at > 4*len(s)+4 {
+		if hl := huffmanEncode(dst[at+1:cap(dst)], s); hl < len(s) {
+			dst = dst[:at+1+hl]
 			dst[at] = 0x80 | byte(hl)
 			return dst
 		}
-		dst[at] = byte(len(s))
-		return append(dst[:at+1], s...)
+		dst = append(dst, byte(len(s)))
+		return append(dst, s...)
 	}
 	if hl := huffmanEncodedLen(s); hl < len(s) {
 		dst = appendInteger(dst, 0x80, 7, uint64(hl))

@@ -40,16 +40,6 @@ func appendHuffmanN(dst []byte, s string, n int) []byte {
 	return dst[:start+n]
 }
 
-// appendHuffmanShort appends the Huffman encoding of s without knowing its
-// length in advance: it reserves the worst case (30 bits per octet, plus the
-// 4 octets huffmanEncode may store past the end).
-func appendHuffmanShort(dst []byte, s string) []byte {
-	start := len(dst)
-	dst = grow(dst, 4*len(s)+4)
-	n := huffmanEncode(dst[start:], s)
-	return dst[:start+n]
-}
-
 // huffmanEncode writes the Huffman encoding of s, padded with the most
 // significant bits of EOS, at the start of out and returns its length n.
 // It stores whole 32-bit words: out must have room for n+4 octets (it never
