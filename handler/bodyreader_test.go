@@ -2,11 +2,13 @@ package handler
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"testing"
 
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
+	xhpack "golang.org/x/net/http2/hpack"
 )
 
 // pipeHandler feeds its stream's body into a BodyReader, as an adapter does,
@@ -208,4 +210,95 @@ func TestBodyReaderCompacts(t *testing.T) {
 	if n != 1000 || c > 16<<10 {
 		t.Errorf("buffer holds %d bytes in %d for a reader 1000 behind", n, c)
 	}
+}
+
+// endedAt records BodyEnded in OnHeaders and whether OnHeaders came first.
+type endedAt struct {
+	BaseRequestHandler
+	atHeaders, headersFirst bool
+	calls                   []string
+}
+
+func (h *endedAt) OnHeaders(s *Stream) {
+	h.atHeaders = s.BodyEnded()
+	h.calls = append(h.calls, "headers")
+}
+func (h *endedAt) OnData(*Stream, []byte) { h.calls = append(h.calls, "data") }
+func (h *endedAt) OnRequestDone(s *Stream) {
+	h.calls = append(h.calls, "done")
+	s.SendResponse(204, nil, nil)
+}
+func (h *endedAt) OnClose(*Stream, ErrCode) { h.calls = append(h.calls, "close") }
+
+// TestBodyEndedAtHeaders: OnHeaders already sees BodyEnded for a request
+// whose HEADERS frame carries END_STREAM, and not for one with a body; the
+// callbacks keep the engine's order, and OnHeaders of a request with a body
+// is delivered by the time its Feed has been processed.
+func TestBodyEndedAtHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		endStream bool
+		calls     string
+	}{
+		{"headers-only", true, "headers done close"},
+		{"with-body", false, "headers data done close"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var hs []*endedAt
+			f := func(*Stream) RequestHandler { h := &endedAt{}; hs = append(hs, h); return h }
+			p := newPeer(t, h2conn.Config{}, f, noDate())
+			p.handshake()
+			p.request(1, "POST", "/", tc.endStream)
+			if len(hs) != 1 || len(hs[0].calls) == 0 || hs[0].calls[0] != "headers" {
+				t.Fatal("OnHeaders not delivered after the HEADERS frame was fed")
+			}
+			if hs[0].atHeaders != tc.endStream {
+				t.Errorf("BodyEnded in OnHeaders = %v, want %v", hs[0].atHeaders, tc.endStream)
+			}
+			if !tc.endStream {
+				p.wfr.WriteData(1, true, []byte("x"))
+				p.flush()
+			}
+			p.readResponse(1)
+			if got := fmt.Sprint(hs[0].calls); got != "["+tc.calls+"]" {
+				t.Errorf("callbacks %s, want [%s]", got, tc.calls)
+			}
+		})
+	}
+}
+
+// TestHeldHeadersOrder: two requests with bodies in one Feed get their
+// OnHeaders in stream order, before their data.
+func TestHeldHeadersOrder(t *testing.T) {
+	var calls []string
+	rec := func(s *Stream) RequestHandler {
+		calls = append(calls, fmt.Sprint("headers ", s.ID()))
+		return &dataRec{calls: &calls}
+	}
+	p := newPeer(t, h2conn.Config{}, rec, noDate())
+	p.handshake()
+	// Written without feeding, then fed at once.
+	for _, id := range []uint32{1, 3} {
+		p.hbuf.Reset()
+		for _, f := range [][2]string{{":method", "POST"}, {":scheme", "https"}, {":authority", "a"}, {":path", "/"}} {
+			p.enc.WriteField(xhpack.HeaderField{Name: f[0], Value: f[1]})
+		}
+		p.wfr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: p.hbuf.Bytes(), EndHeaders: true})
+	}
+	p.wfr.WriteData(3, false, []byte("b"))
+	p.wfr.WriteData(1, false, []byte("a"))
+	p.flush()
+	want := "[headers 1 headers 3 data 3 data 1]"
+	if got := fmt.Sprint(calls); got != want {
+		t.Errorf("callbacks %s, want %s", got, want)
+	}
+}
+
+type dataRec struct {
+	BaseRequestHandler
+	calls *[]string
+}
+
+func (h *dataRec) OnData(s *Stream, _ []byte) {
+	*h.calls = append(*h.calls, fmt.Sprint("data ", s.ID()))
 }

@@ -96,6 +96,7 @@ type Conn struct {
 	goAwayCode  ErrCode
 	goAwayDebug string
 
+	held    *Stream   // a stream whose OnHeaders waits for the next engine event
 	work    []*Stream // pending taken by RunPending
 	free    []*Stream // recycled Streams (ReuseStreams)
 	scratch []byte    // inline reader buffer

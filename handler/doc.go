@@ -55,7 +55,8 @@
 // peer's flow-control windows when OnData returns. A handler that cannot keep up
 // implements ManualFlowControl and calls Stream.Consume when it has processed
 // the bytes: the peer then never has more than a stream window outstanding.
-// Stream.BodyEnded reports whether END_STREAM has arrived.
+// Stream.BodyEnded reports whether END_STREAM has arrived; it is already true
+// in OnHeaders when the HEADERS frame ended the request (no body).
 //
 // BodyReader is that plumbing ready-made for a handler that hands the body to
 // another goroutine (HTTPHandler and the RGI adapter use it): Write from

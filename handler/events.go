@@ -12,10 +12,31 @@ import (
 // engineHandler is a Conn seen as the engine's Handler.
 type engineHandler Conn
 
+// The RequestHandler's OnHeaders is held back until the engine's next
+// callback: when the HEADERS frame carried END_STREAM the engine's
+// OnEndStream for the stream follows at once, so the handler's OnHeaders can
+// see Stream.BodyEnded (RFC 9113 §8.1: a request without content ends with
+// its HEADERS frame). Any other callback, RunPending or Close delivers the
+// held OnHeaders first, so the handlers see the engine's events in their
+// order.
 func (h *engineHandler) OnHeaders(es *h2conn.Stream) {
 	c := (*Conn)(h)
+	c.deliverHeld()
 	s := c.newStream(es)
 	es.UserData = s
+	c.held = s
+}
+
+// deliverHeld delivers the held OnHeaders, if any.
+func (c *Conn) deliverHeld() {
+	if s := c.held; s != nil {
+		c.held = nil
+		c.startStream(s)
+	}
+}
+
+// startStream creates the stream's RequestHandler and calls its OnHeaders.
+func (c *Conn) startStream(s *Stream) {
 	defer c.recoverHandler(s, "OnHeaders")
 	s.handler = c.factory(s)
 	if s.handler == nil {
@@ -28,6 +49,7 @@ func (h *engineHandler) OnHeaders(es *h2conn.Stream) {
 
 func (h *engineHandler) OnData(es *h2conn.Stream, data []byte) {
 	c := (*Conn)(h)
+	c.deliverHeld()
 	s, _ := es.UserData.(*Stream)
 	if s == nil {
 		return
@@ -43,6 +65,7 @@ func (h *engineHandler) OnData(es *h2conn.Stream, data []byte) {
 
 func (h *engineHandler) OnTrailers(es *h2conn.Stream) {
 	c := (*Conn)(h)
+	c.deliverHeld()
 	if s, _ := es.UserData.(*Stream); s != nil {
 		s.trailer = c.fields(es.Trailers(), s.trailer[:0])
 	}
@@ -52,15 +75,24 @@ func (h *engineHandler) OnEndStream(es *h2conn.Stream) {
 	c := (*Conn)(h)
 	s, _ := es.UserData.(*Stream)
 	if s == nil {
+		c.deliverHeld()
 		return
 	}
 	s.state.Or(stReqEnded)
+	if c.held == s {
+		// END_STREAM on the HEADERS frame: OnHeaders sees BodyEnded.
+		c.held = nil
+		c.startStream(s)
+	} else {
+		c.deliverHeld()
+	}
 	defer c.recoverHandler(s, "OnRequestDone")
 	s.handler.OnRequestDone(s)
 }
 
 func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 	c := (*Conn)(h)
+	c.deliverHeld()
 	s, _ := es.UserData.(*Stream)
 	es.UserData = nil
 	if s == nil {

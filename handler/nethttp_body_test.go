@@ -44,3 +44,28 @@ func TestHTTPHandlerBodyEOFTwice(t *testing.T) {
 		t.Errorf("status %q", r.status)
 	}
 }
+
+// TestHTTPHandlerNoBody: a request whose HEADERS frame ends the stream gets
+// http.NoBody and ContentLength 0, as net/http's server gives a GET; one with
+// a body gets a reader.
+func TestHTTPHandlerNoBody(t *testing.T) {
+	bodies := make(chan bool, 2)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bodies <- r.Body == http.NoBody && r.ContentLength == 0
+		io.Copy(io.Discard, r.Body)
+	})
+	p := newPeer(t, h2conn.Config{}, HTTPHandler(h), noDate())
+	p.handshake()
+	p.request(1, "GET", "/", true)
+	p.driveResponse(1)
+	p.request(3, "POST", "/", false)
+	p.wfr.WriteData(3, true, []byte("x"))
+	p.flush()
+	p.driveResponse(3)
+	if !<-bodies {
+		t.Error("GET without body: r.Body is not http.NoBody")
+	}
+	if <-bodies {
+		t.Error("POST with body: r.Body is http.NoBody")
+	}
+}

@@ -32,7 +32,7 @@ func (c *Conn) enqueueLocked(s *Stream, op uint8) bool {
 func (c *Conn) Sleep() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.pending) > 0 || c.goAway {
+	if len(c.pending) > 0 || c.goAway || c.held != nil {
 		c.sleeping = false
 		return false
 	}
@@ -59,6 +59,7 @@ func (c *Conn) HasPending() bool {
 // first queued them, then a GOAWAY queued by Stream.GoAway. It runs until
 // nothing is pending.
 func (c *Conn) RunPending() {
+	c.deliverHeld()
 	for {
 		c.mu.Lock()
 		if len(c.pending) == 0 {

@@ -135,8 +135,10 @@ func (s *Stream) ContentLength() int64 { return s.contentLength }
 
 // BodyEnded reports whether END_STREAM has been received, that is whether the
 // request body is complete (RFC 9113 §8.1: a request ends with a frame
-// carrying END_STREAM, on its HEADERS when it has no body). It is true from
-// OnRequestDone on, and may be called from any goroutine.
+// carrying END_STREAM, on its HEADERS when it has no body). It is already true
+// in OnHeaders for a request without body, so a handler can start such a
+// request at once, and true from OnRequestDone on for any request. It may be
+// called from any goroutine.
 func (s *Stream) BodyEnded() bool { return s.state.Load()&stReqEnded != 0 }
 
 // Trailers returns the request trailer fields, or nil. They are set before
