@@ -67,8 +67,9 @@
 // length; without, an *rgi.ChunkedBody in which each piece of received data
 // is one chunk without extension (HTTP/2 has no chunk extensions); a request
 // that ends with its headers, or sends no DATA, has a nil Body. A request
-// with content-length starts at once; one without starts when its first DATA
-// or its end (handler.Stream.BodyEnded) shows whether it has a body. The body
+// with content-length, or whose HEADERS frame ends it (handler.Stream.BodyEnded
+// in OnHeaders), reaches the app at once; one without content-length whose
+// body is still to come starts with its first DATA frame (or its end). The body
 // is read under flow control (handler.BodyReader): the peer's windows are
 // only reopened as the app reads, so a slow app holds at most a stream window
 // of body (h2server's InitialWindowSize). A body the app leaves unread is discarded
