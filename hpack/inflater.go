@@ -81,8 +81,8 @@ type span struct {
 // about 1.2 KiB (1.6 KiB of text), which covers the longest fields of real
 // traffic (the hpack-test-case raw-data stories top out at 1.3 KiB of name
 // plus value, cookies included); longer ones grow it once per connection.
-// The cost is 1.5 KiB per idle Inflater over the 512 octets used before,
-// next to the 9.5 KiB of its dynamic table.
+// That is 2 KiB per idle Inflater, next to the 9.5 KiB of its dynamic
+// table.
 const scratchSize = 2048
 
 // NewInflater returns an Inflater with a dynamic table of
