@@ -193,23 +193,12 @@ func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any)
 	if status < 200 || status > 999 {
 		return ErrBadStatus
 	}
-	for i := range headers {
-		if !validResponseField(headers[i].Name, headers[i].Value) {
-			return ErrBadHeaderField
-		}
+	if err := validResponseFields(headers); err != nil {
+		return err
 	}
-	// Under the connection's mutex, so that OnClose (which sets stClosed under
-	// it) sees either no response at all or a response with its op queued.
-	c := s.conn
-	c.mu.Lock()
-	st := s.state.Load()
-	if st&stClosed != 0 {
-		c.mu.Unlock()
-		return ErrStreamClosed
-	}
-	if st&stResponded != 0 {
-		c.mu.Unlock()
-		return ErrResponseSent
+	c, err := s.lockUnanswered()
+	if err != nil {
+		return err
 	}
 	if err := s.src.setBody(body, s); err != nil {
 		c.mu.Unlock()
@@ -240,21 +229,12 @@ func (s *Stream) SendInformational(status int, headers []hpack.HeaderField) erro
 	if status < 100 || status > 199 || status == 101 {
 		return ErrBadStatus
 	}
-	for i := range headers {
-		if !validResponseField(headers[i].Name, headers[i].Value) {
-			return ErrBadHeaderField
-		}
+	if err := validResponseFields(headers); err != nil {
+		return err
 	}
-	c := s.conn
-	c.mu.Lock()
-	st := s.state.Load()
-	if st&stClosed != 0 {
-		c.mu.Unlock()
-		return ErrStreamClosed
-	}
-	if st&stResponded != 0 {
-		c.mu.Unlock()
-		return ErrResponseSent
+	c, err := s.lockUnanswered()
+	if err != nil {
+		return err
 	}
 	s.info = append(s.info, interim{status, headers})
 	wake := c.enqueueLocked(s, opInfo)
@@ -270,10 +250,8 @@ func (s *Stream) SendInformational(status int, headers []hpack.HeaderField) erro
 // before SendResponse, or from the body generator before it returns DataEOF, or
 // while the generator is deferred. Field rules are those of SendResponse.
 func (s *Stream) SetTrailers(trailers []hpack.HeaderField) error {
-	for i := range trailers {
-		if !validResponseField(trailers[i].Name, trailers[i].Value) {
-			return ErrBadHeaderField
-		}
+	if err := validResponseFields(trailers); err != nil {
+		return err
 	}
 	c := s.conn
 	c.mu.Lock()
@@ -325,6 +303,37 @@ func (s *Stream) Consume(n int) {
 	s.consume += n
 	c.mu.Unlock()
 	c.enqueue(s, opConsume)
+}
+
+// lockUnanswered takes the connection's mutex for a stream that is still open
+// and has no final response yet, and returns the connection with the mutex
+// held; otherwise it returns ErrStreamClosed or ErrResponseSent unlocked.
+// Responses are recorded under the mutex so that OnClose (which sets stClosed
+// under it) sees either no response at all or a response with its op queued.
+func (s *Stream) lockUnanswered() (*Conn, error) {
+	c := s.conn
+	c.mu.Lock()
+	st := s.state.Load()
+	if st&stClosed != 0 {
+		c.mu.Unlock()
+		return nil, ErrStreamClosed
+	}
+	if st&stResponded != 0 {
+		c.mu.Unlock()
+		return nil, ErrResponseSent
+	}
+	return c, nil
+}
+
+// validResponseFields reports ErrBadHeaderField unless every field passes
+// validResponseField.
+func validResponseFields(fields []hpack.HeaderField) error {
+	for i := range fields {
+		if !validResponseField(fields[i].Name, fields[i].Value) {
+			return ErrBadHeaderField
+		}
+	}
+	return nil
 }
 
 // validResponseField applies the RFC 9113 §8.2 rules to a field the handler
