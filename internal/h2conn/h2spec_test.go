@@ -37,10 +37,20 @@ func serveEngine(nc net.Conn, cfg Config, hello bool) {
 	c.Tick(time.Now())
 	buf := make([]byte, 64<<10)
 	var out []byte
+	vec := os.Getenv("H2CONN_VEC") != ""
+	var bufs net.Buffers
 	for {
 		for c.WantWrite() {
-			out = c.AppendOutput(out[:0])
-			if _, err := nc.Write(out); err != nil {
+			var err error
+			if vec {
+				bufs = c.AppendOutputVec(bufs[:0])
+				vb := bufs // WriteTo consumes its receiver
+				_, err = vb.WriteTo(nc)
+			} else {
+				out = c.AppendOutput(out[:0])
+				_, err = nc.Write(out)
+			}
+			if err != nil {
 				c.CloseStreams(ErrCodeCancel)
 				return
 			}
@@ -121,7 +131,8 @@ func TestH2spec(t *testing.T) {
 
 // TestServeLoopback serves the hello handler on $H2CONN_SERVE until killed,
 // for measuring the engine with h2load; skipped unless the variable is set.
-// $H2CONN_BODY sets the body size (default the 12-byte hello).
+// $H2CONN_BODY sets the body size (default the 12-byte hello);
+// $H2CONN_VEC=1 writes with AppendOutputVec and writev.
 func TestServeLoopback(t *testing.T) {
 	addr := os.Getenv("H2CONN_SERVE")
 	if addr == "" {
