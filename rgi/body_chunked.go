@@ -190,16 +190,7 @@ func (b *ChunkedBody) ReadChunk() (Chunk, error) {
 	case chunkData:
 		if b.remaining > 0 {
 			// Read was used before; finish this chunk's data first.
-			data := make([]byte, b.remaining)
-			if _, err := io.ReadFull(b.br, data); err != nil {
-				return Chunk{}, b.fail(err)
-			}
-			b.remaining = 0
-			if err := b.readCRLF(); err != nil {
-				return Chunk{}, err
-			}
-			b.state = chunkHeader
-			return Chunk{Ext: b.ext, Data: data}, nil
+			return b.readRest()
 		}
 		if err := b.readCRLF(); err != nil {
 			return Chunk{}, err
@@ -212,6 +203,12 @@ func (b *ChunkedBody) ReadChunk() (Chunk, error) {
 	if b.state == chunkDone {
 		return Chunk{Ext: b.ext, Data: []byte{}}, nil
 	}
+	return b.readRest()
+}
+
+// readRest reads the rest of the current chunk's data and the CRLF after it,
+// and returns the chunk with its extension.
+func (b *ChunkedBody) readRest() (Chunk, error) {
 	data := make([]byte, b.remaining)
 	if _, err := io.ReadFull(b.br, data); err != nil {
 		return Chunk{}, b.fail(err)
