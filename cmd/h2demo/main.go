@@ -19,17 +19,11 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
-	"math/big"
 	"net"
 	"os"
 	"os/signal"
@@ -37,6 +31,7 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/h2server"
+	"github.com/h2kit/h2kit/internal/selfsigned"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgih2"
 )
@@ -117,7 +112,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 	if addr != "" {
 		tcfg := &tls.Config{}
 		if certFile == "" && keyFile == "" {
-			cert, err := selfSigned()
+			cert, err := selfsigned.Certificate("h2demo", 7*24*time.Hour)
 			if err != nil {
 				return nil, err
 			}
@@ -160,32 +155,4 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 		return nil, errors.New("nothing to serve: both -addr and -h2c are empty")
 	}
 	return out, nil
-}
-
-// selfSigned returns an in-memory ECDSA P-256 certificate for localhost and the
-// loopback addresses, valid for a week.
-func selfSigned() (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: "h2demo"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(7 * 24 * time.Hour),
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }

@@ -9,19 +9,15 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"flag"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/h2kit/h2kit/internal/selfsigned"
 )
 
 func main() {
@@ -48,7 +44,7 @@ func main() {
 	mux.HandleFunc("/hello.txt", serve(hello, "text/plain; charset=utf-8"))
 	mux.HandleFunc("/1m", serve(big, "application/octet-stream"))
 
-	cert, err := selfSigned()
+	cert, err := selfsigned.Certificate("refserver", 24*time.Hour)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -73,27 +69,4 @@ func main() {
 	}()
 	log.Printf("refserver: h2c http://%s  tls https://%s", *h2cAddr, *tlsAddr)
 	log.Fatal(<-errc)
-}
-
-// selfSigned returns an in-memory ECDSA P-256 certificate for 127.0.0.1 and localhost.
-func selfSigned() (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "refserver"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
