@@ -27,20 +27,7 @@ func (p *peer) driveResponse(id uint32) response {
 		}
 		switch f := p.next().(type) {
 		case *http2.MetaHeadersFrame:
-			if r.status == "" {
-				for _, hf := range f.Fields {
-					if hf.Name == ":status" {
-						r.status = hf.Value
-					} else {
-						r.header[hf.Name] = hf.Value
-					}
-				}
-			} else {
-				r.trailer = map[string]string{}
-				for _, hf := range f.Fields {
-					r.trailer[hf.Name] = hf.Value
-				}
-			}
+			r.addHeaders(f)
 			if f.StreamEnded() {
 				return r
 			}

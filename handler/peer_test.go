@@ -156,6 +156,26 @@ type response struct {
 	dataLens []int
 }
 
+// addHeaders records a HEADERS block: the response head the first time,
+// trailers after it.
+func (r *response) addHeaders(f *http2.MetaHeadersFrame) {
+	if r.status != "" {
+		r.trailer = map[string]string{}
+		for _, hf := range f.Fields {
+			r.trailer[hf.Name] = hf.Value
+		}
+		return
+	}
+	for _, hf := range f.Fields {
+		if hf.Name == ":status" {
+			r.status = hf.Value
+		} else {
+			r.header[hf.Name] = hf.Value
+			r.order = append(r.order, hf.Name)
+		}
+	}
+}
+
 func (p *peer) readResponse(id uint32) response {
 	p.t.Helper()
 	r := response{rst: -1, header: map[string]string{}}
@@ -165,21 +185,7 @@ func (p *peer) readResponse(id uint32) response {
 			if f.StreamID != id {
 				p.t.Fatalf("HEADERS on stream %d, want %d", f.StreamID, id)
 			}
-			if r.status == "" {
-				for _, hf := range f.Fields {
-					if hf.Name == ":status" {
-						r.status = hf.Value
-					} else {
-						r.header[hf.Name] = hf.Value
-						r.order = append(r.order, hf.Name)
-					}
-				}
-			} else {
-				r.trailer = map[string]string{}
-				for _, hf := range f.Fields {
-					r.trailer[hf.Name] = hf.Value
-				}
-			}
+			r.addHeaders(f)
 			if f.StreamEnded() {
 				return r
 			}
