@@ -12,13 +12,13 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
-	"github.com/h2kit/h2kit/internal/selfsigned"
+	"github.com/h2kit/h2kit/pki"
 )
 
 // testCert returns a self-signed certificate for 127.0.0.1 and localhost.
 func testCert(t testing.TB) tls.Certificate {
 	t.Helper()
-	cert, err := selfsigned.Certificate("h2server test", time.Hour)
+	cert, err := pki.SelfSigned()
 	if err != nil {
 		t.Fatal(err)
 	}

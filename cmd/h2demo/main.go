@@ -31,7 +31,7 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/h2server"
-	"github.com/h2kit/h2kit/internal/selfsigned"
+	"github.com/h2kit/h2kit/pki"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgih2"
 )
@@ -112,7 +112,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 	if addr != "" {
 		tcfg := &tls.Config{}
 		if certFile == "" && keyFile == "" {
-			cert, err := selfsigned.Certificate("h2demo", 7*24*time.Hour)
+			cert, err := pki.SelfSigned()
 			if err != nil {
 				return nil, err
 			}

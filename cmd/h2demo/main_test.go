@@ -21,7 +21,7 @@ import (
 
 	"golang.org/x/net/http2"
 
-	"github.com/h2kit/h2kit/internal/selfsigned"
+	"github.com/h2kit/h2kit/pki"
 )
 
 // syncBuffer is a goroutine-safe log sink.
@@ -170,7 +170,7 @@ func testDemoRootAndCert(t *testing.T, useRGI bool) {
 	os.WriteFile(filepath.Join(dir, "secret.txt"), []byte("secret"), 0o644)
 	os.WriteFile(filepath.Join(root, "app.js"), []byte("let a = 1;"), 0o644)
 	os.Symlink(filepath.Join(dir, "secret.txt"), filepath.Join(root, "leak.txt"))
-	cert, err := selfsigned.Certificate("h2demo", time.Hour)
+	cert, err := pki.SelfSigned()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,25 +5,18 @@ package rgitest
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"fmt"
-	"math/big"
-	"net"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/pki"
 	"github.com/h2kit/h2kit/rgi"
 )
 
-// Cert is one generated certificate with its key, in memory and on disk.
+// Cert is one generated certificate with its key, in memory and on disk
+// (made by package pki).
 type Cert struct {
 	Cert     *x509.Certificate
 	Key      crypto.Signer
@@ -60,99 +53,48 @@ func TempPKI(tb testing.TB) *PKI {
 }
 
 // NewPKI generates a PKI and writes its PEM files into dir, which must be
-// an existing directory. Keys are ECDSA P-256: quick to generate, and
-// served with the TLS 1.2 suite ECDHE-ECDSA-AES256-GCM-SHA384 that
-// rgi.BuildServerTLSConfig allows.
+// an existing directory. Keys are ECDSA P-256 (package pki): quick to
+// generate, and served with the TLS 1.2 suite ECDHE-ECDSA-AES256-GCM-SHA384
+// that rgi.BuildServerTLSConfig allows.
 func NewPKI(dir string) (*PKI, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
 	}
+	serverCA, err := pki.NewCA("rgitest server-ca", 24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	clientCA, err := pki.NewCA("rgitest client-ca", 24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	server, err := serverCA.IssueServer("rgitest server", ServerNames, 24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
+	client, err := clientCA.IssueClient("rgitest client", 24*time.Hour)
+	if err != nil {
+		return nil, err
+	}
 	p := &PKI{Dir: dir}
-	if p.ServerCA, err = newCert(dir, "server-ca", nil, true, nil); err != nil {
-		return nil, err
-	}
-	if p.Server, err = newCert(dir, "server", p.ServerCA, false, ServerNames); err != nil {
-		return nil, err
-	}
-	if p.ClientCA, err = newCert(dir, "client-ca", nil, true, nil); err != nil {
-		return nil, err
-	}
-	if p.Client, err = newCert(dir, "client", p.ClientCA, false, nil); err != nil {
-		return nil, err
+	for _, c := range []struct {
+		dst  **Cert
+		name string
+		cert *pki.Cert
+	}{
+		{&p.ServerCA, "server-ca", &serverCA.Cert},
+		{&p.Server, "server", server},
+		{&p.ClientCA, "client-ca", &clientCA.Cert},
+		{&p.Client, "client", client},
+	} {
+		certFile, keyFile, err := c.cert.WriteFiles(dir, c.name)
+		if err != nil {
+			return nil, err
+		}
+		*c.dst = &Cert{Cert: c.cert.Cert, Key: c.cert.Key, CertPEM: c.cert.CertPEM, KeyPEM: c.cert.KeyPEM, CertFile: certFile, KeyFile: keyFile}
 	}
 	return p, nil
-}
-
-// newCert creates a key and a certificate signed by parent (self-signed when
-// parent is nil) and writes both to dir.
-func newCert(dir, name string, parent *Cert, isCA bool, names []string) (*Cert, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	sn, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          sn,
-		Subject:               pkix.Name{CommonName: "rgitest " + name},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		BasicConstraintsValid: true,
-		IsCA:                  isCA,
-	}
-	if isCA {
-		tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
-		tmpl.MaxPathLenZero = true
-	} else {
-		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-		if names != nil {
-			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		} else {
-			tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-		}
-	}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
-			tmpl.DNSNames = append(tmpl.DNSNames, n)
-		}
-	}
-	signer, signerCert := crypto.Signer(key), tmpl
-	if parent != nil {
-		signer, signerCert = parent.Key, parent.Cert
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signerCert, key.Public(), signer)
-	if err != nil {
-		return nil, fmt.Errorf("rgitest: certificate %s: %w", name, err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
-	c := &Cert{
-		Cert:     cert,
-		Key:      key,
-		CertPEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		KeyPEM:   pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
-		CertFile: filepath.Join(dir, name+".cert"),
-		KeyFile:  filepath.Join(dir, name+".key"),
-	}
-	if err := os.WriteFile(c.CertFile, c.CertPEM, 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(c.KeyFile, c.KeyPEM, 0o600); err != nil {
-		return nil, err
-	}
-	return c, nil
 }
 
 // ServerSSLConfig is the server side of mutual TLS: the server certificate,

@@ -15,9 +15,8 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"time"
 
-	"github.com/h2kit/h2kit/internal/selfsigned"
+	"github.com/h2kit/h2kit/pki"
 )
 
 func main() {
@@ -44,7 +43,7 @@ func main() {
 	mux.HandleFunc("/hello.txt", serve(hello, "text/plain; charset=utf-8"))
 	mux.HandleFunc("/1m", serve(big, "application/octet-stream"))
 
-	cert, err := selfsigned.Certificate("refserver", 24*time.Hour)
+	cert, err := pki.SelfSigned()
 	if err != nil {
 		log.Fatal(err)
 	}
