@@ -97,33 +97,72 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 	if c.hb.active && (h.Type != frame.TypeContinuation || h.StreamID != c.hb.streamID) {
 		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectExpectedCont})
 	}
+	// Every frame is parsed before anything looks at its stream's state, so
+	// that a malformed frame gets its format error (mostly FRAME_SIZE_ERROR,
+	// RFC 9113 §4.2) whatever state the stream is in; the process functions
+	// take parsed frames only.
 	var err error
 	switch h.Type {
 	case frame.TypeData:
-		err = c.processData(h, p)
+		var f frame.Data
+		if f, err = frame.ParseData(h, p); err == nil {
+			err = c.processData(f)
+		}
 	case frame.TypeHeaders:
-		err = c.processHeaders(h, p)
+		var f frame.Headers
+		if f, err = frame.ParseHeaders(h, p); err == nil {
+			err = c.processHeaders(f)
+		}
 	case frame.TypePriority:
-		err = c.processPriority(h, p)
+		var f frame.Priority
+		if f, err = frame.ParsePriority(h, p); err == nil {
+			err = c.processPriority(f)
+		} else {
+			err = c.parsedStreamError(h, err, rejectPriorityFrameSize)
+		}
 	case frame.TypeRSTStream:
-		err = c.processRSTStream(h, p)
+		var f frame.RSTStream
+		if f, err = frame.ParseRSTStream(h, p); err == nil {
+			err = c.processRSTStream(f)
+		}
 	case frame.TypeSettings:
-		err = c.processSettings(h, p)
+		var f frame.Settings
+		if f, err = frame.ParseSettings(h, p); err == nil {
+			err = c.processSettings(f)
+		}
 	case frame.TypePushPromise:
 		// RFC 9113 §8.4: "A client cannot push. Thus, servers MUST treat the
 		// receipt of a PUSH_PROMISE frame as a connection error (Section
 		// 5.4.1) of type PROTOCOL_ERROR."
 		err = &ConnError{Code: ErrCodeProtocol, Reason: rejectPushPromise}
 	case frame.TypePing:
-		err = c.processPing(h, p)
+		var f frame.Ping
+		if f, err = frame.ParsePing(h, p); err == nil {
+			err = c.processPing(f)
+		}
 	case frame.TypeGoAway:
-		err = c.processGoAway(h, p)
+		if _, err = frame.ParseGoAway(h, p); err == nil {
+			// The peer opens no more streams; ours (push) do not exist.
+			// Finish the active streams, then Done reports true.
+			c.peerGoAway = true
+		}
 	case frame.TypeWindowUpdate:
-		err = c.processWindowUpdate(h, p)
+		var f frame.WindowUpdate
+		if f, err = frame.ParseWindowUpdate(h, p); err == nil {
+			err = c.processWindowUpdate(f)
+		} else {
+			err = c.parsedStreamError(h, err, rejectZeroIncrement)
+		}
 	case frame.TypeContinuation:
-		err = c.processContinuation(h, p)
+		var f frame.Continuation
+		if f, err = frame.ParseContinuation(h, p); err == nil {
+			err = c.processContinuation(f)
+		}
 	case frame.TypePriorityUpdate:
-		err = c.processPriorityUpdate(h, p)
+		var f frame.PriorityUpdate
+		if f, err = frame.ParsePriorityUpdate(h, p); err == nil {
+			err = c.processPriorityUpdate(f)
+		}
 	default:
 		// RFC 9113 §5.5: "Implementations MUST ignore unknown or unsupported
 		// values in all extensible protocol elements." (§4.1: "MUST ignore
@@ -141,6 +180,31 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 		return c.streamError(se.StreamID, se.Code, rejectName(se))
 	}
 	return c.connError(err)
+}
+
+// parsedStreamError decides what a parse error that is a stream error
+// (PRIORITY of the wrong length, a zero WINDOW_UPDATE increment) becomes.
+// Connection errors stand as they are; a stream error is subject to the
+// policy of the stream's state first: on an idle stream the frame is a
+// connection error anyway (RFC 9113 §5.1, and "RST_STREAM frames MUST NOT
+// be sent for a stream in the 'idle' state"), and after our RST_STREAM it
+// is ignored ("An endpoint MUST ignore frames that it receives on closed
+// streams after it has sent a RST_STREAM frame").
+func (c *Conn) parsedStreamError(h frame.Header, err error, reject string) error {
+	var se *StreamError
+	if !errors.As(err, &se) {
+		return err
+	}
+	se.Cause = errorString(reject)
+	_, _, done, perr := c.policy(h.Type, h.StreamID)
+	var ce *ConnError
+	switch {
+	case errors.As(perr, &ce):
+		return perr
+	case done && perr == nil:
+		return nil
+	}
+	return se
 }
 
 func rejectName(se *StreamError) string {
@@ -189,11 +253,7 @@ func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, don
 	return st, state, false, nil
 }
 
-func (c *Conn) processData(h frame.Header, p []byte) error {
-	f, err := frame.ParseData(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processData(f frame.Data) error {
 	// RFC 9113 §6.9.1: "A receiver MAY respond with a stream error ... or a
 	// connection error (Section 5.4.1) of type FLOW_CONTROL_ERROR" when the
 	// sender violates the window; the connection window is checked first
@@ -260,11 +320,7 @@ func (c *Conn) recvEndStream(st *Stream) {
 	c.closeStream(st, ErrCodeNo, rsClosedEnded)
 }
 
-func (c *Conn) processHeaders(h frame.Header, p []byte) error {
-	f, err := frame.ParseHeaders(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processHeaders(f frame.Headers) error {
 	id := f.StreamID
 	// RFC 9113 §5.1.1: "Streams initiated by a client MUST use
 	// odd-numbered stream identifiers ... An endpoint that receives an
@@ -334,11 +390,7 @@ func (c *Conn) processHeaders(h frame.Header, p []byte) error {
 	return c.blockFragment(f.Fragment, f.EndHeaders())
 }
 
-func (c *Conn) processContinuation(h frame.Header, p []byte) error {
-	f, err := frame.ParseContinuation(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processContinuation(f frame.Continuation) error {
 	if !c.hb.active {
 		// RFC 9113 §6.10: "A CONTINUATION frame MUST be preceded by a
 		// HEADERS, PUSH_PROMISE or CONTINUATION frame without the
@@ -398,15 +450,7 @@ func (c *Conn) decodeError(err error) error {
 	return &ConnError{Code: ErrCodeCompression, Reason: rejectCompression}
 }
 
-func (c *Conn) processPriority(h frame.Header, p []byte) error {
-	f, err := frame.ParsePriority(h, p)
-	if err != nil {
-		var se *StreamError
-		if errors.As(err, &se) {
-			se.Cause = errorString(rejectPriorityFrameSize)
-		}
-		return err
-	}
+func (c *Conn) processPriority(f frame.Priority) error {
 	// RFC 9113 §5.3.2: PRIORITY is deprecated; it is accepted and ignored,
 	// except for the self-dependency rule of §5.3.1.
 	if f.StreamDep == f.StreamID {
@@ -415,11 +459,7 @@ func (c *Conn) processPriority(h frame.Header, p []byte) error {
 	return c.glitch()
 }
 
-func (c *Conn) processRSTStream(h frame.Header, p []byte) error {
-	f, err := frame.ParseRSTStream(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processRSTStream(f frame.RSTStream) error {
 	st, _, done, perr := c.policy(frame.TypeRSTStream, f.StreamID)
 	if perr != nil || done || st == nil {
 		return perr
@@ -433,11 +473,7 @@ func (c *Conn) processRSTStream(h frame.Header, p []byte) error {
 	return nil
 }
 
-func (c *Conn) processPing(h frame.Header, p []byte) error {
-	f, err := frame.ParsePing(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processPing(f frame.Ping) error {
 	if f.Ack {
 		if c.shutdownPhase == 1 && f.Data == shutdownPing {
 			c.finalGoAway()
@@ -454,35 +490,13 @@ func (c *Conn) processPing(h frame.Header, p []byte) error {
 	return c.queueCtl()
 }
 
-func (c *Conn) processGoAway(h frame.Header, p []byte) error {
-	if _, err := frame.ParseGoAway(h, p); err != nil {
-		return err
-	}
-	// The peer opens no more streams; ours (push) do not exist. Finish the
-	// active streams, then Done reports true.
-	c.peerGoAway = true
-	return nil
-}
-
-func (c *Conn) processWindowUpdate(h frame.Header, p []byte) error {
-	if h.StreamID != 0 {
-		st, _, done, perr := c.policy(frame.TypeWindowUpdate, h.StreamID)
+func (c *Conn) processWindowUpdate(f frame.WindowUpdate) error {
+	if f.StreamID != 0 {
+		st, _, done, perr := c.policy(frame.TypeWindowUpdate, f.StreamID)
 		if perr != nil || done || st == nil {
 			return perr
 		}
-		f, err := frame.ParseWindowUpdate(h, p)
-		if err != nil {
-			var se *StreamError
-			if errors.As(err, &se) {
-				se.Cause = errorString(rejectZeroIncrement)
-			}
-			return err
-		}
 		return c.streamWindowUpdate(st, int64(f.Increment))
-	}
-	f, err := frame.ParseWindowUpdate(h, p)
-	if err != nil {
-		return err
 	}
 	// RFC 9113 §6.9.1: "A sender MUST NOT allow a flow-control window to
 	// exceed 2^31-1 octets. If a sender receives a WINDOW_UPDATE that causes
