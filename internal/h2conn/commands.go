@@ -142,9 +142,7 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 		c.fail(&ConnError{Code: code, Reason: debug})
 		return
 	}
-	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, code, []byte(debug))
-	c.goAwaySent = true
-	c.lastStreamID = c.maxPeerID
+	c.appendGoAway(c.maxPeerID, code, []byte(debug))
 	c.shutdownPhase = 2
 	c.shutdownDue = zeroTime
 }
@@ -162,11 +160,9 @@ func (c *Conn) Shutdown() {
 	if c.err != nil || c.goAwaySent {
 		return
 	}
-	c.ctl = frame.AppendGoAway(c.ctl, frame.MaxStreamID, ErrCodeNo, nil)
+	c.appendGoAway(frame.MaxStreamID, ErrCodeNo, nil)
 	c.ctl = frame.AppendPing(c.ctl, false, shutdownPing)
-	c.goAwaySent = true
 	c.shutdownPhase = 1
-	c.lastStreamID = frame.MaxStreamID
 	c.shutdownDue = zeroTime
 	if c.cfg.ShutdownDelay > 0 && !c.now.IsZero() {
 		c.shutdownDue = c.now.Add(c.cfg.ShutdownDelay)
@@ -175,8 +171,7 @@ func (c *Conn) Shutdown() {
 
 // finalGoAway is the second phase of Shutdown.
 func (c *Conn) finalGoAway() {
-	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, ErrCodeNo, nil)
-	c.lastStreamID = c.maxPeerID
+	c.appendGoAway(c.maxPeerID, ErrCodeNo, nil)
 	c.shutdownPhase = 2
 	c.shutdownDue = zeroTime
 }

@@ -284,15 +284,27 @@ func (c *Conn) connError(err error) error {
 // fail queues GOAWAY for ce, makes it sticky and closes every active
 // stream with its code.
 func (c *Conn) fail(ce *ConnError) error {
-	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, ce.Code, []byte(ce.Reason))
-	c.goAwaySent = true
-	c.lastStreamID = c.maxPeerID
+	c.appendGoAway(c.maxPeerID, ce.Code, []byte(ce.Reason))
 	c.err = ce
 	for len(c.streams) > 0 {
 		c.closeStream(c.streams[len(c.streams)-1], ce.Code, rsClosedOurReset)
 	}
 	c.clearReady()
 	return ce
+}
+
+// appendGoAway queues a GOAWAY with last as its last stream identifier, or
+// the one of the GOAWAY already sent if that is lower. RFC 9113 §6.8:
+// "Endpoints MUST NOT increase the value they send in the last stream
+// identifier, since the peers might already have retried unprocessed
+// requests on another connection." Every GOAWAY we send is written here.
+func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte) {
+	if c.goAwaySent {
+		last = min(last, c.lastStreamID)
+	}
+	c.ctl = frame.AppendGoAway(c.ctl, last, code, debug)
+	c.goAwaySent = true
+	c.lastStreamID = last
 }
 
 // queueCtl accounts for a control frame just appended to c.ctl. RFC 9113

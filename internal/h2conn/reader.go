@@ -215,13 +215,18 @@ func rejectName(se *StreamError) string {
 }
 
 // stateOf returns the §5.1 state of a stream ID, with implicit idle and
-// closed states for IDs the engine does not track (RFC 9113 §5.1.1: "The
+// closed states for IDs the engine does not track, and rsAfterGoAway for
+// the IDs our final GOAWAY left unprocessed (every frame type goes through
+// here, so that rule is applied in this one place) (RFC 9113 §5.1.1: "The
 // first use of a new stream identifier implicitly closes all streams in the
 // 'idle' state that might have been initiated by that peer with a
 // lower-valued stream identifier.").
 func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 	if st := c.Stream(id); st != nil {
 		return recvState(st.state), st
+	}
+	if c.goAwaySent && c.shutdownPhase != 1 && id > c.lastStreamID {
+		return rsAfterGoAway, nil
 	}
 	if id > c.maxPeerID {
 		return rsIdle, nil
@@ -350,11 +355,6 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 		switch {
 		case selfDep:
 			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, rejectSelfDependency
-		case c.goAwaySent && c.shutdownPhase != 1 && id > c.lastStreamID:
-			// RFC 9113 §6.8: after GOAWAY the sender "can ignore frames on
-			// streams initiated by the receiver that have identifiers higher
-			// than the included last stream identifier". Decode only.
-			c.closed.add(id, rsClosedOurReset)
 		case uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams:
 			// RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame
 			// that causes its advertised concurrent stream limit to be
