@@ -51,7 +51,7 @@ func (c *Conn) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, e
 		st.headersSent = true
 	}
 	if endStream {
-		c.transition(st, evSendEndStream)
+		return c.endResponse(st)
 	}
 	return nil
 }
@@ -109,8 +109,7 @@ func (c *Conn) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
 	if err := c.writeHeaderBlock(st.ID, fields, -1, true); err != nil {
 		return err
 	}
-	c.transition(st, evSendEndStream)
-	return nil
+	return c.endResponse(st)
 }
 
 // Resume makes a body source that returned DataDeferred readable again. It

@@ -267,6 +267,25 @@ func (c *Conn) transition(st *Stream, ev streamEvent) {
 	st.state = next
 }
 
+// endResponse records that the frame carrying the response's END_STREAM
+// has been queued. If the request is still coming, the stream is reset with
+// NO_ERROR right after it: RFC 9113 §8.1, "A server can send a complete
+// response prior to the client sending an entire request if the response
+// does not depend on any portion of the request that has not been sent and
+// received. When this is true, a server MAY request that the client abort
+// transmission of a request without error by sending a RST_STREAM with an
+// error code of NO_ERROR after sending a complete response". Keeping the
+// stream half-closed instead would hold a concurrency slot (and the
+// handler's state) for an upload nobody reads. Stream.endSeen covers a
+// response sent from inside the callback of the request's last frame.
+func (c *Conn) endResponse(st *Stream) error {
+	if st.state == StateOpen && !st.endSeen {
+		return c.resetStream(st.ID, st, ErrCodeNo)
+	}
+	c.transition(st, evSendEndStream)
+	return nil
+}
+
 // connError queues GOAWAY for err and makes it sticky. Every active stream
 // is closed with the error's code.
 func (c *Conn) connError(err error) error {

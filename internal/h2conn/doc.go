@@ -59,9 +59,8 @@
 //
 // The Handler's methods are called synchronously from Feed; OnClose also
 // from AppendOutput, Tick, CloseStreams and from inside any command that
-// ends a stream (SendHeaders or SendTrailers with END_STREAM on a stream
-// whose request has ended, Reset, or a command that trips a connection
-// limit). They must not block, and must not call Feed, AppendOutput or
+// ends a stream (SendHeaders or SendTrailers with END_STREAM, Reset, or a
+// command that trips a connection limit). They must not block, and must not call Feed, AppendOutput or
 // Tick. From inside a
 // callback, or later on the connection goroutine, the handler layer answers
 // with commands: SendHeaders (the engine adds :status; the caller adds date
@@ -82,6 +81,12 @@
 // goroutine; it returns nil once the stream has closed. Request header
 // values live in a per-stream arena, so copy them if they must outlive the
 // stream.
+//
+// A response that ends (END_STREAM sent) before the request has been
+// received completely ends the stream: the engine sends RST_STREAM with
+// NO_ERROR right after it (RFC 9113 §8.1, as nghttp2 and x/net do), OnClose
+// gets NO_ERROR, and the rest of the upload is discarded. A handler that
+// needs the whole request body reads it before ending the response.
 //
 // # Errors
 //

@@ -183,7 +183,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		st.body = nil
 		if len(tr) == 0 {
 			dst = c.appendData(dst, st, true, p, stable)
-			c.transition(st, evSendEndStream)
+			c.endResponse(st) // an error is sticky: the loop sees it
 			return dst
 		}
 		if n > 0 {
@@ -198,7 +198,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 			c.resetStream(st.ID, st, ErrCodeInternal)
 			return dst
 		}
-		c.transition(st, evSendEndStream)
+		c.endResponse(st)
 	}
 	return dst
 }
