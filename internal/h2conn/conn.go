@@ -69,8 +69,7 @@ type Conn struct {
 	idleDue       time.Time
 	shutdownDue   time.Time
 	shutdownPhase uint8     // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
-	stallSince    time.Time // when blocked bodies last made no progress
-	progressed    bool      // DATA went out since the last Tick
+	stallDue      time.Time // blocked bodies have made no progress since this minus FlowStallTimeout
 
 	goAwaySent   bool
 	lastStreamID uint32 // in our final GOAWAY
@@ -193,6 +192,11 @@ func (c *Conn) newStream(id uint32) *Stream {
 	st := c.takeStream(id)
 	c.streams = append(c.streams, st)
 	c.idleDue = time.Time{}
+	// Armed here, like the idle timer in closeStream, so that NextDeadline
+	// does not ask for an extra Tick per request.
+	if c.cfg.RequestBodyTimeout > 0 && !c.now.IsZero() {
+		st.readDue = c.now.Add(c.cfg.RequestBodyTimeout)
+	}
 	return st
 }
 

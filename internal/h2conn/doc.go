@@ -40,10 +40,16 @@
 // Time is passed in: Tick(now) sets the engine's clock and fires whatever
 // deadline has passed (preface timeout, SETTINGS ACK timeout →
 // SETTINGS_TIMEOUT, idle timeout, the second phase of a graceful shutdown,
-// and FlowStallTimeout, which resets streams whose body the peer's windows
-// have blocked without any DATA going out for that long).
-// NextDeadline tells the loop when to call Tick next. Timers are armed
-// relative to the time of the last Tick, so call Tick after each read.
+// FlowStallTimeout, which resets streams whose body the peer's windows
+// have blocked without any DATA going out for that long, and
+// RequestBodyTimeout, which resets a stream whose request body stopped
+// arriving). NextDeadline tells the loop when to call Tick next. Timers
+// are armed relative to the time of the last Tick, so call Tick after each
+// read. Tick and NextDeadline read one list of timers: work done between
+// two Ticks (responses attached after Tick, output written) either arms
+// its timer at once or makes NextDeadline return the time of the last
+// Tick, so that the loop calls Tick without sleeping; the order in which
+// the loop feeds, ticks, attaches responses and writes does not matter.
 // Rate limits (rapid reset, glitches) use the same clock.
 //
 // For an h2c upgrade (RFC 7540 §3.2), the HTTP/1.1 layer calls Upgrade on

@@ -155,8 +155,9 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	n := int64(len(p))
 	c.sendWindow -= n
 	st.sendWindow -= n
-	if n > 0 {
-		c.progressed = true
+	if n > 0 && !c.stallDue.IsZero() {
+		// Progress: the stall timer starts again.
+		c.stallDue = c.now.Add(c.cfg.FlowStallTimeout)
 	}
 	switch fl {
 	case DataOK:

@@ -299,6 +299,9 @@ func (c *Conn) processData(f frame.Data) error {
 		return &StreamError{StreamID: st.ID, Code: ErrCodeProtocol, Cause: errorString(rejectContentLength)}
 	}
 	if len(f.Data) > 0 {
+		if !st.readDue.IsZero() {
+			st.readDue = c.now.Add(c.cfg.RequestBodyTimeout) // the body is moving
+		}
 		st.unconsumed += int64(len(f.Data))
 		st.endSeen = f.EndStream()
 		c.h.OnData(st, f.Data)
@@ -314,6 +317,7 @@ func (c *Conn) processData(f frame.Data) error {
 
 // recvEndStream handles END_STREAM on a request.
 func (c *Conn) recvEndStream(st *Stream) {
+	st.readDue = zeroTime
 	next := st.state.next(evRecvEndStream)
 	if next != StateClosed {
 		st.state = next
