@@ -19,7 +19,8 @@ import (
 // GlitchBurst/GlitchRate (1000, 100/s), PrefaceTimeout (10 s: the client preface
 // and first SETTINGS), SettingsAckTimeout (10 s), IdleTimeout (3 min without an
 // open stream), FlowStallTimeout (1 min: a stream whose response is blocked by the
-// peer's windows with no DATA going out is reset), ShutdownDelay (1 s between the
+// peer's windows with no DATA going out is reset), RequestBodyTimeout (1 min: a
+// request whose body stops arriving is reset), ShutdownDelay (1 s between the
 // two GOAWAYs of a graceful shutdown) and EnableConnectProtocol (RFC 8441, off). Set them as fields of Config, e.g. cfg.MaxConcurrentStreams = 250.
 //
 // One default differs from the engine's: MaxWriteBatch, the most bytes written

@@ -51,7 +51,7 @@ func (c *Conn) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, e
 		st.headersSent = true
 	}
 	if endStream {
-		c.transition(st, evSendEndStream)
+		return c.endResponse(st)
 	}
 	return nil
 }
@@ -109,8 +109,7 @@ func (c *Conn) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
 	if err := c.writeHeaderBlock(st.ID, fields, -1, true); err != nil {
 		return err
 	}
-	c.transition(st, evSendEndStream)
-	return nil
+	return c.endResponse(st)
 }
 
 // Resume makes a body source that returned DataDeferred readable again. It
@@ -142,9 +141,7 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 		c.fail(&ConnError{Code: code, Reason: debug})
 		return
 	}
-	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, code, []byte(debug))
-	c.goAwaySent = true
-	c.lastStreamID = c.maxPeerID
+	c.appendGoAway(c.maxPeerID, code, []byte(debug))
 	c.shutdownPhase = 2
 	c.shutdownDue = zeroTime
 }
@@ -162,11 +159,9 @@ func (c *Conn) Shutdown() {
 	if c.err != nil || c.goAwaySent {
 		return
 	}
-	c.ctl = frame.AppendGoAway(c.ctl, frame.MaxStreamID, ErrCodeNo, nil)
+	c.appendGoAway(frame.MaxStreamID, ErrCodeNo, nil)
 	c.ctl = frame.AppendPing(c.ctl, false, shutdownPing)
-	c.goAwaySent = true
 	c.shutdownPhase = 1
-	c.lastStreamID = frame.MaxStreamID
 	c.shutdownDue = zeroTime
 	if c.cfg.ShutdownDelay > 0 && !c.now.IsZero() {
 		c.shutdownDue = c.now.Add(c.cfg.ShutdownDelay)
@@ -175,8 +170,7 @@ func (c *Conn) Shutdown() {
 
 // finalGoAway is the second phase of Shutdown.
 func (c *Conn) finalGoAway() {
-	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, ErrCodeNo, nil)
-	c.lastStreamID = c.maxPeerID
+	c.appendGoAway(c.maxPeerID, ErrCodeNo, nil)
 	c.shutdownPhase = 2
 	c.shutdownDue = zeroTime
 }

@@ -89,6 +89,16 @@ type Config struct {
 	// opens it cannot pin streams forever (CVE-2019-9517 class). Default
 	// 1 min.
 	FlowStallTimeout time.Duration
+	// RequestBodyTimeout resets a stream whose request has not ended when
+	// none of its DATA has arrived for this long, counted from its HEADERS,
+	// then from its last DATA frame that carried data: RST_STREAM
+	// INTERNAL_ERROR, what nghttpd sends when its stream read timeout (also
+	// 1 min) fires, and the reject "request_body_timeout". Without it a
+	// request that never ends would hold its stream, and keep the idle
+	// timeout from running, forever. The timer does not run out while the
+	// engine's own receive window holds the peer back (the handler has not
+	// consumed the body it was given). Default 1 min.
+	RequestBodyTimeout time.Duration
 	// ShutdownDelay is how long the first phase of a graceful shutdown
 	// waits for the PING round trip before sending the final GOAWAY.
 	// Default 1 s.
@@ -123,6 +133,7 @@ const (
 	DefaultIdleTimeout            = 3 * time.Minute
 	DefaultShutdownDelay          = time.Second
 	DefaultFlowStallTimeout       = time.Minute
+	DefaultRequestBodyTimeout     = time.Minute
 )
 
 func defU32(v *uint32, d uint32) {
@@ -174,6 +185,7 @@ func (c Config) WithDefaults() Config {
 	defDur(&c.IdleTimeout, DefaultIdleTimeout)
 	defDur(&c.ShutdownDelay, DefaultShutdownDelay)
 	defDur(&c.FlowStallTimeout, DefaultFlowStallTimeout)
+	defDur(&c.RequestBodyTimeout, DefaultRequestBodyTimeout)
 	return c
 }
 

@@ -69,8 +69,7 @@ type Conn struct {
 	idleDue       time.Time
 	shutdownDue   time.Time
 	shutdownPhase uint8     // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
-	stallSince    time.Time // when blocked bodies last made no progress
-	progressed    bool      // DATA went out since the last Tick
+	stallDue      time.Time // blocked bodies have made no progress since this minus FlowStallTimeout
 
 	goAwaySent   bool
 	lastStreamID uint32 // in our final GOAWAY
@@ -193,6 +192,11 @@ func (c *Conn) newStream(id uint32) *Stream {
 	st := c.takeStream(id)
 	c.streams = append(c.streams, st)
 	c.idleDue = time.Time{}
+	// Armed here, like the idle timer in closeStream, so that NextDeadline
+	// does not ask for an extra Tick per request.
+	if c.cfg.RequestBodyTimeout > 0 && !c.now.IsZero() {
+		st.readDue = c.now.Add(c.cfg.RequestBodyTimeout)
+	}
 	return st
 }
 
@@ -267,6 +271,25 @@ func (c *Conn) transition(st *Stream, ev streamEvent) {
 	st.state = next
 }
 
+// endResponse records that the frame carrying the response's END_STREAM
+// has been queued. If the request is still coming, the stream is reset with
+// NO_ERROR right after it: RFC 9113 §8.1, "A server can send a complete
+// response prior to the client sending an entire request if the response
+// does not depend on any portion of the request that has not been sent and
+// received. When this is true, a server MAY request that the client abort
+// transmission of a request without error by sending a RST_STREAM with an
+// error code of NO_ERROR after sending a complete response". Keeping the
+// stream half-closed instead would hold a concurrency slot (and the
+// handler's state) for an upload nobody reads. Stream.endSeen covers a
+// response sent from inside the callback of the request's last frame.
+func (c *Conn) endResponse(st *Stream) error {
+	if st.state == StateOpen && !st.endSeen {
+		return c.resetStream(st.ID, st, ErrCodeNo)
+	}
+	c.transition(st, evSendEndStream)
+	return nil
+}
+
 // connError queues GOAWAY for err and makes it sticky. Every active stream
 // is closed with the error's code.
 func (c *Conn) connError(err error) error {
@@ -284,15 +307,27 @@ func (c *Conn) connError(err error) error {
 // fail queues GOAWAY for ce, makes it sticky and closes every active
 // stream with its code.
 func (c *Conn) fail(ce *ConnError) error {
-	c.ctl = frame.AppendGoAway(c.ctl, c.maxPeerID, ce.Code, []byte(ce.Reason))
-	c.goAwaySent = true
-	c.lastStreamID = c.maxPeerID
+	c.appendGoAway(c.maxPeerID, ce.Code, []byte(ce.Reason))
 	c.err = ce
 	for len(c.streams) > 0 {
 		c.closeStream(c.streams[len(c.streams)-1], ce.Code, rsClosedOurReset)
 	}
 	c.clearReady()
 	return ce
+}
+
+// appendGoAway queues a GOAWAY with last as its last stream identifier, or
+// the one of the GOAWAY already sent if that is lower. RFC 9113 §6.8:
+// "Endpoints MUST NOT increase the value they send in the last stream
+// identifier, since the peers might already have retried unprocessed
+// requests on another connection." Every GOAWAY we send is written here.
+func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte) {
+	if c.goAwaySent {
+		last = min(last, c.lastStreamID)
+	}
+	c.ctl = frame.AppendGoAway(c.ctl, last, code, debug)
+	c.goAwaySent = true
+	c.lastStreamID = last
 }
 
 // queueCtl accounts for a control frame just appended to c.ctl. RFC 9113

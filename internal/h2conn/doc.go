@@ -40,10 +40,16 @@
 // Time is passed in: Tick(now) sets the engine's clock and fires whatever
 // deadline has passed (preface timeout, SETTINGS ACK timeout →
 // SETTINGS_TIMEOUT, idle timeout, the second phase of a graceful shutdown,
-// and FlowStallTimeout, which resets streams whose body the peer's windows
-// have blocked without any DATA going out for that long).
-// NextDeadline tells the loop when to call Tick next. Timers are armed
-// relative to the time of the last Tick, so call Tick after each read.
+// FlowStallTimeout, which resets streams whose body the peer's windows
+// have blocked without any DATA going out for that long, and
+// RequestBodyTimeout, which resets a stream whose request body stopped
+// arriving). NextDeadline tells the loop when to call Tick next. Timers
+// are armed relative to the time of the last Tick, so call Tick after each
+// read. Tick and NextDeadline read one list of timers: work done between
+// two Ticks (responses attached after Tick, output written) either arms
+// its timer at once or makes NextDeadline return the time of the last
+// Tick, so that the loop calls Tick without sleeping; the order in which
+// the loop feeds, ticks, attaches responses and writes does not matter.
 // Rate limits (rapid reset, glitches) use the same clock.
 //
 // For an h2c upgrade (RFC 7540 §3.2), the HTTP/1.1 layer calls Upgrade on
@@ -59,9 +65,8 @@
 //
 // The Handler's methods are called synchronously from Feed; OnClose also
 // from AppendOutput, Tick, CloseStreams and from inside any command that
-// ends a stream (SendHeaders or SendTrailers with END_STREAM on a stream
-// whose request has ended, Reset, or a command that trips a connection
-// limit). They must not block, and must not call Feed, AppendOutput or
+// ends a stream (SendHeaders or SendTrailers with END_STREAM, Reset, or a
+// command that trips a connection limit). They must not block, and must not call Feed, AppendOutput or
 // Tick. From inside a
 // callback, or later on the connection goroutine, the handler layer answers
 // with commands: SendHeaders (the engine adds :status; the caller adds date
@@ -82,6 +87,12 @@
 // goroutine; it returns nil once the stream has closed. Request header
 // values live in a per-stream arena, so copy them if they must outlive the
 // stream.
+//
+// A response that ends (END_STREAM sent) before the request has been
+// received completely ends the stream: the engine sends RST_STREAM with
+// NO_ERROR right after it (RFC 9113 §8.1, as nghttp2 and x/net do), OnClose
+// gets NO_ERROR, and the rest of the upload is discarded. A handler that
+// needs the whole request body reads it before ending the response.
 //
 // # Errors
 //

@@ -155,8 +155,9 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	n := int64(len(p))
 	c.sendWindow -= n
 	st.sendWindow -= n
-	if n > 0 {
-		c.progressed = true
+	if n > 0 && !c.stallDue.IsZero() {
+		// Progress: the stall timer starts again.
+		c.stallDue = c.now.Add(c.cfg.FlowStallTimeout)
 	}
 	switch fl {
 	case DataOK:
@@ -183,7 +184,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		st.body = nil
 		if len(tr) == 0 {
 			dst = c.appendData(dst, st, true, p, stable)
-			c.transition(st, evSendEndStream)
+			c.endResponse(st) // an error is sticky: the loop sees it
 			return dst
 		}
 		if n > 0 {
@@ -198,7 +199,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 			c.resetStream(st.ID, st, ErrCodeInternal)
 			return dst
 		}
-		c.transition(st, evSendEndStream)
+		c.endResponse(st)
 	}
 	return dst
 }

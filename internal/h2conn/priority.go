@@ -191,11 +191,7 @@ func trimOWS(b []byte) []byte {
 }
 
 // processPriorityUpdate handles PRIORITY_UPDATE (RFC 9218 §7.1).
-func (c *Conn) processPriorityUpdate(h frame.Header, p []byte) error {
-	f, err := frame.ParsePriorityUpdate(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processPriorityUpdate(f frame.PriorityUpdate) error {
 	// "If the Prioritized Stream ID field ... refers to stream 0x00 ... or
 	// a push stream [in a server, any even ID since we never push], the
 	// recipient MUST respond with a connection error of type

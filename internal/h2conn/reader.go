@@ -97,33 +97,72 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 	if c.hb.active && (h.Type != frame.TypeContinuation || h.StreamID != c.hb.streamID) {
 		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectExpectedCont})
 	}
+	// Every frame is parsed before anything looks at its stream's state, so
+	// that a malformed frame gets its format error (mostly FRAME_SIZE_ERROR,
+	// RFC 9113 §4.2) whatever state the stream is in; the process functions
+	// take parsed frames only.
 	var err error
 	switch h.Type {
 	case frame.TypeData:
-		err = c.processData(h, p)
+		var f frame.Data
+		if f, err = frame.ParseData(h, p); err == nil {
+			err = c.processData(f)
+		}
 	case frame.TypeHeaders:
-		err = c.processHeaders(h, p)
+		var f frame.Headers
+		if f, err = frame.ParseHeaders(h, p); err == nil {
+			err = c.processHeaders(f)
+		}
 	case frame.TypePriority:
-		err = c.processPriority(h, p)
+		var f frame.Priority
+		if f, err = frame.ParsePriority(h, p); err == nil {
+			err = c.processPriority(f)
+		} else {
+			err = c.parsedStreamError(h, err, rejectPriorityFrameSize)
+		}
 	case frame.TypeRSTStream:
-		err = c.processRSTStream(h, p)
+		var f frame.RSTStream
+		if f, err = frame.ParseRSTStream(h, p); err == nil {
+			err = c.processRSTStream(f)
+		}
 	case frame.TypeSettings:
-		err = c.processSettings(h, p)
+		var f frame.Settings
+		if f, err = frame.ParseSettings(h, p); err == nil {
+			err = c.processSettings(f)
+		}
 	case frame.TypePushPromise:
 		// RFC 9113 §8.4: "A client cannot push. Thus, servers MUST treat the
 		// receipt of a PUSH_PROMISE frame as a connection error (Section
 		// 5.4.1) of type PROTOCOL_ERROR."
 		err = &ConnError{Code: ErrCodeProtocol, Reason: rejectPushPromise}
 	case frame.TypePing:
-		err = c.processPing(h, p)
+		var f frame.Ping
+		if f, err = frame.ParsePing(h, p); err == nil {
+			err = c.processPing(f)
+		}
 	case frame.TypeGoAway:
-		err = c.processGoAway(h, p)
+		if _, err = frame.ParseGoAway(h, p); err == nil {
+			// The peer opens no more streams; ours (push) do not exist.
+			// Finish the active streams, then Done reports true.
+			c.peerGoAway = true
+		}
 	case frame.TypeWindowUpdate:
-		err = c.processWindowUpdate(h, p)
+		var f frame.WindowUpdate
+		if f, err = frame.ParseWindowUpdate(h, p); err == nil {
+			err = c.processWindowUpdate(f)
+		} else {
+			err = c.parsedStreamError(h, err, rejectZeroIncrement)
+		}
 	case frame.TypeContinuation:
-		err = c.processContinuation(h, p)
+		var f frame.Continuation
+		if f, err = frame.ParseContinuation(h, p); err == nil {
+			err = c.processContinuation(f)
+		}
 	case frame.TypePriorityUpdate:
-		err = c.processPriorityUpdate(h, p)
+		var f frame.PriorityUpdate
+		if f, err = frame.ParsePriorityUpdate(h, p); err == nil {
+			err = c.processPriorityUpdate(f)
+		}
 	default:
 		// RFC 9113 §5.5: "Implementations MUST ignore unknown or unsupported
 		// values in all extensible protocol elements." (§4.1: "MUST ignore
@@ -143,6 +182,31 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 	return c.connError(err)
 }
 
+// parsedStreamError decides what a parse error that is a stream error
+// (PRIORITY of the wrong length, a zero WINDOW_UPDATE increment) becomes.
+// Connection errors stand as they are; a stream error is subject to the
+// policy of the stream's state first: on an idle stream the frame is a
+// connection error anyway (RFC 9113 §5.1, and "RST_STREAM frames MUST NOT
+// be sent for a stream in the 'idle' state"), and after our RST_STREAM it
+// is ignored ("An endpoint MUST ignore frames that it receives on closed
+// streams after it has sent a RST_STREAM frame").
+func (c *Conn) parsedStreamError(h frame.Header, err error, reject string) error {
+	var se *StreamError
+	if !errors.As(err, &se) {
+		return err
+	}
+	se.Cause = errorString(reject)
+	_, _, done, perr := c.policy(h.Type, h.StreamID)
+	var ce *ConnError
+	switch {
+	case errors.As(perr, &ce):
+		return perr
+	case done && perr == nil:
+		return nil
+	}
+	return se
+}
+
 func rejectName(se *StreamError) string {
 	if se.Cause != nil {
 		return se.Cause.Error()
@@ -151,13 +215,18 @@ func rejectName(se *StreamError) string {
 }
 
 // stateOf returns the §5.1 state of a stream ID, with implicit idle and
-// closed states for IDs the engine does not track (RFC 9113 §5.1.1: "The
+// closed states for IDs the engine does not track, and rsAfterGoAway for
+// the IDs our final GOAWAY left unprocessed (every frame type goes through
+// here, so that rule is applied in this one place) (RFC 9113 §5.1.1: "The
 // first use of a new stream identifier implicitly closes all streams in the
 // 'idle' state that might have been initiated by that peer with a
 // lower-valued stream identifier.").
 func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 	if st := c.Stream(id); st != nil {
 		return recvState(st.state), st
+	}
+	if c.goAwaySent && c.shutdownPhase != 1 && id > c.lastStreamID {
+		return rsAfterGoAway, nil
 	}
 	if id > c.maxPeerID {
 		return rsIdle, nil
@@ -189,11 +258,7 @@ func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, don
 	return st, state, false, nil
 }
 
-func (c *Conn) processData(h frame.Header, p []byte) error {
-	f, err := frame.ParseData(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processData(f frame.Data) error {
 	// RFC 9113 §6.9.1: "A receiver MAY respond with a stream error ... or a
 	// connection error (Section 5.4.1) of type FLOW_CONTROL_ERROR" when the
 	// sender violates the window; the connection window is checked first
@@ -234,6 +299,9 @@ func (c *Conn) processData(h frame.Header, p []byte) error {
 		return &StreamError{StreamID: st.ID, Code: ErrCodeProtocol, Cause: errorString(rejectContentLength)}
 	}
 	if len(f.Data) > 0 {
+		if !st.readDue.IsZero() {
+			st.readDue = c.now.Add(c.cfg.RequestBodyTimeout) // the body is moving
+		}
 		st.unconsumed += int64(len(f.Data))
 		st.endSeen = f.EndStream()
 		c.h.OnData(st, f.Data)
@@ -249,6 +317,7 @@ func (c *Conn) processData(h frame.Header, p []byte) error {
 
 // recvEndStream handles END_STREAM on a request.
 func (c *Conn) recvEndStream(st *Stream) {
+	st.readDue = zeroTime
 	next := st.state.next(evRecvEndStream)
 	if next != StateClosed {
 		st.state = next
@@ -260,11 +329,7 @@ func (c *Conn) recvEndStream(st *Stream) {
 	c.closeStream(st, ErrCodeNo, rsClosedEnded)
 }
 
-func (c *Conn) processHeaders(h frame.Header, p []byte) error {
-	f, err := frame.ParseHeaders(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processHeaders(f frame.Headers) error {
 	id := f.StreamID
 	// RFC 9113 §5.1.1: "Streams initiated by a client MUST use
 	// odd-numbered stream identifiers ... An endpoint that receives an
@@ -294,11 +359,6 @@ func (c *Conn) processHeaders(h frame.Header, p []byte) error {
 		switch {
 		case selfDep:
 			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, rejectSelfDependency
-		case c.goAwaySent && c.shutdownPhase != 1 && id > c.lastStreamID:
-			// RFC 9113 §6.8: after GOAWAY the sender "can ignore frames on
-			// streams initiated by the receiver that have identifiers higher
-			// than the included last stream identifier". Decode only.
-			c.closed.add(id, rsClosedOurReset)
 		case uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams:
 			// RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame
 			// that causes its advertised concurrent stream limit to be
@@ -334,11 +394,7 @@ func (c *Conn) processHeaders(h frame.Header, p []byte) error {
 	return c.blockFragment(f.Fragment, f.EndHeaders())
 }
 
-func (c *Conn) processContinuation(h frame.Header, p []byte) error {
-	f, err := frame.ParseContinuation(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processContinuation(f frame.Continuation) error {
 	if !c.hb.active {
 		// RFC 9113 §6.10: "A CONTINUATION frame MUST be preceded by a
 		// HEADERS, PUSH_PROMISE or CONTINUATION frame without the
@@ -398,15 +454,7 @@ func (c *Conn) decodeError(err error) error {
 	return &ConnError{Code: ErrCodeCompression, Reason: rejectCompression}
 }
 
-func (c *Conn) processPriority(h frame.Header, p []byte) error {
-	f, err := frame.ParsePriority(h, p)
-	if err != nil {
-		var se *StreamError
-		if errors.As(err, &se) {
-			se.Cause = errorString(rejectPriorityFrameSize)
-		}
-		return err
-	}
+func (c *Conn) processPriority(f frame.Priority) error {
 	// RFC 9113 §5.3.2: PRIORITY is deprecated; it is accepted and ignored,
 	// except for the self-dependency rule of §5.3.1.
 	if f.StreamDep == f.StreamID {
@@ -415,11 +463,7 @@ func (c *Conn) processPriority(h frame.Header, p []byte) error {
 	return c.glitch()
 }
 
-func (c *Conn) processRSTStream(h frame.Header, p []byte) error {
-	f, err := frame.ParseRSTStream(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processRSTStream(f frame.RSTStream) error {
 	st, _, done, perr := c.policy(frame.TypeRSTStream, f.StreamID)
 	if perr != nil || done || st == nil {
 		return perr
@@ -433,11 +477,7 @@ func (c *Conn) processRSTStream(h frame.Header, p []byte) error {
 	return nil
 }
 
-func (c *Conn) processPing(h frame.Header, p []byte) error {
-	f, err := frame.ParsePing(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processPing(f frame.Ping) error {
 	if f.Ack {
 		if c.shutdownPhase == 1 && f.Data == shutdownPing {
 			c.finalGoAway()
@@ -454,35 +494,13 @@ func (c *Conn) processPing(h frame.Header, p []byte) error {
 	return c.queueCtl()
 }
 
-func (c *Conn) processGoAway(h frame.Header, p []byte) error {
-	if _, err := frame.ParseGoAway(h, p); err != nil {
-		return err
-	}
-	// The peer opens no more streams; ours (push) do not exist. Finish the
-	// active streams, then Done reports true.
-	c.peerGoAway = true
-	return nil
-}
-
-func (c *Conn) processWindowUpdate(h frame.Header, p []byte) error {
-	if h.StreamID != 0 {
-		st, _, done, perr := c.policy(frame.TypeWindowUpdate, h.StreamID)
+func (c *Conn) processWindowUpdate(f frame.WindowUpdate) error {
+	if f.StreamID != 0 {
+		st, _, done, perr := c.policy(frame.TypeWindowUpdate, f.StreamID)
 		if perr != nil || done || st == nil {
 			return perr
 		}
-		f, err := frame.ParseWindowUpdate(h, p)
-		if err != nil {
-			var se *StreamError
-			if errors.As(err, &se) {
-				se.Cause = errorString(rejectZeroIncrement)
-			}
-			return err
-		}
 		return c.streamWindowUpdate(st, int64(f.Increment))
-	}
-	f, err := frame.ParseWindowUpdate(h, p)
-	if err != nil {
-		return err
 	}
 	// RFC 9113 §6.9.1: "A sender MUST NOT allow a flow-control window to
 	// exceed 2^31-1 octets. If a sender receives a WINDOW_UPDATE that causes

@@ -35,11 +35,7 @@ func appendOurSettings(dst []byte, cfg *Config) []byte {
 	return frame.AppendSettings(dst, s[:n]...)
 }
 
-func (c *Conn) processSettings(h frame.Header, p []byte) error {
-	f, err := frame.ParseSettings(h, p)
-	if err != nil {
-		return err
-	}
+func (c *Conn) processSettings(f frame.Settings) error {
 	if f.Ack {
 		// RFC 9113 §6.5.3: the ACK tells us our SETTINGS are in force. A
 		// smaller SETTINGS_HEADER_TABLE_SIZE applies to the decoder from

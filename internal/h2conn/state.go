@@ -86,7 +86,10 @@ const (
 	// rsClosedUnknown: an ID at or below the highest one used that is not
 	// remembered (closed long ago, or skipped and so implicitly closed).
 	rsClosedUnknown recvState = rsClosedPeerReset + 2
-	numRecvStates             = rsClosedPeerReset + 3
+	// rsAfterGoAway: an ID above the last-stream-id of the final GOAWAY we
+	// sent that is not an active stream.
+	rsAfterGoAway recvState = rsClosedPeerReset + 3
+	numRecvStates           = rsClosedPeerReset + 4
 )
 
 // recvPolicy encodes the per-state receive rules of RFC 9113 §5.1 for the
@@ -114,6 +117,14 @@ const (
 //     that the initiating endpoint has opened ... An endpoint that receives
 //     an unexpected stream identifier MUST respond with a connection error
 //     (Section 5.4.1) of type PROTOCOL_ERROR."
+//   - above the last stream identifier of our final GOAWAY (§6.8): "After
+//     sending a GOAWAY frame, the sender can discard frames for streams
+//     initiated by the receiver with identifiers higher than the identified
+//     last stream." Discarding still keeps the connection state: a HEADERS
+//     block is decoded (HPACK stays in step) and DATA is counted against the
+//     connection window ("any frames that alter connection state cannot be
+//     completely ignored"); the stream is never opened, so it does not count
+//     as processed in a later GOAWAY either.
 //
 // WINDOW_UPDATE and RST_STREAM on any closed stream are ignored: they race
 // with our own closing. CONTINUATION outside a header block is always a
@@ -142,6 +153,10 @@ var recvPolicy = [numRecvStates][frame.TypeContinuation + 1]recvAction{
 	},
 	rsClosedUnknown: {
 		frame.TypeData: actStreamClosed, frame.TypeHeaders: actConnProtocol, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+	},
+	rsAfterGoAway: {
+		frame.TypeData: actIgnore, frame.TypeHeaders: actIgnore, frame.TypePriority: actProcess,
 		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
 	},
 }

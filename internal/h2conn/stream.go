@@ -1,6 +1,7 @@
 package h2conn
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/h2kit/h2kit/hpack"
@@ -38,10 +39,11 @@ type Stream struct {
 	malformed  string // reject name when malformed
 
 	// Flow control (RFC 9113 §5.2, §6.9).
-	sendWindow int64 // what we may still send
-	recvWindow int64 // what the peer may still send
-	pending    int64 // consumed by the handler, not yet returned to the peer
-	unconsumed int64 // delivered with OnData, not yet consumed
+	sendWindow int64     // what we may still send
+	recvWindow int64     // what the peer may still send
+	pending    int64     // consumed by the handler, not yet returned to the peer
+	unconsumed int64     // delivered with OnData, not yet consumed
+	readDue    time.Time // Config.RequestBodyTimeout runs out; zero when not armed
 
 	// Response.
 	headersSent bool

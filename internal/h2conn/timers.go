@@ -15,22 +15,7 @@ func (c *Conn) Tick(now time.Time) error {
 		return c.err
 	}
 	c.now = now
-	// Arm.
-	if c.prefaceLeft > 0 || !c.sawSettings {
-		if c.prefaceDue.IsZero() && c.cfg.PrefaceTimeout > 0 {
-			c.prefaceDue = now.Add(c.cfg.PrefaceTimeout)
-		}
-	}
-	if c.awaitingAck && c.ackDeadline.IsZero() && c.cfg.SettingsAckTimeout > 0 {
-		c.ackDeadline = now.Add(c.cfg.SettingsAckTimeout)
-	}
-	if len(c.streams) == 0 && c.idleDue.IsZero() && c.cfg.IdleTimeout > 0 && !c.goAwaySent {
-		c.idleDue = now.Add(c.cfg.IdleTimeout)
-	}
-	if c.shutdownPhase == 1 && c.shutdownDue.IsZero() {
-		c.shutdownDue = now.Add(max(c.cfg.ShutdownDelay, 0))
-	}
-	// Fire.
+	c.timers(now, true)
 	if due(c.prefaceDue, now) {
 		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectPrefaceTimeout})
 	}
@@ -49,7 +34,57 @@ func (c *Conn) Tick(now time.Time) error {
 		c.reject(rejectIdleTimeout)
 		c.GoAway(ErrCodeNo, rejectIdleTimeout)
 	}
+	if err := c.checkRequestBodies(now); err != nil {
+		return err
+	}
 	return c.checkStall(now)
+}
+
+// timers is the one list of the engine's timers: each is armed (at now plus
+// its duration) while its condition holds and disarmed when it stops
+// holding. With set, Tick arms and disarms; without, NextDeadline only
+// asks. It returns the earliest armed deadline (zero if none) and whether
+// a timer is waiting to be armed. Because NextDeadline and Tick read the
+// same list, a condition that starts between two Ticks (a response
+// attached after Tick, a window closing in AppendOutput) always either has
+// its timer armed already or makes NextDeadline ask for a Tick at once,
+// whatever order the loop does its work in.
+func (c *Conn) timers(now time.Time, set bool) (next time.Time, pending bool) {
+	arm := func(t *time.Time, cond bool, d time.Duration) {
+		switch {
+		case !cond:
+			if set {
+				*t = zeroTime
+			}
+			return
+		case t.IsZero() && set:
+			*t = now.Add(d)
+		case t.IsZero():
+			pending = true
+			return
+		}
+		if next.IsZero() || t.Before(next) {
+			next = *t
+		}
+	}
+	cfg := &c.cfg
+	arm(&c.prefaceDue, (c.prefaceLeft > 0 || !c.sawSettings) && cfg.PrefaceTimeout > 0, cfg.PrefaceTimeout)
+	arm(&c.ackDeadline, c.awaitingAck && cfg.SettingsAckTimeout > 0, cfg.SettingsAckTimeout)
+	arm(&c.idleDue, len(c.streams) == 0 && cfg.IdleTimeout > 0 && !c.goAwaySent, cfg.IdleTimeout)
+	arm(&c.shutdownDue, c.shutdownPhase == 1, max(cfg.ShutdownDelay, 0))
+	blocked := false
+	for _, st := range c.streams {
+		blocked = blocked || c.flowBlocked(st)
+		arm(&st.readDue, awaitingRequest(st) && cfg.RequestBodyTimeout > 0, cfg.RequestBodyTimeout)
+	}
+	arm(&c.stallDue, blocked && cfg.FlowStallTimeout > 0, cfg.FlowStallTimeout)
+	return next, pending
+}
+
+// awaitingRequest reports whether the rest of st's request (its body) is
+// still to come.
+func awaitingRequest(st *Stream) bool {
+	return st.state == StateOpen || st.state == StateHalfClosedLocal
 }
 
 // flowBlocked reports whether st has a body to send that the peer's
@@ -59,34 +94,13 @@ func (c *Conn) flowBlocked(st *Stream) bool {
 }
 
 // checkStall resets the streams blocked by flow control when no DATA has
-// gone out for Config.FlowStallTimeout.
+// gone out for Config.FlowStallTimeout (sendData pushes the deadline back
+// whenever DATA goes out).
 func (c *Conn) checkStall(now time.Time) error {
-	if c.cfg.FlowStallTimeout <= 0 {
+	if !due(c.stallDue, now) {
 		return nil
 	}
-	blocked := false
-	for _, st := range c.streams {
-		if c.flowBlocked(st) {
-			blocked = true
-			break
-		}
-	}
-	if !blocked || c.progressed {
-		c.progressed = false
-		c.stallSince = zeroTime
-		if blocked {
-			c.stallSince = now
-		}
-		return nil
-	}
-	if c.stallSince.IsZero() {
-		c.stallSince = now
-		return nil
-	}
-	if now.Sub(c.stallSince) < c.cfg.FlowStallTimeout {
-		return nil
-	}
-	c.stallSince = zeroTime
+	c.stallDue = zeroTime
 	for i := len(c.streams) - 1; i >= 0; i-- {
 		if i >= len(c.streams) {
 			continue
@@ -101,36 +115,45 @@ func (c *Conn) checkStall(now time.Time) error {
 	return nil
 }
 
+// checkRequestBodies resets the streams whose request has received no DATA
+// for Config.RequestBodyTimeout, with INTERNAL_ERROR as nghttpd does when
+// its stream read timeout fires. A request the engine's own receive window
+// holds back (the handler has not consumed what it was given) is not the
+// peer's fault: its timer starts again. So is one whose header block is
+// still arriving, which cannot be reset in the middle of the block.
+func (c *Conn) checkRequestBodies(now time.Time) error {
+	for i := len(c.streams) - 1; i >= 0; i-- {
+		if i >= len(c.streams) {
+			continue
+		}
+		st := c.streams[i]
+		if !awaitingRequest(st) || !due(st.readDue, now) {
+			continue
+		}
+		if st.recvWindow <= 0 || c.recvWindow <= 0 || c.hb.active && c.hb.st == st {
+			st.readDue = now.Add(c.cfg.RequestBodyTimeout)
+			continue
+		}
+		c.reject(rejectRequestBodyTimeout)
+		if err := c.resetStream(st.ID, st, ErrCodeInternal); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func due(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
 
 // NextDeadline returns when Tick must be called next, if any timer is
 // armed. A timer that is waiting to be armed reports the time of the last
 // Tick, so the loop calls Tick at once.
 func (c *Conn) NextDeadline() (time.Time, bool) {
-	var d time.Time
-	consider := func(t time.Time) {
-		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
-			d = t
-		}
-	}
 	if c.err != nil {
-		return d, false
+		return time.Time{}, false
 	}
-	consider(c.prefaceDue)
-	consider(c.ackDeadline)
-	consider(c.shutdownDue)
-	if !c.stallSince.IsZero() {
-		consider(c.stallSince.Add(c.cfg.FlowStallTimeout))
-	}
-	if len(c.streams) == 0 && !c.goAwaySent {
-		consider(c.idleDue)
-	}
-	pending := (c.prefaceLeft > 0 || !c.sawSettings) && c.prefaceDue.IsZero() && c.cfg.PrefaceTimeout > 0 ||
-		c.awaitingAck && c.ackDeadline.IsZero() && c.cfg.SettingsAckTimeout > 0 ||
-		len(c.streams) == 0 && c.idleDue.IsZero() && c.cfg.IdleTimeout > 0 && !c.goAwaySent ||
-		c.shutdownPhase == 1 && c.shutdownDue.IsZero()
-	if pending && !c.now.IsZero() {
-		consider(c.now)
+	d, pending := c.timers(c.now, false)
+	if pending && !c.now.IsZero() && (d.IsZero() || c.now.Before(d)) {
+		d = c.now
 	}
 	return d, !d.IsZero()
 }
