@@ -15,6 +15,7 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/testenv"
 
 	"golang.org/x/net/http2"
 )
@@ -103,11 +104,7 @@ func TestGoClient(t *testing.T) {
 
 func needTool(t *testing.T, name, pkg string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		t.Skipf("%s not installed (Debian package %s)", name, pkg)
-	}
-	return p
+	return testenv.RequireTool(t, name, pkg)
 }
 
 // TestCurl fetches with Debian's curl over h2c (--http2-prior-knowledge) and TLS

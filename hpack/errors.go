@@ -19,7 +19,8 @@ var (
 	// decoder's 32-bit range or uses too many continuation octets.
 	ErrIntegerOverflow = errors.New("hpack: integer overflow")
 	// ErrTableSizeUpdate: a dynamic table size update above the advertised
-	// limit, not at the start of a block, or missing when required
+	// limit, not at the start of a block, or missing when required, or a
+	// first update above the smallest size advertised since the last block
 	// (RFC 7541 §4.2, §6.3).
 	ErrTableSizeUpdate = errors.New("hpack: invalid dynamic table size update")
 	// ErrTruncated: the header block ended inside a representation.

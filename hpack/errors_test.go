@@ -171,3 +171,61 @@ func TestEvictionKeepsReferencedName(t *testing.T) {
 	checkFields(t, got, want)
 	checkTable(t, d.Table(), d.TableSize(), entries("aaaa", "01234567890123456789"), 56)
 }
+
+// TestSizeUpdateSmallestSinceLastBlock: when the advertised size changes more
+// than once between two blocks, the first size update of the next block must
+// be at most the smallest size set in between (RFC 7541 §4.2), so that the
+// entries the encoder evicted are evicted here too.
+func TestSizeUpdateSmallestSinceLastBlock(t *testing.T) {
+	tests := []struct {
+		name    string
+		changes []uint32
+		wire    string // the block after the changes
+		err     error  // nil: decoded
+		max     uint32 // MaxTableSize afterwards
+		size    uint32 // TableSize afterwards
+	}{
+		// The case: 0 then 4096, and a lone update to 4096
+		// would keep "abc: d".
+		{"down to 0 and back, final only", []uint32{0, 4096}, "3fe11f 82", ErrTableSizeUpdate, 0, 0},
+		{"down to 0 and back, smallest then final", []uint32{0, 4096}, "20 3fe11f 82", nil, 4096, 0},
+		{"down to 0 and back, smallest only", []uint32{0, 4096}, "20 82", nil, 0, 0},
+		{"down to 100 and back, update above 100", []uint32{100, 4096}, "3f46 82", ErrTableSizeUpdate, 0, 0},
+		{"down to 100 and back, update of 100", []uint32{100, 4096}, "3f45 3fe11f 82", nil, 4096, 36},
+		{"smallest of three", []uint32{2000, 30, 3000}, "3f00 82", ErrTableSizeUpdate, 0, 0},
+		{"smallest of three, honoured", []uint32{2000, 30, 3000}, "3e 3f9917 82", nil, 3000, 0},
+		{"up then down, no shrink below the table size", []uint32{8192, 4096}, "82", nil, 4096, 36},
+		{"up then down below", []uint32{8192, 100}, "3fe13f 82", ErrTableSizeUpdate, 0, 0},
+		{"up then down below, honoured", []uint32{8192, 100}, "3f45 82", nil, 100, 36},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := NewInflater()
+			if _, err := d.Inflate(unhex(t, "4003616263016482")); err != nil { // abc: d
+				t.Fatal(err)
+			}
+			for _, n := range tt.changes {
+				if err := d.ChangeTableSize(n); err != nil {
+					t.Fatalf("ChangeTableSize(%d): %v", n, err)
+				}
+			}
+			_, err := d.Inflate(unhex(t, tt.wire))
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("error %v, want %v", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.MaxTableSize() != tt.max || d.TableSize() != tt.size {
+				t.Errorf("max %d size %d, want %d and %d", d.MaxTableSize(), d.TableSize(), tt.max, tt.size)
+			}
+			// The rule applies to one block only.
+			if _, err := d.Inflate(unhex(t, "82")); err != nil {
+				t.Errorf("next block: %v", err)
+			}
+		})
+	}
+}

@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/testenv"
 )
 
 // This file loads the hpack-test-case corpus
 // (https://github.com/http2jp/hpack-test-case) for the corpus, differential
 // and benchmark files. The corpus is never copied into the repository: it is
-// read from $HPACK_TEST_CASE, or from ../../shared/testdata/hpack-test-case
-// relative to this package, i.e. shared/testdata beside the clone.
+// read from $HPACK_TEST_CASE, or from shared/testdata/hpack-test-case beside
+// the clone (testenv.HPACKCorpus).
 
 // corpusRawDir is the directory of the original header lists (no "wire").
 const corpusRawDir = "raw-data"
@@ -41,15 +42,15 @@ type corpusCase struct {
 	RawBytes        int // sum of len(Name)+len(Value)
 }
 
-// corpusLoad holds the parsed corpus, loaded once per test binary.
-var corpusLoad = sync.OnceValues(func() (map[string][]corpusStory, error) {
-	root, explicit := corpusRoot()
-	if _, err := os.Stat(root); err != nil {
-		if explicit {
-			return nil, fmt.Errorf("HPACK_TEST_CASE=%s: %w", root, err)
-		}
-		return nil, nil
-	}
+// corpusOnce holds the parsed corpus, loaded once per test binary.
+var corpusOnce struct {
+	sync.Once
+	dirs map[string][]corpusStory
+	err  error
+}
+
+// corpusLoad parses every story under root.
+func corpusLoad(root string) (map[string][]corpusStory, error) {
 	files, err := filepath.Glob(filepath.Join(root, "*", "story_*.json"))
 	if err != nil {
 		return nil, err
@@ -67,31 +68,18 @@ var corpusLoad = sync.OnceValues(func() (map[string][]corpusStory, error) {
 		return nil, fmt.Errorf("hpack-test-case at %s has no %s stories", root, corpusRawDir)
 	}
 	return dirs, nil
-})
-
-// corpusRoot returns the corpus directory and whether it was named by
-// $HPACK_TEST_CASE.
-func corpusRoot() (string, bool) {
-	if d := os.Getenv("HPACK_TEST_CASE"); d != "" {
-		return d, true
-	}
-	return filepath.Join("..", "..", "shared", "testdata", "hpack-test-case"), false
 }
 
-// corpus returns the stories by implementation directory, skipping tb with
-// a clear message when the corpus is not there.
+// corpus returns the stories by implementation directory. A missing corpus
+// skips tb, or fails it under CI=true (internal/testenv).
 func corpus(tb testing.TB) map[string][]corpusStory {
 	tb.Helper()
-	dirs, err := corpusLoad()
-	if err != nil {
-		tb.Fatalf("loading hpack-test-case: %v", err)
+	root := testenv.HPACKCorpus(tb)
+	corpusOnce.Do(func() { corpusOnce.dirs, corpusOnce.err = corpusLoad(root) })
+	if corpusOnce.err != nil {
+		tb.Fatalf("loading hpack-test-case: %v", corpusOnce.err)
 	}
-	if dirs == nil {
-		root, _ := corpusRoot()
-		abs, _ := filepath.Abs(root)
-		tb.Skipf("hpack-test-case corpus not found at %s: clone https://github.com/http2jp/hpack-test-case there or set HPACK_TEST_CASE", abs)
-	}
-	return dirs
+	return corpusOnce.dirs
 }
 
 // corpusDirs returns the implementation directory names, sorted.

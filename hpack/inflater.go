@@ -43,6 +43,9 @@ type Inflater struct {
 	table  decTable
 	limit  uint32 // largest size update allowed: the advertised SETTINGS_HEADER_TABLE_SIZE
 	needUp bool   // the limit went below the table size: the next block must open with an update
+	// minLimit is, while needUp, the smallest limit set since the last
+	// block: the first size update must not exceed it.
+	minLimit uint32
 
 	emit func(HeaderField)
 
@@ -124,9 +127,14 @@ func (d *Inflater) SetEmitFunc(emit func(f HeaderField)) { d.emit = emit }
 
 // ChangeTableSize sets the dynamic table size this side allows (the
 // SETTINGS_HEADER_TABLE_SIZE it advertised and the peer acknowledged). Size
-// updates above n are then errors, and if n is below the current maximum
-// size, the next block must open with a size update not above n (RFC 7541
-// §4.2). It returns ErrMidBlock inside a streamed block.
+// updates above n are then errors. If n is below the current maximum size,
+// the next block must open with a size update not above the smallest size
+// set since the last block (RFC 7541 §4.2: "In the case that this size is
+// changed more than once in this interval, the smallest maximum table size
+// that occurs in that interval MUST be signaled in a dynamic table size
+// update"); so after ChangeTableSize(0) and ChangeTableSize(4096), the next
+// block must open with an update to 0, evicting every entry. It returns
+// ErrMidBlock inside a streamed block.
 func (d *Inflater) ChangeTableSize(n uint32) error {
 	if d.failed != nil {
 		return &failedError{d.failed}
@@ -135,8 +143,12 @@ func (d *Inflater) ChangeTableSize(n uint32) error {
 		return ErrMidBlock
 	}
 	d.limit = n
-	if n < d.table.maxSize {
+	switch {
+	case d.needUp:
+		d.minLimit = min(d.minLimit, n)
+	case n < d.table.maxSize:
 		d.needUp = true
+		d.minLimit = n
 	}
 	return nil
 }
@@ -446,6 +458,12 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		// value that exceeds this limit MUST be treated as a decoding
 		// error."
 		if v > uint64(d.limit) {
+			return 0, &DecodingError{ErrTableSizeUpdate, base}
+		}
+		// RFC 7541 §4.2: "the smallest maximum table size that occurs
+		// in that interval MUST be signaled": the first update must
+		// evict at least what the encoder evicted.
+		if d.needUp && v > uint64(d.minLimit) {
 			return 0, &DecodingError{ErrTableSizeUpdate, base}
 		}
 		d.table.setMaxSize(uint32(v))

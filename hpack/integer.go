@@ -11,10 +11,11 @@ var errNeedMore = errors.New("hpack: need more input")
 // fits in 32 bits here.
 const maxInteger = 1<<32 - 1
 
-// maxIntegerShift bounds the continuation octets of an integer (at most 10,
-// the most a 64-bit value needs, as x/net's decoder also accepts; octets
-// beyond the 32-bit range must be zero padding).
-const maxIntegerShift = 63
+// maxIntegerContinuations bounds the continuation octets of an integer: at
+// most 9, the most x/net's decoder (Go's HTTP/2) accepts, so that a block
+// one of them decodes the other decodes too. Octets beyond the 32-bit range
+// must be zero padding.
+const maxIntegerContinuations = 9
 
 // appendInteger appends v with an n-bit prefix (RFC 7541 §5.1); first holds
 // the representation's flag bits above the prefix.
@@ -59,12 +60,12 @@ func readInteger(p []byte, n uint) (uint64, int, error) {
 		if b&0x80 == 0 {
 			return v, i + 1, nil
 		}
-		shift += 7
-		if shift > maxIntegerShift {
-			// Too many continuation octets: only zero padding could
-			// follow; refuse it so that integers stay short.
+		if i == maxIntegerContinuations {
+			// A tenth continuation octet would follow: only zero
+			// padding could, refused so that integers stay short.
 			return 0, 0, ErrIntegerOverflow
 		}
+		shift += 7
 	}
 	return 0, 0, errNeedMore
 }

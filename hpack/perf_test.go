@@ -9,6 +9,8 @@ import (
 	"sort"
 	"syscall"
 	"testing"
+
+	"github.com/h2kit/h2kit/internal/testenv"
 )
 
 // Quick benchmarks for iterating on the codec (the official ones, with x/net
@@ -21,15 +23,13 @@ func cpuNanos() int64 {
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
-// rawStories loads the hpack-test-case raw-data stories, or skips.
+// rawStories loads the hpack-test-case raw-data stories, or skips (fails
+// under CI=true) when the corpus is missing.
 func rawStories(b *testing.B) [][][]HeaderField {
-	dir := os.Getenv("HPACK_TEST_CASE")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "testdata", "hpack-test-case")
-	}
+	dir := testenv.HPACKCorpus(b)
 	files, _ := filepath.Glob(filepath.Join(dir, "raw-data", "*.json"))
 	if len(files) == 0 {
-		b.Skip("hpack-test-case corpus not found (set HPACK_TEST_CASE)")
+		b.Fatalf("no raw-data stories in %s", dir)
 	}
 	sort.Strings(files)
 	var out [][][]HeaderField

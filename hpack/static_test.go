@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/h2kit/h2kit/internal/testenv"
 )
 
 // TestGeneratedUpToDate runs the generator and compares its output with the
@@ -14,10 +16,7 @@ func TestGeneratedUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the go tool")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("go tool not found")
-	}
+	goTool := testenv.RequireTool(t, "go", "golang-go")
 	dir := t.TempDir()
 	cmd := exec.Command(goTool, "run", "gen/main.go", "-out", dir)
 	if out, err := cmd.CombinedOutput(); err != nil {

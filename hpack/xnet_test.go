@@ -2,6 +2,7 @@ package hpack_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand"
 	"strings"
@@ -455,5 +456,26 @@ func TestXNetRandom(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestIntegerContinuationCapMatchesXNet: an integer (RFC 7541 §5.1) padded
+// with zero continuation octets is accepted exactly as far as x/net's
+// decoder accepts it (at most 9 continuation octets), and refused beyond
+// with ErrIntegerOverflow.
+func TestIntegerContinuationCapMatchesXNet(t *testing.T) {
+	for k := 1; k <= 12; k++ {
+		// A size update to 31: the 5-bit prefix full, then k-1 octets
+		// 0x80 (zero, more to come) and a final 0x00.
+		wire := append([]byte{0x3f}, bytes.Repeat([]byte{0x80}, k-1)...)
+		wire = append(wire, 0x00)
+		_, xerr := xhpack.NewDecoder(hpack.DefaultHeaderTableSize, nil).DecodeFull(wire)
+		_, err := hpack.NewInflater().Inflate(wire)
+		if (err == nil) != (xerr == nil) {
+			t.Errorf("%d continuation octets: ours %v, x/net %v", k, err, xerr)
+		}
+		if err != nil && !errors.Is(err, hpack.ErrIntegerOverflow) {
+			t.Errorf("%d continuation octets: %v, want ErrIntegerOverflow", k, err)
+		}
 	}
 }

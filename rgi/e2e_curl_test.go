@@ -10,16 +10,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/h2kit/h2kit/internal/testenv"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgitest"
 )
 
 func curlOut(t *testing.T, args ...string) string {
 	t.Helper()
-	path, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl not installed")
-	}
+	path := testenv.RequireTool(t, "curl", "curl")
 	out, err := exec.Command(path, append([]string{"-sS", "--http1.1", "--max-time", "10"}, args...)...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("curl %v: %v\n%s", args, err, out)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/h2kit/h2kit/internal/testenv"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgitest"
 )
@@ -46,9 +47,7 @@ func (serverCurlApp) OnConnect(c net.Conn, s *rgi.Session) bool {
 
 func runCurl(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	if _, err := exec.LookPath("curl"); err != nil {
-		t.Skip("curl not installed")
-	}
+	testenv.RequireTool(t, "curl", "curl")
 	var out, errb bytes.Buffer
 	cmd := exec.Command("curl", append([]string{"--http1.1", "-sS", "--max-time", "10"}, args...)...)
 	cmd.Stdout, cmd.Stderr = &out, &errb

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/h2kit/h2kit/internal/testenv"
 )
 
 // TestDemoCurlProtocols checks, with a client nobody here wrote, that every way
@@ -11,10 +13,7 @@ import (
 // h2c with prior knowledge, the h2c Upgrade of RFC 7540 §3.2 (curl --http2 on
 // http://), and HTTP/1.1 through the RGI fallback over TLS and cleartext.
 func TestDemoCurlProtocols(t *testing.T) {
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl not installed (Debian package curl)")
-	}
+	curl := testenv.RequireTool(t, "curl", "curl")
 	tlsURL, h2cURL, _ := startDemo(t, "", "", "", false)
 	cases := []struct {
 		name    string

@@ -6,25 +6,21 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// corpusRoot is hpack-test-case: $HPACK_TEST_CASE, or shared/testdata beside
-// the repository clone.
-func corpusRoot() string {
-	if d := os.Getenv("HPACK_TEST_CASE"); d != "" {
-		return d
-	}
-	return filepath.Join("..", "..", "..", "shared", "testdata", "hpack-test-case")
-}
+	"github.com/h2kit/h2kit/internal/testenv"
+)
 
 // TestCorpus runs the tool over every story of hpack-test-case: inflate
 // must reproduce each implementation's "headers", and deflate followed by
 // inflate must reproduce every raw-data story.
 func TestCorpus(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(corpusRoot(), "*", "story_*.json"))
+	// The corpus is $HPACK_TEST_CASE, or shared/testdata beside the
+	// repository clone; a wrong $HPACK_TEST_CASE fails, and a missing
+	// corpus fails under CI=true.
+	root := testenv.HPACKCorpus(t)
+	files, _ := filepath.Glob(filepath.Join(root, "*", "story_*.json"))
 	if len(files) == 0 {
-		abs, _ := filepath.Abs(corpusRoot())
-		t.Skipf("hpack-test-case corpus not found at %s (set HPACK_TEST_CASE)", abs)
+		t.Fatalf("no stories in %s", root)
 	}
 	for _, f := range files {
 		in, err := os.ReadFile(f)

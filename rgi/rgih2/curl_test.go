@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/h2kit/h2kit/internal/testenv"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,10 +15,7 @@ import (
 // fields and body it reports.
 func curlGet(t *testing.T, b *both, proto string, path string, extra ...string) (version, status, body string) {
 	t.Helper()
-	curl, err := exec.LookPath("curl")
-	if err != nil {
-		t.Skip("curl not installed (Debian: curl)")
-	}
+	curl := testenv.RequireTool(t, "curl", "curl")
 	args := append([]string{"-sS", "-o", "-", "-w", "\n%{http_version} %{response_code}", proto}, extra...)
 	if b.tls {
 		c := b.pki.ClientSSLConfig()

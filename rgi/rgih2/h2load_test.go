@@ -14,6 +14,7 @@ import (
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/testenv"
 	"github.com/h2kit/h2kit/rgi"
 )
 
@@ -76,10 +77,7 @@ func TestH2loadHelloRatio(t *testing.T) {
 	if os.Getenv("RGIH2_H2LOAD") == "" {
 		t.Skip("set RGIH2_H2LOAD=1 to measure")
 	}
-	h2load, err := exec.LookPath("h2load")
-	if err != nil {
-		t.Skip("h2load not installed")
-	}
+	h2load := testenv.RequireTool(t, "h2load", "nghttp2-client")
 	const n = 200000
 	args := []string{"-c", "10", "-m", "32", "-t", "1"}
 	netHello := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
