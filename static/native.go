@@ -50,6 +50,8 @@ func (h *nativeStream) OnHeaders(st *handler.Stream) {
 			h.gen = h.next // bound once per pooled handler
 		}
 		body = h.gen
+	case resp.boxed != nil && r.Method != "HEAD":
+		body = resp.boxed
 	case resp.Body != nil && r.Method != "HEAD":
 		body = resp.Body
 	}

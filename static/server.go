@@ -94,6 +94,11 @@ type Response struct {
 	Body   []byte
 	File   *FileSection
 	Length int64
+
+	// boxed is Body already boxed in an interface (the whole cached file),
+	// for front ends that take the body as an any: boxing a slice
+	// allocates.
+	boxed any
 }
 
 // Release gives back what the response holds (the cached descriptor of
@@ -115,6 +120,7 @@ type meta struct {
 	nm, nmVary                 []hpack.HeaderField // 304
 	br, gz                     string              // names of the possible siblings
 	index                      string              // a directory's index file name
+	body                       any                 // the whole content of a small file, boxed once
 }
 
 // describe precomputes the header values of a newly loaded entry.
@@ -126,6 +132,9 @@ func (s *Server) describe(e *filecache.Entry) any {
 	}
 	if !e.Mode.IsRegular() {
 		return m
+	}
+	if e.Data != nil {
+		m.body = e.Data
 	}
 	m.ctype = contentType(e.Name)
 	m.clen = strconv.FormatInt(e.Size, 10)
@@ -301,6 +310,9 @@ func (s *Server) file(r *Request, e *filecache.Entry) Response {
 		// The bytes stay valid after Release: a changed file gets a new
 		// entry and new bytes.
 		resp.Body = e.Data[off : off+n : off+n]
+		if n == e.Size {
+			resp.boxed = m.body
+		}
 		e.Release()
 		return resp
 	}
