@@ -127,6 +127,8 @@ var frontCases = []frontCase{
 	{name: "dir index", target: "/withidx/", status: 200, check: bodyIs("idx\n")},
 	{name: "dir redirect", target: "/sub", status: 301, check: hasHeader("location", "/sub/")},
 	{name: "dir redirect keeps query", target: "/sub/deep?a=b", status: 301, check: hasHeader("location", "/sub/deep/?a=b")},
+	{name: "redirect escapes query", target: "/sub?q=\xc3\xa9", status: 301, check: hasHeader("location", "/sub/?q=%C3%A9"), rgiRefuses: true},
+	{name: "redirect escapes controls", target: "/sub?q= x\x7f", status: 301, check: hasHeader("location", "/sub/?q=%20x%7F"), rgiRefuses: true, httpRefuses: true},
 	{name: "no open redirect", target: "//sub", status: 301, check: hasHeader("location", "/sub/"), rgiRefuses: true, httpRefuses: true},
 	{name: "listing html", target: "/sub/", status: 200, check: all(hasHeader("content-type", "text/html; charset=utf-8"),
 		hasHeader("vary", "accept"), func(t *testing.T, a answer) {

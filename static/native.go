@@ -56,8 +56,11 @@ func (h *nativeStream) OnHeaders(st *handler.Stream) {
 		body = resp.Body
 	}
 	if err := st.SendResponse(resp.Status, resp.Header, body); err != nil {
+		// A response the handler refuses (it cannot happen with the
+		// fields Resolve builds) must still end the stream.
 		resp.Release()
 		h.file = nil
+		st.Reset(handler.InternalError)
 	}
 }
 

@@ -239,7 +239,7 @@ func (s *Server) directory(r *Request, dir *filecache.Entry, name string, slash 
 			loc = (&url.URL{Path: "/" + name + "/"}).EscapedPath()
 		}
 		if _, q, ok := strings.Cut(r.Target, "?"); ok {
-			loc += "?" + q
+			loc += "?" + escapeQuery(q)
 		}
 		return textResponse(http.StatusMovedPermanently, "moved permanently\n", hpack.HeaderField{Name: "location", Value: loc})
 	}
@@ -427,6 +427,33 @@ func unsatisfiable(size int64, vary bool) Response {
 		extra = append(extra, varyEncoding)
 	}
 	return textResponse(http.StatusRequestedRangeNotSatisfiable, "range not satisfiable\n", extra...)
+}
+
+// escapeQuery percent-encodes the bytes of a query that may not appear in a
+// URI (RFC 3986 §2: controls, space, non-ASCII), so that the location field
+// built from it is valid on every protocol: HTTP/2 peers reject field values
+// with such bytes (RFC 9113 §8.2.1), the RGI engine takes printable ASCII
+// only.
+func escapeQuery(q string) string {
+	const hex = "0123456789ABCDEF"
+	var b []byte
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		if c > 0x20 && c < 0x7f {
+			if b != nil {
+				b = append(b, c)
+			}
+			continue
+		}
+		if b == nil {
+			b = append(make([]byte, 0, len(q)+16), q[:i]...)
+		}
+		b = append(b, '%', hex[c>>4], hex[c&15])
+	}
+	if b == nil {
+		return q
+	}
+	return string(b)
 }
 
 // cleanName turns a request target into a name relative to the root ("." for
