@@ -190,6 +190,8 @@ var frontCases = []frontCase{
 		check: all(bodyIs("GZ"), hasHeader("content-encoding", "gzip"), hasHeader("vary", "accept-encoding"), hasHeader("content-range", "bytes 0-1/16"))},
 	{name: "precompressed 304 has vary", target: "/app.js", header: map[string]string{"if-none-match": "*"}, status: 304, check: hasHeader("vary", "accept-encoding")},
 	{name: "no sibling no vary", target: "/plain.js", header: map[string]string{"accept-encoding": "br"}, status: 200, check: hasHeader("vary", "")},
+	{name: "sibling range served plainly", target: "/app.js.gz", header: map[string]string{"range": "bytes=0-1"}, status: 206,
+		check: all(hasHeader("content-type", "application/gzip"), hasHeader("content-encoding", ""), hasHeader("vary", ""))},
 	{name: "sibling served plainly", target: "/app.js.gz", status: 200, check: all(hasHeader("content-type", "application/gzip"), hasHeader("content-encoding", ""))},
 }
 

@@ -3,6 +3,7 @@ package static
 import (
 	"errors"
 	"io"
+	"os"
 	"sync"
 
 	"github.com/h2kit/h2kit/internal/filecache"
@@ -48,6 +49,9 @@ func (f *FileSection) prefetch() error {
 func (f *FileSection) fill(max int) ([]byte, error) {
 	if f.err != nil {
 		return nil, f.err
+	}
+	if f.closed {
+		return nil, os.ErrClosed
 	}
 	b := (*f.buf)[:min(int64(max), int64(len(*f.buf)), f.end-f.off)]
 	n, err := f.e.ReadAt(b, f.off)

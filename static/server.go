@@ -267,8 +267,11 @@ func (s *Server) file(r *Request, e *filecache.Entry) Response {
 	}
 	m := e.Meta.(*meta)
 	hdr, vary := m.ok, false
+	encoded := false // served as a content-coding of another file
 	if m.br != "" {
+		orig := e
 		e, m, hdr, vary = s.choose(r, e, m)
+		encoded = e != orig
 	}
 	if r.IfNoneMatch != "" {
 		// RFC 9110 §13.1.2: for GET and HEAD, the server SHOULD answer
@@ -298,7 +301,7 @@ func (s *Server) file(r *Request, e *filecache.Entry) Response {
 			return unsatisfiable(e.Size, vary)
 		case rangeOne:
 			status = http.StatusPartialContent
-			hdr = partialHeader(m, off, n, e.Size, vary)
+			hdr = partialHeader(m, encoded, off, n, e.Size, vary)
 		}
 	}
 	resp := Response{Status: status, Header: hdr, Length: n}
@@ -387,12 +390,14 @@ func notModified(m *meta, vary bool) Response {
 }
 
 // partialHeader is the header of a 206 response (RFC 9110 §15.3.7: with
-// content-range, and the validators a 200 would carry).
-func partialHeader(m *meta, off, n, size int64, vary bool) []hpack.HeaderField {
+// content-range, and the validators a 200 would carry). encoded says the file
+// is a precompressed sibling served as its base's content-coding.
+func partialHeader(m *meta, encoded bool, off, n, size int64, vary bool) []hpack.HeaderField {
 	h := make([]hpack.HeaderField, 0, 8)
-	h = append(h, hpack.HeaderField{Name: "content-type", Value: contentTypeOf(m)})
-	if m.encoding != "" {
-		h = append(h, hpack.HeaderField{Name: "content-encoding", Value: m.encoding})
+	if encoded {
+		h = append(h, m.okEnc[0], hpack.HeaderField{Name: "content-encoding", Value: m.encoding})
+	} else {
+		h = append(h, hpack.HeaderField{Name: "content-type", Value: m.ctype})
 	}
 	h = append(h,
 		hpack.HeaderField{Name: "content-length", Value: strconv.FormatInt(n, 10)},
@@ -406,15 +411,6 @@ func partialHeader(m *meta, off, n, size int64, vary bool) []hpack.HeaderField {
 		h = append(h, varyEncoding)
 	}
 	return h
-}
-
-// contentTypeOf is the media type a file is served as (its base's for a
-// precompressed sibling served encoded).
-func contentTypeOf(m *meta) string {
-	if m.okEnc != nil {
-		return m.okEnc[0].Value
-	}
-	return m.ctype
 }
 
 // unsatisfiable is the 416 answer (RFC 9110 §15.5.17: "a server generating
