@@ -42,7 +42,8 @@
 //     content-range; a range starting at or after the end is 416 with
 //     "content-range: bytes */size". Several ranges, another unit or a
 //     malformed value are ignored and the whole representation is sent with
-//     200 (RFC 9110 §14.2 allows it; no multipart/byteranges). If-Range must
+//     200 (RFC 9110 §14.2 allows it; nginx and http.ServeContent would send
+//     multipart/byteranges, this server does not). If-Range must
 //     match the etag strongly or equal last-modified, or the range is
 //     ignored. HEAD ignores Range.
 //   - With Config.Precompressed, x.br or x.gz is served for x when

@@ -17,14 +17,15 @@ const (
 )
 
 // parseRange interprets a Range header value against a representation of
-// size bytes. It answers a single byte range only: RFC 9110 §14.2 lets a
-// server ignore Range ("A server MAY ignore the Range header field"), and a
-// request for several ranges (rare outside PDF readers; multipart/byteranges
-// costs a boundary and a part header per range, and nginx coalesces and Go's
-// ServeContent gives up on them as often) gets the whole representation with
-// 200. A malformed value or another unit is ignored the same way (§14.2: "A
-// server MUST ignore a Range header field received with ... an unknown range
-// unit"; invalid ranges-specifier syntax may be ignored too).
+// size bytes. It grants a single byte range only. nginx and Go's
+// http.ServeContent answer several ranges with a multipart/byteranges body
+// (Go sends the whole representation instead when the ranges add up to more
+// than it); this server sends the whole representation with 200 for any
+// request of several ranges, which RFC 9110 §14.2 allows ("A server MAY
+// ignore the Range header field") and which costs a client that asked for
+// several parts (rare outside PDF readers) one full download. A malformed
+// value or another unit is ignored the same way (§14.2: "A server MUST ignore
+// a Range header field received with ... an unknown range unit").
 func parseRange(h string, size int64) (start, length int64, kind rangeKind) {
 	const unit = "bytes="
 	if len(h) < len(unit) || !strings.EqualFold(h[:len(unit)], unit) {
