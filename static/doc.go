@@ -12,8 +12,9 @@
 // that matter) into a protocol-neutral Response: status, header fields and a
 // body that is either bytes of a cached small file or a FileSection of a
 // cached descriptor. The front ends only put that on the wire and add date.
-// The test TestFrontEndsAgree runs one request table through all three and
-// compares status, header fields and content.
+// The test TestFrontEndsAgree runs one request table through all three (and
+// the RGI app over HTTP/2 through rgi/rgih2) and compares status, header
+// fields and content.
 //
 // # What is answered
 //

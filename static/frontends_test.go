@@ -13,9 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/handler/handlertest"
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/rgi"
+	"github.com/h2kit/h2kit/rgi/rgih2"
 	"github.com/h2kit/h2kit/rgi/rgitest"
 	"github.com/stretchr/testify/require"
 )
@@ -210,6 +212,7 @@ func TestFrontEndsAgree(t *testing.T) {
 
 	rs := rgitest.TempServer(t, rgitest.FreeAddress(t, rgi.FamilyTCP4), s.App(), nil)
 	rcl := rs.Client(t, nil)
+	viaRGIH2 := rgih2.Handler(s.App(), nil)
 
 	for _, c := range frontCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -217,7 +220,7 @@ func TestFrontEndsAgree(t *testing.T) {
 			if method == "" {
 				method = "GET"
 			}
-			native := doNative(t, s, method, c.target, c.header)
+			native := doNative(t, s.Handler(), method, c.target, c.header)
 			require.Equal(t, c.status, native.Status, "native status")
 			if c.check != nil {
 				c.check(t, native)
@@ -229,6 +232,10 @@ func TestFrontEndsAgree(t *testing.T) {
 			} else {
 				require.Equal(t, native, doRGI(t, rc, method, c.target, c.header), "RGI differs from native")
 			}
+			if !c.rgiRefuses {
+				// The same RGI app over HTTP/2 (rgi/rgih2).
+				require.Equal(t, native, doNative(t, viaRGIH2, method, c.target, c.header), "rgih2 differs from native")
+			}
 			if !c.httpRefuses {
 				require.Equal(t, native, doHTTP(t, hc, hs.URL, method, c.target, c.header), "net/http differs from native")
 			}
@@ -236,8 +243,9 @@ func TestFrontEndsAgree(t *testing.T) {
 	}
 }
 
-// etagOfFirst exposes the precomputed etag of a response for tests that need it.
-func doNative(t *testing.T, s *Server, method, target string, header map[string]string) answer {
+// doNative runs one request through a native handler factory (the static
+// Handler, or an RGI app adapted by rgih2) on an in-memory HTTP/2 connection.
+func doNative(t *testing.T, f handler.Factory, method, target string, header map[string]string) answer {
 	t.Helper()
 	var h []hpack.HeaderField
 	for _, k := range slices.Sorted(maps.Keys(header)) {
@@ -245,7 +253,7 @@ func doNative(t *testing.T, s *Server, method, target string, header map[string]
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	resp, err := handlertest.Do(ctx, s.Handler(), handlertest.Request{Method: method, Path: target, Header: h})
+	resp, err := handlertest.Do(ctx, f, handlertest.Request{Method: method, Path: target, Header: h})
 	require.NoError(t, err)
 	require.False(t, resp.WasReset, "stream reset %v", resp.Reset)
 	a := answer{Status: resp.Status, Header: map[string]string{}, Body: string(resp.Body)}
