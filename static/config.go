@@ -24,7 +24,8 @@ const (
 type Config struct {
 	// CacheEntries bounds the open-file cache in names (files, directories
 	// and remembered misses, each file at most one descriptor): default
-	// DefaultCacheEntries (1024).
+	// DefaultCacheEntries (1024). With Precompressed a file takes up to
+	// three: itself and its .br and .gz names, found or not.
 	CacheEntries int
 	// CacheBytes bounds the file contents the cache holds in memory:
 	// default DefaultCacheBytes (64 MiB).
