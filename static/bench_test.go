@@ -1,0 +1,122 @@
+package static
+
+import (
+	"bytes"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/internal/h2conn"
+	"golang.org/x/net/http2"
+	xhpack "golang.org/x/net/http2/hpack"
+)
+
+// nativeRequest returns a function that runs one GET of path through a warm
+// HTTP/2 connection served by f (ReuseStreams on, as h2demo runs): the request
+// HEADERS (encoded a second time, so mostly indexed, as a real client's later
+// requests are) and a connection WINDOW_UPDATE returning the previous
+// response's bytes are fed to the engine, and the output is taken.
+func nativeRequest(tb testing.TB, f handler.Factory, path string, bodyLen uint32) func() {
+	c, err := handler.NewConn(h2conn.Config{}, f, handler.ConnInfo{}, handler.Options{ReuseStreams: true}, func() {})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { c.Close(handler.Cancel) })
+	eng := c.Engine()
+	var in bytes.Buffer
+	wfr := http2.NewFramer(&in, nil)
+	in.WriteString(http2.ClientPreface)
+	wfr.WriteSettings()
+	var hb bytes.Buffer
+	enc := xhpack.NewEncoder(&hb)
+	fields := []xhpack.HeaderField{{Name: ":method", Value: "GET"}, {Name: ":scheme", Value: "http"},
+		{Name: ":authority", Value: "127.0.0.1:8080"}, {Name: ":path", Value: path},
+		{Name: "user-agent", Value: "h2load nghttp2/1.52.0"}, {Name: "accept-encoding", Value: "gzip, deflate"}}
+	for _, f := range fields {
+		enc.WriteField(f)
+	}
+	wfr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
+	out := make([]byte, 0, 1<<16)
+	step := func(b []byte) {
+		if err := eng.Feed(b); err != nil {
+			tb.Fatal(err)
+		}
+		c.RunPending()
+		n := 0
+		for eng.WantWrite() {
+			out = eng.AppendOutput(out[:0])
+			n += len(out)
+		}
+		if n == 0 {
+			tb.Fatal("no response")
+		}
+	}
+	step(in.Bytes())
+	hb.Reset()
+	for _, f := range fields {
+		enc.WriteField(f)
+	}
+	var req bytes.Buffer
+	fr := http2.NewFramer(&req, nil)
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
+	fr.WriteWindowUpdate(0, bodyLen)
+	b := req.Bytes()
+	id := uint32(3)
+	return func() {
+		binary.BigEndian.PutUint32(b[5:9], id)
+		id += 2
+		step(b)
+	}
+}
+
+func smallSite(tb testing.TB) *Server {
+	dir := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello, world"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	s, err := New(dir, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// BenchmarkSmallFileCached: a 12-byte file answered from the open-file cache
+// through the native handler path and the HTTP/2 engine.
+func BenchmarkSmallFileCached(b *testing.B) {
+	run := nativeRequest(b, smallSite(b).Handler(), "/hello.txt", 12)
+	b.ReportAllocs()
+	for b.Loop() {
+		run()
+	}
+}
+
+// BenchmarkResolveSmall: the protocol-neutral core alone.
+func BenchmarkResolveSmall(b *testing.B) {
+	s := smallSite(b)
+	r := Request{Method: "GET", Target: "/hello.txt", AcceptEncoding: "gzip, deflate"}
+	b.ReportAllocs()
+	for b.Loop() {
+		resp := s.Resolve(&r)
+		resp.Release()
+	}
+}
+
+// TestSmallFileCachedAllocs: once warm, a small cached file costs no
+// allocation in the static server, the handler layer and the engine together
+// (no open, stat or read either: the revalidation interval has not passed).
+func TestSmallFileCachedAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	run := nativeRequest(t, smallSite(t).Handler(), "/hello.txt", 12)
+	for range 100 {
+		run()
+	}
+	if n := testing.AllocsPerRun(1000, run); n > 0 {
+		t.Fatalf("%v allocations per request, want 0", n)
+	}
+}

@@ -1,0 +1,79 @@
+package static
+
+import (
+	"time"
+
+	"github.com/h2kit/h2kit/internal/filecache"
+)
+
+// RevalidateAlways, as Config.Revalidate, checks every file on every request
+// (nginx's open_file_cache_valid 0).
+const RevalidateAlways = filecache.RevalidateAlways
+
+// Defaults of Config's zero fields.
+const (
+	DefaultCacheEntries = filecache.DefaultMaxEntries // 1024
+	DefaultCacheBytes   = filecache.DefaultMaxBytes   // 64 MiB
+	DefaultSmallFile    = filecache.DefaultSmallFile  // 64 KiB
+	DefaultRevalidate   = filecache.DefaultRevalidate // 1 s
+	DefaultIndex        = "index.html"
+)
+
+// Config configures a Server. The zero value serves files (no listings, no
+// precompressed siblings) with the documented defaults.
+type Config struct {
+	// CacheEntries bounds the open-file cache in names (files, directories
+	// and remembered misses, each file at most one descriptor): default
+	// DefaultCacheEntries (1024). With Precompressed a file takes up to
+	// three: itself and its .br and .gz names, found or not.
+	CacheEntries int
+	// CacheBytes bounds the file contents the cache holds in memory:
+	// default DefaultCacheBytes (64 MiB).
+	CacheBytes int64
+	// SmallFile is the largest file kept in memory whole; bigger files are
+	// streamed from their cached descriptor with pread. Default
+	// DefaultSmallFile (64 KiB), never more than CacheBytes.
+	SmallFile int64
+	// Revalidate is how long a cached file is trusted before it is stat'ed
+	// again (a changed file is reopened, a deleted one answers 404): default
+	// DefaultRevalidate (1 s); RevalidateAlways checks on every request.
+	Revalidate time.Duration
+	// Index is the file served for a directory: default DefaultIndex
+	// ("index.html").
+	Index string
+	// Listing enables directory listings for directories without an index
+	// file (HTML, or text/plain when the client prefers it); without it such
+	// a directory answers 403, as nginx's autoindex off does.
+	Listing bool
+	// Precompressed serves x.br or x.gz in place of x when accept-encoding
+	// allows, with content-encoding; every response for a file that has such
+	// a sibling then carries "vary: accept-encoding".
+	Precompressed bool
+
+	// now is the clock of the cache (tests).
+	now func() time.Time
+}
+
+func (c *Config) withDefaults() Config {
+	var d Config
+	if c != nil {
+		d = *c
+	}
+	if d.CacheEntries <= 0 {
+		d.CacheEntries = DefaultCacheEntries
+	}
+	if d.CacheBytes <= 0 {
+		d.CacheBytes = DefaultCacheBytes
+	}
+	if d.SmallFile <= 0 {
+		d.SmallFile = DefaultSmallFile
+	}
+	d.SmallFile = min(d.SmallFile, d.CacheBytes)
+	if d.Revalidate == 0 {
+		d.Revalidate = DefaultRevalidate
+	}
+	if d.Index == "" {
+		d.Index = DefaultIndex
+	}
+	return d
+}
