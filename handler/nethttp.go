@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // HTTPHandler returns a Factory that serves every stream with an ordinary
@@ -262,11 +263,12 @@ func (hs *httpStream) setTrailers() {
 	}
 }
 
-// sanitize drops fields HTTP/2 forbids (RFC 9113 §8.2.2) or that are malformed.
+// sanitize drops the fields the response field policy (internal/httpfield)
+// refuses, as net/http and x/net drop invalid fields when they write a header.
 func sanitize(f []hpack.HeaderField) []hpack.HeaderField {
 	out := f[:0]
 	for _, x := range f {
-		if validResponseField(x.Name, x.Value) {
+		if httpfield.CheckResponse(x.Name, x.Value) == "" {
 			out = append(out, x)
 		}
 	}
@@ -287,7 +289,9 @@ func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
 		}
 		name := strings.ToLower(k)
 		for _, v := range vs {
-			f = append(f, hpack.HeaderField{Name: name, Value: strings.TrimSpace(v)})
+			// RFC 9113 §8.2.1 forbids surrounding SP and HTAB: trim them
+			// as net/http does; other control characters make the field dropped.
+			f = append(f, hpack.HeaderField{Name: name, Value: strings.Trim(v, " \t")})
 		}
 	}
 	if final && hs.hdr.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {

@@ -3,13 +3,14 @@ package handler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // Errors returned by Stream methods.
@@ -24,9 +25,10 @@ var (
 	// ErrTrailersTooLate: SetTrailers was called after the response body's
 	// end had been handed to the connection.
 	ErrTrailersTooLate = errors.New("handler: trailers set after the response body ended")
-	// ErrBadHeaderField: a response header field name is empty, not lowercase,
-	// a pseudo-header, connection-specific (RFC 9113 §8.2.2), or a name or
-	// value contains characters that RFC 9113 §8.2.1 forbids.
+	// ErrBadHeaderField: a response header field name is empty, not a
+	// lowercase token, a pseudo-header, connection-specific (RFC 9113
+	// §8.2.2), or a value contains characters that RFC 9113 §8.2.1 or RFC
+	// 9110 §5.5 forbid. The error returned is a *FieldError wrapping it.
 	ErrBadHeaderField = errors.New("handler: invalid response header field")
 )
 
@@ -182,9 +184,10 @@ func (s *Stream) Context() context.Context {
 //   - BodyGenerator or func(max int) ([]byte, DataFlag): called on the
 //     connection goroutine whenever the stream may send (see BodyGenerator).
 //
-// headers are validated (lowercase names, no pseudo-headers, no
-// connection-specific fields; RFC 9113 §8.2) and must not be modified until the
-// stream closes. SendResponse returns ErrResponseSent on a second call and
+// headers are validated (lowercase token names, no pseudo-headers, no
+// connection-specific fields, values without control characters or surrounding
+// whitespace; RFC 9113 §8.2, RFC 9110 §5.5): a refused field gives a *FieldError
+// naming it. They must not be modified until the stream closes. SendResponse returns ErrResponseSent on a second call and
 // ErrStreamClosed when the stream has already closed; errors about the response
 // itself leave the stream open so that the handler can send another one.
 func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any) error {
@@ -325,47 +328,28 @@ func (s *Stream) lockUnanswered() (*Conn, error) {
 	return c, nil
 }
 
-// validResponseFields reports ErrBadHeaderField unless every field passes
-// validResponseField.
-func validResponseFields(fields []hpack.HeaderField) error {
-	for i := range fields {
-		if !validResponseField(fields[i].Name, fields[i].Value) {
-			return ErrBadHeaderField
-		}
-	}
-	return nil
+// FieldError is the error SendResponse, SendInformational and SetTrailers
+// return for a header field that HTTP/2 does not allow in a response. It
+// names the field; errors.Is(err, ErrBadHeaderField) holds.
+type FieldError struct {
+	Name, Value string
+	Reason      string // which rule it breaks, with the RFC section
 }
 
-// validResponseField applies the RFC 9113 §8.2 rules to a field the handler
-// wants to send: "A field name MUST NOT contain characters in the ranges 0x00-0x20,
-// 0x41-0x5a, or 0x7f-0xff", no pseudo-headers (the library adds :status), no
-// connection-specific fields (§8.2.2), and a value without NUL, CR or LF and
-// without leading or trailing whitespace (§8.2.1).
-func validResponseField(name, value string) bool {
-	if name == "" || name[0] == ':' {
-		return false
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("handler: invalid response header field %q: %s", e.Name, e.Reason)
+}
+
+// Unwrap returns ErrBadHeaderField.
+func (e *FieldError) Unwrap() error { return ErrBadHeaderField }
+
+// validResponseFields applies the one response field policy
+// (internal/httpfield, which the engine applies too, so that a field accepted
+// here is never refused by the engine) and returns a *FieldError for the first
+// field it refuses.
+func validResponseFields(fields []hpack.HeaderField) error {
+	if i, reason := httpfield.FirstInvalid(fields); i >= 0 {
+		return &FieldError{Name: fields[i].Name, Value: fields[i].Value, Reason: reason}
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= 0x20 || (c >= 'A' && c <= 'Z') || c >= 0x7f {
-			return false
-		}
-	}
-	switch name {
-	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
-		return false
-	case "te":
-		// RFC 9113 §8.2.2: TE "MUST NOT contain any value other than
-		// "trailers"".
-		if value != "trailers" {
-			return false
-		}
-	}
-	if strings.ContainsAny(value, "\x00\r\n") {
-		return false
-	}
-	if n := len(value); n > 0 && (value[0] == ' ' || value[0] == '\t' || value[n-1] == ' ' || value[n-1] == '\t') {
-		return false
-	}
-	return true
+	return nil
 }
