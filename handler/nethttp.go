@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -47,16 +48,18 @@ var errStreamGone = errors.New("handler: HTTP/2 stream closed")
 
 // httpStream runs one request through a net/http Handler.
 type httpStream struct {
-	h http.Handler
-	s *Stream
+	h   http.Handler
+	ref Handle // the request, for the handler goroutine (never the *Stream: it may be recycled)
+	log *slog.Logger
 
 	mu   sync.Mutex
 	cond sync.Cond
 
-	body         BodyReader // the request body: filled by OnData, drained by r.Body
-	closed       bool       // the stream closed (OnClose)
-	closeErr     error      // why writes fail after close
-	trailersDone bool       // r.Trailer filled
+	body         BodyReader  // the request body: filled by OnData, drained by r.Body
+	closed       bool        // the stream closed (OnClose)
+	closeErr     error       // why writes fail after close
+	trailersDone bool        // r.Trailer filled
+	reqTrailer   http.Header // the request trailers, copied on the connection goroutine
 	req          *http.Request
 
 	// Response.
@@ -76,7 +79,8 @@ type httpStream struct {
 func (hs *httpStream) ManualFlowControl() {}
 
 func (hs *httpStream) OnHeaders(s *Stream) {
-	hs.s = s
+	hs.ref = s.Handle()
+	hs.log = s.conn.log
 	hs.cond.L = &hs.mu
 	hs.body.Init(s)
 	r, err := hs.newRequest(s)
@@ -91,16 +95,23 @@ func (hs *httpStream) OnHeaders(s *Stream) {
 }
 
 func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
-	u, err := url.ParseRequestURI(s.Path())
-	if s.Method() == "CONNECT" {
-		u, err = &url.URL{Host: s.Authority()}, nil
+	// The request outlives OnClose on the handler's goroutine: it must not
+	// alias the engine's arena, which ReuseStreams lets a Stream do.
+	method, authority, path, header := s.method, s.authority, s.path, s.header
+	if s.conn.opts.ReuseStreams {
+		method = internMethod(method)
+		authority, path, header = copyRequest(authority, path, header)
+	}
+	u, err := url.ParseRequestURI(path)
+	if method == "CONNECT" {
+		u, err = &url.URL{Host: authority}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bad request target %q", s.Path())
+		return nil, fmt.Errorf("bad request target %q", path)
 	}
-	h := make(http.Header, len(s.Header()))
+	h := make(http.Header, len(header))
 	var declared []string
-	for _, f := range s.Header() {
+	for _, f := range header {
 		k := textproto.CanonicalMIMEHeaderKey(f.Name)
 		h[k] = append(h[k], f.Value)
 		if k == "Trailer" {
@@ -112,13 +123,13 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 		}
 	}
 	r := &http.Request{
-		Method:     s.Method(),
+		Method:     method,
 		URL:        u,
 		Proto:      "HTTP/2.0",
 		ProtoMajor: 2,
 		Header:     h,
-		Host:       s.Authority(),
-		RequestURI: s.Path(),
+		Host:       authority,
+		RequestURI: path,
 		RemoteAddr: addrString(s),
 		TLS:        s.Conn().TLS,
 	}
@@ -147,7 +158,21 @@ func addrString(s *Stream) string {
 
 func (hs *httpStream) OnData(s *Stream, data []byte) { hs.body.Write(data) }
 
-func (hs *httpStream) OnRequestDone(s *Stream) { hs.body.End(nil) }
+func (hs *httpStream) OnRequestDone(s *Stream) {
+	// Copy the trailers now: the Stream's own may alias the engine's arena
+	// and do not outlive the stream, while r.Body may be read later.
+	if tr := s.Trailers(); len(tr) > 0 {
+		h := make(http.Header, len(tr))
+		for _, f := range tr {
+			k := textproto.CanonicalMIMEHeaderKey(f.Name)
+			h[k] = append(h[k], strings.Clone(f.Value))
+		}
+		hs.mu.Lock()
+		hs.reqTrailer = h
+		hs.mu.Unlock()
+	}
+	hs.body.End(nil)
+}
 
 func (hs *httpStream) OnClose(s *Stream, code ErrCode) {
 	err := errStreamGone
@@ -178,7 +203,7 @@ func (b *httpBody) Read(p []byte) (int, error) {
 func (hs *httpStream) fillTrailers() {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	tr := hs.s.Trailers()
+	tr := hs.reqTrailer
 	if hs.trailersDone || len(tr) == 0 {
 		return
 	}
@@ -186,22 +211,28 @@ func (hs *httpStream) fillTrailers() {
 	if hs.req.Trailer == nil {
 		hs.req.Trailer = make(http.Header, len(tr))
 	}
-	for _, f := range tr {
-		k := textproto.CanonicalMIMEHeaderKey(f.Name)
-		hs.req.Trailer[k] = append(hs.req.Trailer[k], f.Value)
+	for k, vs := range tr {
+		hs.req.Trailer[k] = append(hs.req.Trailer[k], vs...)
 	}
 }
 
 func (b *httpBody) Close() error { return b.body.Close() }
 
+// testHookServeDone, when set, is called when a request goroutine has
+// finished everything it does (tests wait for it instead of sleeping).
+var testHookServeDone func()
+
 // serve runs the handler on its own goroutine.
 func (hs *httpStream) serve() {
+	if hook := testHookServeDone; hook != nil {
+		defer hook()
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			if p != http.ErrAbortHandler {
-				hs.s.conn.log.Warn("h2: net/http handler panicked; resetting the stream", "stream", hs.s.id, "panic", fmt.Sprint(p))
+				hs.log.Warn("h2: net/http handler panicked; resetting the stream", "stream", hs.ref.ID(), "panic", fmt.Sprint(p))
 			}
-			hs.s.Reset(InternalError)
+			hs.ref.Reset(InternalError)
 			return
 		}
 		hs.finish()
@@ -221,7 +252,7 @@ func (hs *httpStream) finish() {
 		hs.finished = true
 		hs.mu.Unlock()
 		hs.setTrailers()
-		hs.s.SendResponse(hs.status, hs.fields(len(body), true), body)
+		hs.ref.SendResponse(hs.status, hs.fields(len(body), true), body)
 		hs.closeBody()
 		return
 	}
@@ -230,7 +261,7 @@ func (hs *httpStream) finish() {
 	hs.mu.Unlock()
 	hs.setTrailers()
 	if wake {
-		hs.s.Resume()
+		hs.ref.Resume()
 	}
 	hs.closeBody()
 }
@@ -259,7 +290,7 @@ func (hs *httpStream) setTrailers() {
 		}
 	}
 	if len(tr) > 0 {
-		hs.s.SetTrailers(sanitize(tr))
+		hs.ref.SetTrailers(sanitize(tr))
 	}
 }
 
@@ -328,7 +359,7 @@ func (hs *httpStream) startLocked() {
 	hs.started = true
 	f := hs.fields(0, false)
 	hs.mu.Unlock()
-	hs.s.SendResponse(hs.status, f, BodyGenerator(hs.generate))
+	hs.ref.SendResponse(hs.status, f, BodyGenerator(hs.generate))
 	hs.mu.Lock()
 }
 
@@ -423,7 +454,7 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 		written += n
 		if hs.started && hs.deferred {
 			hs.deferred = false
-			hs.s.Resume()
+			hs.ref.Resume()
 		}
 	}
 	return written, nil
@@ -441,6 +472,6 @@ func (w *httpWriter) Flush() {
 	hs.startLocked()
 	if hs.deferred {
 		hs.deferred = false
-		hs.s.Resume()
+		hs.ref.Resume()
 	}
 }

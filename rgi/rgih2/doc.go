@@ -7,8 +7,9 @@
 //	srv := &h2server.Server{Handler: rgih2.Handler(app, nil)}
 //	srv.HTTP1 = func(c net.Conn, b []byte) { rs.ServeConn(c, b) }
 //
-// Streams are touched by request goroutines after they close, so the adapter
-// must not run with h2server.Config.ReuseStreams (handler.Options.ReuseStreams).
+// Request goroutines may outlive their streams; they hold generation-checked
+// handler.Handles and private copies of the request, so the adapter is safe
+// with h2server.Config.ReuseStreams (handler.Options.ReuseStreams).
 //
 // # Connections and sessions
 //

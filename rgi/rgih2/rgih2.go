@@ -56,10 +56,12 @@ func newAdapter(app rgi.App, opts *Options) *adapter {
 
 // stream serves one request. Its fields are used on the connection
 // goroutine (the RequestHandler methods) until start hands req to the request
-// goroutine; body is shared under its own lock.
+// goroutine; body is shared under its own lock. It keeps no *handler.Stream:
+// with handler.Options.ReuseStreams the Stream serves another request once
+// this one closed, and ref then refuses every call (ErrStreamClosed).
 type stream struct {
 	a       *adapter
-	s       *handler.Stream
+	ref     handler.Handle // the request: the request goroutine uses only this, as the Stream may be recycled
 	req     *rgi.Request
 	body    handler.BodyReader
 	started bool // the request goroutine runs (or an early answer was sent)
@@ -70,7 +72,7 @@ type stream struct {
 func (*stream) ManualFlowControl() {}
 
 func (st *stream) OnHeaders(s *handler.Stream) {
-	st.s = s
+	st.ref = s.Handle()
 	st.body.Init(s)
 	req, pe := newRequest(s)
 	if pe != nil {
@@ -164,11 +166,12 @@ func (a *adapter) worker(st *stream) {
 func (st *stream) serve() {
 	a := st.a
 	defer st.body.Close()
-	cs := a.sessions.acquire(st.s)
+	info := st.ref.Conn()
+	cs := a.sessions.acquire(info)
 	defer a.sessions.release(cs)
-	if !a.connect(cs, st.s) {
+	if !a.connect(cs, info) {
 		// Degu closes a refused connection without a response.
-		st.s.GoAway(refuseCode, "connection refused")
+		st.ref.GoAway(refuseCode, "connection refused")
 		return
 	}
 	resp, ok := a.call(cs, st.req)
