@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/httpfield"
@@ -26,9 +28,12 @@ import (
 // window of body. The response is buffered up to 4 KiB: a handler that writes
 // less and returns gets a content-length; beyond that, or on Flush
 // (http.Flusher), the headers go out and the body streams as the peer's windows
-// allow, with Write blocking while 64 KiB are waiting to be sent. Response
-// trailers work as in net/http: names declared in the "Trailer" header before
-// the first write, or header keys prefixed with http.TrailerPrefix.
+// allow, with Write blocking while 64 KiB are waiting to be sent. As in
+// net/http the header map is sent as it was at WriteHeader (or the first
+// Write): later changes are not sent, and fields HTTP/2 forbids are dropped.
+// Response trailers work as in net/http: names declared in the "Trailer"
+// header before the first write (sent only as trailers, with their values when
+// ServeHTTP returns), or header keys prefixed with http.TrailerPrefix.
 // Request trailers appear in r.Trailer once r.Body has returned io.EOF.
 //
 // r.Context() is cancelled when the stream closes; a panic in the handler
@@ -63,7 +68,8 @@ type httpStream struct {
 	req          *http.Request
 
 	// Response.
-	hdr      http.Header
+	hdr      http.Header // the handler's header map (w.Header())
+	snap     http.Header // hdr as it was at WriteHeader: what is sent
 	status   int
 	wrote    bool // WriteHeader happened (explicitly or implicitly)
 	started  bool // SendResponse was called
@@ -218,15 +224,21 @@ func (hs *httpStream) fillTrailers() {
 
 func (b *httpBody) Close() error { return b.body.Close() }
 
-// testHookServeDone, when set, is called when a request goroutine has
-// finished everything it does (tests wait for it instead of sleeping).
-var testHookServeDone func()
+// Test hooks, called with the request when set: testHookFinished by finish
+// once the end of the body is visible to the connection goroutine,
+// testHookServeDone when a request goroutine has finished everything it does
+// (tests wait for them instead of sleeping).
+var testHookFinished, testHookServeDone atomic.Pointer[func(*http.Request)]
+
+func callHook(h *atomic.Pointer[func(*http.Request)], r *http.Request) {
+	if f := h.Load(); f != nil {
+		(*f)(r)
+	}
+}
 
 // serve runs the handler on its own goroutine.
 func (hs *httpStream) serve() {
-	if hook := testHookServeDone; hook != nil {
-		defer hook()
-	}
+	defer callHook(&testHookServeDone, hs.req)
 	defer func() {
 		if p := recover(); p != nil {
 			if p != http.ErrAbortHandler {
@@ -240,26 +252,34 @@ func (hs *httpStream) serve() {
 	hs.h.ServeHTTP((*httpWriter)(hs), hs.req)
 }
 
-// finish ends the response after ServeHTTP returned.
+// finish ends the response after ServeHTTP returned. The trailers are handed
+// to the stream before finished is set: the generator returns DataEOF only
+// once it sees finished, so they can never come too late.
 func (hs *httpStream) finish() {
 	hs.mu.Lock()
 	if !hs.wrote {
 		hs.writeHeaderLocked(http.StatusOK)
 	}
+	if tr := hs.trailerFields(); len(tr) > 0 {
+		// Before SendResponse, or while the generator cannot end the body:
+		// SetTrailers fails only when the stream has closed.
+		hs.ref.SetTrailers(tr)
+	}
 	if !hs.started {
 		hs.sniffLocked()
 		body := hs.out[hs.outOff:]
+		fields := hs.fields(len(body), true)
 		hs.finished = true
 		hs.mu.Unlock()
-		hs.setTrailers()
-		hs.ref.SendResponse(hs.status, hs.fields(len(body), true), body)
+		callHook(&testHookFinished, hs.req)
+		hs.ref.SendResponse(hs.status, fields, body)
 		hs.closeBody()
 		return
 	}
 	hs.finished = true
 	wake := hs.deferred
 	hs.mu.Unlock()
-	hs.setTrailers()
+	callHook(&testHookFinished, hs.req)
 	if wake {
 		hs.ref.Resume()
 	}
@@ -273,25 +293,24 @@ func (hs *httpStream) closeBody() {
 	}
 }
 
-// setTrailers hands the response trailers (declared names, and TrailerPrefix
-// keys) to the stream.
-func (hs *httpStream) setTrailers() {
+// trailerFields returns the response trailers (declared names, and
+// TrailerPrefix keys) from the live header map, as net/http reads them when
+// the handler returns (hs.mu held).
+func (hs *httpStream) trailerFields() []hpack.HeaderField {
 	var tr []hpack.HeaderField
 	for _, k := range hs.trailers {
 		for _, v := range hs.hdr[k] {
-			tr = append(tr, hpack.HeaderField{Name: strings.ToLower(k), Value: v})
+			tr = append(tr, hpack.HeaderField{Name: strings.ToLower(k), Value: strings.Trim(v, " \t")})
 		}
 	}
 	for k, vs := range hs.hdr {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
 			for _, v := range vs {
-				tr = append(tr, hpack.HeaderField{Name: strings.ToLower(name), Value: v})
+				tr = append(tr, hpack.HeaderField{Name: strings.ToLower(name), Value: strings.Trim(v, " \t")})
 			}
 		}
 	}
-	if len(tr) > 0 {
-		hs.ref.SetTrailers(sanitize(tr))
-	}
+	return sanitize(tr)
 }
 
 // sanitize drops the fields the response field policy (internal/httpfield)
@@ -306,12 +325,13 @@ func sanitize(f []hpack.HeaderField) []hpack.HeaderField {
 	return out
 }
 
-// fields converts the response header to HTTP/2 fields; with final the body
-// length n is known.
+// fields converts the header snapshot taken at WriteHeader to HTTP/2 fields;
+// with final the body length n is known. Declared trailers are sent as
+// trailers only.
 func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
-	f := make([]hpack.HeaderField, 0, len(hs.hdr)+2)
-	for k, vs := range hs.hdr {
-		if strings.HasPrefix(k, http.TrailerPrefix) {
+	f := make([]hpack.HeaderField, 0, len(hs.snap)+2)
+	for k, vs := range hs.snap {
+		if strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(hs.trailers, k) {
 			continue
 		}
 		switch k {
@@ -325,7 +345,7 @@ func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
 			f = append(f, hpack.HeaderField{Name: name, Value: strings.Trim(v, " \t")})
 		}
 	}
-	if final && hs.hdr.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {
+	if final && hs.snap.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {
 		f = append(f, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(n)})
 	}
 	return sanitize(f)
@@ -335,10 +355,16 @@ func bodyAllowed(status int) bool {
 	return status >= 200 && status != 204 && status != 304
 }
 
+// writeHeaderLocked records the status and, as net/http does, a snapshot of
+// the header map: later changes are not sent, except declared trailers.
 func (hs *httpStream) writeHeaderLocked(code int) {
 	hs.wrote = true
 	hs.status = code
-	for _, v := range hs.hdr["Trailer"] {
+	hs.snap = hs.hdr.Clone()
+	if hs.snap == nil {
+		hs.snap = http.Header{}
+	}
+	for _, v := range hs.snap["Trailer"] {
 		for _, k := range strings.Split(v, ",") {
 			if k = strings.TrimSpace(k); k != "" {
 				hs.trailers = append(hs.trailers, textproto.CanonicalMIMEHeaderKey(k))
@@ -366,8 +392,8 @@ func (hs *httpStream) startLocked() {
 // sniffLocked sets a content-type from the first bytes, as net/http does, when
 // the handler set none.
 func (hs *httpStream) sniffLocked() {
-	if _, ok := hs.hdr["Content-Type"]; !ok && bodyAllowed(hs.status) && len(hs.out) > hs.outOff {
-		hs.hdr.Set("Content-Type", http.DetectContentType(hs.out[hs.outOff:]))
+	if _, ok := hs.snap["Content-Type"]; !ok && bodyAllowed(hs.status) && len(hs.out) > hs.outOff {
+		hs.snap.Set("Content-Type", http.DetectContentType(hs.out[hs.outOff:]))
 	}
 }
 

@@ -19,8 +19,13 @@ import (
 func TestRecycledStreamHTTPHandlerLateResponse(t *testing.T) {
 	release := make(chan struct{})
 	done := make(chan struct{}, 1)
-	testHookServeDone = func() { done <- struct{}{} }
-	defer func() { testHookServeDone = nil }()
+	hook := func(r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/slow") {
+			done <- struct{}{}
+		}
+	}
+	testHookServeDone.Store(&hook)
+	defer testHookServeDone.Store(nil)
 	slow := HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release
 		io.WriteString(w, "from the reset request")
@@ -154,8 +159,13 @@ func TestRecycledStreamsUnderReset(t *testing.T) {
 func TestRecycledStreamHTTPHandlerRequestStrings(t *testing.T) {
 	release := make(chan struct{})
 	done := make(chan struct{}, 1)
-	testHookServeDone = func() { done <- struct{}{} }
-	defer func() { testHookServeDone = nil }()
+	hook := func(r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/slow") {
+			done <- struct{}{}
+		}
+	}
+	testHookServeDone.Store(&hook)
+	defer testHookServeDone.Store(nil)
 	var seen string
 	slow := HTTPHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-release
