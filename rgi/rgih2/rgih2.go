@@ -178,20 +178,34 @@ func (st *stream) serve() {
 	st.respond(resp, ok)
 }
 
-// call runs the app, one stream of a connection at a time unless
-// with Options.Serialize; a panic is logged and reported as ok == false.
+// call runs the app, one stream of a connection at a time with
+// Options.Serialize; a panic is logged and reported as ok == false.
+//
+// Session.Requests counts the completed requests of the connection. With
+// Serialize the app gets the connection's *Session, as over HTTP/1.1: calls do
+// not overlap, so the count changes only between them. Otherwise calls run at
+// once and the app could not order its reads of the count after the
+// adapter's updates, so each call gets its own copy of the Session (the same
+// Client and Store map) whose Requests is the count when the call began; the
+// connection's count is read and written under cs.serve only.
 func (a *adapter) call(cs *connState, req *rgi.Request) (resp rgi.Response, ok bool) {
+	sess := cs.sess
 	if a.serialize {
 		cs.serve.Lock()
 		defer cs.serve.Unlock()
+	} else {
+		cs.serve.Lock()
+		own := *cs.sess
+		cs.serve.Unlock()
+		sess = &own
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			a.log.Error("rgih2: app panicked", "client", cs.sess.Client, "method", req.Method, "uri", req.URI, "panic", p, "stack", string(debug.Stack()))
+			a.log.Error("rgih2: app panicked", "client", sess.Client, "method", req.Method, "uri", req.URI, "panic", p, "stack", string(debug.Stack()))
 			ok = false
 		}
 	}()
-	resp = a.app.Serve(cs.sess, req, rgi.Bodies{})
+	resp = a.app.Serve(sess, req, rgi.Bodies{})
 	if a.serialize {
 		cs.sess.Requests++
 	} else {
