@@ -168,9 +168,11 @@ func (c *Conn) newStream(es *h2conn.Stream) *Stream {
 	}
 	if c.opts.ReuseStreams {
 		s.method, s.scheme, s.authority, s.path = es.Method(), es.Scheme(), es.Authority(), es.Path()
+		s.protocol = es.Protocol()
 		s.header = es.Fields()
 	} else {
 		s.method, s.scheme = internMethod(es.Method()), internScheme(es.Scheme())
+		s.protocol = internProtocol(es.Protocol())
 		s.authority, s.path, s.header = copyRequest(es.Authority(), es.Path(), es.Fields())
 	}
 	return s
@@ -237,7 +239,7 @@ func (c *Conn) recycle(s *Stream) {
 	s.outTrail, s.info = nil, nil
 	s.status, s.respHdr, s.src, s.closeCd = 0, nil, source{}, 0
 	s.es, s.id = nil, 0
-	s.method, s.scheme, s.authority, s.path = "", "", "", ""
+	s.method, s.scheme, s.authority, s.path, s.protocol = "", "", "", "", ""
 	s.header, s.trailer = nil, s.trailer[:0]
 	s.contentLength = 0
 	s.handler = nil
@@ -280,4 +282,16 @@ func internScheme(m string) string {
 		return "http"
 	}
 	return clone(m)
+}
+
+// internProtocol returns a private copy of an RFC 8441 :protocol, without
+// allocating for "" and "websocket".
+func internProtocol(p string) string {
+	switch p {
+	case "":
+		return ""
+	case "websocket":
+		return "websocket"
+	}
+	return clone(p)
 }

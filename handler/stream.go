@@ -68,6 +68,7 @@ type Stream struct {
 	id   uint32
 
 	method, scheme, authority, path string
+	protocol                        string // :protocol (RFC 8441), "" for other requests
 	header                          []hpack.HeaderField
 	trailer                         []hpack.HeaderField
 	contentLength                   int64
@@ -113,6 +114,12 @@ func (s *Stream) Scheme() string { return s.scheme }
 // Authority returns :authority, or the host header field when the request has no
 // :authority (RFC 9113 §8.3.1).
 func (s *Stream) Authority() string { return s.authority }
+
+// Protocol returns the :protocol pseudo-header of an extended CONNECT request
+// (RFC 8441 §4: "a new pseudo-header field :protocol", for example
+// "websocket"), or "" for any other request. The server accepts such requests
+// only with h2conn.Config.EnableConnectProtocol (SETTINGS_ENABLE_CONNECT_PROTOCOL).
+func (s *Stream) Protocol() string { return s.protocol }
 
 // Path returns the request target (:path), including any query.
 func (s *Stream) Path() string { return s.path }
