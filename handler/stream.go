@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -192,6 +193,11 @@ func (s *Stream) Context() context.Context {
 //   - BodyGenerator or func(max int) ([]byte, DataFlag): called on the
 //     connection goroutine whenever the stream may send (see BodyGenerator).
 //
+// SendResponse takes ownership of body: an io.Closer body is closed when the
+// stream ends, whatever ends it (the response was sent, either side reset the
+// stream, the connection closed), and at once when SendResponse returns an
+// error.
+//
 // headers are validated (lowercase token names, no pseudo-headers, no
 // connection-specific fields, values without control characters or surrounding
 // whitespace; RFC 9113 §8.2, RFC 9110 §5.5): a refused field gives a *FieldError
@@ -205,6 +211,18 @@ func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any)
 // SendResponse is Stream.SendResponse for the request h names; it returns
 // ErrStreamClosed once that request's stream has closed.
 func (h Handle) SendResponse(status int, headers []hpack.HeaderField, body any) error {
+	err := h.sendResponse(status, headers, body)
+	if err != nil {
+		// The body was handed over: whatever refused it, an io.Closer
+		// (an open file, a pipe) is released now, not by a finalizer.
+		if c, ok := body.(io.Closer); ok {
+			c.Close()
+		}
+	}
+	return err
+}
+
+func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any) error {
 	// RFC 9113 §8.6: "The 101 (Switching Protocols) informational status code
 	// cannot be used in HTTP/2." Interim 1xx responses are not final responses.
 	if status < 200 || status > 999 {
