@@ -36,6 +36,9 @@ import (
 // ServeHTTP returns), or header keys prefixed with http.TrailerPrefix.
 // Request trailers appear in r.Trailer once r.Body has returned io.EOF.
 //
+// An RFC 8441 extended CONNECT has its :protocol in r.Header[":protocol"] and
+// its URL parsed from :path, as in net/http.
+//
 // r.Context() is cancelled when the stream closes; a panic in the handler
 // resets the stream with INTERNAL_ERROR (http.ErrAbortHandler does so silently).
 // 1xx responses written with WriteHeader are not sent.
@@ -109,13 +112,19 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 		authority, path, header = copyRequest(authority, path, header)
 	}
 	u, err := url.ParseRequestURI(path)
-	if method == "CONNECT" {
+	if method == "CONNECT" && s.protocol == "" {
+		// RFC 9113 §8.5: a CONNECT has only :authority. An extended
+		// CONNECT (RFC 8441 §4) has a :path, parsed as for other methods.
 		u, err = &url.URL{Host: authority}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("bad request target %q", path)
 	}
-	h := make(http.Header, len(header))
+	h := make(http.Header, len(header)+1)
+	if s.protocol != "" {
+		// As net/http does: the handler finds :protocol in the header.
+		h[":protocol"] = []string{strings.Clone(s.protocol)}
+	}
 	var declared []string
 	for _, f := range header {
 		k := textproto.CanonicalMIMEHeaderKey(f.Name)
