@@ -65,7 +65,7 @@ type source struct {
 // regular file. Any other reader is read by a pump goroutine (see pump.go) and
 // fed to the connection like a deferred generator, so a slow reader never stalls
 // the connection.
-func (src *source) setBody(body any, s *Stream) error {
+func (src *source) setBody(body any, h Handle) error {
 	*src = source{length: -1}
 	switch b := body.(type) {
 	case nil:
@@ -96,13 +96,13 @@ func (src *source) setBody(body any, s *Stream) error {
 			src.left = src.length
 			return nil
 		}
-		src.pump = newPump(b, s.Resume)
+		src.pump = newPump(b, h.Resume)
 		src.kind, src.gen = bodyGen, src.pump.next
 	case io.Reader:
 		if c, ok := b.(io.Closer); ok {
 			src.closer = c
 		}
-		src.pump = newPump(b, s.Resume)
+		src.pump = newPump(b, h.Resume)
 		src.kind, src.gen = bodyGen, src.pump.next
 	default:
 		return ErrBodyType

@@ -21,7 +21,8 @@ var ErrBodyClosed = errors.New("handler: read on a closed request body")
 // Read) and finally Close, which drops what is buffered and what arrives
 // later, returning its window. The zero value is ready after Init.
 type BodyReader struct {
-	s *Stream
+	s   *Stream // connection goroutine only (Write)
+	ref Handle  // for the reader's goroutine: the Stream may be recycled
 
 	mu     sync.Mutex
 	cond   sync.Cond
@@ -35,7 +36,7 @@ type BodyReader struct {
 // Init binds b to s. It must be called before the other methods, from
 // OnHeaders.
 func (b *BodyReader) Init(s *Stream) {
-	b.s = s
+	b.s, b.ref = s, s.Handle()
 	b.cond.L = &b.mu
 }
 
@@ -122,7 +123,7 @@ func (b *BodyReader) Read(p []byte) (int, error) {
 		b.buf, b.off = b.buf[:0], 0
 	}
 	b.mu.Unlock()
-	b.s.Consume(n)
+	b.ref.Consume(n)
 	return n, nil
 }
 
@@ -136,6 +137,6 @@ func (b *BodyReader) Close() error {
 	b.closed = true
 	b.cond.Broadcast()
 	b.mu.Unlock()
-	b.s.Consume(n)
+	b.ref.Consume(n)
 	return nil
 }

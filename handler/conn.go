@@ -45,9 +45,10 @@ type Options struct {
 	// ReuseStreams lets the connection recycle a Stream (and its handler-layer
 	// buffers, and alias request strings to the engine's per-stream arena)
 	// once OnClose has returned, which makes a request that is answered from
-	// its callbacks allocation-free. Set it only when no code touches a Stream
-	// after its OnClose returned: not a goroutine that may still call
-	// SendResponse or Resume, nor code that keeps its strings or header slice.
+	// its callbacks allocation-free. Code that may run after OnClose must hold
+	// a Handle (Stream.Handle), not the *Stream, and copies of the strings it
+	// keeps; the library's goroutines (body pumps, HTTPHandler, BodyReader,
+	// rgih2) do.
 	// With it off (the default) every stream is a fresh object whose request
 	// strings are private copies, safe to use for as long as wanted; that
 	// costs three allocations per request.

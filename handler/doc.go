@@ -46,8 +46,14 @@
 //
 // With h2server.Config.ReuseStreams (handler.Options.ReuseStreams) a Stream and
 // its request strings are recycled once OnClose returns, which makes a request
-// answered from its callbacks allocation-free; only use it when no goroutine
-// touches a Stream after its OnClose.
+// answered from its callbacks allocation-free. A goroutine that may outlive the
+// stream takes a Handle (Stream.Handle, in a callback) instead of keeping the
+// *Stream: a Handle names one request, and once that request's stream has closed
+// its methods return ErrStreamClosed or do nothing, even when the Stream already
+// serves another request. The library's own goroutines (reader body pumps,
+// HTTPHandler, BodyReader, rgih2) use Handles and copy the request strings they
+// keep, so they are safe with ReuseStreams; code of your own that keeps a *Stream
+// or its strings past OnClose is not.
 //
 // # Request bodies and flow control
 //

@@ -159,18 +159,20 @@ func (c *Conn) newStream(es *h2conn.Stream) *Stream {
 		s = c.free[n-1]
 		c.free = c.free[:n-1]
 	} else {
-		s = &Stream{}
+		s = &Stream{conn: c}
 	}
-	s.conn, s.es, s.id = c, es, es.ID
+	s.es, s.id = es, es.ID
 	s.contentLength = es.ContentLength()
 	if es.EndStreamReceived() {
 		s.state.Store(stReqEnded)
 	}
 	if c.opts.ReuseStreams {
 		s.method, s.scheme, s.authority, s.path = es.Method(), es.Scheme(), es.Authority(), es.Path()
+		s.protocol = es.Protocol()
 		s.header = es.Fields()
 	} else {
 		s.method, s.scheme = internMethod(es.Method()), internScheme(es.Scheme())
+		s.protocol = internProtocol(es.Protocol())
 		s.authority, s.path, s.header = copyRequest(es.Authority(), es.Path(), es.Fields())
 	}
 	return s
@@ -221,9 +223,27 @@ func (c *Conn) fields(f []hpack.HeaderField, dst []hpack.HeaderField) []hpack.He
 	return out
 }
 
-// recycle returns a closed Stream to the free list, keeping its buffers.
+// recycle returns a closed Stream to the free list, keeping its buffers. The
+// generation changes under c.mu, so every Handle on the request just ended
+// goes stale at once (its methods check the generation under c.mu), and the
+// fields a stale Handle may touch are only written under c.mu. conn and gen
+// are never reset.
 func (c *Conn) recycle(s *Stream) {
-	*s = Stream{trailer: s.trailer[:0]}
+	s.ctxMu.Lock()
+	s.ctx, s.cancel = nil, nil
+	s.ctxMu.Unlock()
+	c.mu.Lock()
+	s.gen.Add(1)
+	s.state.Store(0)
+	s.ops, s.taken, s.resetCode, s.consume = 0, 0, 0, 0
+	s.outTrail, s.info = nil, nil
+	s.status, s.respHdr, s.src, s.closeCd = 0, nil, source{}, 0
+	s.es, s.id = nil, 0
+	s.method, s.scheme, s.authority, s.path, s.protocol = "", "", "", "", ""
+	s.header, s.trailer = nil, s.trailer[:0]
+	s.contentLength = 0
+	s.handler = nil
+	c.mu.Unlock()
 	c.free = append(c.free, s)
 }
 
@@ -262,4 +282,16 @@ func internScheme(m string) string {
 		return "http"
 	}
 	return clone(m)
+}
+
+// internProtocol returns a private copy of an RFC 8441 :protocol, without
+// allocating for "" and "websocket".
+func internProtocol(p string) string {
+	switch p {
+	case "":
+		return ""
+	case "websocket":
+		return "websocket"
+	}
+	return clone(p)
 }

@@ -18,8 +18,10 @@ package handler
 // OnClose(code) and ConnInfo.Context is cancelled. With NoError the shutdown is
 // graceful: no new stream is accepted, and the connection ends when the open
 // streams have finished (each still needs a response or a Reset).
-func (s *Stream) GoAway(code ErrCode, debug string) {
-	c := s.conn
+func (s *Stream) GoAway(code ErrCode, debug string) { s.conn.goAwayFrom(code, debug) }
+
+// goAwayFrom queues the GOAWAY of Stream.GoAway.
+func (c *Conn) goAwayFrom(code ErrCode, debug string) {
 	c.mu.Lock()
 	if c.goAway || c.goAwayDone {
 		c.mu.Unlock()

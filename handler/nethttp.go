@@ -4,14 +4,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // HTTPHandler returns a Factory that serves every stream with an ordinary
@@ -24,10 +28,16 @@ import (
 // window of body. The response is buffered up to 4 KiB: a handler that writes
 // less and returns gets a content-length; beyond that, or on Flush
 // (http.Flusher), the headers go out and the body streams as the peer's windows
-// allow, with Write blocking while 64 KiB are waiting to be sent. Response
-// trailers work as in net/http: names declared in the "Trailer" header before
-// the first write, or header keys prefixed with http.TrailerPrefix.
+// allow, with Write blocking while 64 KiB are waiting to be sent. As in
+// net/http the header map is sent as it was at WriteHeader (or the first
+// Write): later changes are not sent, and fields HTTP/2 forbids are dropped.
+// Response trailers work as in net/http: names declared in the "Trailer"
+// header before the first write (sent only as trailers, with their values when
+// ServeHTTP returns), or header keys prefixed with http.TrailerPrefix.
 // Request trailers appear in r.Trailer once r.Body has returned io.EOF.
+//
+// An RFC 8441 extended CONNECT has its :protocol in r.Header[":protocol"] and
+// its URL parsed from :path, as in net/http.
 //
 // r.Context() is cancelled when the stream closes; a panic in the handler
 // resets the stream with INTERNAL_ERROR (http.ErrAbortHandler does so silently).
@@ -46,20 +56,23 @@ var errStreamGone = errors.New("handler: HTTP/2 stream closed")
 
 // httpStream runs one request through a net/http Handler.
 type httpStream struct {
-	h http.Handler
-	s *Stream
+	h   http.Handler
+	ref Handle // the request, for the handler goroutine (never the *Stream: it may be recycled)
+	log *slog.Logger
 
 	mu   sync.Mutex
 	cond sync.Cond
 
-	body         BodyReader // the request body: filled by OnData, drained by r.Body
-	closed       bool       // the stream closed (OnClose)
-	closeErr     error      // why writes fail after close
-	trailersDone bool       // r.Trailer filled
+	body         BodyReader  // the request body: filled by OnData, drained by r.Body
+	closed       bool        // the stream closed (OnClose)
+	closeErr     error       // why writes fail after close
+	trailersDone bool        // r.Trailer filled
+	reqTrailer   http.Header // the request trailers, copied on the connection goroutine
 	req          *http.Request
 
 	// Response.
-	hdr      http.Header
+	hdr      http.Header // the handler's header map (w.Header())
+	snap     http.Header // hdr as it was at WriteHeader: what is sent
 	status   int
 	wrote    bool // WriteHeader happened (explicitly or implicitly)
 	started  bool // SendResponse was called
@@ -75,7 +88,8 @@ type httpStream struct {
 func (hs *httpStream) ManualFlowControl() {}
 
 func (hs *httpStream) OnHeaders(s *Stream) {
-	hs.s = s
+	hs.ref = s.Handle()
+	hs.log = s.conn.log
 	hs.cond.L = &hs.mu
 	hs.body.Init(s)
 	r, err := hs.newRequest(s)
@@ -90,16 +104,29 @@ func (hs *httpStream) OnHeaders(s *Stream) {
 }
 
 func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
-	u, err := url.ParseRequestURI(s.Path())
-	if s.Method() == "CONNECT" {
-		u, err = &url.URL{Host: s.Authority()}, nil
+	// The request outlives OnClose on the handler's goroutine: it must not
+	// alias the engine's arena, which ReuseStreams lets a Stream do.
+	method, authority, path, header := s.method, s.authority, s.path, s.header
+	if s.conn.opts.ReuseStreams {
+		method = internMethod(method)
+		authority, path, header = copyRequest(authority, path, header)
+	}
+	u, err := url.ParseRequestURI(path)
+	if method == "CONNECT" && s.protocol == "" {
+		// RFC 9113 §8.5: a CONNECT has only :authority. An extended
+		// CONNECT (RFC 8441 §4) has a :path, parsed as for other methods.
+		u, err = &url.URL{Host: authority}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("bad request target %q", s.Path())
+		return nil, fmt.Errorf("bad request target %q", path)
 	}
-	h := make(http.Header, len(s.Header()))
+	h := make(http.Header, len(header)+1)
+	if s.protocol != "" {
+		// As net/http does: the handler finds :protocol in the header.
+		h[":protocol"] = []string{strings.Clone(s.protocol)}
+	}
 	var declared []string
-	for _, f := range s.Header() {
+	for _, f := range header {
 		k := textproto.CanonicalMIMEHeaderKey(f.Name)
 		h[k] = append(h[k], f.Value)
 		if k == "Trailer" {
@@ -111,13 +138,13 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 		}
 	}
 	r := &http.Request{
-		Method:     s.Method(),
+		Method:     method,
 		URL:        u,
 		Proto:      "HTTP/2.0",
 		ProtoMajor: 2,
 		Header:     h,
-		Host:       s.Authority(),
-		RequestURI: s.Path(),
+		Host:       authority,
+		RequestURI: path,
 		RemoteAddr: addrString(s),
 		TLS:        s.Conn().TLS,
 	}
@@ -146,7 +173,21 @@ func addrString(s *Stream) string {
 
 func (hs *httpStream) OnData(s *Stream, data []byte) { hs.body.Write(data) }
 
-func (hs *httpStream) OnRequestDone(s *Stream) { hs.body.End(nil) }
+func (hs *httpStream) OnRequestDone(s *Stream) {
+	// Copy the trailers now: the Stream's own may alias the engine's arena
+	// and do not outlive the stream, while r.Body may be read later.
+	if tr := s.Trailers(); len(tr) > 0 {
+		h := make(http.Header, len(tr))
+		for _, f := range tr {
+			k := textproto.CanonicalMIMEHeaderKey(f.Name)
+			h[k] = append(h[k], strings.Clone(f.Value))
+		}
+		hs.mu.Lock()
+		hs.reqTrailer = h
+		hs.mu.Unlock()
+	}
+	hs.body.End(nil)
+}
 
 func (hs *httpStream) OnClose(s *Stream, code ErrCode) {
 	err := errStreamGone
@@ -177,7 +218,7 @@ func (b *httpBody) Read(p []byte) (int, error) {
 func (hs *httpStream) fillTrailers() {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	tr := hs.s.Trailers()
+	tr := hs.reqTrailer
 	if hs.trailersDone || len(tr) == 0 {
 		return
 	}
@@ -185,22 +226,34 @@ func (hs *httpStream) fillTrailers() {
 	if hs.req.Trailer == nil {
 		hs.req.Trailer = make(http.Header, len(tr))
 	}
-	for _, f := range tr {
-		k := textproto.CanonicalMIMEHeaderKey(f.Name)
-		hs.req.Trailer[k] = append(hs.req.Trailer[k], f.Value)
+	for k, vs := range tr {
+		hs.req.Trailer[k] = append(hs.req.Trailer[k], vs...)
 	}
 }
 
 func (b *httpBody) Close() error { return b.body.Close() }
 
+// Test hooks, called with the request when set: testHookFinished by finish
+// once the end of the body is visible to the connection goroutine,
+// testHookServeDone when a request goroutine has finished everything it does
+// (tests wait for them instead of sleeping).
+var testHookFinished, testHookServeDone atomic.Pointer[func(*http.Request)]
+
+func callHook(h *atomic.Pointer[func(*http.Request)], r *http.Request) {
+	if f := h.Load(); f != nil {
+		(*f)(r)
+	}
+}
+
 // serve runs the handler on its own goroutine.
 func (hs *httpStream) serve() {
+	defer callHook(&testHookServeDone, hs.req)
 	defer func() {
 		if p := recover(); p != nil {
 			if p != http.ErrAbortHandler {
-				hs.s.conn.log.Warn("h2: net/http handler panicked; resetting the stream", "stream", hs.s.id, "panic", fmt.Sprint(p))
+				hs.log.Warn("h2: net/http handler panicked; resetting the stream", "stream", hs.ref.ID(), "panic", fmt.Sprint(p))
 			}
-			hs.s.Reset(InternalError)
+			hs.ref.Reset(InternalError)
 			return
 		}
 		hs.finish()
@@ -208,28 +261,36 @@ func (hs *httpStream) serve() {
 	hs.h.ServeHTTP((*httpWriter)(hs), hs.req)
 }
 
-// finish ends the response after ServeHTTP returned.
+// finish ends the response after ServeHTTP returned. The trailers are handed
+// to the stream before finished is set: the generator returns DataEOF only
+// once it sees finished, so they can never come too late.
 func (hs *httpStream) finish() {
 	hs.mu.Lock()
 	if !hs.wrote {
 		hs.writeHeaderLocked(http.StatusOK)
 	}
+	if tr := hs.trailerFields(); len(tr) > 0 {
+		// Before SendResponse, or while the generator cannot end the body:
+		// SetTrailers fails only when the stream has closed.
+		hs.ref.SetTrailers(tr)
+	}
 	if !hs.started {
 		hs.sniffLocked()
 		body := hs.out[hs.outOff:]
+		fields := hs.fields(len(body), true)
 		hs.finished = true
 		hs.mu.Unlock()
-		hs.setTrailers()
-		hs.s.SendResponse(hs.status, hs.fields(len(body), true), body)
+		callHook(&testHookFinished, hs.req)
+		hs.ref.SendResponse(hs.status, fields, body)
 		hs.closeBody()
 		return
 	}
 	hs.finished = true
 	wake := hs.deferred
 	hs.mu.Unlock()
-	hs.setTrailers()
+	callHook(&testHookFinished, hs.req)
 	if wake {
-		hs.s.Resume()
+		hs.ref.Resume()
 	}
 	hs.closeBody()
 }
@@ -241,44 +302,45 @@ func (hs *httpStream) closeBody() {
 	}
 }
 
-// setTrailers hands the response trailers (declared names, and TrailerPrefix
-// keys) to the stream.
-func (hs *httpStream) setTrailers() {
+// trailerFields returns the response trailers (declared names, and
+// TrailerPrefix keys) from the live header map, as net/http reads them when
+// the handler returns (hs.mu held).
+func (hs *httpStream) trailerFields() []hpack.HeaderField {
 	var tr []hpack.HeaderField
 	for _, k := range hs.trailers {
 		for _, v := range hs.hdr[k] {
-			tr = append(tr, hpack.HeaderField{Name: strings.ToLower(k), Value: v})
+			tr = append(tr, hpack.HeaderField{Name: strings.ToLower(k), Value: strings.Trim(v, " \t")})
 		}
 	}
 	for k, vs := range hs.hdr {
 		if name, ok := strings.CutPrefix(k, http.TrailerPrefix); ok {
 			for _, v := range vs {
-				tr = append(tr, hpack.HeaderField{Name: strings.ToLower(name), Value: v})
+				tr = append(tr, hpack.HeaderField{Name: strings.ToLower(name), Value: strings.Trim(v, " \t")})
 			}
 		}
 	}
-	if len(tr) > 0 {
-		hs.s.SetTrailers(sanitize(tr))
-	}
+	return sanitize(tr)
 }
 
-// sanitize drops fields HTTP/2 forbids (RFC 9113 §8.2.2) or that are malformed.
+// sanitize drops the fields the response field policy (internal/httpfield)
+// refuses, as net/http and x/net drop invalid fields when they write a header.
 func sanitize(f []hpack.HeaderField) []hpack.HeaderField {
 	out := f[:0]
 	for _, x := range f {
-		if validResponseField(x.Name, x.Value) {
+		if httpfield.CheckResponse(x.Name, x.Value) == "" {
 			out = append(out, x)
 		}
 	}
 	return out
 }
 
-// fields converts the response header to HTTP/2 fields; with final the body
-// length n is known.
+// fields converts the header snapshot taken at WriteHeader to HTTP/2 fields;
+// with final the body length n is known. Declared trailers are sent as
+// trailers only.
 func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
-	f := make([]hpack.HeaderField, 0, len(hs.hdr)+2)
-	for k, vs := range hs.hdr {
-		if strings.HasPrefix(k, http.TrailerPrefix) {
+	f := make([]hpack.HeaderField, 0, len(hs.snap)+2)
+	for k, vs := range hs.snap {
+		if strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(hs.trailers, k) {
 			continue
 		}
 		switch k {
@@ -287,10 +349,12 @@ func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
 		}
 		name := strings.ToLower(k)
 		for _, v := range vs {
-			f = append(f, hpack.HeaderField{Name: name, Value: strings.TrimSpace(v)})
+			// RFC 9113 §8.2.1 forbids surrounding SP and HTAB: trim them
+			// as net/http does; other control characters make the field dropped.
+			f = append(f, hpack.HeaderField{Name: name, Value: strings.Trim(v, " \t")})
 		}
 	}
-	if final && hs.hdr.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {
+	if final && hs.snap.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {
 		f = append(f, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(n)})
 	}
 	return sanitize(f)
@@ -300,10 +364,16 @@ func bodyAllowed(status int) bool {
 	return status >= 200 && status != 204 && status != 304
 }
 
+// writeHeaderLocked records the status and, as net/http does, a snapshot of
+// the header map: later changes are not sent, except declared trailers.
 func (hs *httpStream) writeHeaderLocked(code int) {
 	hs.wrote = true
 	hs.status = code
-	for _, v := range hs.hdr["Trailer"] {
+	hs.snap = hs.hdr.Clone()
+	if hs.snap == nil {
+		hs.snap = http.Header{}
+	}
+	for _, v := range hs.snap["Trailer"] {
 		for _, k := range strings.Split(v, ",") {
 			if k = strings.TrimSpace(k); k != "" {
 				hs.trailers = append(hs.trailers, textproto.CanonicalMIMEHeaderKey(k))
@@ -324,15 +394,15 @@ func (hs *httpStream) startLocked() {
 	hs.started = true
 	f := hs.fields(0, false)
 	hs.mu.Unlock()
-	hs.s.SendResponse(hs.status, f, BodyGenerator(hs.generate))
+	hs.ref.SendResponse(hs.status, f, BodyGenerator(hs.generate))
 	hs.mu.Lock()
 }
 
 // sniffLocked sets a content-type from the first bytes, as net/http does, when
 // the handler set none.
 func (hs *httpStream) sniffLocked() {
-	if _, ok := hs.hdr["Content-Type"]; !ok && bodyAllowed(hs.status) && len(hs.out) > hs.outOff {
-		hs.hdr.Set("Content-Type", http.DetectContentType(hs.out[hs.outOff:]))
+	if _, ok := hs.snap["Content-Type"]; !ok && bodyAllowed(hs.status) && len(hs.out) > hs.outOff {
+		hs.snap.Set("Content-Type", http.DetectContentType(hs.out[hs.outOff:]))
 	}
 }
 
@@ -419,7 +489,7 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 		written += n
 		if hs.started && hs.deferred {
 			hs.deferred = false
-			hs.s.Resume()
+			hs.ref.Resume()
 		}
 	}
 	return written, nil
@@ -437,6 +507,6 @@ func (w *httpWriter) Flush() {
 	hs.startLocked()
 	if hs.deferred {
 		hs.deferred = false
-		hs.s.Resume()
+		hs.ref.Resume()
 	}
 }

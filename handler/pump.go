@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"errors"
 	"io"
 	"sync"
 )
@@ -28,9 +27,6 @@ type pump struct {
 	refill   chan struct{}
 	done     chan struct{}
 }
-
-// errPumpStopped ends a pump whose stream closed.
-var errPumpStopped = errors.New("handler: response body reader abandoned")
 
 func newPump(r io.Reader, wake func()) *pump {
 	p := &pump{r: r, wake: wake, buf: make([]byte, pumpBufSize),

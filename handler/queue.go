@@ -1,15 +1,5 @@
 package handler
 
-// enqueue records op for s and wakes the loop if it is asleep.
-func (c *Conn) enqueue(s *Stream, op uint8) {
-	c.mu.Lock()
-	wake := c.enqueueLocked(s, op)
-	c.mu.Unlock()
-	if wake {
-		c.wake()
-	}
-}
-
 // enqueueLocked records op for s (c.mu held) and reports whether the loop must
 // be woken.
 func (c *Conn) enqueueLocked(s *Stream, op uint8) bool {

@@ -3,13 +3,15 @@ package handler
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
-	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // Errors returned by Stream methods.
@@ -24,9 +26,10 @@ var (
 	// ErrTrailersTooLate: SetTrailers was called after the response body's
 	// end had been handed to the connection.
 	ErrTrailersTooLate = errors.New("handler: trailers set after the response body ended")
-	// ErrBadHeaderField: a response header field name is empty, not lowercase,
-	// a pseudo-header, connection-specific (RFC 9113 §8.2.2), or a name or
-	// value contains characters that RFC 9113 §8.2.1 forbids.
+	// ErrBadHeaderField: a response header field name is empty, not a
+	// lowercase token, a pseudo-header, connection-specific (RFC 9113
+	// §8.2.2), or a value contains characters that RFC 9113 §8.2.1 or RFC
+	// 9110 §5.5 forbid. The error returned is a *FieldError wrapping it.
 	ErrBadHeaderField = errors.New("handler: invalid response header field")
 )
 
@@ -60,11 +63,13 @@ const (
 // for I/O and another goroutine never touches the connection state. Calls made
 // within callbacks take one uncontended mutex and do not allocate.
 type Stream struct {
-	conn *Conn
+	conn *Conn          // set when the Stream is made; never changes (recycling stays within a Conn)
+	gen  atomic.Uint32  // the request generation: incremented under conn.mu when recycled
 	es   *h2conn.Stream // the engine's stream; nil once closed (connection goroutine only)
 	id   uint32
 
 	method, scheme, authority, path string
+	protocol                        string // :protocol (RFC 8441), "" for other requests
 	header                          []hpack.HeaderField
 	trailer                         []hpack.HeaderField
 	contentLength                   int64
@@ -110,6 +115,12 @@ func (s *Stream) Scheme() string { return s.scheme }
 // Authority returns :authority, or the host header field when the request has no
 // :authority (RFC 9113 §8.3.1).
 func (s *Stream) Authority() string { return s.authority }
+
+// Protocol returns the :protocol pseudo-header of an extended CONNECT request
+// (RFC 8441 §4: "a new pseudo-header field :protocol", for example
+// "websocket"), or "" for any other request. The server accepts such requests
+// only with h2conn.Config.EnableConnectProtocol (SETTINGS_ENABLE_CONNECT_PROTOCOL).
+func (s *Stream) Protocol() string { return s.protocol }
 
 // Path returns the request target (:path), including any query.
 func (s *Stream) Path() string { return s.path }
@@ -182,12 +193,36 @@ func (s *Stream) Context() context.Context {
 //   - BodyGenerator or func(max int) ([]byte, DataFlag): called on the
 //     connection goroutine whenever the stream may send (see BodyGenerator).
 //
-// headers are validated (lowercase names, no pseudo-headers, no
-// connection-specific fields; RFC 9113 §8.2) and must not be modified until the
-// stream closes. SendResponse returns ErrResponseSent on a second call and
+// SendResponse takes ownership of body: an io.Closer body is closed when the
+// stream ends, whatever ends it (the response was sent, either side reset the
+// stream, the connection closed), and at once when SendResponse returns an
+// error.
+//
+// headers are validated (lowercase token names, no pseudo-headers, no
+// connection-specific fields, values without control characters or surrounding
+// whitespace; RFC 9113 §8.2, RFC 9110 §5.5): a refused field gives a *FieldError
+// naming it. They must not be modified until the stream closes. SendResponse returns ErrResponseSent on a second call and
 // ErrStreamClosed when the stream has already closed; errors about the response
 // itself leave the stream open so that the handler can send another one.
 func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any) error {
+	return s.Handle().SendResponse(status, headers, body)
+}
+
+// SendResponse is Stream.SendResponse for the request h names; it returns
+// ErrStreamClosed once that request's stream has closed.
+func (h Handle) SendResponse(status int, headers []hpack.HeaderField, body any) error {
+	err := h.sendResponse(status, headers, body)
+	if err != nil {
+		// The body was handed over: whatever refused it, an io.Closer
+		// (an open file, a pipe) is released now, not by a finalizer.
+		if c, ok := body.(io.Closer); ok {
+			c.Close()
+		}
+	}
+	return err
+}
+
+func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any) error {
 	// RFC 9113 §8.6: "The 101 (Switching Protocols) informational status code
 	// cannot be used in HTTP/2." Interim 1xx responses are not final responses.
 	if status < 200 || status > 999 {
@@ -196,11 +231,12 @@ func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any)
 	if err := validResponseFields(headers); err != nil {
 		return err
 	}
-	c, err := s.lockUnanswered()
+	c, err := h.lockUnanswered()
 	if err != nil {
 		return err
 	}
-	if err := s.src.setBody(body, s); err != nil {
+	s := h.s
+	if err := s.src.setBody(body, h); err != nil {
 		c.mu.Unlock()
 		return err
 	}
@@ -226,16 +262,22 @@ type interim struct {
 // SendResponse, from a callback or any goroutine. RFC 9113 §8.6 forbids 101;
 // 100 Continue is for requests that expect it.
 func (s *Stream) SendInformational(status int, headers []hpack.HeaderField) error {
+	return s.Handle().SendInformational(status, headers)
+}
+
+// SendInformational is Stream.SendInformational for the request h names.
+func (h Handle) SendInformational(status int, headers []hpack.HeaderField) error {
 	if status < 100 || status > 199 || status == 101 {
 		return ErrBadStatus
 	}
 	if err := validResponseFields(headers); err != nil {
 		return err
 	}
-	c, err := s.lockUnanswered()
+	c, err := h.lockUnanswered()
 	if err != nil {
 		return err
 	}
+	s := h.s
 	s.info = append(s.info, interim{status, headers})
 	wake := c.enqueueLocked(s, opInfo)
 	c.mu.Unlock()
@@ -250,12 +292,22 @@ func (s *Stream) SendInformational(status int, headers []hpack.HeaderField) erro
 // before SendResponse, or from the body generator before it returns DataEOF, or
 // while the generator is deferred. Field rules are those of SendResponse.
 func (s *Stream) SetTrailers(trailers []hpack.HeaderField) error {
+	return s.Handle().SetTrailers(trailers)
+}
+
+// SetTrailers is Stream.SetTrailers for the request h names; it returns
+// ErrStreamClosed once that request's Stream has been recycled.
+func (h Handle) SetTrailers(trailers []hpack.HeaderField) error {
 	if err := validResponseFields(trailers); err != nil {
 		return err
 	}
+	s := h.s
 	c := s.conn
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if s.gen.Load() != h.gen {
+		return ErrStreamClosed
+	}
 	if s.state.Load()&(stBodyEnded|stClosed) != 0 {
 		return ErrTrailersTooLate
 	}
@@ -266,27 +318,28 @@ func (s *Stream) SetTrailers(trailers []hpack.HeaderField) error {
 // Resume restarts a body generator that returned DataDeferred. It may be called
 // from any goroutine, any number of times; it does nothing when the body is not
 // deferred or the stream has closed.
-func (s *Stream) Resume() {
-	if s.state.Load()&stClosed != 0 {
-		return
+func (s *Stream) Resume() { s.Handle().Resume() }
+
+// Resume is Stream.Resume for the request h names.
+func (h Handle) Resume() {
+	if c := h.lockOpen(); c != nil {
+		h.enqueueUnlock(c, opResume)
 	}
-	s.conn.enqueue(s, opResume)
 }
 
 // Reset aborts the stream with RST_STREAM and code (RFC 9113 §6.4). It may be
 // called from any goroutine; it does nothing once the stream has closed. OnClose
 // follows with code.
-func (s *Stream) Reset(code ErrCode) {
-	if s.state.Load()&stClosed != 0 {
-		return
+func (s *Stream) Reset(code ErrCode) { s.Handle().Reset(code) }
+
+// Reset is Stream.Reset for the request h names.
+func (h Handle) Reset(code ErrCode) {
+	if c := h.lockOpen(); c != nil {
+		if h.s.ops&opReset == 0 {
+			h.s.resetCode = code
+		}
+		h.enqueueUnlock(c, opReset)
 	}
-	c := s.conn
-	c.mu.Lock()
-	if s.ops&opReset == 0 {
-		s.resetCode = code
-	}
-	c.mu.Unlock()
-	c.enqueue(s, opReset)
 }
 
 // Consume returns n bytes of request body to the peer's flow-control windows
@@ -294,15 +347,79 @@ func (s *Stream) Reset(code ErrCode) {
 // implement ManualFlowControl call it, once they have processed the bytes OnData
 // gave them; it may be called from any goroutine and does nothing once the stream
 // has closed.
-func (s *Stream) Consume(n int) {
-	if n <= 0 || s.state.Load()&stClosed != 0 {
+func (s *Stream) Consume(n int) { s.Handle().Consume(n) }
+
+// Consume is Stream.Consume for the request h names.
+func (h Handle) Consume(n int) {
+	if n <= 0 {
 		return
 	}
-	c := s.conn
+	if c := h.lockOpen(); c != nil {
+		h.s.consume += n
+		h.enqueueUnlock(c, opConsume)
+	}
+}
+
+// Handle is a generation-checked reference to the request a Stream serves,
+// for code that may run after the stream closed: a goroutine answering the
+// request, a response body reader. With Options.ReuseStreams a *Stream is
+// recycled for a later request once OnClose has returned; a Handle keeps
+// naming the request it was taken for, so once that request's stream has
+// closed its methods return ErrStreamClosed or do nothing, whatever the
+// Stream serves now. The library's own goroutines (body pumps, HTTPHandler,
+// BodyReader, rgih2) use Handles only. A Handle is a small value: copy it
+// freely; the zero Handle must not be used.
+type Handle struct {
+	s   *Stream
+	gen uint32
+	id  uint32
+}
+
+// Handle returns a Handle on the request s serves now. Take it on the
+// connection goroutine (in a callback) to hand it to another goroutine.
+func (s *Stream) Handle() Handle { return Handle{s: s, gen: s.gen.Load(), id: s.id} }
+
+// ID returns the HTTP/2 stream identifier of the request h names.
+func (h Handle) ID() uint32 { return h.id }
+
+// Conn returns information about the connection (it does not change when the
+// Stream is recycled: a Stream is recycled within its connection only).
+func (h Handle) Conn() ConnInfo { return h.s.conn.info }
+
+// GoAway is Stream.GoAway: it acts on the whole connection, which a stale
+// Handle still names.
+func (h Handle) GoAway(code ErrCode, debug string) { h.s.conn.goAwayFrom(code, debug) }
+
+// Closed reports whether the request h names has closed.
+func (h Handle) Closed() bool {
+	c := h.s.conn
 	c.mu.Lock()
-	s.consume += n
+	defer c.mu.Unlock()
+	return h.s.gen.Load() != h.gen || h.s.state.Load()&stClosed != 0
+}
+
+// lockOpen takes the connection's mutex and returns the connection when h
+// still names the Stream's current request and it is open; otherwise it
+// returns nil with the mutex released. The generation is changed under the
+// same mutex (recycle), so it cannot change while the caller holds it.
+func (h Handle) lockOpen() *Conn {
+	c := h.s.conn
+	c.mu.Lock()
+	if h.s.gen.Load() != h.gen || h.s.state.Load()&stClosed != 0 {
+		c.mu.Unlock()
+		return nil
+	}
+	return c
+}
+
+// enqueueUnlock queues op for h's stream, releases c.mu and wakes the loop if
+// needed.
+func (h Handle) enqueueUnlock(c *Conn, op uint8) {
+	wake := c.enqueueLocked(h.s, op)
 	c.mu.Unlock()
-	c.enqueue(s, opConsume)
+	if wake {
+		c.wake()
+	}
 }
 
 // lockUnanswered takes the connection's mutex for a stream that is still open
@@ -310,11 +427,11 @@ func (s *Stream) Consume(n int) {
 // held; otherwise it returns ErrStreamClosed or ErrResponseSent unlocked.
 // Responses are recorded under the mutex so that OnClose (which sets stClosed
 // under it) sees either no response at all or a response with its op queued.
-func (s *Stream) lockUnanswered() (*Conn, error) {
-	c := s.conn
+func (h Handle) lockUnanswered() (*Conn, error) {
+	c := h.s.conn
 	c.mu.Lock()
-	st := s.state.Load()
-	if st&stClosed != 0 {
+	st := h.s.state.Load()
+	if h.s.gen.Load() != h.gen || st&stClosed != 0 {
 		c.mu.Unlock()
 		return nil, ErrStreamClosed
 	}
@@ -325,47 +442,28 @@ func (s *Stream) lockUnanswered() (*Conn, error) {
 	return c, nil
 }
 
-// validResponseFields reports ErrBadHeaderField unless every field passes
-// validResponseField.
-func validResponseFields(fields []hpack.HeaderField) error {
-	for i := range fields {
-		if !validResponseField(fields[i].Name, fields[i].Value) {
-			return ErrBadHeaderField
-		}
-	}
-	return nil
+// FieldError is the error SendResponse, SendInformational and SetTrailers
+// return for a header field that HTTP/2 does not allow in a response. It
+// names the field; errors.Is(err, ErrBadHeaderField) holds.
+type FieldError struct {
+	Name, Value string
+	Reason      string // which rule it breaks, with the RFC section
 }
 
-// validResponseField applies the RFC 9113 §8.2 rules to a field the handler
-// wants to send: "A field name MUST NOT contain characters in the ranges 0x00-0x20,
-// 0x41-0x5a, or 0x7f-0xff", no pseudo-headers (the library adds :status), no
-// connection-specific fields (§8.2.2), and a value without NUL, CR or LF and
-// without leading or trailing whitespace (§8.2.1).
-func validResponseField(name, value string) bool {
-	if name == "" || name[0] == ':' {
-		return false
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("handler: invalid response header field %q: %s", e.Name, e.Reason)
+}
+
+// Unwrap returns ErrBadHeaderField.
+func (e *FieldError) Unwrap() error { return ErrBadHeaderField }
+
+// validResponseFields applies the one response field policy
+// (internal/httpfield, which the engine applies too, so that a field accepted
+// here is never refused by the engine) and returns a *FieldError for the first
+// field it refuses.
+func validResponseFields(fields []hpack.HeaderField) error {
+	if i, reason := httpfield.FirstInvalid(fields); i >= 0 {
+		return &FieldError{Name: fields[i].Name, Value: fields[i].Value, Reason: reason}
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c <= 0x20 || (c >= 'A' && c <= 'Z') || c >= 0x7f {
-			return false
-		}
-	}
-	switch name {
-	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
-		return false
-	case "te":
-		// RFC 9113 §8.2.2: TE "MUST NOT contain any value other than
-		// "trailers"".
-		if value != "trailers" {
-			return false
-		}
-	}
-	if strings.ContainsAny(value, "\x00\r\n") {
-		return false
-	}
-	if n := len(value); n > 0 && (value[0] == ' ' || value[0] == '\t' || value[n-1] == ' ' || value[n-1] == '\t') {
-		return false
-	}
-	return true
+	return nil
 }

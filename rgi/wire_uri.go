@@ -68,6 +68,11 @@ func parseTarget(t []byte, in *interner, req *Request, comps []string) error {
 		req.Query = uri[q+1:]
 	}
 	comps = comps[:0]
+	if comps == nil {
+		// The path of "/" is [] (Request's doc), not nil, whoever calls:
+		// the HTTP/1.1 server with its reused buffer or NewRequest (rgih2).
+		comps = []string{}
+	}
 	if q > 1 { // "/" alone has no components
 		path := uri[1:q]
 		for {

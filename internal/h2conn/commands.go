@@ -3,6 +3,7 @@ package h2conn
 import (
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // Commands from the handler layer. They are called on the connection
@@ -175,26 +176,13 @@ func (c *Conn) finalGoAway() {
 	c.shutdownDue = zeroTime
 }
 
-// checkFields applies the rules of RFC 9113 §8.2.1 and §8.2.2 to response
-// fields, so that the engine never generates a malformed message: names
-// are lowercase tokens, values have no NUL/CR/LF or surrounding
-// whitespace, no pseudo-header (the engine adds :status), and no
-// connection-specific field ("An endpoint MUST NOT generate an HTTP/2
-// message containing connection-specific header fields").
+// checkFields refuses response fields that internal/httpfield's policy
+// refuses (RFC 9113 §8.2.1, §8.2.2), so that the engine never generates a
+// malformed message. The handler layer applies the same policy before it
+// accepts a response, so a field it accepted is never refused here.
 func checkFields(fields []hpack.HeaderField) error {
-	for i := range fields {
-		f := &fields[i]
-		if !validName(f.Name) || !validValue(f.Value) {
-			return ErrBadField
-		}
-		switch f.Name {
-		case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
-			return ErrBadField
-		case "te":
-			if f.Value != "trailers" {
-				return ErrBadField
-			}
-		}
+	if i, _ := httpfield.FirstInvalid(fields); i >= 0 {
+		return ErrBadField
 	}
 	return nil
 }

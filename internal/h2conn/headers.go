@@ -1,6 +1,9 @@
 package h2conn
 
-import "github.com/h2kit/h2kit/hpack"
+import (
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/httpfield"
+)
 
 // Request header decoding and validation (RFC 9113 §8.1–§8.3). Fields are
 // copied into the stream's arena as the HPACK decoder emits them; strings
@@ -46,53 +49,12 @@ func (st *Stream) beginBlock(trailers bool) {
 	}
 }
 
-// validName is RFC 9113 §8.2.1: "A field name MUST NOT contain characters
-// in the ranges 0x00-0x20, 0x41-0x5a, or 0x7f-0xff (all ranges inclusive)."
-// and "field names MUST NOT include a colon". Names must also be tokens
-// (RFC 9110 §5.1).
-var validNameByte = func() (t [256]bool) {
-	for c := 0x21; c < 0x7f; c++ {
-		t[c] = true
-	}
-	for c := 'A'; c <= 'Z'; c++ {
-		t[c] = false
-	}
-	for _, c := range "\"(),/:;<=>?@[\\]{}" {
-		t[c] = false
-	}
-	return t
-}()
+// validName and validValue are the field policy of internal/httpfield,
+// shared with the response side so that requests and responses follow one
+// rule set.
+func validName(s string) bool { return httpfield.ValidName(s) }
 
-func validName(s string) bool {
-	if len(s) == 0 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !validNameByte[s[i]] {
-			return false
-		}
-	}
-	return true
-}
-
-// validValue is RFC 9113 §8.2.1: "A field value MUST NOT contain the zero
-// value (ASCII NUL, 0x00), line feed (ASCII LF, 0x0a), or carriage return
-// (ASCII CR, 0x0d) at any position. A field value MUST NOT start or end
-// with an ASCII whitespace character (ASCII SP or HTAB, 0x20 or 0x09)."
-func validValue(s string) bool {
-	if len(s) == 0 {
-		return true
-	}
-	if s[0] == ' ' || s[0] == '\t' || s[len(s)-1] == ' ' || s[len(s)-1] == '\t' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c == 0 || c == '\n' || c == '\r' {
-			return false
-		}
-	}
-	return true
-}
+func validValue(s string) bool { return httpfield.ValidValue(s) }
 
 // parseContentLength accepts 1*DIGIT (RFC 9110 §8.6) up to 2^62.
 func parseContentLength(s string) (int64, bool) {

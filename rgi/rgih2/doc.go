@@ -7,14 +7,19 @@
 //	srv := &h2server.Server{Handler: rgih2.Handler(app, nil)}
 //	srv.HTTP1 = func(c net.Conn, b []byte) { rs.ServeConn(c, b) }
 //
-// Streams are touched by request goroutines after they close, so the adapter
-// must not run with h2server.Config.ReuseStreams (handler.Options.ReuseStreams).
+// Request goroutines may outlive their streams; they hold generation-checked
+// handler.Handles and private copies of the request, so the adapter is safe
+// with h2server.Config.ReuseStreams (handler.Options.ReuseStreams).
 //
 // # Connections and sessions
 //
-// Every stream of one HTTP/2 connection gets the same *rgi.Session, as every
-// request of one TCP connection does over HTTP/1.1 (sessions are kept per
-// handler.ConnInfo.ID). Session.Client is the
+// Every stream of one HTTP/2 connection shares one session, as every request
+// of one TCP connection does over HTTP/1.1 (sessions are kept per
+// handler.ConnInfo.ID): the same Store map and Client. With Options.Serialize
+// every stream gets the same *rgi.Session, as over HTTP/1.1; without it the
+// streams run at once and each app call gets its own copy of the Session,
+// whose Requests is the number of requests of the connection completed when
+// the call began (so that reading it is not a data race). Session.Client is the
 // peer's address in rgi's address form; Session.Credentials is nil (the
 // socket is not reachable from a stream). An app that implements
 // rgi.ConnectHook has OnConnect called once per connection, on the goroutine

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/stretchr/testify/assert"
@@ -14,9 +16,51 @@ import (
 
 // quiet keeps the expected app mistakes out of the test output while still
 // recording them.
-func quiet() (*Options, *bytes.Buffer) {
-	var buf bytes.Buffer
-	return &Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))}, &buf
+func quiet() (*Options, *logBuf) {
+	buf := &logBuf{changed: make(chan struct{})}
+	return &Options{Logger: slog.New(slog.NewTextHandler(buf, nil))}, buf
+}
+
+// logBuf records log output written by request goroutines, which may log
+// after the client has seen the response (a broken body is logged after the
+// stream was reset).
+type logBuf struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed and replaced on every Write
+}
+
+func (l *logBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return l.b.Write(p)
+}
+
+func (l *logBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// waitFor waits until the log holds want.
+func (l *logBuf) waitFor(t *testing.T, want string) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		l.mu.Lock()
+		found, ch := strings.Contains(l.b.String(), want), l.changed
+		l.mu.Unlock()
+		if found {
+			return
+		}
+		select {
+		case <-ch:
+		case <-timeout:
+			t.Fatalf("never logged %q; log:\n%s", want, l.String())
+		}
+	}
 }
 
 // TestBothProtocols sends a table of requests to one app over HTTP/2 (h2c
@@ -98,8 +142,8 @@ func TestBothProtocols(t *testing.T) {
 					assert.True(t, h1.Body == h2.Body, "body h1 (%d bytes) vs h2 (%d bytes)", len(h1.Body), len(h2.Body))
 				})
 			}
-			assert.Contains(t, logs.String(), "app panicked")
-			assert.Contains(t, logs.String(), "bad response from app")
+			logs.waitFor(t, "app panicked")
+			logs.waitFor(t, "bad response from app")
 		})
 	}
 }
@@ -117,7 +161,7 @@ func TestBrokenResponseBody(t *testing.T) {
 	}
 	for _, want := range []string{"body source ends before its content length", "body source exceeds its content length",
 		"response body panicked: the body fell over", "chunked body ended without an empty last chunk"} {
-		assert.Contains(t, logs.String(), want)
+		logs.waitFor(t, want)
 	}
 	got, err := b.viaH2(t, "GET", "/hello", nil, nil, 0)
 	require.NoError(t, err)

@@ -2,8 +2,10 @@ package rgih2
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/rgi"
 )
 
@@ -11,7 +13,7 @@ import (
 // the checks of the HTTP/1.1 server in its order (method, target, headers)
 // and its answers (a *rgi.ProtocolError) for what it refuses.
 func newRequest(s *handler.Stream) (*rgi.Request, *rgi.ProtocolError) {
-	fields := s.Header()
+	authority, fields := ownStrings(s.Authority(), s.Header())
 	h := make(map[string]string, len(fields)+1)
 	req, err := rgi.NewRequest(s.Method(), s.Path(), h, nil)
 	if err != nil {
@@ -21,7 +23,6 @@ func newRequest(s *handler.Stream) (*rgi.Request, *rgi.ProtocolError) {
 	// HTTP/1.1; Degu apps expect "host", so they get it under that name. A
 	// host field equal to it is the same field (Stream.Authority falls back
 	// to it when :authority is absent); a different one is a duplicate.
-	authority := s.Authority()
 	if authority != "" {
 		if err := rgi.CheckHeader("host", authority); err != nil {
 			return nil, protocolError(err)
@@ -67,4 +68,31 @@ func protocolError(err error) *rgi.ProtocolError {
 		return pe
 	}
 	return rgi.ErrBadRequestLine
+}
+
+// ownStrings copies authority and the names and values of fields into one
+// private block. The app uses them on its request goroutine, possibly after
+// the stream closed; with handler.Options.ReuseStreams the Stream's strings
+// alias the engine's per-stream arena, which the next request overwrites.
+// (The method and URI are copied by rgi.NewRequest.)
+func ownStrings(authority string, fields []hpack.HeaderField) (string, []hpack.HeaderField) {
+	n := len(authority)
+	for _, f := range fields {
+		n += len(f.Name) + len(f.Value)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(authority)
+	for _, f := range fields {
+		b.WriteString(f.Name)
+		b.WriteString(f.Value)
+	}
+	all := b.String()
+	authority, all = all[:len(authority)], all[len(authority):]
+	out := make([]hpack.HeaderField, len(fields))
+	for i, f := range fields {
+		out[i].Name, all = all[:len(f.Name)], all[len(f.Name):]
+		out[i].Value, all = all[:len(f.Value)], all[len(f.Value):]
+	}
+	return authority, out
 }

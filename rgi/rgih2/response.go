@@ -43,7 +43,7 @@ func (st *stream) respond(resp rgi.Response, ok bool) {
 }
 
 func (st *stream) clientAddr() string {
-	if a := st.s.ClientAddr(); a != nil {
+	if a := st.ref.Conn().ClientAddr; a != nil {
 		return a.String()
 	}
 	return ""
@@ -68,7 +68,7 @@ func (st *stream) send(resp rgi.Response, length int64) {
 			break
 		}
 		pr, pw := io.Pipe()
-		if err := st.s.SendResponse(resp.Status, fields, pr); err != nil {
+		if err := st.ref.SendResponse(resp.Status, fields, pr); err != nil {
 			pr.Close()
 			return
 		}
@@ -80,7 +80,7 @@ func (st *stream) send(resp rgi.Response, length int64) {
 	if isHead {
 		body = noBody
 	}
-	st.s.SendResponse(resp.Status, fields, body)
+	st.ref.SendResponse(resp.Status, fields, body)
 }
 
 // responseFields turns the app's headers into HTTP/2 fields, sorted by name

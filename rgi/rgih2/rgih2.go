@@ -56,10 +56,12 @@ func newAdapter(app rgi.App, opts *Options) *adapter {
 
 // stream serves one request. Its fields are used on the connection
 // goroutine (the RequestHandler methods) until start hands req to the request
-// goroutine; body is shared under its own lock.
+// goroutine; body is shared under its own lock. It keeps no *handler.Stream:
+// with handler.Options.ReuseStreams the Stream serves another request once
+// this one closed, and ref then refuses every call (ErrStreamClosed).
 type stream struct {
 	a       *adapter
-	s       *handler.Stream
+	ref     handler.Handle // the request: the request goroutine uses only this, as the Stream may be recycled
 	req     *rgi.Request
 	body    handler.BodyReader
 	started bool // the request goroutine runs (or an early answer was sent)
@@ -70,7 +72,7 @@ type stream struct {
 func (*stream) ManualFlowControl() {}
 
 func (st *stream) OnHeaders(s *handler.Stream) {
-	st.s = s
+	st.ref = s.Handle()
 	st.body.Init(s)
 	req, pe := newRequest(s)
 	if pe != nil {
@@ -164,31 +166,46 @@ func (a *adapter) worker(st *stream) {
 func (st *stream) serve() {
 	a := st.a
 	defer st.body.Close()
-	cs := a.sessions.acquire(st.s)
+	info := st.ref.Conn()
+	cs := a.sessions.acquire(info)
 	defer a.sessions.release(cs)
-	if !a.connect(cs, st.s) {
+	if !a.connect(cs, info) {
 		// Degu closes a refused connection without a response.
-		st.s.GoAway(refuseCode, "connection refused")
+		st.ref.GoAway(refuseCode, "connection refused")
 		return
 	}
 	resp, ok := a.call(cs, st.req)
 	st.respond(resp, ok)
 }
 
-// call runs the app, one stream of a connection at a time unless
-// with Options.Serialize; a panic is logged and reported as ok == false.
+// call runs the app, one stream of a connection at a time with
+// Options.Serialize; a panic is logged and reported as ok == false.
+//
+// Session.Requests counts the completed requests of the connection. With
+// Serialize the app gets the connection's *Session, as over HTTP/1.1: calls do
+// not overlap, so the count changes only between them. Otherwise calls run at
+// once and the app could not order its reads of the count after the
+// adapter's updates, so each call gets its own copy of the Session (the same
+// Client and Store map) whose Requests is the count when the call began; the
+// connection's count is read and written under cs.serve only.
 func (a *adapter) call(cs *connState, req *rgi.Request) (resp rgi.Response, ok bool) {
+	sess := cs.sess
 	if a.serialize {
 		cs.serve.Lock()
 		defer cs.serve.Unlock()
+	} else {
+		cs.serve.Lock()
+		own := *cs.sess
+		cs.serve.Unlock()
+		sess = &own
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			a.log.Error("rgih2: app panicked", "client", cs.sess.Client, "method", req.Method, "uri", req.URI, "panic", p, "stack", string(debug.Stack()))
+			a.log.Error("rgih2: app panicked", "client", sess.Client, "method", req.Method, "uri", req.URI, "panic", p, "stack", string(debug.Stack()))
 			ok = false
 		}
 	}()
-	resp = a.app.Serve(cs.sess, req, rgi.Bodies{})
+	resp = a.app.Serve(sess, req, rgi.Bodies{})
 	if a.serialize {
 		cs.sess.Requests++
 	} else {

@@ -45,10 +45,9 @@ type sessions struct {
 	m  map[uint64]*connState
 }
 
-// acquire returns the connState of s's connection, creating it on the first
+// acquire returns the connState of the connection info describes, creating it on the first
 // stream, and counts the caller as its user until release.
-func (ss *sessions) acquire(s *handler.Stream) *connState {
-	info := s.Conn()
+func (ss *sessions) acquire(info handler.ConnInfo) *connState {
 	if info.Context == nil {
 		// Not from a handler.Conn (a test double): a state of its own,
 		// closed by release.
@@ -133,7 +132,7 @@ func closeStore(sess *rgi.Session) {
 // whether the connection is accepted. It may block (the hook is app code), so
 // it runs on a request goroutine; concurrent streams of the connection wait
 // for the first one's verdict.
-func (a *adapter) connect(cs *connState, s *handler.Stream) bool {
+func (a *adapter) connect(cs *connState, info handler.ConnInfo) bool {
 	hook, ok := a.app.(rgi.ConnectHook)
 	if !ok {
 		return true
@@ -145,7 +144,7 @@ func (a *adapter) connect(cs *connState, s *handler.Stream) bool {
 				cs.refused = true
 			}
 		}()
-		cs.refused = !hook.OnConnect(&Conn{info: s.Conn()}, cs.sess)
+		cs.refused = !hook.OnConnect(&Conn{info: info}, cs.sess)
 	})
 	return !cs.refused
 }

@@ -1,0 +1,120 @@
+// Package httpfield is h2kit's one policy for HTTP/2 field names and values:
+// what a request may carry (the engine's header decoder) and what a response
+// may carry (handler.Stream.SendResponse, the net/http adapter and the
+// engine's commands all ask it, so they cannot disagree).
+package httpfield
+
+import "github.com/h2kit/h2kit/hpack"
+
+// nameByte marks the bytes a field name may contain: RFC 9113 §8.2.1 "A
+// field name MUST NOT contain characters in the ranges 0x00-0x20, 0x41-0x5a,
+// or 0x7f-0xff (all ranges inclusive)" and "field names MUST NOT include a
+// colon" (pseudo-headers aside), narrowed to RFC 9110 §5.1's token ("field-name
+// = token") so that nothing outside tchar is sent or accepted.
+var nameByte = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = false
+	}
+	for _, c := range "\"(),/:;<=>?@[\\]{}" {
+		t[c] = false
+	}
+	return t
+}()
+
+// ValidName reports whether name is a lowercase token (see nameByte).
+func ValidName(name string) bool {
+	if len(name) == 0 {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		if !nameByte[name[i]] {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidValue reports whether a received field value is acceptable: RFC 9113
+// §8.2.1 "A field value MUST NOT contain the zero value (ASCII NUL, 0x00),
+// line feed (ASCII LF, 0x0a), or carriage return (ASCII CR, 0x0d) at any
+// position. A field value MUST NOT start or end with an ASCII whitespace
+// character (ASCII SP or HTAB, 0x20 or 0x09)." Other control characters are
+// kept, as RFC 9110 §5.5 allows recipients to ("recipients MAY retain such
+// characters for the sake of robustness").
+func ValidValue(value string) bool {
+	return valueProblem(value, false) == ""
+}
+
+// valueProblem returns why v may not be received (or, with send, sent): a
+// sender follows RFC 9110 §5.5's grammar, "field-content = field-vchar [ 1*(
+// SP / HTAB / field-vchar ) field-vchar ]", which leaves out every control
+// character but HTAB.
+func valueProblem(v string, send bool) string {
+	if n := len(v); n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n-1] == ' ' || v[n-1] == '\t') {
+		return ReasonValueSpace
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == 0 || c == '\n' || c == '\r' {
+			return ReasonValueNUL
+		}
+		if send && (c < 0x20 && c != '\t' || c == 0x7f) {
+			return ReasonValueCTL
+		}
+	}
+	return ""
+}
+
+// Reasons a response field is refused, as CheckResponse returns them.
+const (
+	ReasonEmptyName  = "empty name"
+	ReasonPseudo     = "pseudo-header field (the library sends :status)"
+	ReasonNameByte   = "name is not a lowercase token (RFC 9113 §8.2.1, RFC 9110 §5.1)"
+	ReasonConnection = "connection-specific field (RFC 9113 §8.2.2)"
+	ReasonTE         = `te other than "trailers" (RFC 9113 §8.2.2)`
+	ReasonValueNUL   = "value contains NUL, CR or LF (RFC 9113 §8.2.1)"
+	ReasonValueCTL   = "value contains a control character (RFC 9110 §5.5)"
+	ReasonValueSpace = "value starts or ends with whitespace (RFC 9113 §8.2.1)"
+)
+
+// CheckResponse returns why the field name: value may not be sent in an
+// HTTP/2 response (header or trailer section), or "" when it may.
+func CheckResponse(name, value string) string {
+	if name == "" {
+		return ReasonEmptyName
+	}
+	if name[0] == ':' {
+		return ReasonPseudo
+	}
+	if !ValidName(name) {
+		return ReasonNameByte
+	}
+	// RFC 9113 §8.2.2: "An endpoint MUST NOT generate an HTTP/2 message
+	// containing connection-specific header fields." and "The only
+	// exception to this is the TE header field, which MAY be present in an
+	// HTTP/2 request; when it is, it MUST NOT contain any value other than
+	// "trailers"."
+	switch name {
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade":
+		return ReasonConnection
+	case "te":
+		if value != "trailers" {
+			return ReasonTE
+		}
+	}
+	return valueProblem(value, true)
+}
+
+// FirstInvalid returns the index of the first field of fields that
+// CheckResponse refuses and the reason, or -1 and "".
+func FirstInvalid(fields []hpack.HeaderField) (int, string) {
+	for i := range fields {
+		if r := CheckResponse(fields[i].Name, fields[i].Value); r != "" {
+			return i, r
+		}
+	}
+	return -1, ""
+}
