@@ -71,7 +71,7 @@ func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 		ReuseStreams: cfg.ReuseStreams,
 		Logger:       s.Logger,
 		OnReject:     s.OnReject,
-		BaseContext:  s.ctx,
+		BaseContext:  s.baseContext(),
 	}, c.wake)
 	if err != nil {
 		s.logger().Error("h2server: bad configuration", "err", err)
