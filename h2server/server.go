@@ -292,6 +292,27 @@ func (s *Server) trackRaw(nc net.Conn) bool {
 	return true
 }
 
+// holdConn counts and tracks a connection that s did not necessarily accept
+// (an h2c upgrade handed over by an HTTP/1.1 server), as ServeConn would: Close
+// closes it and Shutdown waits for it. During Shutdown only a connection s
+// already serves is taken (it gets the graceful GOAWAY); it reports false
+// otherwise, and after Close. releaseConn undoes it.
+func (s *Server) holdConn(nc net.Conn) bool {
+	s.lock()
+	defer s.mu.Unlock()
+	if s.closed || s.shutdown && s.raw[nc] == 0 {
+		return false
+	}
+	s.connWG.Add(1)
+	s.raw[nc]++
+	return true
+}
+
+func (s *Server) releaseConn(nc net.Conn) {
+	s.untrackRaw(nc)
+	s.connWG.Done()
+}
+
 func (s *Server) untrackRaw(nc net.Conn) {
 	s.lock()
 	if s.raw[nc]--; s.raw[nc] <= 0 {

@@ -71,7 +71,8 @@ func (e *UpgradeError) Error() string {
 // serving: on a Server that has not served yet (an rgi.Server with its own
 // listener wired to it by hand) the upgraded connection is served as
 // ServeConn serves one, and Shutdown waits for it and Close closes it. After
-// Shutdown or Close the connection is closed without an answer.
+// Close, or during Shutdown for a connection s did not accept, the connection
+// is closed without an answer.
 func (s *Server) H2CUpgrade(nc net.Conn, req *rgi.Request, buffered []byte) {
 	if err := s.upgrade(nc, req, buffered); err != nil {
 		var ue *UpgradeError
@@ -102,14 +103,10 @@ func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
 	}
 	// Count and track the connection here too, not only in serveConn: the
 	// upgrade may come from an HTTP/1.1 server s does not run.
-	if !s.addConnWG() {
+	if !s.holdConn(nc) {
 		return ErrServerClosed
 	}
-	defer s.connWG.Done()
-	if !s.trackRaw(nc) {
-		return ErrServerClosed
-	}
-	defer s.untrackRaw(nc)
+	defer s.releaseConn(nc)
 	cfg := s.Config.withDefaults()
 	c := s.newConn(nc, nil, &cfg)
 	if c == nil {
