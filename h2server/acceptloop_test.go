@@ -10,6 +10,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -95,5 +96,60 @@ func TestAcceptResourceExhaustion(t *testing.T) {
 	}
 	if err := <-done; !errors.Is(err, ErrServerClosed) {
 		t.Errorf("Serve returned %v, want ErrServerClosed", err)
+	}
+}
+
+// exhaustedListener fails every Accept with EMFILE until it is closed.
+type exhaustedListener struct {
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (l *exhaustedListener) Accept() (net.Conn, error) {
+	select {
+	case <-l.closed:
+		return nil, net.ErrClosed
+	default:
+		return nil, acceptErrno(syscall.EMFILE)
+	}
+}
+
+func (l *exhaustedListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *exhaustedListener) Addr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)} }
+
+// TestShutdownEndsAcceptBackoff: Shutdown and Close end a backoff wait at
+// once (fake clock), instead of leaving Serve asleep for up to a second.
+func TestShutdownEndsAcceptBackoff(t *testing.T) {
+	for _, name := range []string{"Shutdown", "Close"} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				ln := &exhaustedListener{closed: make(chan struct{})}
+				var rej rejects
+				srv := &Server{Handler: echoFactory, OnReject: rej.add}
+				done := make(chan error, 1)
+				go func() { done <- srv.Serve(ln) }()
+				time.Sleep(3 * time.Second) // into the 1 s waits
+				synctest.Wait()
+				start := time.Now()
+				if name == "Shutdown" {
+					srv.Shutdown(context.Background())
+				} else {
+					srv.Close()
+				}
+				if err := <-done; !errors.Is(err, ErrServerClosed) {
+					t.Errorf("Serve returned %v, want ErrServerClosed", err)
+				}
+				if d := time.Since(start); d != 0 {
+					t.Errorf("Serve returned %v after %s (fake clock), want at once", d, name)
+				}
+				if !rej.has("accept_retry") {
+					t.Errorf("rejects %v, want accept_retry", rej.names)
+				}
+			})
+		})
 	}
 }
