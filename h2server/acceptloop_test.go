@@ -39,6 +39,13 @@ func acceptErrno(e syscall.Errno) error {
 	return &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", e)}
 }
 
+// stdH2CClient is net/http's client speaking h2c with prior knowledge only.
+func stdH2CClient() *http.Client {
+	var p http.Protocols
+	p.SetUnencryptedHTTP2(true)
+	return &http.Client{Transport: &http.Transport{Protocols: &p}}
+}
+
 // TestAcceptResourceExhaustion: a listener whose Accept fails with EMFILE
 // twice and then ENFILE (the process's and the system's descriptor limits)
 // before it succeeds does not stop the server: each failure is counted
@@ -55,15 +62,15 @@ func TestAcceptResourceExhaustion(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 
-	tr := h2cTransport()
-	defer tr.CloseIdleConnections()
+	cl := stdH2CClient()
+	defer cl.CloseIdleConnections()
 	type result struct {
 		resp *http.Response
 		err  error
 	}
 	got := make(chan result, 1)
 	go func() {
-		resp, err := (&http.Client{Transport: tr}).Get("http://" + inner.Addr().String() + "/after-emfile")
+		resp, err := cl.Get("http://" + inner.Addr().String() + "/after-emfile")
 		got <- result{resp, err}
 	}()
 	var resp *http.Response
@@ -80,7 +87,7 @@ func TestAcceptResourceExhaustion(t *testing.T) {
 	}
 	body := readAll(t, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || body != "hello, GET /after-emfile\n" {
+	if resp.StatusCode != 200 || body != "hello, GET /after-emfile\n" || resp.ProtoMajor != 2 {
 		t.Errorf("GET: %d %q", resp.StatusCode, body)
 	}
 	rej.mu.Lock()

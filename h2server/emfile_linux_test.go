@@ -120,10 +120,10 @@ func TestAcceptUnderDescriptorLimit(t *testing.T) {
 	}
 	got := make(chan result, 2)
 	go func() {
-		tr := h2cTransport()
-		defer tr.CloseIdleConnections()
+		cl := stdH2CClient()
+		defer cl.CloseIdleConnections()
 		req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/after", nil)
-		resp, err := (&http.Client{Transport: tr}).Do(req)
+		resp, err := cl.Do(req)
 		if err != nil {
 			got <- result{err: err}
 			return
