@@ -45,7 +45,7 @@ func (s *Server) RGIFallback(app rgi.App, opts *rgi.Options) error {
 		}
 		clear.ServeConn(nc, buffered)
 	}
-	s.mu.Lock()
+	s.lock()
 	s.fallbacks = []fallback{clear, secure}
 	s.mu.Unlock()
 	return nil

@@ -71,7 +71,7 @@ func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 		ReuseStreams: cfg.ReuseStreams,
 		Logger:       s.Logger,
 		OnReject:     s.OnReject,
-		BaseContext:  s.ctx,
+		BaseContext:  s.baseContext(),
 	}, c.wake)
 	if err != nil {
 		s.logger().Error("h2server: bad configuration", "err", err)
@@ -172,7 +172,7 @@ func (c *conn) run(initial []byte) {
 	c.hc.RunPending()
 	c.flush()
 	c.hc.Close(closeCode)
-	c.lingerClose()
+	lingerClose(c.nc)
 }
 
 // flush writes everything the engine has to send, in batches of at most
@@ -275,13 +275,23 @@ func (c *conn) setReadDeadline(t time.Time, ok bool) {
 // deadlineSlack is how much earlier than needed a read deadline may fire.
 const deadlineSlack = time.Second
 
-// lingerClose half-closes the connection and drains what the peer still sends
-// for a moment, so that the GOAWAY is not lost to a TCP reset caused by unread
-// input (RFC 9113 §6.8 expects the peer to see it).
-func (c *conn) lingerClose() {
-	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok {
+// lingerClose half-closes nc (a TCP FIN, or TLS close_notify) and drains what
+// the peer still sends for a moment, so that the GOAWAY just written is not
+// followed by a TCP reset: closing a socket with unread input makes the kernel
+// send RST instead of FIN, the peer sees "connection reset" instead of an
+// orderly close, and may lose the GOAWAY (RFC 9113 §6.8 expects the peer to
+// see it). The caller closes nc afterwards.
+func lingerClose(nc net.Conn) {
+	if cw, ok := nc.(interface{ CloseWrite() error }); ok {
 		cw.CloseWrite()
 	}
-	c.nc.SetReadDeadline(time.Now().Add(time.Second))
-	io.Copy(io.Discard, io.LimitReader(c.nc, 256<<10))
+	nc.SetReadDeadline(time.Now().Add(lingerTime))
+	io.Copy(io.Discard, io.LimitReader(nc, lingerBytes))
 }
+
+// lingerTime and lingerBytes bound lingerClose's drain: a peer that keeps
+// sending is cut off (with the reset) after either.
+const (
+	lingerTime  = time.Second
+	lingerBytes = 256 << 10
+)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/internal/accept"
 )
 
 // ErrServerClosed is returned by the Serve and ListenAndServe methods after
@@ -54,7 +55,9 @@ type Server struct {
 	// malformed requests, flood caps, timeouts; see internal/h2conn's
 	// reject.go), the handler layer's "handler_panic" and
 	// "body_generator_error", the server's "invalid_preface",
-	// "inadequate_security" and "write_stall", and the h2c upgrade's
+	// "inadequate_security" and "write_stall", "accept_retry" for every
+	// Accept that failed for lack of descriptors or buffers (waited out, see
+	// Serve), and the h2c upgrade's
 	// "h2c_settings_not_base64url", "h2c_settings_length",
 	// "h2c_upgrade_bad_settings", "h2c_upgrade_bad_request" and
 	// "h2c_upgrade_over_tls" (see H2CUpgrade). It runs on connection
@@ -64,20 +67,21 @@ type Server struct {
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*conn]struct{}
-	raw       map[net.Conn]struct{}
-	fallbacks []fallback // HTTP/1.1 servers stopped with this one (RGIFallback)
+	raw       map[net.Conn]int // accepted connections, with how many holders
+	fallbacks []fallback       // HTTP/1.1 servers stopped with this one (RGIFallback)
 	bound     net.Addr
 	closed    bool
 	shutdown  bool
 	connWG    sync.WaitGroup
 	ctx       context.Context
 	cancel    context.CancelFunc
+	stop      chan struct{} // closed by the first Shutdown or Close: ends accept backoff waits
 }
 
 // Addr returns the address of the most recently started listener (with the port
 // the system picked for port 0), or nil when none has started.
 func (s *Server) Addr() net.Addr {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.bound
 }
@@ -141,7 +145,11 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 
 // Serve accepts cleartext connections on l and serves them (h2c with prior
 // knowledge, others to HTTP1). It returns ErrServerClosed after Shutdown or
-// Close. A listener that already performs TLS (tls.NewListener) is served as
+// Close. An Accept that fails for lack of resources (EMFILE, ENFILE, ENOBUFS,
+// ENOMEM: out of file descriptors) is logged, reported to OnReject as
+// "accept_retry" and retried after 5 ms, doubling to 1 s: new clients wait in
+// the listen backlog until connections close, and serving resumes. Other
+// Accept errors end Serve. A listener that already performs TLS (tls.NewListener) is served as
 // TLS, without the record batching ServeTLS does.
 func (s *Server) Serve(l net.Listener) error { return s.serve(l, nil) }
 
@@ -159,30 +167,26 @@ func (s *Server) serve(l net.Listener, tcfg *tls.Config) error {
 		l.Close()
 		return err
 	}
-	if err := s.track(l); err != nil {
+	stop, err := s.track(l)
+	if err != nil {
 		l.Close()
 		return err
 	}
 	defer s.untrack(l)
-	var delay time.Duration
+	acc := accept.Loop{Stop: stop, OnRetry: func(err error, delay time.Duration) {
+		// Out of descriptors (or buffers): new clients wait in the listen
+		// backlog until connections close; serving resumes then.
+		s.reject("accept_retry")
+		s.logger().Error("h2server: accept failed; retrying", "err", err, "delay", delay)
+	}}
 	for {
-		nc, err := l.Accept()
+		nc, err := acc.Accept(l)
 		if err != nil {
 			if s.isClosed() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				// Temporary resource trouble (e.g. EMFILE surfaces as
-				// a timeout-like error): back off and retry.
-				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
-				s.logger().Error("h2server: accept failed; retrying", "err", err, "delay", delay)
-				time.Sleep(delay)
-				continue
-			}
 			return err
 		}
-		delay = 0
 		if !s.addConnWG() {
 			nc.Close()
 			return ErrServerClosed
@@ -202,54 +206,66 @@ func (s *Server) ServeConn(nc net.Conn) {
 	s.serveConn(nc, nil)
 }
 
-func (s *Server) init() {
+// lock locks s.mu and makes the server's tables if this is the first use:
+// a zero Server is ready for any method (Serve, ServeConn, H2CUpgrade,
+// Shutdown, Close), so every access to the state below goes through lock.
+func (s *Server) lock() {
+	s.mu.Lock()
 	if s.listeners == nil {
 		s.listeners = make(map[net.Listener]struct{})
 		s.conns = make(map[*conn]struct{})
-		s.raw = make(map[net.Conn]struct{})
+		s.raw = make(map[net.Conn]int)
 		s.ctx, s.cancel = context.WithCancel(context.Background())
+		s.stop = make(chan struct{})
 	}
 }
 
-func (s *Server) track(l net.Listener) error {
-	s.mu.Lock()
+// track registers a listener; it returns the channel that Shutdown and Close
+// close, or ErrServerClosed.
+func (s *Server) track(l net.Listener) (<-chan struct{}, error) {
+	s.lock()
 	defer s.mu.Unlock()
 	if s.closed || s.shutdown {
-		return ErrServerClosed
+		return nil, ErrServerClosed
 	}
-	s.init()
 	s.listeners[l] = struct{}{}
 	s.bound = l.Addr()
-	return nil
+	return s.stop, nil
 }
 
 func (s *Server) untrack(l net.Listener) {
-	s.mu.Lock()
+	s.lock()
 	delete(s.listeners, l)
 	s.mu.Unlock()
 }
 
 func (s *Server) isClosed() bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	return s.closed || s.shutdown
 }
 
 func (s *Server) addConnWG() bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if s.closed || s.shutdown {
 		return false
 	}
-	s.init()
 	s.connWG.Add(1)
 	return true
+}
+
+// baseContext is the parent of every stream's context; Close cancels it.
+func (s *Server) baseContext() context.Context {
+	s.lock()
+	defer s.mu.Unlock()
+	return s.ctx
 }
 
 // register adds a connection that is about to speak HTTP/2; it reports false
 // (and the connection must be closed) when the server is closing.
 func (s *Server) register(c *conn) bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return false
@@ -264,27 +280,59 @@ func (s *Server) register(c *conn) bool {
 }
 
 // trackRaw records an accepted connection so that Close can close it whatever
-// it speaks.
+// it speaks. A connection may be tracked more than once (an h2c upgrade of a
+// connection that Serve accepted); it stays tracked until the last untrackRaw.
 func (s *Server) trackRaw(nc net.Conn) bool {
-	s.mu.Lock()
+	s.lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return false
 	}
-	s.raw[nc] = struct{}{}
+	s.raw[nc]++
 	return true
 }
 
+// holdConn counts and tracks a connection that s did not necessarily accept
+// (an h2c upgrade handed over by an HTTP/1.1 server), as ServeConn would: Close
+// closes it and Shutdown waits for it. During Shutdown only a connection s
+// already serves is taken (it gets the graceful GOAWAY); it reports false
+// otherwise, and after Close. releaseConn undoes it.
+func (s *Server) holdConn(nc net.Conn) bool {
+	s.lock()
+	defer s.mu.Unlock()
+	if s.closed || s.shutdown && s.raw[nc] == 0 {
+		return false
+	}
+	s.connWG.Add(1)
+	s.raw[nc]++
+	return true
+}
+
+func (s *Server) releaseConn(nc net.Conn) {
+	s.untrackRaw(nc)
+	s.connWG.Done()
+}
+
 func (s *Server) untrackRaw(nc net.Conn) {
-	s.mu.Lock()
-	delete(s.raw, nc)
+	s.lock()
+	if s.raw[nc]--; s.raw[nc] <= 0 {
+		delete(s.raw, nc)
+	}
 	s.mu.Unlock()
 }
 
 func (s *Server) unregister(c *conn) {
-	s.mu.Lock()
+	s.lock()
 	delete(s.conns, c)
 	s.mu.Unlock()
+}
+
+// stopLocked marks the server stopping: the first call ends the accept loops'
+// backoff waits. s.mu is held.
+func (s *Server) stopLocked() {
+	if !s.closed && !s.shutdown {
+		close(s.stop)
+	}
 }
 
 // Shutdown stops the server gracefully: it closes the listeners, sends every
@@ -299,8 +347,8 @@ func (s *Server) unregister(c *conn) {
 // like for the others, so such an HTTP1 function should close idle keep-alive
 // connections itself on shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.init()
+	s.lock()
+	s.stopLocked()
 	s.shutdown = true
 	for l := range s.listeners {
 		l.Close()
@@ -335,8 +383,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // cancelled (their handlers get OnClose(CANCEL)). It does not wait for
 // connection goroutines to finish their cleanup; Shutdown does.
 func (s *Server) Close() error {
-	s.mu.Lock()
-	s.init()
+	s.lock()
+	s.stopLocked()
 	s.closed = true
 	for l := range s.listeners {
 		l.Close()

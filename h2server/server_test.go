@@ -91,10 +91,26 @@ func TestInadequateSecurity(t *testing.T) {
 	if st := nc.ConnectionState(); st.CipherSuite != cbc || st.NegotiatedProtocol != "h2" {
 		t.Fatalf("negotiated %s %q", tls.CipherSuiteName(st.CipherSuite), st.NegotiatedProtocol)
 	}
+	// The reply is exactly the server's SETTINGS and the GOAWAY, then the end
+	// of the connection: a server that serves the connection instead sends
+	// other frames and is caught at once, not after its idle timeout. The
+	// deadline only bounds a server that sends nothing.
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
 	c := dialClient(t, nc)
-	f := c.until(func(f http2.Frame) bool { _, ok := f.(*http2.GoAwayFrame); return ok }).(*http2.GoAwayFrame)
-	if f.ErrCode != http2.ErrCodeInadequateSecurity {
-		t.Errorf("GOAWAY %v, want INADEQUATE_SECURITY", f.ErrCode)
+	if f, err := c.fr.ReadFrame(); err != nil {
+		t.Fatalf("reading SETTINGS: %v", err)
+	} else if sf, ok := f.(*http2.SettingsFrame); !ok || sf.IsAck() {
+		t.Fatalf("first frame %v, want SETTINGS", f)
+	}
+	f, err := c.fr.ReadFrame()
+	if err != nil {
+		t.Fatalf("reading GOAWAY: %v", err)
+	}
+	if ga, ok := f.(*http2.GoAwayFrame); !ok || ga.ErrCode != http2.ErrCodeInadequateSecurity {
+		t.Fatalf("second frame %v, want GOAWAY INADEQUATE_SECURITY", f)
+	}
+	if f, err := c.fr.ReadFrame(); err != io.EOF {
+		t.Errorf("after the GOAWAY: %v, %v; want EOF", f, err)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -67,8 +67,12 @@ func (e *UpgradeError) Error() string {
 // RFC 7540 §3.2 defines the upgrade for cleartext only ("h2c"); a TLS
 // connection is never upgraded: it gets 400 Bad Request.
 //
-// H2CUpgrade must be called while s is serving the connection, i.e. from
-// within s.HTTP1.
+// H2CUpgrade is usually called from within s.HTTP1, but s need not be
+// serving: on a Server that has not served yet (an rgi.Server with its own
+// listener wired to it by hand) the upgraded connection is served as
+// ServeConn serves one, and Shutdown waits for it and Close closes it. After
+// Close, or during Shutdown for a connection s did not accept, the connection
+// is closed without an answer.
 func (s *Server) H2CUpgrade(nc net.Conn, req *rgi.Request, buffered []byte) {
 	if err := s.upgrade(nc, req, buffered); err != nil {
 		var ue *UpgradeError
@@ -97,6 +101,12 @@ func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
 	if s.Handler == nil {
 		return ErrNoHandler
 	}
+	// Count and track the connection here too, not only in serveConn: the
+	// upgrade may come from an HTTP/1.1 server s does not run.
+	if !s.holdConn(nc) {
+		return ErrServerClosed
+	}
+	defer s.releaseConn(nc)
 	cfg := s.Config.withDefaults()
 	c := s.newConn(nc, nil, &cfg)
 	if c == nil {

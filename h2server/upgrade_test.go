@@ -5,9 +5,11 @@ import (
 	"bytes"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -538,4 +540,66 @@ func TestH2CUpgradeBadPreface(t *testing.T) {
 	if _, err := io.ReadAll(nc); err != nil {
 		t.Fatalf("after GOAWAY: %v, want EOF", err)
 	}
+}
+
+// TestH2CUpgradeNotServing: H2CUpgrade on a Server that has never served (an
+// rgi.Server with its own listener wired to it by hand) serves the upgraded
+// connection like ServeConn would, instead of panicking on tables it never
+// made, and Close ends that connection.
+func TestH2CUpgradeNotServing(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	nc := dialBase(t, "http://"+ln.Addr().String())
+	sc, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Handler: echoFactory}
+	done := make(chan any, 1)
+	var panicked any
+	t.Cleanup(func() {
+		if panicked != nil {
+			t.Errorf("H2CUpgrade panicked: %v", panicked)
+		}
+	})
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				sc.Close() // end the client's wait at once
+				done <- p
+				return
+			}
+			done <- nil
+		}()
+		srv.H2CUpgrade(sc, &rgi.Request{Method: "GET", URI: "/up",
+			Headers: map[string]string{"host": "example.com", "http2-settings": ""}}, nil)
+	}()
+
+	got := make([]byte, len(switchingProtocols))
+	if _, err := io.ReadFull(nc, got); err != nil || string(got) != switchingProtocols {
+		t.Fatalf("client read %q, %v; want the 101", got, err)
+	}
+	c := dialClient(t, nc)
+	defer func() {
+		select {
+		case panicked = <-done:
+		default:
+		}
+	}()
+	f := c.until(func(f http2.Frame) bool {
+		return f.Header().StreamID == 1 && f.Header().Flags.Has(http2.FlagDataEndStream)
+	})
+	if df, ok := f.(*http2.DataFrame); !ok || string(df.Data()) != "hello, GET /up\n" {
+		t.Fatalf("stream 1 ended with %v", f)
+	}
+
+	srv.Close()
+	// Close cuts the connection (EOF or a reset), within dialBase's deadline.
+	if _, err := io.ReadAll(nc); errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("Close left the upgraded connection open: %v", err)
+	}
+	panicked = <-done
 }

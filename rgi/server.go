@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/h2kit/h2kit/internal/accept"
 )
 
 // Server serves an App over HTTP/1.1 (Degu's Server and SSLServer).
@@ -99,27 +101,26 @@ func (s *Server) Rejected() uint64 { return s.rejected.Load() }
 func (s *Server) Active() int { return int(s.active.Load()) }
 
 // Serve accepts connections and serves each on its own goroutine until
-// Close; it then returns ErrServerClosed.
+// Close; it then returns ErrServerClosed. An Accept that fails for lack of
+// resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) is logged and retried after
+// 5 ms, doubling to 1 s; other Accept errors end Serve.
 func (s *Server) Serve() error {
 	if s.ln == nil {
 		return errors.New("rgi: server has no listener (NewConnServer)")
 	}
-	var backoff time.Duration
+	acc := accept.Loop{OnRetry: func(err error, delay time.Duration) {
+		// Out of descriptors (or buffers): new clients wait in the listen
+		// backlog until connections close; serving resumes then.
+		s.opts.logger().Error("rgi: accept failed; retrying", "err", err, "delay", delay)
+	}}
 	for {
-		c, err := s.ln.Accept()
+		c, err := acc.Accept(s.ln)
 		if err != nil {
 			if s.isClosed() {
 				return ErrServerClosed
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
-				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
-				time.Sleep(backoff)
-				continue
-			}
 			return err
 		}
-		backoff = 0
 		if s.active.Load() >= int64(s.opts.MaxConnections) {
 			s.rejected.Add(1)
 			c.Close()

@@ -1,0 +1,72 @@
+package rgi
+
+import (
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// shortListener fails its first Accepts with the errors of script, then
+// accepts from the real listener.
+type shortListener struct {
+	net.Listener
+	mu     sync.Mutex
+	script []error
+}
+
+func (l *shortListener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	if len(l.script) > 0 {
+		err := l.script[0]
+		l.script = l.script[1:]
+		l.mu.Unlock()
+		return nil, err
+	}
+	l.mu.Unlock()
+	return l.Listener.Accept()
+}
+
+// TestServeAcceptShortage: Accept failing with EMFILE and ENFILE (the
+// process's and the system's descriptor limits) does not end Serve; the next
+// client is served (the rule shared with h2server, internal/accept).
+func TestServeAcceptShortage(t *testing.T) {
+	s, err := NewServer("127.0.0.1:0", AppFunc(func(*Session, *Request, Bodies) Response {
+		return Response{Status: 200, Reason: "OK", Body: "done"}
+	}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errno := func(e syscall.Errno) error {
+		return &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", e)}
+	}
+	s.ln = &shortListener{Listener: s.ln, script: []error{errno(syscall.EMFILE), errno(syscall.ENFILE), errno(syscall.ENFILE)}}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	defer s.Close()
+
+	c, err := net.Dial("tcp", s.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /x HTTP/1.1\r\n\r\n")
+	got := make(chan string, 1)
+	want := "HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\ndone"
+	go func() {
+		b := make([]byte, len(want))
+		n, _ := io.ReadFull(c, b)
+		got <- string(b[:n])
+	}()
+	select {
+	case resp := <-got:
+		if resp != want {
+			t.Errorf("response %q, want %q", resp, want)
+		}
+	case err := <-served:
+		// The client would wait for ever in the listen backlog.
+		t.Fatalf("Serve stopped on a resource shortage: %v", err)
+	}
+}
