@@ -97,7 +97,12 @@ type Config struct {
 	// request that never ends would hold its stream, and keep the idle
 	// timeout from running, forever. The timer does not run out while the
 	// engine's own receive window holds the peer back (the handler has not
-	// consumed the body it was given). Default 1 min.
+	// consumed the body it was given). It also bounds a header block: the
+	// CONTINUATION frames that complete a HEADERS frame (request headers or
+	// trailers) must all arrive within RequestBodyTimeout of it, or the
+	// connection is closed with GOAWAY PROTOCOL_ERROR, reject
+	// "header_block_timeout" (RFC 9113 §4.3: nothing else may be sent on
+	// the connection until the block ends). Default 1 min.
 	RequestBodyTimeout time.Duration
 	// ShutdownDelay is how long the first phase of a graceful shutdown
 	// waits for the PING round trip before sending the final GOAWAY.

@@ -70,6 +70,7 @@ type Conn struct {
 	shutdownDue   time.Time
 	shutdownPhase uint8     // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
 	stallDue      time.Time // blocked bodies have made no progress since this minus FlowStallTimeout
+	blockDue      time.Time // the header block being received must be complete by then
 
 	goAwaySent   bool
 	lastStreamID uint32 // in our final GOAWAY

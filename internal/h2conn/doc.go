@@ -43,7 +43,7 @@
 // FlowStallTimeout, which resets streams whose body the peer's windows
 // have blocked without any DATA going out for that long, and
 // RequestBodyTimeout, which resets a stream whose request body stopped
-// arriving). NextDeadline tells the loop when to call Tick next. Timers
+// arriving and closes a connection whose header block stopped arriving). NextDeadline tells the loop when to call Tick next. Timers
 // are armed relative to the time of the last Tick, so call Tick after each
 // read. Tick and NextDeadline read one list of timers: work done between
 // two Ticks (responses attached after Tick, output written) either arms

@@ -391,6 +391,11 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 			return err
 		}
 	}
+	if !f.EndHeaders() && c.cfg.RequestBodyTimeout > 0 && !c.now.IsZero() {
+		// Armed here, like a stream's readDue, so that NextDeadline does
+		// not ask for an extra Tick (see Tick for why the block is bounded).
+		c.blockDue = c.now.Add(c.cfg.RequestBodyTimeout)
+	}
 	return c.blockFragment(f.Fragment, f.EndHeaders())
 }
 
@@ -429,6 +434,7 @@ func (c *Conn) blockFragment(p []byte, end bool) error {
 		return nil
 	}
 	c.hb.active = false
+	c.blockDue = zeroTime
 	if err := c.dec.Close(); err != nil {
 		if err := c.decodeError(err); err != nil {
 			return err

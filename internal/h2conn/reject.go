@@ -19,6 +19,7 @@ const (
 	rejectIdleTimeout        = "idle_timeout"
 	rejectFlowStall          = "flow_control_stall"
 	rejectRequestBodyTimeout = "request_body_timeout"
+	rejectHeaderBlockTimeout = "header_block_timeout"
 	rejectEvenStreamID       = "even_stream_id"
 	rejectStreamIDDecreased  = "stream_id_not_increasing"
 	rejectIdleFrame          = "frame_on_idle_stream"
@@ -79,6 +80,7 @@ func RejectNames() []string {
 		rejectIdleTimeout,
 		rejectFlowStall,
 		rejectRequestBodyTimeout,
+		rejectHeaderBlockTimeout,
 		rejectEvenStreamID,
 		rejectStreamIDDecreased,
 		rejectIdleFrame,

@@ -26,6 +26,16 @@ func (c *Conn) Tick(now time.Time) error {
 		// SETTINGS_TIMEOUT."
 		return c.connError(&ConnError{Code: ErrCodeSettingsTimeout, Reason: rejectSettingsTimeout})
 	}
+	if due(c.blockDue, now) {
+		// A header block "MUST be transmitted as a contiguous sequence of
+		// frames, with no interleaved frames of any other type or from any
+		// other stream" (RFC 9113 §4.3): until its END_HEADERS nothing else
+		// can happen on the connection, and its stream cannot be reset in
+		// the middle of it (the HPACK state would diverge). A peer that
+		// stops in the middle would hold the connection, and its stream
+		// the idle timer, forever.
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectHeaderBlockTimeout})
+	}
 	if due(c.shutdownDue, now) && c.shutdownPhase == 1 {
 		c.finalGoAway()
 	}
@@ -72,6 +82,7 @@ func (c *Conn) timers(now time.Time, set bool) (next time.Time, pending bool) {
 	arm(&c.ackDeadline, c.awaitingAck && cfg.SettingsAckTimeout > 0, cfg.SettingsAckTimeout)
 	arm(&c.idleDue, len(c.streams) == 0 && cfg.IdleTimeout > 0 && !c.goAwaySent, cfg.IdleTimeout)
 	arm(&c.shutdownDue, c.shutdownPhase == 1, max(cfg.ShutdownDelay, 0))
+	arm(&c.blockDue, c.hb.active && cfg.RequestBodyTimeout > 0, cfg.RequestBodyTimeout)
 	blocked := false
 	for _, st := range c.streams {
 		blocked = blocked || c.flowBlocked(st)
@@ -120,7 +131,8 @@ func (c *Conn) checkStall(now time.Time) error {
 // its stream read timeout fires. A request the engine's own receive window
 // holds back (the handler has not consumed what it was given) is not the
 // peer's fault: its timer starts again. So is one whose header block is
-// still arriving, which cannot be reset in the middle of the block.
+// still arriving, which cannot be reset in the middle of the block (the
+// header block timer in Tick closes the connection for that).
 func (c *Conn) checkRequestBodies(now time.Time) error {
 	for i := len(c.streams) - 1; i >= 0; i-- {
 		if i >= len(c.streams) {
