@@ -290,7 +290,8 @@ func (s *Server) unregister(c *conn) {
 // Shutdown stops the server gracefully: it closes the listeners, sends every
 // HTTP/2 connection a GOAWAY in two phases (RFC 9113 §6.8: first with the maximum
 // stream ID and a PING, then, after ShutdownDelay, with the last stream ID
-// actually processed), lets the streams in flight finish, and returns when every
+// actually processed; a negative ShutdownDelay sends only the second, at once),
+// lets the streams in flight finish, and returns when every
 // connection has closed. If ctx ends first, the remaining connections are closed
 // at once (as Close does) and ctx's error is returned. The HTTP/1.1 fallback
 // installed by RGIFallback is shut down too (idle connections closed, requests

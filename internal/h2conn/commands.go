@@ -154,9 +154,14 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 // in-flight stream creation (at least one round-trip time), the server MAY
 // send another GOAWAY frame with an updated last stream identifier." The
 // round trip is measured with a PING; the second GOAWAY goes out at its ACK
-// or after Config.ShutdownDelay, whichever is first.
+// or after Config.ShutdownDelay, whichever is first. With a negative
+// ShutdownDelay only the second GOAWAY is sent, at once.
 func (c *Conn) Shutdown() {
 	if c.err != nil || c.goAwaySent {
+		return
+	}
+	if c.cfg.ShutdownDelay < 0 {
+		c.finalGoAway()
 		return
 	}
 	c.appendGoAway(frame.MaxStreamID, ErrCodeNo, nil)

@@ -9,7 +9,8 @@ import (
 
 // Config holds every limit of a connection. A zero field takes the default
 // documented on it; Validate rejects values outside the ranges RFC 9113
-// allows. Durations that are negative disable the timer.
+// allows. Durations that are negative disable the timer (ShutdownDelay:
+// no wait).
 type Config struct {
 	// MaxConcurrentStreams is advertised as SETTINGS_MAX_CONCURRENT_STREAMS;
 	// a HEADERS frame opening a stream beyond it is refused with
@@ -106,7 +107,9 @@ type Config struct {
 	RequestBodyTimeout time.Duration
 	// ShutdownDelay is how long the first phase of a graceful shutdown
 	// waits for the PING round trip before sending the final GOAWAY.
-	// Default 1 s.
+	// Negative: no first phase, the final GOAWAY is sent at once (waiting
+	// for the PING ACK alone would let a peer that never sends it hold the
+	// connection forever). Default 1 s.
 	ShutdownDelay time.Duration
 	// EnableConnectProtocol advertises SETTINGS_ENABLE_CONNECT_PROTOCOL
 	// (RFC 8441) and accepts the :protocol pseudo-header on CONNECT.

@@ -365,6 +365,31 @@ func TestShutdownDelay(t *testing.T) {
 	}
 }
 
+// A negative ShutdownDelay means no wait for the round trip: Shutdown
+// sends the final GOAWAY (the real last stream ID) at once, without the
+// announcing GOAWAY and PING. (Waiting for the PING ACK alone would let a
+// peer that never answers it hold the connection forever.)
+func TestShutdownNoDelay(t *testing.T) {
+	p := newPeer(t, Config{ShutdownDelay: -1})
+	p.h.manual = true
+	p.get(1)
+	p.c.Shutdown()
+	if ga := p.wantGoAway(http2.ErrCodeNo); ga.LastStreamID != 1 {
+		t.Fatalf("GOAWAY last stream %d, want 1", ga.LastStreamID)
+	}
+	p.wantNothing() // no PING
+	p.get(3)        // after the final GOAWAY: ignored
+	if p.c.Stream(3) != nil {
+		t.Fatal("stream 3 accepted")
+	}
+	p.h.respond(p.c.Stream(1))
+	p.wantHeaders(1, false)
+	p.wantData(1, true)
+	if !p.c.Done() {
+		t.Fatal("not done")
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	bad := []Config{
 		{InitialWindowSize: 1 << 31},

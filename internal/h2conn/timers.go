@@ -81,7 +81,7 @@ func (c *Conn) timers(now time.Time, set bool) (next time.Time, pending bool) {
 	arm(&c.prefaceDue, (c.prefaceLeft > 0 || !c.sawSettings) && cfg.PrefaceTimeout > 0, cfg.PrefaceTimeout)
 	arm(&c.ackDeadline, c.awaitingAck && cfg.SettingsAckTimeout > 0, cfg.SettingsAckTimeout)
 	arm(&c.idleDue, len(c.streams) == 0 && cfg.IdleTimeout > 0 && !c.goAwaySent, cfg.IdleTimeout)
-	arm(&c.shutdownDue, c.shutdownPhase == 1, max(cfg.ShutdownDelay, 0))
+	arm(&c.shutdownDue, c.shutdownPhase == 1, cfg.ShutdownDelay)
 	arm(&c.blockDue, c.hb.active && cfg.RequestBodyTimeout > 0, cfg.RequestBodyTimeout)
 	blocked := false
 	for _, st := range c.streams {
