@@ -12,6 +12,7 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // initialReadBuffer is the size of a new connection's read buffer.
@@ -198,7 +199,7 @@ func (c *conn) flush() error {
 		}
 		if _, err := c.write(c.wbuf); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				c.srv.reject("write_stall")
+				c.srv.reject(reject.WriteStall)
 			}
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // ErrServerClosed is returned by the Serve and ListenAndServe methods after
@@ -49,17 +50,13 @@ type Server struct {
 	// HTTP1 serves connections that do not speak HTTP/2. Nil answers them
 	// with 505 HTTP Version Not Supported and closes.
 	HTTP1 HTTP1Func
-	// OnReject, if set, is called with a stable snake_case name for every
-	// rejected input, for metrics: the engine's names (refused streams,
-	// malformed requests, flood caps, timeouts; see internal/h2conn's
-	// reject.go), the handler layer's "handler_panic" and
-	// "body_generator_error", the server's "invalid_preface",
-	// "inadequate_security" and "write_stall", and the h2c upgrade's
-	// "h2c_settings_not_base64url", "h2c_settings_length",
-	// "h2c_upgrade_bad_settings", "h2c_upgrade_bad_request" and
-	// "h2c_upgrade_over_tls" (see H2CUpgrade). It runs on connection
-	// goroutines and must be cheap and safe for concurrent use.
-	OnReject func(name string)
+	// OnReject, if set, is called with the name of every rejected input,
+	// for metrics: the HTTP/2 engine's (refused streams, malformed
+	// requests, flood caps, timeouts), the handler layer's, the server's
+	// and the h2c upgrade's (see H2CUpgrade). Package reject lists and
+	// documents them all (reject.All). It runs on connection goroutines
+	// and must be cheap and safe for concurrent use.
+	OnReject func(name reject.Name)
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}

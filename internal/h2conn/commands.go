@@ -138,7 +138,7 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 		return
 	}
 	if code != ErrCodeNo {
-		c.fail(&ConnError{Code: code, Reason: debug})
+		c.fail(&ConnError{Code: code}, debug) // not a reject: no Reason
 		return
 	}
 	c.appendGoAway(c.maxPeerID, code, []byte(debug))

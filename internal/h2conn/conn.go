@@ -6,6 +6,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // Conn is the server side of one HTTP/2 connection. It is not safe for
@@ -93,7 +94,7 @@ type headerBlock struct {
 	conts     int
 	resetCode ErrCode // with st == nil and reset: RST_STREAM after the block
 	reset     bool
-	reject    string
+	reject    reject.Name
 }
 
 var shutdownPing = [8]byte{'h', '2', 'k', 'i', 't', 'b', 'y', 'e'}
@@ -298,17 +299,19 @@ func (c *Conn) connError(err error) error {
 		return c.err
 	}
 	var ce *ConnError
-	if !errors.As(err, &ce) {
-		ce = &ConnError{Code: ErrCodeInternal, Reason: err.Error()}
+	if !errors.As(err, &ce) || ce.Reason == "" {
+		// Every error the engine makes names its reject; anything else
+		// is a bug, and still closes the connection.
+		ce = &ConnError{Code: ErrCodeInternal, Reason: reject.InternalError}
 	}
 	c.reject(ce.Reason)
-	return c.fail(ce)
+	return c.fail(ce, string(ce.Reason))
 }
 
-// fail queues GOAWAY for ce, makes it sticky and closes every active
-// stream with its code.
-func (c *Conn) fail(ce *ConnError) error {
-	c.appendGoAway(c.maxPeerID, ce.Code, []byte(ce.Reason))
+// fail queues GOAWAY for ce with debug as its debug data, makes it sticky
+// and closes every active stream with its code.
+func (c *Conn) fail(ce *ConnError, debug string) error {
+	c.appendGoAway(c.maxPeerID, ce.Code, []byte(debug))
 	c.err = ce
 	for len(c.streams) > 0 {
 		c.closeStream(c.streams[len(c.streams)-1], ce.Code, rsClosedOurReset)
@@ -337,19 +340,19 @@ func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte) {
 func (c *Conn) queueCtl() error {
 	c.nctl++
 	if c.nctl > c.cfg.MaxQueuedControlFrames {
-		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectControlFlood})
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.ControlFrameFlood})
 	}
 	return c.checkBuffered()
 }
 
 func (c *Conn) checkBuffered() error {
 	if len(c.ctl) > c.cfg.MaxBufferedBytes {
-		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectBufferedBytes})
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.BufferedBytesExceeded})
 	}
 	return nil
 }
 
-func (c *Conn) reject(name string) {
+func (c *Conn) reject(name reject.Name) {
 	if c.h != nil {
 		c.h.OnReject(name)
 	}
@@ -359,7 +362,7 @@ func (c *Conn) reject(name string) {
 // a flood of legal but useless frames as ENHANCE_YOUR_CALM.
 func (c *Conn) glitch() error {
 	if !c.glitchs.take(c.now) {
-		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectGlitchFlood})
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.GlitchFlood})
 	}
 	return nil
 }
@@ -378,7 +381,7 @@ func (c *Conn) resetStream(id uint32, st *Stream, code ErrCode) error {
 
 // streamError answers a stream error provoked by the peer: RST_STREAM, and a
 // glitch token (MadeYouReset, CVE-2025-8671).
-func (c *Conn) streamError(id uint32, code ErrCode, name string) error {
+func (c *Conn) streamError(id uint32, code ErrCode, name reject.Name) error {
 	c.reject(name)
 	if err := c.resetStream(id, c.Stream(id), code); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -88,7 +89,7 @@ func TestBadPreface(t *testing.T) {
 	p.feedRaw([]byte("GET / HTTP/1.1\r\n\r\n"))
 	p.read() // our SETTINGS
 	p.wantGoAway(http2.ErrCodeProtocol)
-	p.wantReject(rejectBadPreface)
+	p.wantReject(reject.BadPreface)
 }
 
 // RFC 9113 §3.4: the client preface "MUST be followed by a SETTINGS frame".
@@ -418,7 +419,7 @@ func TestMalformedNeverReachesHandler(t *testing.T) {
 	if len(p.h.events) != 0 {
 		t.Fatalf("handler saw %q", p.h.events)
 	}
-	p.wantReject(rejectConnectionSpecific)
+	p.wantReject(reject.ConnectionSpecificHeader)
 }
 
 // RFC 9113 §8.3.1: CONNECT carries only :method and :authority (§8.5).
@@ -684,20 +685,18 @@ func TestTrailersTooLarge(t *testing.T) {
 	p.wantRST(3, http2.ErrCodeCancel)
 }
 
-// Reject names are stable snake_case tokens, all distinct.
+// Every reject the error tables provoke is a reject.Name in reject.All
+// (reject_test.go checks the names themselves).
 func TestRejectNames(t *testing.T) {
-	seen := map[string]bool{}
-	for _, n := range RejectNames() {
-		if seen[n] || n == "" || strings.Trim(n, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
-			t.Errorf("bad or duplicate name %q", n)
-		}
+	seen := map[reject.Name]bool{}
+	for _, n := range reject.All() {
 		seen[n] = true
 	}
 	// Every name counted in the error tables is in the list.
 	check := func(p *peer) {
 		for _, r := range p.h.rejects {
 			if !seen[r] {
-				t.Errorf("reject %q not in RejectNames", r)
+				t.Errorf("reject %q not in reject.All", r)
 			}
 		}
 	}

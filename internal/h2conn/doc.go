@@ -104,7 +104,7 @@
 // engine itself with a 431 response (END_STREAM) without calling OnHeaders;
 // the HPACK table stays in step and the connection carries on. The field
 // count includes pseudo-headers. Every reject path calls Handler.OnReject
-// with a stable snake_case name (listed in reject.go) for metrics;
+// with its reject.Name (package reject lists them all) for metrics;
 // connection errors carry the same name in ConnError.Reason and in the
 // GOAWAY debug data.
 //

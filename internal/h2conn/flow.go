@@ -1,6 +1,9 @@
 package h2conn
 
-import "github.com/h2kit/h2kit/internal/frame"
+import (
+	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
+)
 
 // Flow-control arithmetic (RFC 9113 §5.2, §6.9). Windows are int64 so that
 // they can go negative after a SETTINGS_INITIAL_WINDOW_SIZE decrease
@@ -20,7 +23,7 @@ func (c *Conn) changeInitialWindow(v int64) error {
 	for _, st := range c.streams {
 		st.sendWindow += delta
 		if st.sendWindow > frame.MaxWindow {
-			return &ConnError{Code: ErrCodeFlowControl, Reason: rejectInitialWindowOver}
+			return &ConnError{Code: ErrCodeFlowControl, Reason: reject.InitialWindowOverflow}
 		}
 		if delta > 0 {
 			c.maybeReady(st)
@@ -37,7 +40,7 @@ func (c *Conn) changeInitialWindow(v int64) error {
 func (c *Conn) streamWindowUpdate(st *Stream, inc int64) error {
 	st.sendWindow += inc
 	if st.sendWindow > frame.MaxWindow {
-		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: errorString(rejectStreamWindowOver)}
+		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: reject.StreamWindowOverflow}
 	}
 	c.maybeReady(st)
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -82,7 +83,7 @@ func TestInitialWindowChangeOverflow(t *testing.T) {
 	}
 	setInitialWindow(p, 65536)
 	p.wantGoAway(http2.ErrCodeFlowControl)
-	p.wantReject(rejectInitialWindowOver)
+	p.wantReject(reject.InitialWindowOverflow)
 }
 
 // One-byte windows: every WINDOW_UPDATE of 1 lets exactly one octet out,

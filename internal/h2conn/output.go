@@ -5,6 +5,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // The output scheduler: queued frames first, then DATA round-robin across
@@ -148,7 +149,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		return dst // the source reset its own stream
 	}
 	if len(p) > max || fl > DataDeferred || fl == DataOK && len(p) == 0 {
-		c.reject(rejectBodySource)
+		c.reject(reject.BodySourceMisbehaved)
 		c.resetStream(st.ID, st, ErrCodeInternal)
 		return dst
 	}
@@ -173,7 +174,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		if ts, ok := st.body.(TrailerSource); ok {
 			var panicked bool
 			if tr, panicked = readTrailers(ts); panicked {
-				c.reject(rejectBodySource)
+				c.reject(reject.BodySourceMisbehaved)
 				c.resetStream(st.ID, st, ErrCodeInternal)
 				return dst
 			}
@@ -191,7 +192,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 			dst = c.appendData(dst, st, false, p, stable)
 		}
 		if err := checkFields(tr); err != nil {
-			c.reject(rejectBodySource)
+			c.reject(reject.BodySourceMisbehaved)
 			c.resetStream(st.ID, st, ErrCodeInternal)
 			return dst
 		}

@@ -3,6 +3,7 @@ package h2conn
 import (
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // appendOurSettings appends the server's SETTINGS frame. Values equal to
@@ -44,7 +45,7 @@ func (c *Conn) processSettings(f frame.Settings) error {
 		// block (RFC 9113 §6.10), so the decoder is between blocks.
 		if c.awaitingAck && c.cfg.HeaderTableSize < hpack.DefaultHeaderTableSize {
 			if err := c.dec.ChangeTableSize(c.cfg.HeaderTableSize); err != nil {
-				return &ConnError{Code: ErrCodeInternal, Reason: rejectEncoderTable}
+				return &ConnError{Code: ErrCodeInternal, Reason: reject.EncoderTableSize}
 			}
 		}
 		c.awaitingAck = false
@@ -70,7 +71,7 @@ func (c *Conn) processSettings(f frame.Settings) error {
 // the HTTP2-Settings header field of an h2c upgrade, see Upgrade).
 func (c *Conn) applySettings(f frame.Settings) error {
 	if f.Len() > c.cfg.MaxSettingsEntries {
-		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
+		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.TooManySettings}
 	}
 	for i := range f.Len() {
 		s := f.At(i)
@@ -83,7 +84,7 @@ func (c *Conn) applySettings(f frame.Settings) error {
 			// MaxEncoderTableSize and signals the change in its next block
 			// (RFC 7541 §6.3).
 			if err := c.enc.ChangeTableSize(min(s.Val, c.cfg.MaxEncoderTableSize)); err != nil {
-				return &ConnError{Code: ErrCodeInternal, Reason: rejectEncoderTable}
+				return &ConnError{Code: ErrCodeInternal, Reason: reject.EncoderTableSize}
 			}
 		case frame.SettingEnablePush:
 			c.peerEnablePush = s.Val == 1

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // Stream is one request/response exchange. The engine owns it; it is valid
@@ -35,8 +36,8 @@ type Stream struct {
 	sawRegular bool
 	listSize   uint32
 	nfields    int
-	tooLarge   string // reject name when over a budget
-	malformed  string // reject name when malformed
+	tooLarge   reject.Name // set when over a budget
+	malformed  reject.Name // set when malformed
 
 	// Flow control (RFC 9113 §5.2, §6.9).
 	sendWindow int64     // what we may still send

@@ -1,6 +1,10 @@
 package h2conn
 
-import "time"
+import (
+	"time"
+
+	"github.com/h2kit/h2kit/reject"
+)
 
 // Timers and rate limits run on the time the caller passes to Tick; the
 // engine never reads a clock.
@@ -17,14 +21,14 @@ func (c *Conn) Tick(now time.Time) error {
 	c.now = now
 	c.timers(now, true)
 	if due(c.prefaceDue, now) {
-		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectPrefaceTimeout})
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.PrefaceTimeout})
 	}
 	if due(c.ackDeadline, now) {
 		// RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not
 		// receive an acknowledgment within a reasonable amount of time, it
 		// MAY issue a connection error (Section 5.4.1) of type
 		// SETTINGS_TIMEOUT."
-		return c.connError(&ConnError{Code: ErrCodeSettingsTimeout, Reason: rejectSettingsTimeout})
+		return c.connError(&ConnError{Code: ErrCodeSettingsTimeout, Reason: reject.SettingsAckTimeout})
 	}
 	if due(c.blockDue, now) {
 		// A header block "MUST be transmitted as a contiguous sequence of
@@ -34,15 +38,15 @@ func (c *Conn) Tick(now time.Time) error {
 		// the middle of it (the HPACK state would diverge). A peer that
 		// stops in the middle would hold the connection, and its stream
 		// the idle timer, forever.
-		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectHeaderBlockTimeout})
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.HeaderBlockTimeout})
 	}
 	if due(c.shutdownDue, now) && c.shutdownPhase == 1 {
 		c.finalGoAway()
 	}
 	if due(c.idleDue, now) && len(c.streams) == 0 && !c.goAwaySent {
 		c.idleDue = zeroTime
-		c.reject(rejectIdleTimeout)
-		c.GoAway(ErrCodeNo, rejectIdleTimeout)
+		c.reject(reject.IdleTimeout)
+		c.GoAway(ErrCodeNo, string(reject.IdleTimeout))
 	}
 	if err := c.checkRequestBodies(now); err != nil {
 		return err
@@ -117,7 +121,7 @@ func (c *Conn) checkStall(now time.Time) error {
 			continue
 		}
 		if st := c.streams[i]; c.flowBlocked(st) {
-			c.reject(rejectFlowStall)
+			c.reject(reject.FlowControlStall)
 			if err := c.resetStream(st.ID, st, ErrCodeCancel); err != nil {
 				return err
 			}
@@ -146,7 +150,7 @@ func (c *Conn) checkRequestBodies(now time.Time) error {
 			st.readDue = now.Add(c.cfg.RequestBodyTimeout)
 			continue
 		}
-		c.reject(rejectRequestBodyTimeout)
+		c.reject(reject.RequestBodyTimeout)
 		if err := c.resetStream(st.ID, st, ErrCodeInternal); err != nil {
 			return err
 		}

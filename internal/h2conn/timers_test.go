@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -59,7 +60,7 @@ func TestFlowStallArmedAfterTick(t *testing.T) {
 	if d := p.now.Sub(start); d != 30*time.Second {
 		t.Fatalf("reset after %v, want 30s", d)
 	}
-	p.wantReject(rejectFlowStall)
+	p.wantReject(reject.FlowControlStall)
 	// The connection is idle now: the idle timer runs.
 	if _, ok := p.c.NextDeadline(); !ok {
 		t.Fatal("no idle deadline after the reset")
@@ -83,7 +84,7 @@ func TestRequestBodyTimeout(t *testing.T) {
 	p.wantNothing()
 	p.tick(1)
 	p.wantRST(1, http2.ErrCodeInternal)
-	p.wantReject(rejectRequestBodyTimeout)
+	p.wantReject(reject.RequestBodyTimeout)
 	if p.h.closes[1] != ErrCodeInternal || p.c.OpenStreams() != 0 {
 		t.Fatalf("OnClose %v, %d open", p.h.closes[1], p.c.OpenStreams())
 	}
@@ -196,10 +197,10 @@ func TestHeaderBlockTimeout(t *testing.T) {
 			if !ok || ga.ErrCode != http2.ErrCodeProtocol || p.now.Sub(start) != tc.want {
 				t.Fatalf("got %v after %v, want GOAWAY PROTOCOL_ERROR after %v", f, p.now.Sub(start), tc.want)
 			}
-			if string(ga.DebugData()) != rejectHeaderBlockTimeout {
+			if reject.Name(ga.DebugData()) != reject.HeaderBlockTimeout {
 				t.Fatalf("debug data %q", ga.DebugData())
 			}
-			p.wantReject(rejectHeaderBlockTimeout)
+			p.wantReject(reject.HeaderBlockTimeout)
 			if !p.c.Done() {
 				t.Fatal("connection not done")
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // ErrUpgradeLate is returned by Upgrade on a Conn that has already been fed
@@ -46,7 +47,7 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 	}
 	f, err := frame.ParseSettings(frame.Header{Length: uint32(len(http2Settings)), Type: frame.TypeSettings}, http2Settings)
 	if err == nil && f.Len() > c.cfg.MaxSettingsEntries {
-		err = &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
+		err = &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.TooManySettings}
 	}
 	if err == nil {
 		// Check every value before applying any, so that a failed Upgrade
@@ -93,12 +94,12 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 		name = st.buildRequest()
 	}
 	if name == "" && st.contentLength > 0 {
-		name = rejectContentLength
+		name = reject.ContentLengthMismatch
 	}
 	if name != "" {
 		c.free = append(c.free, st)
 		c.reject(name)
-		return &StreamError{StreamID: 1, Code: ErrCodeProtocol, Cause: errorString(name)}
+		return &StreamError{StreamID: 1, Code: ErrCodeProtocol, Cause: name}
 	}
 	if err := c.applySettings(f); err != nil {
 		// Unreachable after the checks above; kept for safety.
