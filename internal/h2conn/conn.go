@@ -39,10 +39,9 @@ type Conn struct {
 	peerMaxStreams    uint32
 	peerSettings      int // SETTINGS frames received (not ACKs)
 
-	// Connection flow control.
-	sendWindow  int64 // what we may still send
-	recvWindow  int64 // what the peer may still send
-	connPending int64 // consumed, not yet returned with WINDOW_UPDATE
+	// Connection flow control (window.go).
+	sendWindow window // what we may still send
+	recv       inflow // what the peer may still send, and credits owed
 
 	// Output.
 	ctl    []byte                  // queued frames, drained first by AppendOutput
@@ -121,7 +120,7 @@ func NewServerConn(cfg Config, h Handler) (*Conn, error) {
 		peerEnablePush:    true,
 		peerMaxStreams:    ^uint32(0),
 		sendWindow:        frame.DefaultWindow,
-		recvWindow:        int64(cfg.ConnWindowSize),
+		recv:              newInflow(cfg.ConnWindowSize),
 		awaitingAck:       true,
 		resets:            newBucket(cfg.ResetBurst, cfg.ResetRate),
 		glitchs:           newBucket(cfg.GlitchBurst, cfg.GlitchRate),
@@ -211,7 +210,7 @@ func (c *Conn) takeStream(id uint32) *Stream {
 	} else {
 		st = new(Stream)
 	}
-	st.reset(id, c.peerInitialWindow, int64(c.cfg.InitialWindowSize))
+	st.reset(id, window(c.peerInitialWindow), newInflow(c.cfg.InitialWindowSize))
 	return st
 }
 

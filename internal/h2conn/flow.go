@@ -5,9 +5,8 @@ import (
 	"github.com/h2kit/h2kit/reject"
 )
 
-// Flow-control arithmetic (RFC 9113 §5.2, §6.9). Windows are int64 so that
-// they can go negative after a SETTINGS_INITIAL_WINDOW_SIZE decrease
-// (§6.9.2) and overflow is detected before it wraps.
+// Flow control (RFC 9113 §5.2, §6.9) at the connection's level: the
+// arithmetic and its limits are in window.go.
 
 // changeInitialWindow applies a new SETTINGS_INITIAL_WINDOW_SIZE to every
 // open stream. RFC 9113 §6.9.2: "When the value of
@@ -21,8 +20,7 @@ func (c *Conn) changeInitialWindow(v int64) error {
 	delta := v - c.peerInitialWindow
 	c.peerInitialWindow = v
 	for _, st := range c.streams {
-		st.sendWindow += delta
-		if st.sendWindow > frame.MaxWindow {
+		if !st.sendWindow.add(delta) {
 			return &ConnError{Code: ErrCodeFlowControl, Reason: reject.InitialWindowOverflow}
 		}
 		if delta > 0 {
@@ -38,8 +36,7 @@ func (c *Conn) changeInitialWindow(v int64) error {
 // connection, as appropriate. For streams, the sender sends a RST_STREAM
 // with an error code of FLOW_CONTROL_ERROR".
 func (c *Conn) streamWindowUpdate(st *Stream, inc int64) error {
-	st.sendWindow += inc
-	if st.sendWindow > frame.MaxWindow {
+	if !st.sendWindow.add(inc) {
 		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: reject.StreamWindowOverflow}
 	}
 	c.maybeReady(st)
@@ -53,11 +50,8 @@ func (c *Conn) creditConn(n int64) {
 	if c.err != nil {
 		return // the connection is closing; nothing follows its GOAWAY
 	}
-	c.connPending += n
-	if c.connPending > 0 && c.connPending >= int64(c.cfg.ConnWindowSize)/2 {
-		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, uint32(c.connPending))
-		c.recvWindow += c.connPending
-		c.connPending = 0
+	if inc := c.recv.credit(n, int64(c.cfg.ConnWindowSize)/2); inc > 0 {
+		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, inc)
 		c.nctl++
 	}
 }
@@ -68,11 +62,8 @@ func (c *Conn) creditStream(st *Stream, n int64) {
 	if st.state != StateOpen && st.state != StateHalfClosedLocal {
 		return
 	}
-	st.pending += n
-	if st.pending > 0 && st.pending >= int64(c.cfg.InitialWindowSize)/2 {
-		c.ctl = frame.AppendWindowUpdate(c.ctl, st.ID, uint32(st.pending))
-		st.recvWindow += st.pending
-		st.pending = 0
+	if inc := st.recv.credit(n, int64(c.cfg.InitialWindowSize)/2); inc > 0 {
+		c.ctl = frame.AppendWindowUpdate(c.ctl, st.ID, inc)
 		c.nctl++
 	}
 }

@@ -16,7 +16,7 @@ func (c *Conn) WantWrite() bool {
 	if len(c.ctl) > 0 {
 		return true
 	}
-	return c.err == nil && c.sendWindow > 0 && c.nready > 0
+	return c.err == nil && c.sendWindow.available() > 0 && c.nready > 0
 }
 
 // AppendOutput appends to dst the bytes to write to the peer now and
@@ -36,7 +36,7 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	budget := start + c.cfg.MaxWriteBatch
 	c.vecBytes = 0
 	maxFrame := int64(min(c.peerMaxFrame, c.cfg.MaxWriteFrameSize))
-	for c.nready > 0 && c.sendWindow > 0 {
+	for c.nready > 0 && c.sendWindow.available() > 0 {
 		// Stay within Config.MaxWriteBatch; rather than end the batch with
 		// a runt frame, leave the rest for the next call.
 		out := len(dst) + c.vecBytes // referenced payloads count too
@@ -45,12 +45,12 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 			break
 		}
 		st := c.popReady()
-		if st.sendWindow <= 0 {
+		if st.sendWindow.available() <= 0 {
 			// A SETTINGS_INITIAL_WINDOW_SIZE decrease closed its window
 			// while it waited; a WINDOW_UPDATE puts it back (maybeReady).
 			continue
 		}
-		dst = c.sendData(dst, st, int(min(maxFrame, c.sendWindow, st.sendWindow, room)))
+		dst = c.sendData(dst, st, int(min(maxFrame, c.sendWindow.available(), st.sendWindow.available(), room)))
 		if len(c.ctl) > 0 {
 			// Keep the wire order equal to the HPACK encoding order.
 			dst = append(dst, c.ctl...)
@@ -153,9 +153,10 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		c.resetStream(st.ID, st, ErrCodeInternal)
 		return dst
 	}
+	// len(p) ≤ max, which is within both windows: the takes succeed.
 	n := int64(len(p))
-	c.sendWindow -= n
-	st.sendWindow -= n
+	c.sendWindow.take(n)
+	st.sendWindow.take(n)
 	if n > 0 && !c.stallDue.IsZero() {
 		// Progress: the stall timer starts again.
 		c.stallDue = c.now.Add(c.cfg.FlowStallTimeout)

@@ -74,7 +74,7 @@ func (r *readyRing) remove(st *Stream) {
 // maybeReady puts st in its urgency's ring if it has a body to send and a
 // window to send it in.
 func (c *Conn) maybeReady(st *Stream) {
-	if st.inReady || st.body == nil || st.deferred || st.sendWindow <= 0 || st.state == StateClosed {
+	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed {
 		return
 	}
 	st.inReady = true
@@ -84,7 +84,7 @@ func (c *Conn) maybeReady(st *Stream) {
 
 // requeue puts st back after it sent a frame and has more to send.
 func (c *Conn) requeue(st *Stream) {
-	if st.inReady || st.body == nil || st.deferred || st.sendWindow <= 0 || st.state == StateClosed {
+	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed {
 		return
 	}
 	st.inReady = true

@@ -267,10 +267,9 @@ func (c *Conn) processData(f frame.Data) error {
 	// sender violates the window; the connection window is checked first
 	// because it is accounted for whatever happens to the stream.
 	flow := int64(f.FlowLen)
-	if flow > c.recvWindow {
+	if !c.recv.take(flow) {
 		return &ConnError{Code: ErrCodeFlowControl, Reason: reject.ConnFlowControl}
 	}
-	c.recvWindow -= flow
 	st, _, done, perr := c.policy(frame.TypeData, f.StreamID)
 	if done || st == nil {
 		// The frame is discarded: its bytes go back to the connection
@@ -278,11 +277,10 @@ func (c *Conn) processData(f frame.Data) error {
 		c.creditConn(flow)
 		return perr
 	}
-	if flow > st.recvWindow {
+	if !st.recv.take(flow) {
 		c.creditConn(flow)
 		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: reject.StreamFlowControl}
 	}
-	st.recvWindow -= flow
 	// Padding is never seen by the handler: return it at once.
 	if pad := flow - int64(len(f.Data)); pad > 0 {
 		c.creditConn(pad)
@@ -516,8 +514,7 @@ func (c *Conn) processWindowUpdate(f frame.WindowUpdate) error {
 	// a flow-control window to exceed this maximum, it MUST terminate either
 	// the stream or the connection, as appropriate. ... for the connection,
 	// a GOAWAY frame with an error code of FLOW_CONTROL_ERROR is sent."
-	c.sendWindow += int64(f.Increment)
-	if c.sendWindow > frame.MaxWindow {
+	if !c.sendWindow.add(int64(f.Increment)) {
 		return &ConnError{Code: ErrCodeFlowControl, Reason: reject.ConnWindowOverflow}
 	}
 	return nil

@@ -105,7 +105,7 @@ func awaitingRequest(st *Stream) bool {
 // flowBlocked reports whether st has a body to send that the peer's
 // windows hold back.
 func (c *Conn) flowBlocked(st *Stream) bool {
-	return st.body != nil && !st.deferred && (st.sendWindow <= 0 || c.sendWindow <= 0)
+	return st.body != nil && !st.deferred && (st.sendWindow.available() <= 0 || c.sendWindow.available() <= 0)
 }
 
 // checkStall resets the streams blocked by flow control when no DATA has
@@ -146,7 +146,7 @@ func (c *Conn) checkRequestBodies(now time.Time) error {
 		if !awaitingRequest(st) || !due(st.readDue, now) {
 			continue
 		}
-		if st.recvWindow <= 0 || c.recvWindow <= 0 || c.hb.active && c.hb.st == st {
+		if st.recv.win.available() <= 0 || c.recv.win.available() <= 0 || c.hb.active && c.hb.st == st {
 			st.readDue = now.Add(c.cfg.RequestBodyTimeout)
 			continue
 		}

@@ -111,7 +111,7 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 	c.maxPeerID = 1
 	c.streams = append(c.streams, st)
 	c.idleDue = zeroTime
-	st.sendWindow = c.peerInitialWindow
+	st.sendWindow = window(c.peerInitialWindow)
 	st.state = StateOpen
 	st.notified = true
 	st.endSeen = true // the request has no body
