@@ -14,7 +14,10 @@ import (
 type Config struct {
 	// MaxConcurrentStreams is advertised as SETTINGS_MAX_CONCURRENT_STREAMS;
 	// a HEADERS frame opening a stream beyond it is refused with
-	// REFUSED_STREAM (RFC 9113 §5.1.2). Default 100.
+	// REFUSED_STREAM (RFC 9113 §5.1.2). It also sizes the memory of how
+	// streams closed, which decides how late frames for them are answered
+	// (RFC 9113 §5.1): the last 2×MaxConcurrentStreams stream identifiers
+	// (a power of two between 64 and 4,096) are remembered. Default 100.
 	MaxConcurrentStreams uint32
 	// InitialWindowSize is the per-stream receive window advertised as
 	// SETTINGS_INITIAL_WINDOW_SIZE (at most 2^31-1). Default 1 MiB.

@@ -25,11 +25,11 @@ type Conn struct {
 	hb          headerBlock
 
 	// Streams.
-	streams   []*Stream // active streams (not closed)
-	free      []*Stream // recycled
-	last      *Stream   // lookup cache
-	closed    closedRing
-	maxPeerID uint32 // highest stream ID the peer opened
+	streams   []*Stream    // active streams (not closed)
+	free      []*Stream    // recycled
+	last      *Stream      // lookup cache
+	closed    closedMemory // how recent streams closed, for late frames
+	maxPeerID uint32       // highest stream ID the peer opened
 
 	// Peer settings (RFC 9113 §6.5.2).
 	peerMaxFrame      uint32
@@ -124,6 +124,7 @@ func NewServerConn(cfg Config, h Handler) (*Conn, error) {
 		awaitingAck:       true,
 		resets:            newBucket(cfg.ResetBurst, cfg.ResetRate),
 		glitchs:           newBucket(cfg.GlitchBurst, cfg.GlitchRate),
+		closed:            newClosedMemory(closedSlots(cfg.MaxConcurrentStreams)),
 	}
 	// A larger decoder table is safe at once; a smaller one only once the
 	// peer has acknowledged our SETTINGS, as its encoder may use the
@@ -259,17 +260,26 @@ func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
 }
 
 // transition applies ev to st per the §5.1 table and closes it when the
-// table says so.
-func (c *Conn) transition(st *Stream, ev streamEvent) {
-	next := st.state.next(ev)
-	if next == stateInvalid {
-		return
-	}
-	if next == StateClosed {
+// table says so. A move the table does not allow is a bug of the engine,
+// not of the peer (the policy and the commands keep the peer's frames and
+// the handler's calls to legal moves): it is not ignored but closes the
+// connection (invalidTransition).
+func (c *Conn) transition(st *Stream, ev streamEvent) error {
+	switch next := st.state.next(ev); next {
+	case stateInvalid:
+		return c.invalidTransition()
+	case StateClosed:
 		c.closeStream(st, ErrCodeNo, rsClosedEnded)
-		return
+	default:
+		st.state = next
 	}
-	st.state = next
+	return nil
+}
+
+// invalidTransition fails closed: GOAWAY INTERNAL_ERROR, reject
+// internal_error; the stream keeps its state.
+func (c *Conn) invalidTransition() error {
+	return c.connError(&ConnError{Code: ErrCodeInternal, Reason: reject.InternalError})
 }
 
 // endResponse records that the frame carrying the response's END_STREAM
@@ -287,8 +297,7 @@ func (c *Conn) endResponse(st *Stream) error {
 	if st.state == StateOpen && !st.endSeen {
 		return c.resetStream(st.ID, st, ErrCodeNo)
 	}
-	c.transition(st, evSendEndStream)
-	return nil
+	return c.transition(st, evSendEndStream)
 }
 
 // connError queues GOAWAY for err and makes it sticky. Every active stream

@@ -364,7 +364,7 @@ func (c *Conn) finishBlock() error {
 		}
 		c.h.OnTrailers(st)
 		if st.state != StateClosed {
-			c.recvEndStream(st)
+			return c.recvEndStream(st)
 		}
 		return nil
 	}
@@ -379,7 +379,7 @@ func (c *Conn) finishBlock() error {
 	st.endSeen = hb.endStream
 	c.h.OnHeaders(st)
 	if hb.endStream && st.state != StateClosed {
-		c.recvEndStream(st)
+		return c.recvEndStream(st)
 	}
 	return nil
 }

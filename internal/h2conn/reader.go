@@ -241,16 +241,17 @@ func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 // further handling.
 func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, done bool, err error) {
 	state, st = c.stateOf(id)
-	switch recvPolicy[state][t] {
+	switch action(state, t) {
+	case actProcess:
+		return st, state, false, nil
 	case actIgnore:
 		return st, state, true, nil
 	case actStreamClosed:
 		return st, state, true, &StreamError{StreamID: id, Code: ErrCodeStreamClosed, Cause: reject.FrameOnClosedStream}
 	case actConnProtocol:
+		// A frame other than HEADERS or PRIORITY on an idle stream, or
+		// HEADERS reusing an identifier (recvPolicy).
 		name := reject.FrameOnIdleStream
-		if t == frame.TypeContinuation {
-			name = reject.UnexpectedContinuation
-		}
 		if t == frame.TypeHeaders {
 			name = reject.StreamIDNotIncreasing
 		}
@@ -258,7 +259,9 @@ func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, don
 	case actConnStreamClosed:
 		return st, state, true, &ConnError{Code: ErrCodeStreamClosed, Reason: reject.HeadersOnClosedStream}
 	}
-	return st, state, false, nil
+	// actIllegal: a pair recvPolicy does not list, a bug of the engine;
+	// fail closed.
+	return st, state, true, &ConnError{Code: ErrCodeInternal, Reason: reject.InternalError}
 }
 
 func (c *Conn) processData(f frame.Data) error {
@@ -311,23 +314,28 @@ func (c *Conn) processData(f frame.Data) error {
 		}
 	}
 	if f.EndStream() {
-		c.recvEndStream(st)
+		return c.recvEndStream(st)
 	}
 	return nil
 }
 
 // recvEndStream handles END_STREAM on a request.
-func (c *Conn) recvEndStream(st *Stream) {
+func (c *Conn) recvEndStream(st *Stream) error {
 	st.readDue = zeroTime
 	next := st.state.next(evRecvEndStream)
-	if next != StateClosed {
+	switch next {
+	case stateInvalid:
+		return c.invalidTransition()
+	case StateClosed:
+		// The response had already ended: the stream closes after the
+		// event.
+		c.h.OnEndStream(st)
+		c.closeStream(st, ErrCodeNo, rsClosedEnded)
+	default:
 		st.state = next
 		c.h.OnEndStream(st)
-		return
 	}
-	// The response had already ended: the stream closes after the event.
-	c.h.OnEndStream(st)
-	c.closeStream(st, ErrCodeNo, rsClosedEnded)
+	return nil
 }
 
 func (c *Conn) processHeaders(f frame.Headers) error {
@@ -368,7 +376,9 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeRefusedStream, reject.RefusedStream
 		default:
 			st = c.newStream(id)
-			st.state = StateOpen
+			if err := c.transition(st, evRecvHeaders); err != nil {
+				return err
+			}
 			st.beginBlock(false)
 			c.hb.st = st
 		}

@@ -112,12 +112,14 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 	c.streams = append(c.streams, st)
 	c.idleDue = zeroTime
 	st.sendWindow = window(c.peerInitialWindow)
-	st.state = StateOpen
+	if err := c.transition(st, evRecvHeaders); err != nil {
+		return err
+	}
 	st.notified = true
 	st.endSeen = true // the request has no body
 	c.h.OnHeaders(st)
 	if st.state != StateClosed {
-		c.recvEndStream(st)
+		return c.recvEndStream(st)
 	}
 	return nil
 }
