@@ -34,9 +34,7 @@ type Conn struct {
 	// Peer settings (RFC 9113 §6.5.2).
 	peerMaxFrame      uint32
 	peerInitialWindow int64
-	peerMaxHeaderList uint32
 	peerEnablePush    bool
-	peerMaxStreams    uint32
 	peerSettings      int // SETTINGS frames received (not ACKs)
 
 	// Connection flow control (window.go).
@@ -116,9 +114,7 @@ func NewServerConn(cfg Config, h Handler) (*Conn, error) {
 		prefaceLeft:       len(frame.ClientPreface),
 		peerMaxFrame:      frame.DefaultMaxFrameSize,
 		peerInitialWindow: frame.DefaultWindow,
-		peerMaxHeaderList: ^uint32(0),
 		peerEnablePush:    true,
-		peerMaxStreams:    ^uint32(0),
 		sendWindow:        frame.DefaultWindow,
 		recv:              newInflow(cfg.ConnWindowSize),
 		awaitingAck:       true,

@@ -16,18 +16,17 @@ import (
 // change to SETTINGS_INITIAL_WINDOW_SIZE that causes any flow-control window
 // to exceed the maximum size as a connection error (Section 5.4.1) of type
 // FLOW_CONTROL_ERROR."
-func (c *Conn) changeInitialWindow(v int64) error {
+//
+// checkSettings has checked the maximum, so the adds succeed.
+func (c *Conn) changeInitialWindow(v int64) {
 	delta := v - c.peerInitialWindow
 	c.peerInitialWindow = v
 	for _, st := range c.streams {
-		if !st.sendWindow.add(delta) {
-			return &ConnError{Code: ErrCodeFlowControl, Reason: reject.InitialWindowOverflow}
-		}
+		st.sendWindow.add(delta)
 		if delta > 0 {
 			c.maybeReady(st)
 		}
 	}
-	return nil
 }
 
 // streamWindowUpdate applies a stream WINDOW_UPDATE. RFC 9113 §6.9.1: "If a

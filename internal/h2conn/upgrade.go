@@ -46,17 +46,10 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 		return ErrUpgradeLate
 	}
 	f, err := frame.ParseSettings(frame.Header{Length: uint32(len(http2Settings)), Type: frame.TypeSettings}, http2Settings)
-	if err == nil && f.Len() > c.cfg.MaxSettingsEntries {
-		err = &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.TooManySettings}
-	}
 	if err == nil {
-		// Check every value before applying any, so that a failed Upgrade
-		// changes nothing.
-		for i := range f.Len() {
-			if err = f.At(i).Valid(); err != nil {
-				break
-			}
-		}
+		// Every value is checked before any is applied, so that a failed
+		// Upgrade changes nothing.
+		err = c.checkSettings(f)
 	}
 	if err != nil {
 		var ce *ConnError
@@ -101,11 +94,7 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 		c.reject(name)
 		return &StreamError{StreamID: 1, Code: ErrCodeProtocol, Cause: name}
 	}
-	if err := c.applySettings(f); err != nil {
-		// Unreachable after the checks above; kept for safety.
-		c.free = append(c.free, st)
-		return err
-	}
+	c.applySettings(f)
 
 	c.upgraded = true
 	c.maxPeerID = 1

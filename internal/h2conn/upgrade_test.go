@@ -79,7 +79,7 @@ func TestUpgradeExchange(t *testing.T) {
 		}
 		p.h.respond(st)
 	}
-	if err := upgrade(p.c, settingsPayload(0x4, 10, 0x3, 7), upgradeGet...); err != nil {
+	if err := upgrade(p.c, settingsPayload(0x4, 10, 0x2, 0), upgradeGet...); err != nil {
 		t.Fatal(err)
 	}
 	if atHeaders != StateOpen {
@@ -102,8 +102,8 @@ func TestUpgradeExchange(t *testing.T) {
 		t.Fatalf("first DATA %q: the HTTP2-Settings initial window (10) is not applied", d)
 	}
 	p.wantNothing() // in particular no SETTINGS ACK for HTTP2-Settings
-	if p.c.peerMaxStreams != 7 {
-		t.Errorf("peer MAX_CONCURRENT_STREAMS %d, want 7", p.c.peerMaxStreams)
+	if p.c.PeerEnablePush() {
+		t.Error("peer ENABLE_PUSH 0 not applied")
 	}
 
 	if err := p.feedRaw([]byte(http2.ClientPreface)); err != nil {
