@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
@@ -747,5 +748,30 @@ func TestEndStreamVisibleInCallbacks(t *testing.T) {
 	}
 	if st := p.c.Stream(5); st != nil && !st.EndStreamReceived() {
 		t.Fatal("not ended after trailers")
+	}
+}
+
+// Every final status goes out right: the seven in the HPACK static table
+// (RFC 7541 Appendix A: 200, 204, 206, 304, 400, 404, 500) as the one
+// octet 0x80|index, the others as literals, all decoded by x/net's HPACK.
+func TestStatusStaticOctet(t *testing.T) {
+	static := map[int]byte{200: 8, 204: 9, 206: 10, 304: 11, 400: 12, 404: 13, 500: 14}
+	p := newPeer(t, Config{MaxConcurrentStreams: 1000})
+	p.h.manual = true
+	id := uint32(1)
+	for status := 200; status <= 999; status++ {
+		p.get(id)
+		if err := p.c.SendHeaders(p.c.Stream(id), status, nil, true); err != nil {
+			t.Fatal(err)
+		}
+		out := p.c.AppendOutput(nil)
+		p.r.Write(out)
+		if h := p.wantHeaders(id, true); len(h) != 1 || h[0].Name != ":status" || h[0].Value != strconv.Itoa(status) {
+			t.Fatalf("status %d: got %v", status, h)
+		}
+		if idx, ok := static[status]; ok != (out[frame.HeaderLen] == 0x80|idx) || !ok && out[frame.HeaderLen]&0x80 != 0 {
+			t.Fatalf("status %d: block starts with %#x", status, out[frame.HeaderLen])
+		}
+		id += 2
 	}
 }

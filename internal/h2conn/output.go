@@ -214,27 +214,14 @@ var statusText = func() (t [900]string) {
 	return t
 }()
 
-// staticStatus returns the HPACK static table index of ":status: status",
-// or 0.
-func staticStatus(status int) byte {
-	switch status {
-	case 200:
-		return 8
-	case 204:
-		return 9
-	case 206:
-		return 10
-	case 304:
-		return 11
-	case 400:
-		return 12
-	case 404:
-		return 13
-	case 500:
-		return 14
+// statusIndex holds the HPACK static table index of each ":status" value,
+// 0 for those not in the table, looked up once in the generated table.
+var statusIndex = func() (t [900]uint8) {
+	for i := range t {
+		t[i] = uint8(hpack.StaticIndex(":status", statusText[i]))
 	}
-	return 0
-}
+	return t
+}()
 
 // writeHeaders encodes a response header block with :status and queues it.
 func (c *Conn) writeHeaders(id uint32, status int, fields []hpack.HeaderField, endStream bool) error {
@@ -253,8 +240,8 @@ func (c *Conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status in
 	}
 	if status >= 0 {
 		// The common statuses are in the HPACK static table (RFC 7541
-		// Appendix A, indices 8-14): one octet, no encoder state involved.
-		if idx := staticStatus(status); idx > 0 {
+		// Appendix A): one octet, no encoder state involved.
+		if idx := statusIndex[status-100]; idx > 0 {
 			c.hbuf = append(c.hbuf, 0x80|idx)
 		} else {
 			c.scratch = append(c.scratch[:0], hpack.HeaderField{Name: ":status", Value: statusText[status-100]})
