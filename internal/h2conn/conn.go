@@ -61,23 +61,44 @@ type Conn struct {
 	scratch  []hpack.HeaderField
 
 	// Timers; a zero time is "not armed".
-	awaitingAck   bool
-	ackDeadline   time.Time
-	prefaceDue    time.Time
-	idleDue       time.Time
-	shutdownDue   time.Time
-	shutdownPhase uint8     // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
-	stallDue      time.Time // blocked bodies have made no progress since this minus FlowStallTimeout
-	blockDue      time.Time // the header block being received must be complete by then
+	awaitingAck bool
+	ackDeadline time.Time
+	prefaceDue  time.Time
+	idleDue     time.Time
+	shutdownDue time.Time // lcDraining ends
+	stallDue    time.Time // blocked bodies have made no progress since this minus FlowStallTimeout
+	blockDue    time.Time // the header block being received must be complete by then
 
-	goAwaySent   bool
-	lastStreamID uint32 // in our final GOAWAY
-	peerGoAway   bool
-	err          error // sticky connection error
+	lc           lifecycle
+	lastStreamID uint32 // in the last GOAWAY we sent
+	err          error  // sticky connection error
 
 	resets  bucket
 	glitchs bucket
 }
+
+// lifecycle is where a connection is in its ending (RFC 9113 §6.8). It
+// only moves forward. A connection error (Conn.err) also sends our final
+// GOAWAY.
+type lifecycle uint8
+
+const (
+	// lcServing: no GOAWAY either way.
+	lcServing lifecycle = iota
+	// lcPeerGoAway: the peer sent GOAWAY. It opens no more streams (and
+	// every stream it opened arrived before its GOAWAY); the connection is
+	// done when the active streams have ended.
+	lcPeerGoAway
+	// lcDraining: Shutdown sent its first GOAWAY (2^31-1) and a PING; new
+	// streams are still served until the final GOAWAY, which goes out at
+	// the PING ACK, after Config.ShutdownDelay, or when the peer sends
+	// GOAWAY.
+	lcDraining
+	// lcGoAway: our final GOAWAY is sent. Streams above its last stream
+	// identifier are ignored (rsAfterGoAway); the connection is done when
+	// the active streams have ended.
+	lcGoAway
+)
 
 // headerBlock tracks a header block that spans HEADERS and CONTINUATION
 // frames (RFC 9113 §4.3: it "MUST be transmitted as a contiguous sequence of
@@ -182,7 +203,7 @@ func (c *Conn) Done() bool {
 	if c.err != nil {
 		return true
 	}
-	return len(c.streams) == 0 && ((c.goAwaySent && c.shutdownPhase != 1) || c.peerGoAway)
+	return len(c.streams) == 0 && (c.lc == lcPeerGoAway || c.lc == lcGoAway)
 }
 
 // newStream takes a stream from the pool and registers it as active.
@@ -243,7 +264,7 @@ func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
 	if st.notified {
 		c.h.OnClose(st, code)
 	}
-	if len(c.streams) == 0 && c.cfg.IdleTimeout > 0 && !c.now.IsZero() && !c.goAwaySent {
+	if len(c.streams) == 0 && c.cfg.IdleTimeout > 0 && !c.now.IsZero() && c.lc < lcDraining {
 		// Armed here rather than at the next Tick so that NextDeadline
 		// never asks the loop for an extra wake-up between requests.
 		c.idleDue = c.now.Add(c.cfg.IdleTimeout)
@@ -315,7 +336,7 @@ func (c *Conn) connError(err error) error {
 // fail queues GOAWAY for ce with debug as its debug data, makes it sticky
 // and closes every active stream with its code.
 func (c *Conn) fail(ce *ConnError, debug string) error {
-	c.appendGoAway(c.maxPeerID, ce.Code, []byte(debug))
+	c.appendGoAway(c.maxPeerID, ce.Code, []byte(debug), lcGoAway)
 	c.err = ce
 	for len(c.streams) > 0 {
 		c.closeStream(c.streams[len(c.streams)-1], ce.Code, rsClosedOurReset)
@@ -328,14 +349,18 @@ func (c *Conn) fail(ce *ConnError, debug string) error {
 // the one of the GOAWAY already sent if that is lower. RFC 9113 §6.8:
 // "Endpoints MUST NOT increase the value they send in the last stream
 // identifier, since the peers might already have retried unprocessed
-// requests on another connection." Every GOAWAY we send is written here.
-func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte) {
-	if c.goAwaySent {
+// requests on another connection." Every GOAWAY we send is written here;
+// lc is the lifecycle it starts (lcDraining or lcGoAway).
+func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte, lc lifecycle) {
+	if c.lc >= lcDraining {
 		last = min(last, c.lastStreamID)
 	}
 	c.ctl = frame.AppendGoAway(c.ctl, last, code, debug)
-	c.goAwaySent = true
+	c.lc = lc
 	c.lastStreamID = last
+	if lc == lcGoAway {
+		c.shutdownDue = zeroTime
+	}
 }
 
 // queueCtl accounts for a control frame just appended to c.ctl. RFC 9113

@@ -144,8 +144,16 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 	case frame.TypeGoAway:
 		if _, err = frame.ParseGoAway(h, p); err == nil {
 			// The peer opens no more streams; ours (push) do not exist.
-			// Finish the active streams, then Done reports true.
-			c.peerGoAway = true
+			// Finish the active streams, then Done reports true. A
+			// graceful shutdown under way need not wait for in-flight
+			// streams any more: every stream the peer opened came before
+			// its GOAWAY.
+			switch c.lc {
+			case lcServing:
+				c.lc = lcPeerGoAway
+			case lcDraining:
+				c.finalGoAway()
+			}
 		}
 	case frame.TypeWindowUpdate:
 		var f frame.WindowUpdate
@@ -228,7 +236,7 @@ func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 	if st := c.Stream(id); st != nil {
 		return recvState(st.state), st
 	}
-	if c.goAwaySent && c.shutdownPhase != 1 && id > c.lastStreamID {
+	if c.lc == lcGoAway && id > c.lastStreamID {
 		return rsAfterGoAway, nil
 	}
 	if id > c.maxPeerID {
@@ -496,7 +504,7 @@ func (c *Conn) processRSTStream(f frame.RSTStream) error {
 
 func (c *Conn) processPing(f frame.Ping) error {
 	if f.Ack {
-		if c.shutdownPhase == 1 && f.Data == shutdownPing {
+		if c.lc == lcDraining && f.Data == shutdownPing {
 			c.finalGoAway()
 		}
 		return nil

@@ -40,10 +40,10 @@ func (c *Conn) Tick(now time.Time) error {
 		// the idle timer, forever.
 		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.HeaderBlockTimeout})
 	}
-	if due(c.shutdownDue, now) && c.shutdownPhase == 1 {
+	if due(c.shutdownDue, now) && c.lc == lcDraining {
 		c.finalGoAway()
 	}
-	if due(c.idleDue, now) && len(c.streams) == 0 && !c.goAwaySent {
+	if due(c.idleDue, now) && len(c.streams) == 0 && c.lc < lcDraining {
 		c.idleDue = zeroTime
 		c.reject(reject.IdleTimeout)
 		c.GoAway(ErrCodeNo, string(reject.IdleTimeout))
@@ -84,8 +84,8 @@ func (c *Conn) timers(now time.Time, set bool) (next time.Time, pending bool) {
 	cfg := &c.cfg
 	arm(&c.prefaceDue, (c.prefaceLeft > 0 || !c.sawSettings) && cfg.PrefaceTimeout > 0, cfg.PrefaceTimeout)
 	arm(&c.ackDeadline, c.awaitingAck && cfg.SettingsAckTimeout > 0, cfg.SettingsAckTimeout)
-	arm(&c.idleDue, len(c.streams) == 0 && cfg.IdleTimeout > 0 && !c.goAwaySent, cfg.IdleTimeout)
-	arm(&c.shutdownDue, c.shutdownPhase == 1, cfg.ShutdownDelay)
+	arm(&c.idleDue, len(c.streams) == 0 && cfg.IdleTimeout > 0 && c.lc < lcDraining, cfg.IdleTimeout)
+	arm(&c.shutdownDue, c.lc == lcDraining, cfg.ShutdownDelay)
 	arm(&c.blockDue, c.hb.active && cfg.RequestBodyTimeout > 0, cfg.RequestBodyTimeout)
 	blocked := false
 	for _, st := range c.streams {
