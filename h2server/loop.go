@@ -38,7 +38,6 @@ type conn struct {
 	readDLValid   bool
 	writeDeadline time.Time
 
-	woken        atomic.Bool
 	shutdownReq  atomic.Bool
 	shutdownDone bool
 }
@@ -84,7 +83,6 @@ func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 
 // wake interrupts the loop's blocking read (called from other goroutines).
 func (c *conn) wake() {
-	c.woken.Store(true)
 	c.nc.SetReadDeadline(aLongTimeAgo)
 }
 
@@ -151,7 +149,6 @@ func (c *conn) run(initial []byte) {
 				// A wake-up or an engine deadline: restore the deadline
 				// and let Tick fire whatever is due.
 				c.readDLValid = false
-				c.woken.Store(false)
 			} else {
 				if err != io.EOF {
 					log.Debug("h2server: read failed", "remote", c.nc.RemoteAddr(), "err", err)
