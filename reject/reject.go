@@ -23,11 +23,11 @@ const (
 	BadPreface Name = "bad_preface"
 	// FirstFrameNotSettings: the preface was not followed by a SETTINGS frame (GOAWAY PROTOCOL_ERROR).
 	FirstFrameNotSettings Name = "first_frame_not_settings"
-	// PrefaceTimeout: the preface and first SETTINGS did not arrive within Config.PrefaceTimeout (GOAWAY PROTOCOL_ERROR).
+	// PrefaceTimeout: the preface and first SETTINGS did not arrive within h2server.Config.PrefaceTimeout (GOAWAY PROTOCOL_ERROR).
 	PrefaceTimeout Name = "preface_timeout"
-	// SettingsAckTimeout: our SETTINGS were not acknowledged within Config.SettingsAckTimeout (GOAWAY SETTINGS_TIMEOUT).
+	// SettingsAckTimeout: our SETTINGS were not acknowledged within h2server.Config.SettingsAckTimeout (GOAWAY SETTINGS_TIMEOUT).
 	SettingsAckTimeout Name = "settings_ack_timeout"
-	// TooManySettings: a SETTINGS frame held more than Config.MaxSettingsEntries parameters (GOAWAY ENHANCE_YOUR_CALM).
+	// TooManySettings: a SETTINGS frame held more than h2server.Config.MaxSettingsEntries parameters (GOAWAY ENHANCE_YOUR_CALM).
 	TooManySettings Name = "too_many_settings"
 	// EncoderTableSize: the HPACK table size could not be changed as SETTINGS asked (GOAWAY INTERNAL_ERROR).
 	EncoderTableSize Name = "encoder_table_size"
@@ -117,7 +117,7 @@ const (
 	PriorityUpdateBadStream Name = "priority_update_bad_stream"
 	// SelfDependency: a stream made dependent on itself (RST_STREAM PROTOCOL_ERROR).
 	SelfDependency Name = "self_dependency"
-	// RefusedStream: a stream beyond Config.MaxConcurrentStreams (RST_STREAM REFUSED_STREAM).
+	// RefusedStream: a stream beyond h2server.Config.MaxConcurrentStreams (RST_STREAM REFUSED_STREAM).
 	RefusedStream Name = "refused_stream"
 )
 
@@ -133,27 +133,27 @@ const (
 	StreamWindowOverflow Name = "stream_window_overflow"
 	// InitialWindowOverflow: a new SETTINGS_INITIAL_WINDOW_SIZE took a stream's window above 2^31-1 (GOAWAY FLOW_CONTROL_ERROR).
 	InitialWindowOverflow Name = "initial_window_overflow"
-	// FlowControlStall: a response blocked by the peer's windows with no DATA sent for Config.FlowStallTimeout (RST_STREAM CANCEL).
+	// FlowControlStall: a response blocked by the peer's windows with no DATA sent for h2server.Config.FlowStallTimeout (RST_STREAM CANCEL).
 	FlowControlStall Name = "flow_control_stall"
 )
 
 // Floods and timeouts (RFC 9113 §10.5).
 const (
-	// ControlFrameFlood: more than Config.MaxQueuedControlFrames control frames queued (GOAWAY ENHANCE_YOUR_CALM).
+	// ControlFrameFlood: more than h2server.Config.MaxQueuedControlFrames control frames queued (GOAWAY ENHANCE_YOUR_CALM).
 	ControlFrameFlood Name = "control_frame_flood"
-	// BufferedBytesExceeded: more than Config.MaxBufferedBytes queued for output (GOAWAY ENHANCE_YOUR_CALM).
+	// BufferedBytesExceeded: more than h2server.Config.MaxBufferedBytes queued for output (GOAWAY ENHANCE_YOUR_CALM).
 	BufferedBytesExceeded Name = "buffered_bytes_exceeded"
 	// GlitchFlood: too many legal but useless frames or provoked stream errors (GOAWAY ENHANCE_YOUR_CALM).
 	GlitchFlood Name = "glitch_flood"
-	// RapidReset: the peer reset streams faster than Config.ResetRate allows (CVE-2023-44487; GOAWAY ENHANCE_YOUR_CALM).
+	// RapidReset: the peer reset streams faster than h2server.Config.ResetRate allows (CVE-2023-44487; GOAWAY ENHANCE_YOUR_CALM).
 	RapidReset Name = "rapid_reset"
-	// TooManyContinuations: a header block in more than Config.MaxContinuationFrames CONTINUATION frames (GOAWAY ENHANCE_YOUR_CALM).
+	// TooManyContinuations: a header block in more than h2server.Config.MaxContinuationFrames CONTINUATION frames (GOAWAY ENHANCE_YOUR_CALM).
 	TooManyContinuations Name = "too_many_continuations"
-	// IdleTimeout: no stream open for Config.IdleTimeout (GOAWAY NO_ERROR).
+	// IdleTimeout: no stream open for h2server.Config.IdleTimeout (GOAWAY NO_ERROR).
 	IdleTimeout Name = "idle_timeout"
-	// RequestBodyTimeout: no request DATA for Config.RequestBodyTimeout (RST_STREAM INTERNAL_ERROR).
+	// RequestBodyTimeout: no request DATA for h2server.Config.RequestBodyTimeout (RST_STREAM INTERNAL_ERROR).
 	RequestBodyTimeout Name = "request_body_timeout"
-	// HeaderBlockTimeout: a header block not complete within Config.RequestBodyTimeout of its HEADERS (GOAWAY PROTOCOL_ERROR).
+	// HeaderBlockTimeout: a header block not complete within h2server.Config.RequestBodyTimeout of its HEADERS (GOAWAY PROTOCOL_ERROR).
 	HeaderBlockTimeout Name = "header_block_timeout"
 	// InternalError: an unexpected error inside the engine, a bug (GOAWAY INTERNAL_ERROR).
 	InternalError Name = "internal_error"
@@ -161,9 +161,9 @@ const (
 
 // Requests (RFC 9113 §8); malformed ones get RST_STREAM PROTOCOL_ERROR.
 const (
-	// HeaderListTooLarge: a header list over Config.MaxHeaderListSize (a 431 response).
+	// HeaderListTooLarge: a header list over h2server.Config.MaxHeaderListSize (a 431 response).
 	HeaderListTooLarge Name = "header_list_too_large"
-	// TooManyHeaderFields: a header block with more than Config.MaxHeaderFields fields (a 431 response).
+	// TooManyHeaderFields: a header block with more than h2server.Config.MaxHeaderFields fields (a 431 response).
 	TooManyHeaderFields Name = "too_many_header_fields"
 	// TrailersWithoutEndStream: a second HEADERS frame without END_STREAM.
 	TrailersWithoutEndStream Name = "trailers_without_end_stream"
@@ -213,7 +213,7 @@ const (
 	InvalidPreface Name = "invalid_preface"
 	// InadequateSecurity: TLS below 1.2 or a blocked cipher suite (RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY).
 	InadequateSecurity Name = "inadequate_security"
-	// WriteStall: a write that made no progress for Config.WriteTimeout (closed).
+	// WriteStall: a write that made no progress for h2server.Config.WriteTimeout (closed).
 	WriteStall Name = "write_stall"
 	// H2CUpgradeOverTLS: Upgrade: h2c on a TLS connection (400).
 	H2CUpgradeOverTLS Name = "h2c_upgrade_over_tls"
