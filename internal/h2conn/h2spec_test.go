@@ -56,11 +56,6 @@ func serveEngine(nc net.Conn, cfg Config, hello bool) {
 			}
 		}
 		if c.Done() {
-			// The peer's GOAWAY may be followed by frames we have not
-			// read (h2spec sends a PING): drain them, or closing with
-			// unread input resets the connection before the peer has
-			// read what we wrote.
-			linger(nc, buf)
 			return
 		}
 		d, ok := c.NextDeadline()
@@ -74,27 +69,21 @@ func serveEngine(nc net.Conn, cfg Config, hello bool) {
 		if ferr != nil {
 			out = c.AppendOutput(out[:0])
 			nc.Write(out)
-			linger(nc, buf)
-			return
+			// Half-close and drain, so that the peer reads the GOAWAY
+			// instead of a reset caused by unread input.
+			if tc, ok := nc.(*net.TCPConn); ok {
+				tc.CloseWrite()
+			}
+			nc.SetReadDeadline(time.Now().Add(time.Second))
+			for {
+				if _, err := nc.Read(buf); err != nil {
+					return
+				}
+			}
 		}
 		var ne net.Error
 		if rerr != nil && !(errors.As(rerr, &ne) && ne.Timeout()) {
 			c.CloseStreams(ErrCodeCancel)
-			return
-		}
-	}
-}
-
-// linger half-closes nc and drains its input for up to a second, so that
-// the peer reads our last frames (the GOAWAY) instead of a reset caused by
-// unread input.
-func linger(nc net.Conn, buf []byte) {
-	if tc, ok := nc.(*net.TCPConn); ok {
-		tc.CloseWrite()
-	}
-	nc.SetReadDeadline(time.Now().Add(time.Second))
-	for {
-		if _, err := nc.Read(buf); err != nil {
 			return
 		}
 	}
