@@ -4,6 +4,8 @@ import (
 	"crypto/tls"
 	"net"
 	"time"
+
+	"github.com/h2kit/h2kit/reject"
 )
 
 // serveConn runs one accepted connection to its end; with tcfg it is a TLS
@@ -42,7 +44,7 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 		if inadequateSecurity(st) {
 			s.logger().Debug("h2server: TLS setup prohibited by RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY",
 				"remote", nc.RemoteAddr(), "version", st.Version, "cipher", tls.CipherSuiteName(st.CipherSuite))
-			s.reject("inadequate_security")
+			s.reject(reject.InadequateSecurity)
 			tc.SetWriteDeadline(time.Now().Add(time.Second))
 			tc.Write(inadequateSecurityReply())
 			nc.Close()
@@ -53,7 +55,7 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 		p, buffered = s.sniffConn(nc, &cfg)
 		switch p {
 		case protoUnknown, protoInvalid:
-			s.reject("invalid_preface")
+			s.reject(reject.InvalidPreface)
 			nc.Close()
 			return
 		case protoIsHTTP1:
@@ -94,7 +96,7 @@ func (s *Server) http1(nc net.Conn, buffered []byte) {
 	f(nc, buffered)
 }
 
-func (s *Server) reject(name string) {
+func (s *Server) reject(name reject.Name) {
 	if s.OnReject != nil {
 		s.OnReject(name)
 	}

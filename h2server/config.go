@@ -20,8 +20,9 @@ import (
 // and first SETTINGS), SettingsAckTimeout (10 s), IdleTimeout (3 min without an
 // open stream), FlowStallTimeout (1 min: a stream whose response is blocked by the
 // peer's windows with no DATA going out is reset), RequestBodyTimeout (1 min: a
-// request whose body stops arriving is reset), ShutdownDelay (1 s between the
-// two GOAWAYs of a graceful shutdown) and EnableConnectProtocol (RFC 8441, off). Set them as fields of Config, e.g. cfg.MaxConcurrentStreams = 250.
+// request whose body stops arriving is reset; a header block that stops arriving
+// closes the connection), ShutdownDelay (1 s between the
+// two GOAWAYs of a graceful shutdown; negative: only the second, at once) and EnableConnectProtocol (RFC 8441, off). Set them as fields of Config, e.g. cfg.MaxConcurrentStreams = 250.
 //
 // One default differs from the engine's: MaxWriteBatch, the most bytes written
 // with one system call, is 128 KiB (DefaultMaxWriteBatch). Measured on loopback

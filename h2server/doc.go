@@ -37,7 +37,7 @@
 //
 // Running out of file descriptors degrades service, never ends it: an Accept
 // that fails with EMFILE, ENFILE, ENOBUFS or ENOMEM is logged at Error,
-// counted (OnReject "accept_retry") and retried after a wait of 5 ms doubling
+// counted (OnReject reject.AcceptRetry) and retried after a wait of 5 ms doubling
 // to 1 s, as net/http does (internal/accept, shared with rgi.Server). Clients
 // that connect meanwhile wait in the kernel's listen backlog and are served
 // once connections close.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // initialReadBuffer is the size of a new connection's read buffer.
@@ -37,7 +38,6 @@ type conn struct {
 	readDLValid   bool
 	writeDeadline time.Time
 
-	woken        atomic.Bool
 	shutdownReq  atomic.Bool
 	shutdownDone bool
 }
@@ -83,7 +83,6 @@ func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 
 // wake interrupts the loop's blocking read (called from other goroutines).
 func (c *conn) wake() {
-	c.woken.Store(true)
 	c.nc.SetReadDeadline(aLongTimeAgo)
 }
 
@@ -150,7 +149,6 @@ func (c *conn) run(initial []byte) {
 				// A wake-up or an engine deadline: restore the deadline
 				// and let Tick fire whatever is due.
 				c.readDLValid = false
-				c.woken.Store(false)
 			} else {
 				if err != io.EOF {
 					log.Debug("h2server: read failed", "remote", c.nc.RemoteAddr(), "err", err)
@@ -198,7 +196,7 @@ func (c *conn) flush() error {
 		}
 		if _, err := c.write(c.wbuf); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				c.srv.reject("write_stall")
+				c.srv.reject(reject.WriteStall)
 			}
 			return err
 		}

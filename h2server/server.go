@@ -11,6 +11,7 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/internal/accept"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // ErrServerClosed is returned by the Serve and ListenAndServe methods after
@@ -50,19 +51,15 @@ type Server struct {
 	// HTTP1 serves connections that do not speak HTTP/2. Nil answers them
 	// with 505 HTTP Version Not Supported and closes.
 	HTTP1 HTTP1Func
-	// OnReject, if set, is called with a stable snake_case name for every
-	// rejected input, for metrics: the engine's names (refused streams,
-	// malformed requests, flood caps, timeouts; see internal/h2conn's
-	// reject.go), the handler layer's "handler_panic" and
-	// "body_generator_error", the server's "invalid_preface",
-	// "inadequate_security" and "write_stall", "accept_retry" for every
-	// Accept that failed for lack of descriptors or buffers (waited out, see
-	// Serve), and the h2c upgrade's
-	// "h2c_settings_not_base64url", "h2c_settings_length",
-	// "h2c_upgrade_bad_settings", "h2c_upgrade_bad_request" and
-	// "h2c_upgrade_over_tls" (see H2CUpgrade). It runs on connection
-	// goroutines and must be cheap and safe for concurrent use.
-	OnReject func(name string)
+	// OnReject, if set, is called with the name of every rejected input,
+	// for metrics: the HTTP/2 engine's (refused streams, malformed
+	// requests, flood caps, timeouts), the handler layer's, the server's
+	// the h2c upgrade's (see H2CUpgrade), and
+	// reject.AcceptRetry for every Accept that failed for lack of descriptors
+	// or buffers (waited out, see Serve). Package reject lists and
+	// documents them all (reject.All). It runs on connection goroutines
+	// and must be cheap and safe for concurrent use.
+	OnReject func(name reject.Name)
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -147,7 +144,7 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 // knowledge, others to HTTP1). It returns ErrServerClosed after Shutdown or
 // Close. An Accept that fails for lack of resources (EMFILE, ENFILE, ENOBUFS,
 // ENOMEM: out of file descriptors) is logged, reported to OnReject as
-// "accept_retry" and retried after 5 ms, doubling to 1 s: new clients wait in
+// reject.AcceptRetry and retried after 5 ms, doubling to 1 s: new clients wait in
 // the listen backlog until connections close, and serving resumes. Other
 // Accept errors end Serve. A listener that already performs TLS (tls.NewListener) is served as
 // TLS, without the record batching ServeTLS does.
@@ -176,7 +173,7 @@ func (s *Server) serve(l net.Listener, tcfg *tls.Config) error {
 	acc := accept.Loop{Stop: stop, OnRetry: func(err error, delay time.Duration) {
 		// Out of descriptors (or buffers): new clients wait in the listen
 		// backlog until connections close; serving resumes then.
-		s.reject("accept_retry")
+		s.reject(reject.AcceptRetry)
 		s.logger().Error("h2server: accept failed; retrying", "err", err, "delay", delay)
 	}}
 	for {
@@ -338,7 +335,8 @@ func (s *Server) stopLocked() {
 // Shutdown stops the server gracefully: it closes the listeners, sends every
 // HTTP/2 connection a GOAWAY in two phases (RFC 9113 §6.8: first with the maximum
 // stream ID and a PING, then, after ShutdownDelay, with the last stream ID
-// actually processed), lets the streams in flight finish, and returns when every
+// actually processed; a negative ShutdownDelay sends only the second, at once),
+// lets the streams in flight finish, and returns when every
 // connection has closed. If ctx ends first, the remaining connections are closed
 // at once (as Close does) and ctx's error is returned. The HTTP/1.1 fallback
 // installed by RGIFallback is shut down too (idle connections closed, requests

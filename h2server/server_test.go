@@ -13,10 +13,12 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/h2kit/h2kit/handler"
-	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // client is a raw-frame HTTP/2 client over a real connection.
@@ -79,7 +81,7 @@ func TestInadequateSecurity(t *testing.T) {
 	cbc := tls.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA
 	var rejects []string
 	var mu sync.Mutex
-	srv := &Server{Handler: echoFactory, OnReject: func(n string) { mu.Lock(); rejects = append(rejects, n); mu.Unlock() },
+	srv := &Server{Handler: echoFactory, OnReject: func(n reject.Name) { mu.Lock(); rejects = append(rejects, string(n)); mu.Unlock() },
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{testCert(t)}, CipherSuites: []uint16{cbc}}}
 	startServer(t, srv, true)
 	nc, err := tls.Dial("tcp", srv.Addr().String(), &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2"},

@@ -8,9 +8,11 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/h2kit/h2kit/handler"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
+
+	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // TestEngineTimersThroughLoop runs the engine's stream timers through the real
@@ -41,7 +43,7 @@ func TestEngineTimersThroughLoop(t *testing.T) {
 				var rejects []string
 				srv := &Server{
 					Handler:  tc.factory,
-					OnReject: func(name string) { rejects = append(rejects, name) },
+					OnReject: func(name reject.Name) { rejects = append(rejects, string(name)) },
 				}
 				srv.Config.IdleTimeout = 3 * time.Minute
 				pc, sc := net.Pipe()

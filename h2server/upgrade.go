@@ -16,6 +16,7 @@ import (
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 	"github.com/h2kit/h2kit/rgi"
 )
 
@@ -31,8 +32,8 @@ const switchingProtocols = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgr
 type UpgradeError struct {
 	// Status is 400, or 431 for a request over the HTTP/2 header budgets.
 	Status int
-	// Reject is the snake_case name passed to Server.OnReject.
-	Reject string
+	// Reject is the name passed to Server.OnReject.
+	Reject reject.Name
 	// Detail says what is wrong, citing the RFC.
 	Detail string
 }
@@ -91,7 +92,7 @@ func (s *Server) H2CUpgrade(nc net.Conn, req *rgi.Request, buffered []byte) {
 // any other error closes the connection.
 func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
 	if isTLS(nc) {
-		return &UpgradeError{Status: 400, Reject: "h2c_upgrade_over_tls",
+		return &UpgradeError{Status: 400, Reject: reject.H2CUpgradeOverTLS,
 			Detail: "Upgrade: h2c is for cleartext connections only (RFC 7540 §3.2); this connection uses TLS"}
 	}
 	payload, err := DecodeHTTP2Settings(req.Headers["http2-settings"])
@@ -157,11 +158,11 @@ func isTLS(nc net.Conn) bool {
 func DecodeHTTP2Settings(v string) ([]byte, error) {
 	b, err := base64.RawURLEncoding.Strict().DecodeString(strings.TrimRight(v, "="))
 	if err != nil {
-		return nil, &UpgradeError{Status: 400, Reject: "h2c_settings_not_base64url",
+		return nil, &UpgradeError{Status: 400, Reject: reject.H2CSettingsNotBase64URL,
 			Detail: fmt.Sprintf("HTTP2-Settings is not base64url (RFC 7540 §3.2.1): %v", err)}
 	}
 	if len(b)%6 != 0 {
-		return nil, &UpgradeError{Status: 400, Reject: "h2c_settings_length",
+		return nil, &UpgradeError{Status: 400, Reject: reject.H2CSettingsLength,
 			Detail: fmt.Sprintf("HTTP2-Settings holds %d octets, not a multiple of 6 (RFC 7540 §3.2.1, RFC 9113 §6.5)", len(b))}
 	}
 	return b, nil
@@ -174,18 +175,17 @@ func DecodeHTTP2Settings(v string) ([]byte, error) {
 func engineUpgradeError(err error) error {
 	var ce *h2conn.ConnError
 	if errors.As(err, &ce) {
-		return &UpgradeError{Status: 400, Reject: "h2c_upgrade_bad_settings",
+		return &UpgradeError{Status: 400, Reject: reject.H2CUpgradeBadSettings,
 			Detail: "HTTP2-Settings holds an invalid SETTINGS payload (RFC 7540 §3.2.1, RFC 9113 §6.5.2): " +
-				ce.Reason + " (" + ce.Code.String() + ")"}
+				string(ce.Reason) + " (" + ce.Code.String() + ")"}
 	}
 	var se *h2conn.StreamError
 	if errors.As(err, &se) && se.Cause != nil {
 		status := 400
-		switch se.Cause.Error() {
-		case "header_list_too_large", "too_many_header_fields":
+		if errors.Is(se, reject.HeaderListTooLarge) || errors.Is(se, reject.TooManyHeaderFields) {
 			status = 431
 		}
-		return &UpgradeError{Status: status, Reject: "h2c_upgrade_bad_request",
+		return &UpgradeError{Status: status, Reject: reject.H2CUpgradeBadRequest,
 			Detail: "the request cannot be served as HTTP/2 stream 1 (RFC 9113 §8.2, §8.3): " + se.Cause.Error()}
 	}
 	return err

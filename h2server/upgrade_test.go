@@ -17,9 +17,11 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/h2kit/h2kit/rgi"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
+
+	"github.com/h2kit/h2kit/reject"
+	"github.com/h2kit/h2kit/rgi"
 )
 
 // rgiApp answers every request over HTTP/1.1 with "rgi: METHOD URI" and
@@ -40,9 +42,9 @@ type rejects struct {
 	names []string
 }
 
-func (r *rejects) add(name string) {
+func (r *rejects) add(name reject.Name) {
 	r.mu.Lock()
-	r.names = append(r.names, name)
+	r.names = append(r.names, string(name))
 	r.mu.Unlock()
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // ConnInfo describes the connection a stream arrived on.
@@ -56,9 +57,10 @@ type Options struct {
 	// Logger receives handler panics and misbehaving body generators at Warn,
 	// and stream-level details at Debug. Nil discards.
 	Logger *slog.Logger
-	// OnReject is called with a stable name for every rejected input (see
-	// h2conn's reject list) and for "handler_panic" and "body_generator_error".
-	OnReject func(name string)
+	// OnReject is called with the name of every rejected input: the
+	// engine's, reject.HandlerPanic and reject.BodyGeneratorError (see
+	// package reject).
+	OnReject func(name reject.Name)
 	// BaseContext is the parent of every Stream.Context; nil means
 	// context.Background().
 	BaseContext context.Context
@@ -141,7 +143,7 @@ func (c *Conn) baseContext() context.Context {
 	return context.Background()
 }
 
-func (c *Conn) reject(name string) {
+func (c *Conn) reject(name reject.Name) {
 	if c.opts.OnReject != nil {
 		c.opts.OnReject(name)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // engineHandler is a Conn seen as the engine's Handler.
@@ -119,7 +120,7 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 		defer func() {
 			if p := recover(); p != nil {
 				c.log.Warn("h2: handler panicked in OnClose", "stream", s.id, "panic", p)
-				c.reject("handler_panic")
+				c.reject(reject.HandlerPanic)
 			}
 		}()
 		if s.handler != nil {
@@ -136,7 +137,7 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 	}
 }
 
-func (h *engineHandler) OnReject(name string) { (*Conn)(h).reject(name) }
+func (h *engineHandler) OnReject(name reject.Name) { (*Conn)(h).reject(name) }
 
 // recoverHandler turns a panic in a handler callback into RST_STREAM
 // INTERNAL_ERROR on its stream, as the connection carries on.
@@ -144,7 +145,7 @@ func (c *Conn) recoverHandler(s *Stream, where string) {
 	if p := recover(); p != nil {
 		c.log.Warn("h2: handler panicked; resetting the stream", "stream", s.id, "callback", where,
 			"panic", fmt.Sprint(p))
-		c.reject("handler_panic")
+		c.reject(reject.HandlerPanic)
 		if s.handler == nil {
 			s.handler = BaseRequestHandler{}
 		}

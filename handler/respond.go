@@ -5,6 +5,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // respond sends the response recorded by SendResponse.
@@ -114,7 +115,7 @@ func (b *streamBody) Read(max int) ([]byte, h2conn.DataFlag) {
 	data, flag, err := s.src.next(max, c.scratch)
 	if err != nil {
 		c.log.Warn("h2: response body failed; resetting the stream", "stream", s.id, "err", err)
-		c.reject("body_generator_error")
+		c.reject(reject.BodyGeneratorError)
 		// The engine resets the stream with INTERNAL_ERROR on an unknown flag.
 		return nil, h2conn.DataFlag(0xff)
 	}

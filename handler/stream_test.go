@@ -9,10 +9,12 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/h2kit/h2kit/hpack"
-	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // funcHandler is a RequestHandler built from functions, recording OnClose.
@@ -334,7 +336,7 @@ func TestMisbehavingGenerator(t *testing.T) {
 			s.SendResponse(200, nil, "fine")
 		}
 	}}
-	p := newPeer(t, h2conn.Config{}, one(h), Options{DisableDate: true, OnReject: func(n string) { rejects = append(rejects, n) }})
+	p := newPeer(t, h2conn.Config{}, one(h), Options{DisableDate: true, OnReject: func(n reject.Name) { rejects = append(rejects, string(n)) }})
 	p.handshake()
 	for id := uint32(1); id <= 7; id += 2 {
 		p.request(id, "GET", "/", true)

@@ -7,6 +7,15 @@ type staticEntry struct{ name, value string }
 // indices start after it (RFC 7541 §2.3.3).
 const staticTableLen = len(staticTable) - 1
 
+// StaticIndex returns the index of the field name: value in the static
+// table (RFC 7541 Appendix A), or 0 if the pair is not there. Such a field
+// can be sent as the one-octet indexed representation 0x80|index (RFC 7541
+// §6.1), which involves no encoder state.
+func StaticIndex(name, value string) int {
+	i, _ := staticLookup(name, value)
+	return i
+}
+
 // staticName is a slot of the generated perfect hash of static names.
 type staticName struct {
 	name         string

@@ -69,3 +69,16 @@ func TestStaticTable(t *testing.T) {
 		t.Errorf("unknown name: %d, %d", idx, nameIdx)
 	}
 }
+
+// StaticIndex is staticLookup's pair index: the RFC 7541 Appendix A index
+// of every entry, 0 for a pair not in the table.
+func TestStaticIndex(t *testing.T) {
+	for i := 1; i <= staticTableLen; i++ {
+		if got := StaticIndex(staticTable[i].name, staticTable[i].value); got != i {
+			t.Errorf("StaticIndex(%q, %q) = %d, want %d", staticTable[i].name, staticTable[i].value, got, i)
+		}
+	}
+	if got := StaticIndex(":status", "201"); got != 0 {
+		t.Errorf("StaticIndex(:status, 201) = %d", got)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -444,10 +445,10 @@ func BenchmarkWriteFrames(b *testing.B) {
 	})
 }
 
-// Every reason a parser can produce is listed by Reasons.
+// Every reason a parser can produce is a reject name (reject.All).
 func TestReasonsComplete(t *testing.T) {
-	all := map[string]bool{}
-	for _, r := range Reasons() {
+	all := map[reject.Name]bool{}
+	for _, r := range reject.All() {
 		all[r] = true
 	}
 	bad := [][]byte{
@@ -471,7 +472,7 @@ func TestReasonsComplete(t *testing.T) {
 		}
 		var ce *ConnError
 		if !errors.As(err, &ce) || !all[ce.Reason] {
-			t.Errorf("%x: reason of %v not in Reasons", b, err)
+			t.Errorf("%x: reason of %v not in reject.All", b, err)
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package frame
 
+import "github.com/h2kit/h2kit/reject"
+
 // Header is the fixed 9-octet frame header (RFC 9113 §4.1).
 type Header struct {
 	Length   uint32 // payload length, 24 bits
@@ -49,7 +51,7 @@ func ReadFrame(b []byte, maxFrameSize uint32) (h Header, payload []byte, n int, 
 	}
 	h, _ = ParseHeader(b)
 	if h.Length > maxFrameSize {
-		return h, nil, 0, connErr(ErrCodeFrameSize, "frame_too_large")
+		return h, nil, 0, connErr(ErrCodeFrameSize, reject.FrameTooLarge)
 	}
 	end := HeaderLen + int(h.Length)
 	if len(b) < end {

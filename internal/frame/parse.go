@@ -1,5 +1,7 @@
 package frame
 
+import "github.com/h2kit/h2kit/reject"
+
 // This file turns a frame payload into a typed frame. Every ParseXxx takes
 // the header and payload returned by ReadFrame and returns a value whose
 // slices alias the payload; nothing allocates on the success path. The
@@ -118,11 +120,11 @@ func stripPadding(h Header, p []byte) ([]byte, error) {
 		return p, nil
 	}
 	if len(p) == 0 {
-		return nil, connErr(ErrCodeFrameSize, "missing_pad_length")
+		return nil, connErr(ErrCodeFrameSize, reject.MissingPadLength)
 	}
 	pad := int(p[0])
 	if pad >= len(p) {
-		return nil, connErr(ErrCodeProtocol, "padding_too_long")
+		return nil, connErr(ErrCodeProtocol, reject.PaddingTooLong)
 	}
 	return p[1 : len(p)-pad], nil
 }
@@ -133,7 +135,7 @@ func ParseData(h Header, p []byte) (Data, error) {
 	// field is 0x00, the recipient MUST respond with a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Data{}, connErr(ErrCodeProtocol, "data_stream_0")
+		return Data{}, connErr(ErrCodeProtocol, reject.DataStream0)
 	}
 	d, err := stripPadding(h, p)
 	if err != nil {
@@ -148,7 +150,7 @@ func ParseHeaders(h Header, p []byte) (Headers, error) {
 	// field is 0x00, the recipient MUST respond with a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Headers{}, connErr(ErrCodeProtocol, "headers_stream_0")
+		return Headers{}, connErr(ErrCodeProtocol, reject.HeadersStream0)
 	}
 	p, err := stripPadding(h, p)
 	if err != nil {
@@ -157,7 +159,7 @@ func ParseHeaders(h Header, p []byte) (Headers, error) {
 	f := Headers{StreamID: h.StreamID, Flags: h.Flags}
 	if h.Flags.Has(FlagPriority) {
 		if len(p) < 5 {
-			return Headers{}, connErr(ErrCodeFrameSize, "headers_too_short")
+			return Headers{}, connErr(ErrCodeFrameSize, reject.HeadersTooShort)
 		}
 		f.HasPriority = true
 		f.Priority = parsePriorityParam(p)
@@ -178,12 +180,12 @@ func ParsePriority(h Header, p []byte) (Priority, error) {
 	// identifier of 0x00, the recipient MUST respond with a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Priority{}, connErr(ErrCodeProtocol, "priority_stream_0")
+		return Priority{}, connErr(ErrCodeProtocol, reject.PriorityStream0)
 	}
 	// "A PRIORITY frame with a length other than 5 octets MUST be treated as
 	// a stream error (Section 5.4.2) of type FRAME_SIZE_ERROR."
 	if len(p) != 5 {
-		return Priority{}, streamErr(h.StreamID, ErrCodeFrameSize, nil)
+		return Priority{}, streamErr(h.StreamID, ErrCodeFrameSize, reject.PriorityFrameSize)
 	}
 	return Priority{StreamID: h.StreamID, PriorityParam: parsePriorityParam(p)}, nil
 }
@@ -194,12 +196,12 @@ func ParseRSTStream(h Header, p []byte) (RSTStream, error) {
 	// identifier of 0x00, the recipient MUST treat this as a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return RSTStream{}, connErr(ErrCodeProtocol, "rst_stream_stream_0")
+		return RSTStream{}, connErr(ErrCodeProtocol, reject.RSTStreamStream0)
 	}
 	// "A RST_STREAM frame with a length other than 4 octets MUST be treated
 	// as a connection error (Section 5.4.1) of type FRAME_SIZE_ERROR."
 	if len(p) != 4 {
-		return RSTStream{}, connErr(ErrCodeFrameSize, "rst_stream_length")
+		return RSTStream{}, connErr(ErrCodeFrameSize, reject.RSTStreamLength)
 	}
 	return RSTStream{StreamID: h.StreamID, Code: ErrCode(be32(p))}, nil
 }
@@ -211,14 +213,14 @@ func ParseSettings(h Header, p []byte) (Settings, error) {
 	// Identifier field is anything other than 0x00, the endpoint MUST respond
 	// with a connection error (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID != 0 {
-		return Settings{}, connErr(ErrCodeProtocol, "settings_on_stream")
+		return Settings{}, connErr(ErrCodeProtocol, reject.SettingsOnStream)
 	}
 	if h.Flags.Has(FlagAck) {
 		// "Receipt of a SETTINGS frame with the ACK flag set and a length
 		// field value other than 0 MUST be treated as a connection error
 		// (Section 5.4.1) of type FRAME_SIZE_ERROR."
 		if len(p) != 0 {
-			return Settings{}, connErr(ErrCodeFrameSize, "settings_ack_with_payload")
+			return Settings{}, connErr(ErrCodeFrameSize, reject.SettingsAckWithPayload)
 		}
 		return Settings{Ack: true}, nil
 	}
@@ -226,7 +228,7 @@ func ParseSettings(h Header, p []byte) (Settings, error) {
 	// be treated as a connection error (Section 5.4.1) of type
 	// FRAME_SIZE_ERROR."
 	if len(p)%6 != 0 {
-		return Settings{}, connErr(ErrCodeFrameSize, "settings_length")
+		return Settings{}, connErr(ErrCodeFrameSize, reject.SettingsLength)
 	}
 	return Settings{payload: p}, nil
 }
@@ -235,14 +237,14 @@ func ParseSettings(h Header, p []byte) (Settings, error) {
 // treats it as a connection error; that is the engine's business.)
 func ParsePushPromise(h Header, p []byte) (PushPromise, error) {
 	if h.StreamID == 0 {
-		return PushPromise{}, connErr(ErrCodeProtocol, "push_promise_stream_0")
+		return PushPromise{}, connErr(ErrCodeProtocol, reject.PushPromiseStream0)
 	}
 	p, err := stripPadding(h, p)
 	if err != nil {
 		return PushPromise{}, err
 	}
 	if len(p) < 4 {
-		return PushPromise{}, connErr(ErrCodeFrameSize, "push_promise_too_short")
+		return PushPromise{}, connErr(ErrCodeFrameSize, reject.PushPromiseTooShort)
 	}
 	return PushPromise{StreamID: h.StreamID, Flags: h.Flags, PromiseID: be32(p) & MaxStreamID, Fragment: p[4:]}, nil
 }
@@ -253,13 +255,13 @@ func ParsePing(h Header, p []byte) (Ping, error) {
 	// field value other than 0x00, the recipient MUST respond with a
 	// connection error (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID != 0 {
-		return Ping{}, connErr(ErrCodeProtocol, "ping_on_stream")
+		return Ping{}, connErr(ErrCodeProtocol, reject.PingOnStream)
 	}
 	// "Receipt of a PING frame with a length field value other than 8 MUST be
 	// treated as a connection error (Section 5.4.1) of type
 	// FRAME_SIZE_ERROR."
 	if len(p) != 8 {
-		return Ping{}, connErr(ErrCodeFrameSize, "ping_length")
+		return Ping{}, connErr(ErrCodeFrameSize, reject.PingLength)
 	}
 	f := Ping{Ack: h.Flags.Has(FlagAck)}
 	copy(f.Data[:], p)
@@ -272,10 +274,10 @@ func ParseGoAway(h Header, p []byte) (GoAway, error) {
 	// identifier other than 0x00 as a connection error (Section 5.4.1) of
 	// type PROTOCOL_ERROR."
 	if h.StreamID != 0 {
-		return GoAway{}, connErr(ErrCodeProtocol, "goaway_on_stream")
+		return GoAway{}, connErr(ErrCodeProtocol, reject.GoAwayOnStream)
 	}
 	if len(p) < 8 {
-		return GoAway{}, connErr(ErrCodeFrameSize, "goaway_too_short")
+		return GoAway{}, connErr(ErrCodeFrameSize, reject.GoAwayTooShort)
 	}
 	return GoAway{LastStreamID: be32(p) & MaxStreamID, Code: ErrCode(be32(p[4:])), Debug: p[8:]}, nil
 }
@@ -286,7 +288,7 @@ func ParseWindowUpdate(h Header, p []byte) (WindowUpdate, error) {
 	// octets MUST be treated as a connection error (Section 5.4.1) of type
 	// FRAME_SIZE_ERROR."
 	if len(p) != 4 {
-		return WindowUpdate{}, connErr(ErrCodeFrameSize, "window_update_length")
+		return WindowUpdate{}, connErr(ErrCodeFrameSize, reject.WindowUpdateLength)
 	}
 	inc := be32(p) & MaxWindow
 	// "A receiver MUST treat the receipt of a WINDOW_UPDATE frame with a
@@ -295,9 +297,9 @@ func ParseWindowUpdate(h Header, p []byte) (WindowUpdate, error) {
 	// MUST be treated as a connection error (Section 5.4.1)."
 	if inc == 0 {
 		if h.StreamID == 0 {
-			return WindowUpdate{}, connErr(ErrCodeProtocol, "zero_window_increment")
+			return WindowUpdate{}, connErr(ErrCodeProtocol, reject.ZeroWindowIncrement)
 		}
-		return WindowUpdate{}, streamErr(h.StreamID, ErrCodeProtocol, errZeroIncrement)
+		return WindowUpdate{}, streamErr(h.StreamID, ErrCodeProtocol, reject.ZeroWindowIncrement)
 	}
 	return WindowUpdate{StreamID: h.StreamID, Increment: inc}, nil
 }
@@ -308,7 +310,7 @@ func ParseContinuation(h Header, p []byte) (Continuation, error) {
 	// Identifier field of 0x00, the recipient MUST respond with a connection
 	// error (Section 5.4.1) of type PROTOCOL_ERROR."
 	if h.StreamID == 0 {
-		return Continuation{}, connErr(ErrCodeProtocol, "continuation_stream_0")
+		return Continuation{}, connErr(ErrCodeProtocol, reject.ContinuationStream0)
 	}
 	return Continuation{StreamID: h.StreamID, Flags: h.Flags, Fragment: p}, nil
 }
@@ -327,10 +329,10 @@ func ParsePriorityUpdate(h Header, p []byte) (PriorityUpdate, error) {
 	// of anything other than 0x00, the recipient MUST respond with a
 	// connection error of type PROTOCOL_ERROR."
 	if h.StreamID != 0 {
-		return PriorityUpdate{}, connErr(ErrCodeProtocol, "priority_update_on_stream")
+		return PriorityUpdate{}, connErr(ErrCodeProtocol, reject.PriorityUpdateOnStream)
 	}
 	if len(p) < 4 {
-		return PriorityUpdate{}, connErr(ErrCodeFrameSize, "priority_update_too_short")
+		return PriorityUpdate{}, connErr(ErrCodeFrameSize, reject.PriorityUpdateTooShort)
 	}
 	return PriorityUpdate{PrioritizedID: be32(p) & MaxStreamID, Value: p[4:]}, nil
 }

@@ -1,6 +1,10 @@
 package frame
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/h2kit/h2kit/reject"
+)
 
 // SettingID identifies a SETTINGS parameter (RFC 9113 §6.5.2).
 type SettingID uint16
@@ -53,14 +57,14 @@ func (s Setting) Valid() error {
 		// "Any value other than 0 or 1 MUST be treated as a connection error
 		// (Section 5.4.1) of type PROTOCOL_ERROR."
 		if s.Val > 1 {
-			return connErr(ErrCodeProtocol, "invalid_enable_push")
+			return connErr(ErrCodeProtocol, reject.InvalidEnablePush)
 		}
 	case SettingInitialWindowSize:
 		// "Values above the maximum flow-control window size of 2^31-1 MUST
 		// be treated as a connection error (Section 5.4.1) of type
 		// FLOW_CONTROL_ERROR."
 		if s.Val > MaxWindow {
-			return connErr(ErrCodeFlowControl, "invalid_initial_window_size")
+			return connErr(ErrCodeFlowControl, reject.InvalidInitialWindowSize)
 		}
 	case SettingMaxFrameSize:
 		// "The initial value is 2^14 (16,384) octets. The value advertised by
@@ -69,11 +73,11 @@ func (s Setting) Valid() error {
 		// outside this range MUST be treated as a connection error
 		// (Section 5.4.1) of type PROTOCOL_ERROR."
 		if s.Val < DefaultMaxFrameSize || s.Val > MaxFrameSizeLimit {
-			return connErr(ErrCodeProtocol, "invalid_max_frame_size")
+			return connErr(ErrCodeProtocol, reject.InvalidMaxFrameSize)
 		}
 	case SettingEnableConnectProtocol, SettingNoRFC7540Priorities:
 		if s.Val > 1 {
-			return connErr(ErrCodeProtocol, "invalid_boolean_setting")
+			return connErr(ErrCodeProtocol, reject.InvalidBooleanSetting)
 		}
 	}
 	return nil

@@ -18,21 +18,6 @@ func AppendData(dst []byte, streamID uint32, endStream bool, data []byte) []byte
 	return append(dst, data...)
 }
 
-// AppendDataPadded appends a PADDED DATA frame with pad octets of padding.
-func AppendDataPadded(dst []byte, streamID uint32, endStream bool, data []byte, pad uint8) []byte {
-	fl := FlagPadded
-	if endStream {
-		fl |= FlagEndStream
-	}
-	dst = AppendHeader(dst, Header{Length: uint32(len(data)) + 1 + uint32(pad), Type: TypeData, Flags: fl, StreamID: streamID})
-	dst = append(dst, pad)
-	dst = append(dst, data...)
-	for range pad {
-		dst = append(dst, 0)
-	}
-	return dst
-}
-
 // AppendHeaders appends a HEADERS frame (RFC 9113 §6.2) carrying fragment.
 func AppendHeaders(dst []byte, streamID uint32, endStream, endHeaders bool, fragment []byte) []byte {
 	var fl Flags
@@ -46,41 +31,6 @@ func AppendHeaders(dst []byte, streamID uint32, endStream, endHeaders bool, frag
 	return append(dst, fragment...)
 }
 
-// AppendHeadersPriority appends a HEADERS frame with the PRIORITY flag (and
-// optional padding); used by tests and clients.
-func AppendHeadersPriority(dst []byte, streamID uint32, endStream, endHeaders bool, prio PriorityParam, pad uint8, fragment []byte) []byte {
-	fl := FlagPriority
-	if endStream {
-		fl |= FlagEndStream
-	}
-	if endHeaders {
-		fl |= FlagEndHeaders
-	}
-	n := uint32(len(fragment)) + 5
-	if pad > 0 {
-		fl |= FlagPadded
-		n += 1 + uint32(pad)
-	}
-	dst = AppendHeader(dst, Header{Length: n, Type: TypeHeaders, Flags: fl, StreamID: streamID})
-	if pad > 0 {
-		dst = append(dst, pad)
-	}
-	dst = appendPriorityParam(dst, prio)
-	dst = append(dst, fragment...)
-	for range pad {
-		dst = append(dst, 0)
-	}
-	return dst
-}
-
-func appendPriorityParam(dst []byte, p PriorityParam) []byte {
-	v := p.StreamDep & MaxStreamID
-	if p.Exclusive {
-		v |= 1 << 31
-	}
-	return append(appendU32(dst, v), p.Weight)
-}
-
 // AppendContinuation appends a CONTINUATION frame (RFC 9113 §6.10).
 func AppendContinuation(dst []byte, streamID uint32, endHeaders bool, fragment []byte) []byte {
 	var fl Flags
@@ -89,12 +39,6 @@ func AppendContinuation(dst []byte, streamID uint32, endHeaders bool, fragment [
 	}
 	dst = AppendHeader(dst, Header{Length: uint32(len(fragment)), Type: TypeContinuation, Flags: fl, StreamID: streamID})
 	return append(dst, fragment...)
-}
-
-// AppendPriority appends a PRIORITY frame (RFC 9113 §6.3).
-func AppendPriority(dst []byte, streamID uint32, p PriorityParam) []byte {
-	dst = AppendHeader(dst, Header{Length: 5, Type: TypePriority, StreamID: streamID})
-	return appendPriorityParam(dst, p)
 }
 
 // AppendRSTStream appends a RST_STREAM frame (RFC 9113 §6.4).
@@ -119,17 +63,6 @@ func AppendSettingsAck(dst []byte) []byte {
 	return AppendHeader(dst, Header{Type: TypeSettings, Flags: FlagAck})
 }
 
-// AppendPushPromise appends a PUSH_PROMISE frame (RFC 9113 §6.6).
-func AppendPushPromise(dst []byte, streamID, promiseID uint32, endHeaders bool, fragment []byte) []byte {
-	var fl Flags
-	if endHeaders {
-		fl = FlagEndHeaders
-	}
-	dst = AppendHeader(dst, Header{Length: 4 + uint32(len(fragment)), Type: TypePushPromise, Flags: fl, StreamID: streamID})
-	dst = appendU32(dst, promiseID&MaxStreamID)
-	return append(dst, fragment...)
-}
-
 // AppendPing appends a PING frame (RFC 9113 §6.7).
 func AppendPing(dst []byte, ack bool, data [8]byte) []byte {
 	var fl Flags
@@ -152,11 +85,4 @@ func AppendGoAway(dst []byte, lastStreamID uint32, code ErrCode, debug []byte) [
 func AppendWindowUpdate(dst []byte, streamID, increment uint32) []byte {
 	dst = AppendHeader(dst, Header{Length: 4, Type: TypeWindowUpdate, StreamID: streamID})
 	return appendU32(dst, increment&MaxWindow)
-}
-
-// AppendPriorityUpdate appends a PRIORITY_UPDATE frame (RFC 9218 §7.1).
-func AppendPriorityUpdate(dst []byte, prioritizedID uint32, value []byte) []byte {
-	dst = AppendHeader(dst, Header{Length: 4 + uint32(len(value)), Type: TypePriorityUpdate})
-	dst = appendU32(dst, prioritizedID&MaxStreamID)
-	return append(dst, value...)
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/h2kit/h2kit/hpack"
-	"github.com/h2kit/h2kit/internal/frame"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // helloHandler answers every request with 200 and a 12-byte body, like
@@ -26,7 +28,7 @@ func (h *helloHandler) OnEndStream(st *Stream) {
 	h.c.SetBodyBytes(st, h.body)
 }
 func (h *helloHandler) OnClose(st *Stream, code ErrCode) {}
-func (h *helloHandler) OnReject(name string)             {}
+func (h *helloHandler) OnReject(name reject.Name)        {}
 
 // helloRig is an engine after the handshake plus a client request in wire
 // form whose HPACK block is fully indexed after the first request (as

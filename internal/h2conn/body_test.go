@@ -5,8 +5,10 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/h2kit/h2kit/hpack"
 	"golang.org/x/net/http2"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // funcSource adapts a function to BodySource.
@@ -100,7 +102,7 @@ func TestMisbehavingBodySource(t *testing.T) {
 			if rst, ok := f.(*http2.RSTStreamFrame); !ok || rst.StreamID != 1 || rst.ErrCode != http2.ErrCodeInternal {
 				t.Fatalf("got %v, want RST_STREAM 1 INTERNAL_ERROR", f)
 			}
-			p.wantReject(rejectBodySource)
+			p.wantReject(reject.BodySourceMisbehaved)
 			if p.h.closes[1] != ErrCodeInternal {
 				t.Fatalf("OnClose code %v", p.h.closes[1])
 			}

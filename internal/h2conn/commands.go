@@ -139,12 +139,10 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 		return
 	}
 	if code != ErrCodeNo {
-		c.fail(&ConnError{Code: code, Reason: debug})
+		c.fail(&ConnError{Code: code}, debug) // not a reject: no Reason
 		return
 	}
-	c.appendGoAway(c.maxPeerID, code, []byte(debug))
-	c.shutdownPhase = 2
-	c.shutdownDue = zeroTime
+	c.appendGoAway(c.maxPeerID, code, []byte(debug), lcGoAway)
 }
 
 // Shutdown starts a graceful shutdown (RFC 9113 §6.8): "A server that is
@@ -155,14 +153,19 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 // in-flight stream creation (at least one round-trip time), the server MAY
 // send another GOAWAY frame with an updated last stream identifier." The
 // round trip is measured with a PING; the second GOAWAY goes out at its ACK
-// or after Config.ShutdownDelay, whichever is first.
+// or after Config.ShutdownDelay, whichever is first. With a negative
+// ShutdownDelay only the second GOAWAY is sent, at once; so it is after the
+// peer's GOAWAY (it opens no more streams).
 func (c *Conn) Shutdown() {
-	if c.err != nil || c.goAwaySent {
+	if c.err != nil || c.lc >= lcDraining {
 		return
 	}
-	c.appendGoAway(frame.MaxStreamID, ErrCodeNo, nil)
+	if c.cfg.ShutdownDelay < 0 || c.lc == lcPeerGoAway {
+		c.finalGoAway()
+		return
+	}
+	c.appendGoAway(frame.MaxStreamID, ErrCodeNo, nil, lcDraining)
 	c.ctl = frame.AppendPing(c.ctl, false, shutdownPing)
-	c.shutdownPhase = 1
 	c.shutdownDue = zeroTime
 	if c.cfg.ShutdownDelay > 0 && !c.now.IsZero() {
 		c.shutdownDue = c.now.Add(c.cfg.ShutdownDelay)
@@ -171,9 +174,7 @@ func (c *Conn) Shutdown() {
 
 // finalGoAway is the second phase of Shutdown.
 func (c *Conn) finalGoAway() {
-	c.appendGoAway(c.maxPeerID, ErrCodeNo, nil)
-	c.shutdownPhase = 2
-	c.shutdownDue = zeroTime
+	c.appendGoAway(c.maxPeerID, ErrCodeNo, nil, lcGoAway)
 }
 
 // checkFields refuses response fields that internal/httpfield's policy

@@ -9,11 +9,15 @@ import (
 
 // Config holds every limit of a connection. A zero field takes the default
 // documented on it; Validate rejects values outside the ranges RFC 9113
-// allows. Durations that are negative disable the timer.
+// allows. Durations that are negative disable the timer (ShutdownDelay:
+// no wait).
 type Config struct {
 	// MaxConcurrentStreams is advertised as SETTINGS_MAX_CONCURRENT_STREAMS;
 	// a HEADERS frame opening a stream beyond it is refused with
-	// REFUSED_STREAM (RFC 9113 §5.1.2). Default 100.
+	// REFUSED_STREAM (RFC 9113 §5.1.2). It also sizes the memory of how
+	// streams closed, which decides how late frames for them are answered
+	// (RFC 9113 §5.1): the last 2×MaxConcurrentStreams stream identifiers
+	// (a power of two between 64 and 4,096) are remembered. Default 100.
 	MaxConcurrentStreams uint32
 	// InitialWindowSize is the per-stream receive window advertised as
 	// SETTINGS_INITIAL_WINDOW_SIZE (at most 2^31-1). Default 1 MiB.
@@ -97,11 +101,18 @@ type Config struct {
 	// request that never ends would hold its stream, and keep the idle
 	// timeout from running, forever. The timer does not run out while the
 	// engine's own receive window holds the peer back (the handler has not
-	// consumed the body it was given). Default 1 min.
+	// consumed the body it was given). It also bounds a header block: the
+	// CONTINUATION frames that complete a HEADERS frame (request headers or
+	// trailers) must all arrive within RequestBodyTimeout of it, or the
+	// connection is closed with GOAWAY PROTOCOL_ERROR, reject
+	// "header_block_timeout" (RFC 9113 §4.3: nothing else may be sent on
+	// the connection until the block ends). Default 1 min.
 	RequestBodyTimeout time.Duration
 	// ShutdownDelay is how long the first phase of a graceful shutdown
 	// waits for the PING round trip before sending the final GOAWAY.
-	// Default 1 s.
+	// Negative: no first phase, the final GOAWAY is sent at once (waiting
+	// for the PING ACK alone would let a peer that never sends it hold the
+	// connection forever). Default 1 s.
 	ShutdownDelay time.Duration
 	// EnableConnectProtocol advertises SETTINGS_ENABLE_CONNECT_PROTOCOL
 	// (RFC 8441) and accepts the :protocol pseudo-header on CONNECT.

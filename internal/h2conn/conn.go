@@ -6,6 +6,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // Conn is the server side of one HTTP/2 connection. It is not safe for
@@ -24,24 +25,21 @@ type Conn struct {
 	hb          headerBlock
 
 	// Streams.
-	streams   []*Stream // active streams (not closed)
-	free      []*Stream // recycled
-	last      *Stream   // lookup cache
-	closed    closedRing
-	maxPeerID uint32 // highest stream ID the peer opened
+	streams   []*Stream    // active streams (not closed)
+	free      []*Stream    // recycled
+	last      *Stream      // lookup cache
+	closed    closedMemory // how recent streams closed, for late frames
+	maxPeerID uint32       // highest stream ID the peer opened
 
 	// Peer settings (RFC 9113 §6.5.2).
 	peerMaxFrame      uint32
 	peerInitialWindow int64
-	peerMaxHeaderList uint32
 	peerEnablePush    bool
-	peerMaxStreams    uint32
 	peerSettings      int // SETTINGS frames received (not ACKs)
 
-	// Connection flow control.
-	sendWindow  int64 // what we may still send
-	recvWindow  int64 // what the peer may still send
-	connPending int64 // consumed, not yet returned with WINDOW_UPDATE
+	// Connection flow control (window.go).
+	sendWindow window // what we may still send
+	recv       inflow // what the peer may still send, and credits owed
 
 	// Output.
 	ctl    []byte                  // queued frames, drained first by AppendOutput
@@ -63,22 +61,44 @@ type Conn struct {
 	scratch  []hpack.HeaderField
 
 	// Timers; a zero time is "not armed".
-	awaitingAck   bool
-	ackDeadline   time.Time
-	prefaceDue    time.Time
-	idleDue       time.Time
-	shutdownDue   time.Time
-	shutdownPhase uint8     // 0 none, 1 announced (2^31-1), 2 final GOAWAY sent
-	stallDue      time.Time // blocked bodies have made no progress since this minus FlowStallTimeout
+	awaitingAck bool
+	ackDeadline time.Time
+	prefaceDue  time.Time
+	idleDue     time.Time
+	shutdownDue time.Time // lcDraining ends
+	stallDue    time.Time // blocked bodies have made no progress since this minus FlowStallTimeout
+	blockDue    time.Time // the header block being received must be complete by then
 
-	goAwaySent   bool
-	lastStreamID uint32 // in our final GOAWAY
-	peerGoAway   bool
-	err          error // sticky connection error
+	lc           lifecycle
+	lastStreamID uint32 // in the last GOAWAY we sent
+	err          error  // sticky connection error
 
 	resets  bucket
 	glitchs bucket
 }
+
+// lifecycle is where a connection is in its ending (RFC 9113 §6.8). It
+// only moves forward. A connection error (Conn.err) also sends our final
+// GOAWAY.
+type lifecycle uint8
+
+const (
+	// lcServing: no GOAWAY either way.
+	lcServing lifecycle = iota
+	// lcPeerGoAway: the peer sent GOAWAY. It opens no more streams (and
+	// every stream it opened arrived before its GOAWAY); the connection is
+	// done when the active streams have ended.
+	lcPeerGoAway
+	// lcDraining: Shutdown sent its first GOAWAY (2^31-1) and a PING; new
+	// streams are still served until the final GOAWAY, which goes out at
+	// the PING ACK, after Config.ShutdownDelay, or when the peer sends
+	// GOAWAY.
+	lcDraining
+	// lcGoAway: our final GOAWAY is sent. Streams above its last stream
+	// identifier are ignored (rsAfterGoAway); the connection is done when
+	// the active streams have ended.
+	lcGoAway
+)
 
 // headerBlock tracks a header block that spans HEADERS and CONTINUATION
 // frames (RFC 9113 §4.3: it "MUST be transmitted as a contiguous sequence of
@@ -92,7 +112,7 @@ type headerBlock struct {
 	conts     int
 	resetCode ErrCode // with st == nil and reset: RST_STREAM after the block
 	reset     bool
-	reject    string
+	reject    reject.Name
 }
 
 var shutdownPing = [8]byte{'h', '2', 'k', 'i', 't', 'b', 'y', 'e'}
@@ -115,14 +135,13 @@ func NewServerConn(cfg Config, h Handler) (*Conn, error) {
 		prefaceLeft:       len(frame.ClientPreface),
 		peerMaxFrame:      frame.DefaultMaxFrameSize,
 		peerInitialWindow: frame.DefaultWindow,
-		peerMaxHeaderList: ^uint32(0),
 		peerEnablePush:    true,
-		peerMaxStreams:    ^uint32(0),
 		sendWindow:        frame.DefaultWindow,
-		recvWindow:        int64(cfg.ConnWindowSize),
+		recv:              newInflow(cfg.ConnWindowSize),
 		awaitingAck:       true,
 		resets:            newBucket(cfg.ResetBurst, cfg.ResetRate),
 		glitchs:           newBucket(cfg.GlitchBurst, cfg.GlitchRate),
+		closed:            newClosedMemory(closedSlots(cfg.MaxConcurrentStreams)),
 	}
 	// A larger decoder table is safe at once; a smaller one only once the
 	// peer has acknowledged our SETTINGS, as its encoder may use the
@@ -184,7 +203,7 @@ func (c *Conn) Done() bool {
 	if c.err != nil {
 		return true
 	}
-	return len(c.streams) == 0 && ((c.goAwaySent && c.shutdownPhase != 1) || c.peerGoAway)
+	return len(c.streams) == 0 && (c.lc == lcPeerGoAway || c.lc == lcGoAway)
 }
 
 // newStream takes a stream from the pool and registers it as active.
@@ -209,7 +228,7 @@ func (c *Conn) takeStream(id uint32) *Stream {
 	} else {
 		st = new(Stream)
 	}
-	st.reset(id, c.peerInitialWindow, int64(c.cfg.InitialWindowSize))
+	st.reset(id, window(c.peerInitialWindow), newInflow(c.cfg.InitialWindowSize))
 	return st
 }
 
@@ -245,7 +264,7 @@ func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
 	if st.notified {
 		c.h.OnClose(st, code)
 	}
-	if len(c.streams) == 0 && c.cfg.IdleTimeout > 0 && !c.now.IsZero() && !c.goAwaySent {
+	if len(c.streams) == 0 && c.cfg.IdleTimeout > 0 && !c.now.IsZero() && c.lc < lcDraining {
 		// Armed here rather than at the next Tick so that NextDeadline
 		// never asks the loop for an extra wake-up between requests.
 		c.idleDue = c.now.Add(c.cfg.IdleTimeout)
@@ -258,17 +277,26 @@ func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
 }
 
 // transition applies ev to st per the §5.1 table and closes it when the
-// table says so.
-func (c *Conn) transition(st *Stream, ev streamEvent) {
-	next := st.state.next(ev)
-	if next == stateInvalid {
-		return
-	}
-	if next == StateClosed {
+// table says so. A move the table does not allow is a bug of the engine,
+// not of the peer (the policy and the commands keep the peer's frames and
+// the handler's calls to legal moves): it is not ignored but closes the
+// connection (invalidTransition).
+func (c *Conn) transition(st *Stream, ev streamEvent) error {
+	switch next := st.state.next(ev); next {
+	case stateInvalid:
+		return c.invalidTransition()
+	case StateClosed:
 		c.closeStream(st, ErrCodeNo, rsClosedEnded)
-		return
+	default:
+		st.state = next
 	}
-	st.state = next
+	return nil
+}
+
+// invalidTransition fails closed: GOAWAY INTERNAL_ERROR, reject
+// internal_error; the stream keeps its state.
+func (c *Conn) invalidTransition() error {
+	return c.connError(&ConnError{Code: ErrCodeInternal, Reason: reject.InternalError})
 }
 
 // endResponse records that the frame carrying the response's END_STREAM
@@ -286,8 +314,7 @@ func (c *Conn) endResponse(st *Stream) error {
 	if st.state == StateOpen && !st.endSeen {
 		return c.resetStream(st.ID, st, ErrCodeNo)
 	}
-	c.transition(st, evSendEndStream)
-	return nil
+	return c.transition(st, evSendEndStream)
 }
 
 // connError queues GOAWAY for err and makes it sticky. Every active stream
@@ -297,17 +324,19 @@ func (c *Conn) connError(err error) error {
 		return c.err
 	}
 	var ce *ConnError
-	if !errors.As(err, &ce) {
-		ce = &ConnError{Code: ErrCodeInternal, Reason: err.Error()}
+	if !errors.As(err, &ce) || ce.Reason == "" {
+		// Every error the engine makes names its reject; anything else
+		// is a bug, and still closes the connection.
+		ce = &ConnError{Code: ErrCodeInternal, Reason: reject.InternalError}
 	}
 	c.reject(ce.Reason)
-	return c.fail(ce)
+	return c.fail(ce, string(ce.Reason))
 }
 
-// fail queues GOAWAY for ce, makes it sticky and closes every active
-// stream with its code.
-func (c *Conn) fail(ce *ConnError) error {
-	c.appendGoAway(c.maxPeerID, ce.Code, []byte(ce.Reason))
+// fail queues GOAWAY for ce with debug as its debug data, makes it sticky
+// and closes every active stream with its code.
+func (c *Conn) fail(ce *ConnError, debug string) error {
+	c.appendGoAway(c.maxPeerID, ce.Code, []byte(debug), lcGoAway)
 	c.err = ce
 	for len(c.streams) > 0 {
 		c.closeStream(c.streams[len(c.streams)-1], ce.Code, rsClosedOurReset)
@@ -320,14 +349,18 @@ func (c *Conn) fail(ce *ConnError) error {
 // the one of the GOAWAY already sent if that is lower. RFC 9113 §6.8:
 // "Endpoints MUST NOT increase the value they send in the last stream
 // identifier, since the peers might already have retried unprocessed
-// requests on another connection." Every GOAWAY we send is written here.
-func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte) {
-	if c.goAwaySent {
+// requests on another connection." Every GOAWAY we send is written here;
+// lc is the lifecycle it starts (lcDraining or lcGoAway).
+func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte, lc lifecycle) {
+	if c.lc >= lcDraining {
 		last = min(last, c.lastStreamID)
 	}
 	c.ctl = frame.AppendGoAway(c.ctl, last, code, debug)
-	c.goAwaySent = true
+	c.lc = lc
 	c.lastStreamID = last
+	if lc == lcGoAway {
+		c.shutdownDue = zeroTime
+	}
 }
 
 // queueCtl accounts for a control frame just appended to c.ctl. RFC 9113
@@ -336,19 +369,19 @@ func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte) {
 func (c *Conn) queueCtl() error {
 	c.nctl++
 	if c.nctl > c.cfg.MaxQueuedControlFrames {
-		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectControlFlood})
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.ControlFrameFlood})
 	}
 	return c.checkBuffered()
 }
 
 func (c *Conn) checkBuffered() error {
 	if len(c.ctl) > c.cfg.MaxBufferedBytes {
-		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectBufferedBytes})
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.BufferedBytesExceeded})
 	}
 	return nil
 }
 
-func (c *Conn) reject(name string) {
+func (c *Conn) reject(name reject.Name) {
 	if c.h != nil {
 		c.h.OnReject(name)
 	}
@@ -358,7 +391,7 @@ func (c *Conn) reject(name string) {
 // a flood of legal but useless frames as ENHANCE_YOUR_CALM.
 func (c *Conn) glitch() error {
 	if !c.glitchs.take(c.now) {
-		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectGlitchFlood})
+		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.GlitchFlood})
 	}
 	return nil
 }
@@ -377,7 +410,7 @@ func (c *Conn) resetStream(id uint32, st *Stream, code ErrCode) error {
 
 // streamError answers a stream error provoked by the peer: RST_STREAM, and a
 // glitch token (MadeYouReset, CVE-2025-8671).
-func (c *Conn) streamError(id uint32, code ErrCode, name string) error {
+func (c *Conn) streamError(id uint32, code ErrCode, name reject.Name) error {
 	c.reject(name)
 	if err := c.resetStream(id, c.Stream(id), code); err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -88,7 +90,7 @@ func TestBadPreface(t *testing.T) {
 	p.feedRaw([]byte("GET / HTTP/1.1\r\n\r\n"))
 	p.read() // our SETTINGS
 	p.wantGoAway(http2.ErrCodeProtocol)
-	p.wantReject(rejectBadPreface)
+	p.wantReject(reject.BadPreface)
 }
 
 // RFC 9113 §3.4: the client preface "MUST be followed by a SETTINGS frame".
@@ -418,7 +420,7 @@ func TestMalformedNeverReachesHandler(t *testing.T) {
 	if len(p.h.events) != 0 {
 		t.Fatalf("handler saw %q", p.h.events)
 	}
-	p.wantReject(rejectConnectionSpecific)
+	p.wantReject(reject.ConnectionSpecificHeader)
 }
 
 // RFC 9113 §8.3.1: CONNECT carries only :method and :authority (§8.5).
@@ -684,20 +686,18 @@ func TestTrailersTooLarge(t *testing.T) {
 	p.wantRST(3, http2.ErrCodeCancel)
 }
 
-// Reject names are stable snake_case tokens, all distinct.
+// Every reject the error tables provoke is a reject.Name in reject.All
+// (reject_test.go checks the names themselves).
 func TestRejectNames(t *testing.T) {
-	seen := map[string]bool{}
-	for _, n := range RejectNames() {
-		if seen[n] || n == "" || strings.Trim(n, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
-			t.Errorf("bad or duplicate name %q", n)
-		}
+	seen := map[reject.Name]bool{}
+	for _, n := range reject.All() {
 		seen[n] = true
 	}
 	// Every name counted in the error tables is in the list.
 	check := func(p *peer) {
 		for _, r := range p.h.rejects {
 			if !seen[r] {
-				t.Errorf("reject %q not in RejectNames", r)
+				t.Errorf("reject %q not in reject.All", r)
 			}
 		}
 	}
@@ -748,5 +748,30 @@ func TestEndStreamVisibleInCallbacks(t *testing.T) {
 	}
 	if st := p.c.Stream(5); st != nil && !st.EndStreamReceived() {
 		t.Fatal("not ended after trailers")
+	}
+}
+
+// Every final status goes out right: the seven in the HPACK static table
+// (RFC 7541 Appendix A: 200, 204, 206, 304, 400, 404, 500) as the one
+// octet 0x80|index, the others as literals, all decoded by x/net's HPACK.
+func TestStatusStaticOctet(t *testing.T) {
+	static := map[int]byte{200: 8, 204: 9, 206: 10, 304: 11, 400: 12, 404: 13, 500: 14}
+	p := newPeer(t, Config{MaxConcurrentStreams: 1000})
+	p.h.manual = true
+	id := uint32(1)
+	for status := 200; status <= 999; status++ {
+		p.get(id)
+		if err := p.c.SendHeaders(p.c.Stream(id), status, nil, true); err != nil {
+			t.Fatal(err)
+		}
+		out := p.c.AppendOutput(nil)
+		p.r.Write(out)
+		if h := p.wantHeaders(id, true); len(h) != 1 || h[0].Name != ":status" || h[0].Value != strconv.Itoa(status) {
+			t.Fatalf("status %d: got %v", status, h)
+		}
+		if idx, ok := static[status]; ok != (out[frame.HeaderLen] == 0x80|idx) || !ok && out[frame.HeaderLen]&0x80 != 0 {
+			t.Fatalf("status %d: block starts with %#x", status, out[frame.HeaderLen])
+		}
+		id += 2
 	}
 }

@@ -43,7 +43,7 @@
 // FlowStallTimeout, which resets streams whose body the peer's windows
 // have blocked without any DATA going out for that long, and
 // RequestBodyTimeout, which resets a stream whose request body stopped
-// arriving). NextDeadline tells the loop when to call Tick next. Timers
+// arriving and closes a connection whose header block stopped arriving). NextDeadline tells the loop when to call Tick next. Timers
 // are armed relative to the time of the last Tick, so call Tick after each
 // read. Tick and NextDeadline read one list of timers: work done between
 // two Ticks (responses attached after Tick, output written) either arms
@@ -104,7 +104,7 @@
 // engine itself with a 431 response (END_STREAM) without calling OnHeaders;
 // the HPACK table stays in step and the connection carries on. The field
 // count includes pseudo-headers. Every reject path calls Handler.OnReject
-// with a stable snake_case name (listed in reject.go) for metrics;
+// with its reject.Name (package reject lists them all) for metrics;
 // connection errors carry the same name in ConnError.Reason and in the
 // GOAWAY debug data.
 //

@@ -1,10 +1,12 @@
 package h2conn
 
-import "github.com/h2kit/h2kit/internal/frame"
+import (
+	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
+)
 
-// Flow-control arithmetic (RFC 9113 §5.2, §6.9). Windows are int64 so that
-// they can go negative after a SETTINGS_INITIAL_WINDOW_SIZE decrease
-// (§6.9.2) and overflow is detected before it wraps.
+// Flow control (RFC 9113 §5.2, §6.9) at the connection's level: the
+// arithmetic and its limits are in window.go.
 
 // changeInitialWindow applies a new SETTINGS_INITIAL_WINDOW_SIZE to every
 // open stream. RFC 9113 §6.9.2: "When the value of
@@ -14,19 +16,17 @@ import "github.com/h2kit/h2kit/internal/frame"
 // change to SETTINGS_INITIAL_WINDOW_SIZE that causes any flow-control window
 // to exceed the maximum size as a connection error (Section 5.4.1) of type
 // FLOW_CONTROL_ERROR."
-func (c *Conn) changeInitialWindow(v int64) error {
+//
+// checkSettings has checked the maximum, so the adds succeed.
+func (c *Conn) changeInitialWindow(v int64) {
 	delta := v - c.peerInitialWindow
 	c.peerInitialWindow = v
 	for _, st := range c.streams {
-		st.sendWindow += delta
-		if st.sendWindow > frame.MaxWindow {
-			return &ConnError{Code: ErrCodeFlowControl, Reason: rejectInitialWindowOver}
-		}
+		st.sendWindow.add(delta)
 		if delta > 0 {
 			c.maybeReady(st)
 		}
 	}
-	return nil
 }
 
 // streamWindowUpdate applies a stream WINDOW_UPDATE. RFC 9113 §6.9.1: "If a
@@ -35,9 +35,8 @@ func (c *Conn) changeInitialWindow(v int64) error {
 // connection, as appropriate. For streams, the sender sends a RST_STREAM
 // with an error code of FLOW_CONTROL_ERROR".
 func (c *Conn) streamWindowUpdate(st *Stream, inc int64) error {
-	st.sendWindow += inc
-	if st.sendWindow > frame.MaxWindow {
-		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: errorString(rejectStreamWindowOver)}
+	if !st.sendWindow.add(inc) {
+		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: reject.StreamWindowOverflow}
 	}
 	c.maybeReady(st)
 	return nil
@@ -50,11 +49,8 @@ func (c *Conn) creditConn(n int64) {
 	if c.err != nil {
 		return // the connection is closing; nothing follows its GOAWAY
 	}
-	c.connPending += n
-	if c.connPending > 0 && c.connPending >= int64(c.cfg.ConnWindowSize)/2 {
-		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, uint32(c.connPending))
-		c.recvWindow += c.connPending
-		c.connPending = 0
+	if inc := c.recv.credit(n, int64(c.cfg.ConnWindowSize)/2); inc > 0 {
+		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, inc)
 		c.nctl++
 	}
 }
@@ -65,11 +61,8 @@ func (c *Conn) creditStream(st *Stream, n int64) {
 	if st.state != StateOpen && st.state != StateHalfClosedLocal {
 		return
 	}
-	st.pending += n
-	if st.pending > 0 && st.pending >= int64(c.cfg.InitialWindowSize)/2 {
-		c.ctl = frame.AppendWindowUpdate(c.ctl, st.ID, uint32(st.pending))
-		st.recvWindow += st.pending
-		st.pending = 0
+	if inc := st.recv.credit(n, int64(c.cfg.InitialWindowSize)/2); inc > 0 {
+		c.ctl = frame.AppendWindowUpdate(c.ctl, st.ID, inc)
 		c.nctl++
 	}
 }

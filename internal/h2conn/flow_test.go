@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -82,7 +83,32 @@ func TestInitialWindowChangeOverflow(t *testing.T) {
 	}
 	setInitialWindow(p, 65536)
 	p.wantGoAway(http2.ErrCodeFlowControl)
-	p.wantReject(rejectInitialWindowOver)
+	p.wantReject(reject.InitialWindowOverflow)
+}
+
+// The parameters of one SETTINGS frame apply in order (RFC 9113 §6.5.3:
+// "The values in the SETTINGS frame MUST be processed in the order they
+// appear"): a window that passes 2^31-1 on the way is an error even if a
+// later value brings it back, and one that only ends at 2^31-1 is not.
+func TestInitialWindowChangesInOrder(t *testing.T) {
+	settings := func(vals ...uint32) func(fr *http2.Framer) error {
+		var s []http2.Setting
+		for _, v := range vals {
+			s = append(s, http2.Setting{ID: http2.SettingInitialWindowSize, Val: v})
+		}
+		return func(fr *http2.Framer) error { return fr.WriteSettings(s...) }
+	}
+	p := newPeer(t, Config{})
+	p.h.manual = true
+	p.get(1)
+	p.send(func(fr *http2.Framer) error { return fr.WriteWindowUpdate(1, 1<<31-1-65535) })
+	p.send(settings(0, 65535)) // 2^31-1-65535, then 2^31-1 again
+	if p.err != nil || p.c.Stream(1).sendWindow != 1<<31-1 {
+		t.Fatalf("%v, window %d", p.err, p.c.Stream(1).sendWindow)
+	}
+	p.send(settings(65536, 65535)) // passes 2^31-1 on the way
+	p.wantGoAway(http2.ErrCodeFlowControl)
+	p.wantReject(reject.InitialWindowOverflow)
 }
 
 // One-byte windows: every WINDOW_UPDATE of 1 lets exactly one octet out,

@@ -53,19 +53,31 @@ func fuzzSeeds() [][]byte {
 	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: blk("x-t", "1"), EndStream: true, EndHeaders: true})
 	fr.WriteRawFrame(0x33, 0, 0, []byte("ext"))
 	add()
+	// A header block that never ends, then a request body that stops.
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: b[:2]})
+	add()
+	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: blk(":method", "POST", ":scheme", "https", ":path", "/"), EndHeaders: true})
+	fr.WriteData(1, false, []byte("ab"))
+	add()
 	return seeds
 }
 
 // FuzzServerConn: arbitrary bytes after a valid preface never panic or hang
 // the engine, its state stays within the configured bounds, and its output
-// stays proportional to its input.
+// stays proportional to its input. Time is fuzzed too: clock picks, two bits
+// per chunk fed, how far the clock moves before the next Tick (10 ms, 1 s,
+// to NextDeadline as a loop whose read timed out does, or not at all).
+// Once the input is exhausted the peer is silent and the loop sleeps from
+// deadline to deadline: a silent peer never holds the connection, so it
+// must end (unless the handler itself holds the request body unconsumed).
 func FuzzServerConn(f *testing.F) {
 	for _, s := range fuzzSeeds() {
 		for _, ch := range []uint8{0, 7, 0x40, 0x81, 0xc3} {
-			f.Add(ch, s)
+			f.Add(ch, uint64(0), s)
+			f.Add(ch, uint64(0xaaaaaaaaaaaaaaaa), s)
 		}
 	}
-	f.Fuzz(func(t *testing.T, chunk uint8, in []byte) {
+	f.Fuzz(func(t *testing.T, chunk uint8, clock uint64, in []byte) {
 		h := newRecHandler()
 		cfg := Config{MaxConcurrentStreams: 8, MaxHeaderListSize: 4096}
 		// The high bits of chunk pick a variant: large bodies that meet
@@ -92,7 +104,9 @@ func FuzzServerConn(f *testing.F) {
 		c.Tick(now)
 		var pre bytes.Buffer
 		pre.WriteString(http2.ClientPreface)
-		http2.NewFramer(&pre, nil).WriteSettings()
+		pfr := http2.NewFramer(&pre, nil)
+		pfr.WriteSettings()
+		pfr.WriteSettingsAck() // or the SETTINGS timeout would end every silent phase
 		if err := c.Feed(pre.Bytes()); err != nil {
 			t.Fatal(err)
 		}
@@ -105,7 +119,17 @@ func FuzzServerConn(f *testing.F) {
 			n := min(size, len(in))
 			c.Feed(in[:n])
 			in = in[n:]
-			now = now.Add(10 * time.Millisecond)
+			switch clock & 3 {
+			case 0:
+				now = now.Add(10 * time.Millisecond)
+			case 1:
+				now = now.Add(time.Second)
+			case 2:
+				if d, ok := c.NextDeadline(); ok && d.After(now) {
+					now = d
+				}
+			}
+			clock = clock>>2 | clock<<62
 			c.Tick(now)
 			if c.OpenStreams() > 8 {
 				t.Fatalf("%d open streams with a limit of 8", c.OpenStreams())
@@ -127,6 +151,26 @@ func FuzzServerConn(f *testing.F) {
 			}
 		}
 		out += len(c.AppendOutput(nil))
+		for i := 0; !c.Done() && i < 100; i++ {
+			d, ok := c.NextDeadline()
+			if !ok {
+				break
+			}
+			if d.Before(now) {
+				t.Fatalf("deadline %v before the last Tick %v", d, now)
+			}
+			now = d
+			c.Tick(now)
+			for j := 0; c.WantWrite(); j++ {
+				if j > 1000 {
+					t.Fatal("AppendOutput does not make progress")
+				}
+				out += len(c.AppendOutput(nil))
+			}
+		}
+		if !c.Done() && h.consume {
+			t.Fatalf("a silent peer holds the connection: %d streams open, deadline armed: %v", c.OpenStreams(), deadlineArmed(c))
+		}
 		if c.Err() != nil && !c.Done() {
 			t.Fatal("connection error but not done")
 		}
@@ -135,5 +179,7 @@ func FuzzServerConn(f *testing.F) {
 		}
 	})
 }
+
+func deadlineArmed(c *Conn) bool { _, ok := c.NextDeadline(); return ok }
 
 func frameMax(c *Conn) int { return 9 + int(c.cfg.MaxFrameSize) }

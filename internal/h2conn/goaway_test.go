@@ -59,3 +59,48 @@ func TestGoAwayLastStreamIDNeverIncreases(t *testing.T) {
 		}
 	}
 }
+
+// The peer's GOAWAY and our graceful shutdown meet: the peer opens no more
+// streams after its GOAWAY (and every stream it opened arrived before it),
+// so Shutdown then sends the final GOAWAY at once, and a shutdown under
+// way sends it as soon as the peer's GOAWAY arrives instead of waiting for
+// the PING ACK. The connection is done when the open stream ends.
+func TestGoAwayBothWays(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		do   func(p *peer)
+	}{
+		{"peer first", func(p *peer) {
+			p.send(func(fr *http2.Framer) error { return fr.WriteGoAway(0, http2.ErrCodeNo, nil) })
+			p.c.Shutdown()
+		}},
+		{"ours first", func(p *peer) {
+			p.c.Shutdown()
+			if ga := p.wantGoAway(http2.ErrCodeNo); ga.LastStreamID != 1<<31-1 {
+				t.Fatalf("first GOAWAY last stream %d", ga.LastStreamID)
+			}
+			p.read() // PING
+			p.send(func(fr *http2.Framer) error { return fr.WriteGoAway(0, http2.ErrCodeNo, nil) })
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPeer(t, Config{})
+			p.h.manual = true
+			p.get(1)
+			tc.do(p)
+			if ga := p.wantGoAway(http2.ErrCodeNo); ga.LastStreamID != 1 {
+				t.Fatalf("final GOAWAY last stream %d, want 1", ga.LastStreamID)
+			}
+			p.wantNothing()
+			if p.c.Done() {
+				t.Fatal("done with stream 1 open")
+			}
+			p.h.respond(p.c.Stream(1))
+			p.wantHeaders(1, false)
+			p.wantData(1, true)
+			if !p.c.Done() {
+				t.Fatal("not done")
+			}
+		})
+	}
+}

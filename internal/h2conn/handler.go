@@ -1,6 +1,9 @@
 package h2conn
 
-import "github.com/h2kit/h2kit/hpack"
+import (
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/reject"
+)
 
 // Handler receives a connection's events. All methods are called on the
 // connection goroutine, synchronously from Feed, AppendOutput, Tick or a
@@ -23,8 +26,8 @@ type Handler interface {
 	// OnHeaders.
 	OnClose(st *Stream, code ErrCode)
 	// OnReject counts a reject path (a refused stream, a malformed request,
-	// a flood cap, ...). name is a stable snake_case token, see reject.go.
-	OnReject(name string)
+	// a flood cap, ...).
+	OnReject(name reject.Name)
 }
 
 // DataFlag is what a BodySource says about the data it returns.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // recHandler records events and answers every request with 200 "hello,
@@ -13,7 +14,7 @@ import (
 type recHandler struct {
 	c        *Conn
 	events   []string
-	rejects  []string
+	rejects  []reject.Name
 	closes   map[uint32]ErrCode
 	body     []byte
 	manual   bool // do not answer automatically
@@ -81,6 +82,6 @@ func (h *recHandler) OnClose(st *Stream, code ErrCode) {
 	h.closes[st.ID] = code
 }
 
-func (h *recHandler) OnReject(name string) { h.rejects = append(h.rejects, name) }
+func (h *recHandler) OnReject(name reject.Name) { h.rejects = append(h.rejects, name) }
 
 func (h *recHandler) setConn(c *Conn) { h.c = c }

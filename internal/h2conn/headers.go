@@ -3,6 +3,7 @@ package h2conn
 import (
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/httpfield"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // Request header decoding and validation (RFC 9113 §8.1–§8.3). Fields are
@@ -87,14 +88,14 @@ func (c *Conn) onField(f hpack.HeaderField) {
 		return
 	}
 	if st.nfields > c.cfg.MaxHeaderFields {
-		st.tooLarge = rejectHeaderFields
+		st.tooLarge = reject.TooManyHeaderFields
 		return
 	}
 	// SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 §6.5.2) counts "the
 	// uncompressed size of field name and value in octets plus an overhead
 	// of 32 octets for each field".
 	if st.listSize > c.cfg.MaxHeaderListSize || st.listSize < f.Size() {
-		st.tooLarge = rejectHeaderListSize
+		st.tooLarge = reject.HeaderListTooLarge
 		return
 	}
 	if st.malformed != "" {
@@ -102,13 +103,13 @@ func (c *Conn) onField(f hpack.HeaderField) {
 	}
 	name, value := f.Name, f.Value
 	if !validValue(value) {
-		st.malformed = rejectInvalidValue
+		st.malformed = reject.InvalidHeaderValue
 		return
 	}
 	if len(name) > 0 && name[0] == ':' {
 		// RFC 9113 §8.1: "Trailers MUST NOT include pseudo-header fields".
 		if c.hb.trailers {
-			st.malformed = rejectPseudoInTrailers
+			st.malformed = reject.PseudoHeaderInTrailers
 			return
 		}
 		// RFC 9113 §8.3: "All pseudo-header fields MUST appear in a field
@@ -116,7 +117,7 @@ func (c *Conn) onField(f hpack.HeaderField) {
 		// that contains a pseudo-header field that appears in a field block
 		// after a regular field line MUST be treated as malformed".
 		if st.sawRegular {
-			st.malformed = rejectPseudoAfterRegular
+			st.malformed = reject.PseudoHeaderAfterRegular
 			return
 		}
 		// "Endpoints MUST treat a request or response that contains
@@ -124,20 +125,20 @@ func (c *Conn) onField(f hpack.HeaderField) {
 		// is defined only with SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441).
 		bit := pseudoBit(name)
 		if bit == 0 || bit == pProtocol && !c.cfg.EnableConnectProtocol {
-			st.malformed = rejectPseudoUnknown
+			st.malformed = reject.UnknownPseudoHeader
 			return
 		}
 		// "The same pseudo-header field name MUST NOT appear more than once
 		// in a field block."
 		if st.pseudo&bit != 0 {
-			st.malformed = rejectPseudoDuplicate
+			st.malformed = reject.DuplicatePseudoHeader
 			return
 		}
 		st.pseudo |= bit
 	} else {
 		st.sawRegular = true
 		if !validName(name) {
-			st.malformed = rejectInvalidName
+			st.malformed = reject.InvalidHeaderName
 			return
 		}
 		switch name {
@@ -146,14 +147,14 @@ func (c *Conn) onField(f hpack.HeaderField) {
 			// message containing connection-specific header fields. ... Any
 			// message containing connection-specific header fields MUST be
 			// treated as malformed".
-			st.malformed = rejectConnectionSpecific
+			st.malformed = reject.ConnectionSpecificHeader
 			return
 		case "te":
 			// "The only exception to this is the TE header field, which MAY
 			// be present in an HTTP/2 request; when it is, it MUST NOT
 			// contain any value other than "trailers"."
 			if value != "trailers" {
-				st.malformed = rejectTE
+				st.malformed = reject.TENotTrailers
 				return
 			}
 		case "priority":
@@ -166,7 +167,7 @@ func (c *Conn) onField(f hpack.HeaderField) {
 			if !c.hb.trailers {
 				v, ok := parseContentLength(value)
 				if !ok || st.contentLength >= 0 && st.contentLength != v {
-					st.malformed = rejectBadContentLength
+					st.malformed = reject.InvalidContentLength
 					return
 				}
 				st.contentLength = v
@@ -186,7 +187,7 @@ func (c *Conn) onField(f hpack.HeaderField) {
 // buildRequest turns the refs of a request block into the stream's
 // pseudo-headers and fields, joining cookie crumbs, and checks the required
 // pseudo-headers. It returns a reject name for a malformed request.
-func (st *Stream) buildRequest() string {
+func (st *Stream) buildRequest() reject.Name {
 	// RFC 9113 §8.2.3: "If there are multiple Cookie header fields after
 	// decompression, these MUST be concatenated into a single octet string
 	// using the two-octet delimiter of 0x3b, 0x20 (the ASCII string "; ")
@@ -246,35 +247,35 @@ func (st *Stream) buildRequest() string {
 	// value for the ":method", ":scheme", and ":path" pseudo-header fields,
 	// unless they are CONNECT requests (Section 8.5)."
 	if st.pseudo&pMethod == 0 {
-		return rejectPseudoMissing
+		return reject.MissingPseudoHeader
 	}
 	if st.method == "CONNECT" && st.pseudo&pProtocol == 0 {
 		// RFC 9113 §8.5: "The ":scheme" and ":path" pseudo-header fields
 		// MUST be omitted. The ":authority" pseudo-header field contains
 		// the host and port to connect to".
 		if st.pseudo&(pScheme|pPath) != 0 {
-			return rejectPseudoForbidden
+			return reject.ForbiddenPseudoHeader
 		}
 		if st.pseudo&pAuthority == 0 {
-			return rejectPseudoMissing
+			return reject.MissingPseudoHeader
 		}
 		return ""
 	}
 	if st.pseudo&pProtocol != 0 && st.method != "CONNECT" {
-		return rejectPseudoForbidden
+		return reject.ForbiddenPseudoHeader
 	}
 	if st.pseudo&(pScheme|pPath) != pScheme|pPath {
-		return rejectPseudoMissing
+		return reject.MissingPseudoHeader
 	}
 	// "This pseudo-header field MUST NOT be empty for "http" or "https"
 	// URIs"; it holds the absolute-path and query parts of the target URI,
 	// or "*" for a server-wide OPTIONS request (RFC 9113 §8.3.1, RFC 9110
 	// §7.1).
 	if st.path == "" {
-		return rejectEmptyPath
+		return reject.EmptyPath
 	}
 	if (st.scheme == "https" || st.scheme == "http") && st.path[0] != '/' && !(st.path == "*" && st.method == "OPTIONS") {
-		return rejectInvalidPath
+		return reject.InvalidPath
 	}
 	return ""
 }
@@ -319,11 +320,11 @@ func (c *Conn) finishBlock() error {
 		st.buildTrailers()
 		// RFC 9113 §8.1.1: content-length must equal the DATA received.
 		if st.contentLength >= 0 && st.recvBytes != st.contentLength {
-			return c.streamError(st.ID, ErrCodeProtocol, rejectContentLength)
+			return c.streamError(st.ID, ErrCodeProtocol, reject.ContentLengthMismatch)
 		}
 		c.h.OnTrailers(st)
 		if st.state != StateClosed {
-			c.recvEndStream(st)
+			return c.recvEndStream(st)
 		}
 		return nil
 	}
@@ -331,14 +332,14 @@ func (c *Conn) finishBlock() error {
 		return c.streamError(st.ID, ErrCodeProtocol, name)
 	}
 	if hb.endStream && st.contentLength > 0 {
-		return c.streamError(st.ID, ErrCodeProtocol, rejectContentLength)
+		return c.streamError(st.ID, ErrCodeProtocol, reject.ContentLengthMismatch)
 	}
 	c.applyEarlyPriority(st)
 	st.notified = true
 	st.endSeen = hb.endStream
 	c.h.OnHeaders(st)
 	if hb.endStream && st.state != StateClosed {
-		c.recvEndStream(st)
+		return c.recvEndStream(st)
 	}
 	return nil
 }

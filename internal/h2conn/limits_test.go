@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -21,7 +22,7 @@ func TestMaxConcurrentStreams(t *testing.T) {
 	p.wantNothing()
 	p.get(5) // one over
 	p.wantRST(5, http2.ErrCodeRefusedStream)
-	p.wantReject(rejectRefusedStream)
+	p.wantReject(reject.RefusedStream)
 	// Closing one makes room again.
 	p.h.respond(p.c.Stream(1))
 	p.wantHeaders(1, false)
@@ -61,7 +62,7 @@ func TestMaxHeaderListSize(t *testing.T) {
 	if h := p.wantHeaders(3, true); h[0].Value != "431" {
 		t.Fatalf("over the limit: %v", h)
 	}
-	p.wantReject(rejectHeaderListSize)
+	p.wantReject(reject.HeaderListTooLarge)
 	p.get(5)
 	p.wantHeaders(5, false)
 }
@@ -95,7 +96,7 @@ func TestMaxHeaderFields(t *testing.T) {
 	if h := p.wantHeaders(3, true); h[0].Value != "431" {
 		t.Fatalf("over: %v", h)
 	}
-	p.wantReject(rejectHeaderFields)
+	p.wantReject(reject.TooManyHeaderFields)
 }
 
 // sendContinuations sends a request block split into one HEADERS frame and
@@ -131,7 +132,7 @@ func TestMaxContinuationFrames(t *testing.T) {
 	p.wantData(1, true)
 	sendContinuations(p, 3, 4)
 	p.wantGoAway(http2.ErrCodeEnhanceYourCalm)
-	p.wantReject(rejectTooManyConts)
+	p.wantReject(reject.TooManyContinuations)
 }
 
 // Queued control frames (here PING ACKs that the peer never reads) are
@@ -155,7 +156,7 @@ func TestMaxQueuedControlFrames(t *testing.T) {
 		t.Fatal("one over the limit accepted")
 	}
 	p.wantGoAway(http2.ErrCodeEnhanceYourCalm)
-	p.wantReject(rejectControlFlood)
+	p.wantReject(reject.ControlFrameFlood)
 }
 
 // MaxBufferedBytes caps what is queued for output and not taken.
@@ -176,7 +177,7 @@ func TestMaxBufferedBytes(t *testing.T) {
 		t.Fatal("over the limit accepted")
 	}
 	p.wantGoAway(http2.ErrCodeEnhanceYourCalm)
-	p.wantReject(rejectBufferedBytes)
+	p.wantReject(reject.BufferedBytesExceeded)
 }
 
 func TestMaxSettingsEntries(t *testing.T) {
@@ -194,7 +195,7 @@ func TestMaxSettingsEntries(t *testing.T) {
 	readSettingsAck(t, p)
 	p.send(func(fr *http2.Framer) error { return fr.WriteSettings(settings(6)...) })
 	p.wantGoAway(http2.ErrCodeEnhanceYourCalm)
-	p.wantReject(rejectSettingsEntries)
+	p.wantReject(reject.TooManySettings)
 }
 
 // Rapid reset (CVE-2023-44487): ResetBurst peer resets pass, one more
@@ -222,7 +223,7 @@ func TestRapidReset(t *testing.T) {
 		t.Fatal("reset over the budget accepted")
 	}
 	p.wantGoAway(http2.ErrCodeEnhanceYourCalm)
-	p.wantReject(rejectRapidReset)
+	p.wantReject(reject.RapidReset)
 }
 
 // Glitches (empty DATA, PRIORITY, unknown frames, provoked resets, ...) are
@@ -236,7 +237,7 @@ func TestGlitchBudget(t *testing.T) {
 	}
 	p.send(func(fr *http2.Framer) error { return fr.WritePriority(1, http2.PriorityParam{StreamDep: 3}) })
 	p.wantGoAway(http2.ErrCodeEnhanceYourCalm)
-	p.wantReject(rejectGlitchFlood)
+	p.wantReject(reject.GlitchFlood)
 }
 
 // Empty DATA frames without END_STREAM are glitches (CVE-2019-9518).
@@ -292,7 +293,7 @@ func TestPrefaceTimeout(t *testing.T) {
 		t.Fatal("no preface timeout")
 	}
 	p.wantGoAway(http2.ErrCodeProtocol)
-	p.wantReject(rejectPrefaceTimeout)
+	p.wantReject(reject.PrefaceTimeout)
 }
 
 // IdleTimeout: no stream for that long → GOAWAY NO_ERROR and Done.
@@ -365,6 +366,31 @@ func TestShutdownDelay(t *testing.T) {
 	}
 }
 
+// A negative ShutdownDelay means no wait for the round trip: Shutdown
+// sends the final GOAWAY (the real last stream ID) at once, without the
+// announcing GOAWAY and PING. (Waiting for the PING ACK alone would let a
+// peer that never answers it hold the connection forever.)
+func TestShutdownNoDelay(t *testing.T) {
+	p := newPeer(t, Config{ShutdownDelay: -1})
+	p.h.manual = true
+	p.get(1)
+	p.c.Shutdown()
+	if ga := p.wantGoAway(http2.ErrCodeNo); ga.LastStreamID != 1 {
+		t.Fatalf("GOAWAY last stream %d, want 1", ga.LastStreamID)
+	}
+	p.wantNothing() // no PING
+	p.get(3)        // after the final GOAWAY: ignored
+	if p.c.Stream(3) != nil {
+		t.Fatal("stream 3 accepted")
+	}
+	p.h.respond(p.c.Stream(1))
+	p.wantHeaders(1, false)
+	p.wantData(1, true)
+	if !p.c.Done() {
+		t.Fatal("not done")
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	bad := []Config{
 		{InitialWindowSize: 1 << 31},
@@ -414,7 +440,7 @@ func TestFlowStallTimeout(t *testing.T) {
 	p.wantNothing()
 	p.tick(1)
 	p.wantRST(1, http2.ErrCodeCancel)
-	p.wantReject(rejectFlowStall)
+	p.wantReject(reject.FlowControlStall)
 	if p.h.closes[1] != ErrCodeCancel {
 		t.Fatalf("OnClose %v", p.h.closes[1])
 	}
@@ -463,7 +489,7 @@ func TestConnWindowSizeIn(t *testing.T) {
 	}
 	p.data(1, false, []byte("x"))
 	p.wantGoAway(http2.ErrCodeFlowControl)
-	p.wantReject(rejectConnFlow)
+	p.wantReject(reject.ConnFlowControl)
 }
 
 // The idle timer is armed when the last stream closes, from the time of

@@ -5,6 +5,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // The output scheduler: queued frames first, then DATA round-robin across
@@ -15,7 +16,7 @@ func (c *Conn) WantWrite() bool {
 	if len(c.ctl) > 0 {
 		return true
 	}
-	return c.err == nil && c.sendWindow > 0 && c.nready > 0
+	return c.err == nil && c.sendWindow.available() > 0 && c.nready > 0
 }
 
 // AppendOutput appends to dst the bytes to write to the peer now and
@@ -35,7 +36,7 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	budget := start + c.cfg.MaxWriteBatch
 	c.vecBytes = 0
 	maxFrame := int64(min(c.peerMaxFrame, c.cfg.MaxWriteFrameSize))
-	for c.nready > 0 && c.sendWindow > 0 {
+	for c.nready > 0 && c.sendWindow.available() > 0 {
 		// Stay within Config.MaxWriteBatch; rather than end the batch with
 		// a runt frame, leave the rest for the next call.
 		out := len(dst) + c.vecBytes // referenced payloads count too
@@ -44,12 +45,12 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 			break
 		}
 		st := c.popReady()
-		if st.sendWindow <= 0 {
+		if st.sendWindow.available() <= 0 {
 			// A SETTINGS_INITIAL_WINDOW_SIZE decrease closed its window
 			// while it waited; a WINDOW_UPDATE puts it back (maybeReady).
 			continue
 		}
-		dst = c.sendData(dst, st, int(min(maxFrame, c.sendWindow, st.sendWindow, room)))
+		dst = c.sendData(dst, st, int(min(maxFrame, c.sendWindow.available(), st.sendWindow.available(), room)))
 		if len(c.ctl) > 0 {
 			// Keep the wire order equal to the HPACK encoding order.
 			dst = append(dst, c.ctl...)
@@ -148,13 +149,14 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		return dst // the source reset its own stream
 	}
 	if len(p) > max || fl > DataDeferred || fl == DataOK && len(p) == 0 {
-		c.reject(rejectBodySource)
+		c.reject(reject.BodySourceMisbehaved)
 		c.resetStream(st.ID, st, ErrCodeInternal)
 		return dst
 	}
+	// len(p) ≤ max, which is within both windows: the takes succeed.
 	n := int64(len(p))
-	c.sendWindow -= n
-	st.sendWindow -= n
+	c.sendWindow.take(n)
+	st.sendWindow.take(n)
 	if n > 0 && !c.stallDue.IsZero() {
 		// Progress: the stall timer starts again.
 		c.stallDue = c.now.Add(c.cfg.FlowStallTimeout)
@@ -173,7 +175,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 		if ts, ok := st.body.(TrailerSource); ok {
 			var panicked bool
 			if tr, panicked = readTrailers(ts); panicked {
-				c.reject(rejectBodySource)
+				c.reject(reject.BodySourceMisbehaved)
 				c.resetStream(st.ID, st, ErrCodeInternal)
 				return dst
 			}
@@ -191,7 +193,7 @@ func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 			dst = c.appendData(dst, st, false, p, stable)
 		}
 		if err := checkFields(tr); err != nil {
-			c.reject(rejectBodySource)
+			c.reject(reject.BodySourceMisbehaved)
 			c.resetStream(st.ID, st, ErrCodeInternal)
 			return dst
 		}
@@ -212,27 +214,14 @@ var statusText = func() (t [900]string) {
 	return t
 }()
 
-// staticStatus returns the HPACK static table index of ":status: status",
-// or 0.
-func staticStatus(status int) byte {
-	switch status {
-	case 200:
-		return 8
-	case 204:
-		return 9
-	case 206:
-		return 10
-	case 304:
-		return 11
-	case 400:
-		return 12
-	case 404:
-		return 13
-	case 500:
-		return 14
+// statusIndex holds the HPACK static table index of each ":status" value,
+// 0 for those not in the table, looked up once in the generated table.
+var statusIndex = func() (t [900]uint8) {
+	for i := range t {
+		t[i] = uint8(hpack.StaticIndex(":status", statusText[i]))
 	}
-	return 0
-}
+	return t
+}()
 
 // writeHeaders encodes a response header block with :status and queues it.
 func (c *Conn) writeHeaders(id uint32, status int, fields []hpack.HeaderField, endStream bool) error {
@@ -251,8 +240,8 @@ func (c *Conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status in
 	}
 	if status >= 0 {
 		// The common statuses are in the HPACK static table (RFC 7541
-		// Appendix A, indices 8-14): one octet, no encoder state involved.
-		if idx := staticStatus(status); idx > 0 {
+		// Appendix A): one octet, no encoder state involved.
+		if idx := statusIndex[status-100]; idx > 0 {
 			c.hbuf = append(c.hbuf, 0x80|idx)
 		} else {
 			c.scratch = append(c.scratch[:0], hpack.HeaderField{Name: ":status", Value: statusText[status-100]})

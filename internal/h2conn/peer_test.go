@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
 )
@@ -236,7 +237,7 @@ func (p *peer) wantNothing() {
 	}
 }
 
-func (p *peer) wantReject(name string) {
+func (p *peer) wantReject(name reject.Name) {
 	p.t.Helper()
 	for _, r := range p.h.rejects {
 		if r == name {

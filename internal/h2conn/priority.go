@@ -1,6 +1,9 @@
 package h2conn
 
-import "github.com/h2kit/h2kit/internal/frame"
+import (
+	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
+)
 
 // Response scheduling by RFC 9218 extensible priorities. Each urgency
 // (0 highest .. 7 lowest, default 3) has a ring of streams ready to send.
@@ -71,7 +74,7 @@ func (r *readyRing) remove(st *Stream) {
 // maybeReady puts st in its urgency's ring if it has a body to send and a
 // window to send it in.
 func (c *Conn) maybeReady(st *Stream) {
-	if st.inReady || st.body == nil || st.deferred || st.sendWindow <= 0 || st.state == StateClosed {
+	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed {
 		return
 	}
 	st.inReady = true
@@ -81,7 +84,7 @@ func (c *Conn) maybeReady(st *Stream) {
 
 // requeue puts st back after it sent a frame and has more to send.
 func (c *Conn) requeue(st *Stream) {
-	if st.inReady || st.body == nil || st.deferred || st.sendWindow <= 0 || st.state == StateClosed {
+	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed {
 		return
 	}
 	st.inReady = true
@@ -197,7 +200,7 @@ func (c *Conn) processPriorityUpdate(f frame.PriorityUpdate) error {
 	// recipient MUST respond with a connection error of type
 	// PROTOCOL_ERROR."
 	if f.PrioritizedID == 0 || f.PrioritizedID%2 == 0 {
-		return &ConnError{Code: ErrCodeProtocol, Reason: rejectPriorityUpdateID}
+		return &ConnError{Code: ErrCodeProtocol, Reason: reject.PriorityUpdateBadStream}
 	}
 	if err := c.glitch(); err != nil {
 		return err

@@ -6,6 +6,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // Feed consumes bytes received from the peer, in pieces of any size, and
@@ -23,7 +24,7 @@ func (c *Conn) Feed(p []byte) error {
 		off := len(frame.ClientPreface) - c.prefaceLeft
 		n := min(len(p), c.prefaceLeft)
 		if string(p[:n]) != frame.ClientPreface[off:off+n] {
-			return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectBadPreface})
+			return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.BadPreface})
 		}
 		c.prefaceLeft -= n
 		p = p[n:]
@@ -44,7 +45,7 @@ func (c *Conn) Feed(p []byte) error {
 		}
 		h, _ := frame.ParseHeader(c.in)
 		if h.Length > c.cfg.MaxFrameSize {
-			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: rejectFrameTooLarge})
+			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: reject.FrameTooLarge})
 		}
 		total := frame.HeaderLen + int(h.Length)
 		k := min(total-len(c.in), len(p))
@@ -62,7 +63,7 @@ func (c *Conn) Feed(p []byte) error {
 	for len(p) > 0 {
 		h, payload, n, err := frame.ReadFrame(p, c.cfg.MaxFrameSize)
 		if err != nil {
-			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: rejectFrameTooLarge})
+			return c.connError(&ConnError{Code: ErrCodeFrameSize, Reason: reject.FrameTooLarge})
 		}
 		if n == 0 {
 			// Keep the partial frame; it is at most 9 + MaxFrameSize octets.
@@ -84,7 +85,7 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 	// a SETTINGS frame".
 	if !c.sawSettings {
 		if h.Type != frame.TypeSettings || h.Flags.Has(frame.FlagAck) {
-			return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectFirstNotSettings})
+			return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.FirstFrameNotSettings})
 		}
 		c.sawSettings = true
 		c.prefaceDue = time.Time{}
@@ -95,7 +96,7 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 	// different stream as a connection error (Section 5.4.1) of type
 	// PROTOCOL_ERROR."
 	if c.hb.active && (h.Type != frame.TypeContinuation || h.StreamID != c.hb.streamID) {
-		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectExpectedCont})
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.ExpectedContinuation})
 	}
 	// Every frame is parsed before anything looks at its stream's state, so
 	// that a malformed frame gets its format error (mostly FRAME_SIZE_ERROR,
@@ -118,7 +119,7 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 		if f, err = frame.ParsePriority(h, p); err == nil {
 			err = c.processPriority(f)
 		} else {
-			err = c.parsedStreamError(h, err, rejectPriorityFrameSize)
+			err = c.parsedStreamError(h, err)
 		}
 	case frame.TypeRSTStream:
 		var f frame.RSTStream
@@ -134,7 +135,7 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 		// RFC 9113 §8.4: "A client cannot push. Thus, servers MUST treat the
 		// receipt of a PUSH_PROMISE frame as a connection error (Section
 		// 5.4.1) of type PROTOCOL_ERROR."
-		err = &ConnError{Code: ErrCodeProtocol, Reason: rejectPushPromise}
+		err = &ConnError{Code: ErrCodeProtocol, Reason: reject.PushPromiseFromClient}
 	case frame.TypePing:
 		var f frame.Ping
 		if f, err = frame.ParsePing(h, p); err == nil {
@@ -143,15 +144,23 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 	case frame.TypeGoAway:
 		if _, err = frame.ParseGoAway(h, p); err == nil {
 			// The peer opens no more streams; ours (push) do not exist.
-			// Finish the active streams, then Done reports true.
-			c.peerGoAway = true
+			// Finish the active streams, then Done reports true. A
+			// graceful shutdown under way need not wait for in-flight
+			// streams any more: every stream the peer opened came before
+			// its GOAWAY.
+			switch c.lc {
+			case lcServing:
+				c.lc = lcPeerGoAway
+			case lcDraining:
+				c.finalGoAway()
+			}
 		}
 	case frame.TypeWindowUpdate:
 		var f frame.WindowUpdate
 		if f, err = frame.ParseWindowUpdate(h, p); err == nil {
 			err = c.processWindowUpdate(f)
 		} else {
-			err = c.parsedStreamError(h, err, rejectZeroIncrement)
+			err = c.parsedStreamError(h, err)
 		}
 	case frame.TypeContinuation:
 		var f frame.Continuation
@@ -190,12 +199,11 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 // be sent for a stream in the 'idle' state"), and after our RST_STREAM it
 // is ignored ("An endpoint MUST ignore frames that it receives on closed
 // streams after it has sent a RST_STREAM frame").
-func (c *Conn) parsedStreamError(h frame.Header, err error, reject string) error {
+func (c *Conn) parsedStreamError(h frame.Header, err error) error {
 	var se *StreamError
 	if !errors.As(err, &se) {
 		return err
 	}
-	se.Cause = errorString(reject)
 	_, _, done, perr := c.policy(h.Type, h.StreamID)
 	var ce *ConnError
 	switch {
@@ -207,11 +215,14 @@ func (c *Conn) parsedStreamError(h frame.Header, err error, reject string) error
 	return se
 }
 
-func rejectName(se *StreamError) string {
-	if se.Cause != nil {
-		return se.Cause.Error()
+// rejectName returns the reject.Name a stream error carries as its
+// cause; every stream error the engine and the frame parser make has one.
+func rejectName(se *StreamError) reject.Name {
+	var name reject.Name
+	if !errors.As(se.Cause, &name) {
+		return reject.InternalError // a bug: reported, not hidden
 	}
-	return "stream_" + se.Code.String()
+	return name
 }
 
 // stateOf returns the §5.1 state of a stream ID, with implicit idle and
@@ -225,7 +236,7 @@ func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 	if st := c.Stream(id); st != nil {
 		return recvState(st.state), st
 	}
-	if c.goAwaySent && c.shutdownPhase != 1 && id > c.lastStreamID {
+	if c.lc == lcGoAway && id > c.lastStreamID {
 		return rsAfterGoAway, nil
 	}
 	if id > c.maxPeerID {
@@ -238,24 +249,27 @@ func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 // further handling.
 func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, done bool, err error) {
 	state, st = c.stateOf(id)
-	switch recvPolicy[state][t] {
+	switch action(state, t) {
+	case actProcess:
+		return st, state, false, nil
 	case actIgnore:
 		return st, state, true, nil
 	case actStreamClosed:
-		return st, state, true, &StreamError{StreamID: id, Code: ErrCodeStreamClosed, Cause: errorString(rejectStreamClosed)}
+		return st, state, true, &StreamError{StreamID: id, Code: ErrCodeStreamClosed, Cause: reject.FrameOnClosedStream}
 	case actConnProtocol:
-		name := rejectIdleFrame
-		if t == frame.TypeContinuation {
-			name = rejectUnexpectedCont
-		}
+		// A frame other than HEADERS or PRIORITY on an idle stream, or
+		// HEADERS reusing an identifier (recvPolicy).
+		name := reject.FrameOnIdleStream
 		if t == frame.TypeHeaders {
-			name = rejectStreamIDDecreased
+			name = reject.StreamIDNotIncreasing
 		}
 		return st, state, true, &ConnError{Code: ErrCodeProtocol, Reason: name}
 	case actConnStreamClosed:
-		return st, state, true, &ConnError{Code: ErrCodeStreamClosed, Reason: rejectClosedHeaders}
+		return st, state, true, &ConnError{Code: ErrCodeStreamClosed, Reason: reject.HeadersOnClosedStream}
 	}
-	return st, state, false, nil
+	// actIllegal: a pair recvPolicy does not list, a bug of the engine;
+	// fail closed.
+	return st, state, true, &ConnError{Code: ErrCodeInternal, Reason: reject.InternalError}
 }
 
 func (c *Conn) processData(f frame.Data) error {
@@ -264,10 +278,9 @@ func (c *Conn) processData(f frame.Data) error {
 	// sender violates the window; the connection window is checked first
 	// because it is accounted for whatever happens to the stream.
 	flow := int64(f.FlowLen)
-	if flow > c.recvWindow {
-		return &ConnError{Code: ErrCodeFlowControl, Reason: rejectConnFlow}
+	if !c.recv.take(flow) {
+		return &ConnError{Code: ErrCodeFlowControl, Reason: reject.ConnFlowControl}
 	}
-	c.recvWindow -= flow
 	st, _, done, perr := c.policy(frame.TypeData, f.StreamID)
 	if done || st == nil {
 		// The frame is discarded: its bytes go back to the connection
@@ -275,11 +288,10 @@ func (c *Conn) processData(f frame.Data) error {
 		c.creditConn(flow)
 		return perr
 	}
-	if flow > st.recvWindow {
+	if !st.recv.take(flow) {
 		c.creditConn(flow)
-		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: errorString(rejectStreamFlow)}
+		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: reject.StreamFlowControl}
 	}
-	st.recvWindow -= flow
 	// Padding is never seen by the handler: return it at once.
 	if pad := flow - int64(len(f.Data)); pad > 0 {
 		c.creditConn(pad)
@@ -296,7 +308,7 @@ func (c *Conn) processData(f frame.Data) error {
 	// frame payload lengths that form the content."
 	if st.contentLength >= 0 && (st.recvBytes > st.contentLength || f.EndStream() && st.recvBytes != st.contentLength) {
 		c.creditConn(int64(len(f.Data)))
-		return &StreamError{StreamID: st.ID, Code: ErrCodeProtocol, Cause: errorString(rejectContentLength)}
+		return &StreamError{StreamID: st.ID, Code: ErrCodeProtocol, Cause: reject.ContentLengthMismatch}
 	}
 	if len(f.Data) > 0 {
 		if !st.readDue.IsZero() {
@@ -310,23 +322,28 @@ func (c *Conn) processData(f frame.Data) error {
 		}
 	}
 	if f.EndStream() {
-		c.recvEndStream(st)
+		return c.recvEndStream(st)
 	}
 	return nil
 }
 
 // recvEndStream handles END_STREAM on a request.
-func (c *Conn) recvEndStream(st *Stream) {
+func (c *Conn) recvEndStream(st *Stream) error {
 	st.readDue = zeroTime
 	next := st.state.next(evRecvEndStream)
-	if next != StateClosed {
+	switch next {
+	case stateInvalid:
+		return c.invalidTransition()
+	case StateClosed:
+		// The response had already ended: the stream closes after the
+		// event.
+		c.h.OnEndStream(st)
+		c.closeStream(st, ErrCodeNo, rsClosedEnded)
+	default:
 		st.state = next
 		c.h.OnEndStream(st)
-		return
 	}
-	// The response had already ended: the stream closes after the event.
-	c.h.OnEndStream(st)
-	c.closeStream(st, ErrCodeNo, rsClosedEnded)
+	return nil
 }
 
 func (c *Conn) processHeaders(f frame.Headers) error {
@@ -336,7 +353,7 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 	// unexpected stream identifier MUST respond with a connection error
 	// (Section 5.4.1) of type PROTOCOL_ERROR."
 	if id%2 == 0 {
-		return &ConnError{Code: ErrCodeProtocol, Reason: rejectEvenStreamID}
+		return &ConnError{Code: ErrCodeProtocol, Reason: reject.EvenStreamID}
 	}
 	c.hb = headerBlock{active: true, streamID: id, endStream: f.EndStream()}
 	st, state, done, perr := c.policy(frame.TypeHeaders, id)
@@ -347,7 +364,7 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 		}
 		// Decode the block anyway so that the HPACK table stays in step,
 		// then reset the stream.
-		c.hb.reset, c.hb.resetCode, c.hb.reject = true, se.Code, rejectStreamClosed
+		c.hb.reset, c.hb.resetCode, c.hb.reject = true, se.Code, reject.FrameOnClosedStream
 	} else if done {
 		c.hb.st = nil
 	} else if state == rsIdle {
@@ -358,16 +375,18 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 		c.maxPeerID = id
 		switch {
 		case selfDep:
-			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, rejectSelfDependency
+			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, reject.SelfDependency
 		case uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams:
 			// RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame
 			// that causes its advertised concurrent stream limit to be
 			// exceeded MUST treat this as a stream error (Section 5.4.2) of
 			// type PROTOCOL_ERROR or REFUSED_STREAM."
-			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeRefusedStream, rejectRefusedStream
+			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeRefusedStream, reject.RefusedStream
 		default:
 			st = c.newStream(id)
-			st.state = StateOpen
+			if err := c.transition(st, evRecvHeaders); err != nil {
+				return err
+			}
 			st.beginBlock(false)
 			c.hb.st = st
 		}
@@ -378,7 +397,7 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 		// request ... MUST treat the corresponding request or response as
 		// malformed (Section 8.1.1)."
 		if !f.EndStream() {
-			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, rejectTrailersNoEnd
+			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, reject.TrailersWithoutEndStream
 			c.hb.st = nil
 		} else {
 			c.hb.st = st
@@ -391,6 +410,11 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 			return err
 		}
 	}
+	if !f.EndHeaders() && c.cfg.RequestBodyTimeout > 0 && !c.now.IsZero() {
+		// Armed here, like a stream's readDue, so that NextDeadline does
+		// not ask for an extra Tick (see Tick for why the block is bounded).
+		c.blockDue = c.now.Add(c.cfg.RequestBodyTimeout)
+	}
 	return c.blockFragment(f.Fragment, f.EndHeaders())
 }
 
@@ -401,11 +425,11 @@ func (c *Conn) processContinuation(f frame.Continuation) error {
 		// END_HEADERS flag set. A recipient that observes violation of this
 		// rule MUST respond with a connection error (Section 5.4.1) of type
 		// PROTOCOL_ERROR."
-		return &ConnError{Code: ErrCodeProtocol, Reason: rejectUnexpectedCont}
+		return &ConnError{Code: ErrCodeProtocol, Reason: reject.UnexpectedContinuation}
 	}
 	c.hb.conts++
 	if c.hb.conts > c.cfg.MaxContinuationFrames {
-		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectTooManyConts}
+		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.TooManyContinuations}
 	}
 	if len(f.Fragment) == 0 && !f.EndHeaders() {
 		if err := c.glitch(); err != nil {
@@ -429,6 +453,7 @@ func (c *Conn) blockFragment(p []byte, end bool) error {
 		return nil
 	}
 	c.hb.active = false
+	c.blockDue = zeroTime
 	if err := c.dec.Close(); err != nil {
 		if err := c.decodeError(err); err != nil {
 			return err
@@ -444,21 +469,21 @@ func (c *Conn) decodeError(err error) error {
 	var be *hpack.BudgetError
 	if errors.As(err, &be) {
 		if st := c.hb.st; st != nil && st.tooLarge == "" {
-			st.tooLarge = rejectHeaderListSize
+			st.tooLarge = reject.HeaderListTooLarge
 			if errors.Is(err, hpack.ErrTooManyFields) {
-				st.tooLarge = rejectHeaderFields
+				st.tooLarge = reject.TooManyHeaderFields
 			}
 		}
 		return nil
 	}
-	return &ConnError{Code: ErrCodeCompression, Reason: rejectCompression}
+	return &ConnError{Code: ErrCodeCompression, Reason: reject.HPACKDecodingError}
 }
 
 func (c *Conn) processPriority(f frame.Priority) error {
 	// RFC 9113 §5.3.2: PRIORITY is deprecated; it is accepted and ignored,
 	// except for the self-dependency rule of §5.3.1.
 	if f.StreamDep == f.StreamID {
-		return &StreamError{StreamID: f.StreamID, Code: ErrCodeProtocol, Cause: errorString(rejectSelfDependency)}
+		return &StreamError{StreamID: f.StreamID, Code: ErrCodeProtocol, Cause: reject.SelfDependency}
 	}
 	return c.glitch()
 }
@@ -471,7 +496,7 @@ func (c *Conn) processRSTStream(f frame.RSTStream) error {
 	// Rapid reset (CVE-2023-44487): every stream the peer resets costs a
 	// token.
 	if !c.resets.take(c.now) {
-		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectRapidReset}
+		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.RapidReset}
 	}
 	c.closeStream(st, f.Code, rsClosedPeerReset)
 	return nil
@@ -479,7 +504,7 @@ func (c *Conn) processRSTStream(f frame.RSTStream) error {
 
 func (c *Conn) processPing(f frame.Ping) error {
 	if f.Ack {
-		if c.shutdownPhase == 1 && f.Data == shutdownPing {
+		if c.lc == lcDraining && f.Data == shutdownPing {
 			c.finalGoAway()
 		}
 		return nil
@@ -507,9 +532,8 @@ func (c *Conn) processWindowUpdate(f frame.WindowUpdate) error {
 	// a flow-control window to exceed this maximum, it MUST terminate either
 	// the stream or the connection, as appropriate. ... for the connection,
 	// a GOAWAY frame with an error code of FLOW_CONTROL_ERROR is sent."
-	c.sendWindow += int64(f.Increment)
-	if c.sendWindow > frame.MaxWindow {
-		return &ConnError{Code: ErrCodeFlowControl, Reason: rejectConnWindowOver}
+	if !c.sendWindow.add(int64(f.Increment)) {
+		return &ConnError{Code: ErrCodeFlowControl, Reason: reject.ConnWindowOverflow}
 	}
 	return nil
 }

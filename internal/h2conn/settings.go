@@ -3,6 +3,7 @@ package h2conn
 import (
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // appendOurSettings appends the server's SETTINGS frame. Values equal to
@@ -44,7 +45,7 @@ func (c *Conn) processSettings(f frame.Settings) error {
 		// block (RFC 9113 §6.10), so the decoder is between blocks.
 		if c.awaitingAck && c.cfg.HeaderTableSize < hpack.DefaultHeaderTableSize {
 			if err := c.dec.ChangeTableSize(c.cfg.HeaderTableSize); err != nil {
-				return &ConnError{Code: ErrCodeInternal, Reason: rejectEncoderTable}
+				return &ConnError{Code: ErrCodeInternal, Reason: reject.EncoderTableSize}
 			}
 		}
 		c.awaitingAck = false
@@ -57,49 +58,67 @@ func (c *Conn) processSettings(f frame.Settings) error {
 			return err
 		}
 	}
-	if err := c.applySettings(f); err != nil {
+	if err := c.checkSettings(f); err != nil {
 		return err
 	}
+	c.applySettings(f)
 	// RFC 9113 §6.5.3: "Upon receiving the SETTINGS frame, the recipient
 	// MUST immediately ... emit a SETTINGS frame with the ACK flag set."
 	c.ctl = frame.AppendSettingsAck(c.ctl)
 	return c.queueCtl()
 }
 
-// applySettings applies the parameters of the peer's SETTINGS frame (or of
-// the HTTP2-Settings header field of an h2c upgrade, see Upgrade).
-func (c *Conn) applySettings(f frame.Settings) error {
+// checkSettings checks every parameter of the peer's SETTINGS frame (or of
+// the HTTP2-Settings header field of an h2c upgrade, see Upgrade) before
+// any is applied, so that applySettings cannot fail and a refused frame
+// changes nothing.
+func (c *Conn) checkSettings(f frame.Settings) error {
 	if f.Len() > c.cfg.MaxSettingsEntries {
-		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
+		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.TooManySettings}
+	}
+	// The widest stream send window moves with each
+	// SETTINGS_INITIAL_WINDOW_SIZE, in order (see changeInitialWindow).
+	widest, iw := window(-1<<62), c.peerInitialWindow
+	for _, st := range c.streams {
+		widest = max(widest, st.sendWindow)
 	}
 	for i := range f.Len() {
 		s := f.At(i)
 		if err := s.Valid(); err != nil {
 			return err
 		}
+		if s.ID == frame.SettingInitialWindowSize && len(c.streams) > 0 {
+			if !widest.add(int64(s.Val) - iw) {
+				return &ConnError{Code: ErrCodeFlowControl, Reason: reject.InitialWindowOverflow}
+			}
+			iw = int64(s.Val)
+		}
+	}
+	return nil
+}
+
+// applySettings applies the parameters of a SETTINGS frame that
+// checkSettings accepted. SETTINGS_MAX_CONCURRENT_STREAMS and
+// SETTINGS_MAX_HEADER_LIST_SIZE are not recorded: the server opens no
+// streams, and the peer's header list limit is advisory (RFC 9113 §6.5.2)
+// while our responses' headers are the handler's.
+func (c *Conn) applySettings(f frame.Settings) {
+	for i := range f.Len() {
+		s := f.At(i)
 		switch s.ID {
 		case frame.SettingHeaderTableSize:
 			// The peer's decoder allows this much; our encoder uses at most
 			// MaxEncoderTableSize and signals the change in its next block
-			// (RFC 7541 §6.3).
-			if err := c.enc.ChangeTableSize(min(s.Val, c.cfg.MaxEncoderTableSize)); err != nil {
-				return &ConnError{Code: ErrCodeInternal, Reason: rejectEncoderTable}
-			}
+			// (RFC 7541 §6.3). Deflater.ChangeTableSize never fails.
+			c.enc.ChangeTableSize(min(s.Val, c.cfg.MaxEncoderTableSize))
 		case frame.SettingEnablePush:
 			c.peerEnablePush = s.Val == 1
-		case frame.SettingMaxConcurrentStreams:
-			c.peerMaxStreams = s.Val
 		case frame.SettingInitialWindowSize:
-			if err := c.changeInitialWindow(int64(s.Val)); err != nil {
-				return err
-			}
+			c.changeInitialWindow(int64(s.Val))
 		case frame.SettingMaxFrameSize:
 			c.peerMaxFrame = s.Val
-		case frame.SettingMaxHeaderListSize:
-			c.peerMaxHeaderList = s.Val
 		}
 	}
-	return nil
 }
 
 // PeerEnablePush reports the peer's SETTINGS_ENABLE_PUSH (recorded for the

@@ -26,50 +26,67 @@ func (s StreamState) String() string {
 	return "invalid"
 }
 
-// streamEvent is an input of the §5.1 state machine.
+// streamEvent is an input of the §5.1 state machine. Resets are not
+// events: RST_STREAM, sent or received, closes a stream from any state
+// (closeStream).
 type streamEvent uint8
 
 const (
 	evRecvHeaders   streamEvent = iota // HEADERS opening the stream
 	evRecvEndStream                    // END_STREAM received
 	evSendEndStream                    // END_STREAM sent
-	evReset                            // RST_STREAM sent or received
 	numEvents
 )
 
+var eventNames = [numEvents]string{"recv HEADERS", "recv END_STREAM", "send END_STREAM"}
+
+func (e streamEvent) String() string { return eventNames[e] }
+
+// stateInvalid is the zero value of the transitions table: a move the
+// table does not list is invalid.
 const stateInvalid StreamState = 0xff
 
 // transitions is the RFC 9113 §5.1 diagram for a server (no push):
 //
 //	idle --recv H--> open --recv ES--> half-closed (remote) --send ES--> closed
 //	                 open --send ES--> half-closed (local)  --recv ES--> closed
-//	any --RST--> closed
+//
+// Every move not listed is invalid (next returns stateInvalid): the table
+// holds the next state plus one, so that its zero value is "invalid".
 var transitions = [numStates][numEvents]StreamState{
-	StateIdle:             {evRecvHeaders: StateOpen, evRecvEndStream: stateInvalid, evSendEndStream: stateInvalid, evReset: StateClosed},
-	StateOpen:             {evRecvHeaders: stateInvalid, evRecvEndStream: StateHalfClosedRemote, evSendEndStream: StateHalfClosedLocal, evReset: StateClosed},
-	StateHalfClosedLocal:  {evRecvHeaders: stateInvalid, evRecvEndStream: StateClosed, evSendEndStream: stateInvalid, evReset: StateClosed},
-	StateHalfClosedRemote: {evRecvHeaders: stateInvalid, evRecvEndStream: stateInvalid, evSendEndStream: StateClosed, evReset: StateClosed},
-	StateClosed:           {evRecvHeaders: stateInvalid, evRecvEndStream: stateInvalid, evSendEndStream: stateInvalid, evReset: StateClosed},
+	StateIdle:             {evRecvHeaders: StateOpen + 1},
+	StateOpen:             {evRecvEndStream: StateHalfClosedRemote + 1, evSendEndStream: StateHalfClosedLocal + 1},
+	StateHalfClosedLocal:  {evRecvEndStream: StateClosed + 1},
+	StateHalfClosedRemote: {evSendEndStream: StateClosed + 1},
 }
 
 // next returns the state after ev, or stateInvalid.
-func (s StreamState) next(ev streamEvent) StreamState { return transitions[s][ev] }
+func (s StreamState) next(ev streamEvent) StreamState {
+	if s >= numStates || ev >= numEvents || transitions[s][ev] == 0 {
+		return stateInvalid
+	}
+	return transitions[s][ev] - 1
+}
 
 // recvAction is what the engine does with a frame received for a stream in
 // a given state, before looking at the frame's contents.
 type recvAction uint8
 
 const (
-	actProcess          recvAction = iota // handle the frame
-	actIgnore                             // drop it silently (flow control still counted)
-	actStreamClosed                       // stream error STREAM_CLOSED
-	actConnProtocol                       // connection error PROTOCOL_ERROR
-	actConnStreamClosed                   // connection error STREAM_CLOSED
+	// actIllegal is the zero value: a (state, frame type) pair recvPolicy
+	// does not list is refused, and the connection closed with
+	// INTERNAL_ERROR, rather than processed in a state nobody thought of.
+	actIllegal          recvAction = iota
+	actProcess                     // handle the frame
+	actIgnore                      // drop it silently (flow control still counted)
+	actStreamClosed                // stream error STREAM_CLOSED
+	actConnProtocol                // connection error PROTOCOL_ERROR
+	actConnStreamClosed            // connection error STREAM_CLOSED
 )
 
 // recvState refines StateClosed by how the stream closed, because the RFC
 // answers late frames differently in each case. The engine remembers how
-// the last closedRingSize streams closed; older ones are closedUnknown.
+// recent streams closed (closedMemory); older ones are rsClosedUnknown.
 type recvState uint8
 
 const (
@@ -127,65 +144,109 @@ const (
 //     as processed in a later GOAWAY either.
 //
 // WINDOW_UPDATE and RST_STREAM on any closed stream are ignored: they race
-// with our own closing. CONTINUATION outside a header block is always a
-// connection error (§6.10), caught before the table is consulted.
-var recvPolicy = [numRecvStates][frame.TypeContinuation + 1]recvAction{
+// with our own closing. Only the stream-level frame types that reach the
+// policy are listed (recvTypes); CONTINUATION never does (outside a header
+// block it is always a connection error, §6.10, caught before), nor do the
+// connection-level types. Every pair is listed: the zero value,
+// actIllegal, fails closed.
+var recvPolicy = [numRecvStates][numRecvTypes]recvAction{
 	rsIdle: {
 		frame.TypeData: actConnProtocol, frame.TypeHeaders: actProcess, frame.TypePriority: actProcess,
-		frame.TypeRSTStream: actConnProtocol, frame.TypeWindowUpdate: actConnProtocol, frame.TypeContinuation: actConnProtocol,
+		frame.TypeRSTStream: actConnProtocol, frame.TypeWindowUpdate: actConnProtocol,
 	},
-	rsOpen: {},
-	rsHCL:  {},
+	rsOpen: {
+		frame.TypeData: actProcess, frame.TypeHeaders: actProcess, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actProcess, frame.TypeWindowUpdate: actProcess,
+	},
+	rsHCL: {
+		frame.TypeData: actProcess, frame.TypeHeaders: actProcess, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actProcess, frame.TypeWindowUpdate: actProcess,
+	},
 	rsHCR: {
-		frame.TypeData: actStreamClosed, frame.TypeHeaders: actStreamClosed, frame.TypeContinuation: actStreamClosed,
+		frame.TypeData: actStreamClosed, frame.TypeHeaders: actStreamClosed, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actProcess, frame.TypeWindowUpdate: actProcess,
 	},
 	rsClosedEnded: {
 		frame.TypeData: actStreamClosed, frame.TypeHeaders: actConnStreamClosed, frame.TypePriority: actProcess,
-		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore,
 	},
 	rsClosedPeerReset: {
 		frame.TypeData: actStreamClosed, frame.TypeHeaders: actStreamClosed, frame.TypePriority: actProcess,
-		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore,
 	},
 	rsClosedOurReset: {
 		frame.TypeData: actIgnore, frame.TypeHeaders: actIgnore, frame.TypePriority: actProcess,
-		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore,
 	},
 	rsClosedUnknown: {
 		frame.TypeData: actStreamClosed, frame.TypeHeaders: actConnProtocol, frame.TypePriority: actProcess,
-		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore,
 	},
 	rsAfterGoAway: {
 		frame.TypeData: actIgnore, frame.TypeHeaders: actIgnore, frame.TypePriority: actProcess,
-		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore, frame.TypeContinuation: actConnProtocol,
+		frame.TypeRSTStream: actIgnore, frame.TypeWindowUpdate: actIgnore,
 	},
 }
 
-// closedRingSize is how many closed streams the engine remembers.
-const closedRingSize = 128
+// recvTypes are the frame types that go through recvPolicy.
+var recvTypes = [...]frame.Type{frame.TypeData, frame.TypeHeaders, frame.TypePriority, frame.TypeRSTStream, frame.TypeWindowUpdate}
 
-// closedRec remembers how one stream closed.
+// numRecvTypes sizes recvPolicy's rows: every type of recvTypes is below it.
+const numRecvTypes = frame.TypeWindowUpdate + 1
+
+// action returns recvPolicy's entry, actIllegal for any type it does not
+// cover.
+func action(state recvState, t frame.Type) recvAction {
+	if state >= numRecvStates || t >= numRecvTypes {
+		return actIllegal
+	}
+	return recvPolicy[state][t]
+}
+
+// closedMemory remembers how recently closed streams closed, so that late
+// frames for them get the answer §5.1 gives for that way of closing (see
+// recvPolicy). It is a direct-mapped table indexed by stream identifier:
+// O(1), and allocation-free once made. A stream's record lives until a
+// stream whose identifier maps to the same slot closes, that is, at least
+// len(slots) client-initiated identifiers later; an identifier not found
+// is rsClosedUnknown. NewServerConn sizes it from Config (closedSlots).
+type closedMemory struct {
+	slots []closedRec
+	mask  uint32
+}
+
+// closedRec remembers how one stream closed; id 0 is an empty slot.
 type closedRec struct {
 	id  uint32
 	how recvState
 }
 
-// closedRing is a fixed-size memory of recently closed streams.
-type closedRing struct {
-	recs [closedRingSize]closedRec
-	next int
+// closedSlots is the size of the closed-stream memory: twice
+// MaxConcurrentStreams, so that a whole set of concurrent streams can
+// close while the frames in flight for the previous set are still
+// recognised, rounded up to a power of two, between 64 and 4,096 (a peer
+// that closes more streams than that in one round trip loses precision,
+// not memory).
+func closedSlots(maxStreams uint32) int {
+	n := 64
+	for n < 4096 && uint64(n) < 2*uint64(maxStreams) {
+		n *= 2
+	}
+	return n
 }
 
-func (r *closedRing) add(id uint32, how recvState) {
-	r.recs[r.next] = closedRec{id, how}
-	r.next = (r.next + 1) % closedRingSize
+func newClosedMemory(slots int) closedMemory {
+	return closedMemory{slots: make([]closedRec, slots), mask: uint32(slots - 1)}
 }
 
-func (r *closedRing) find(id uint32) recvState {
-	for i := range r.recs {
-		if r.recs[i].id == id {
-			return r.recs[i].how
-		}
+// slot maps a client-initiated (odd) identifier to its slot.
+func (m *closedMemory) slot(id uint32) *closedRec { return &m.slots[(id>>1)&m.mask] }
+
+func (m *closedMemory) add(id uint32, how recvState) { *m.slot(id) = closedRec{id, how} }
+
+func (m *closedMemory) find(id uint32) recvState {
+	if r := m.slot(id); r.id == id && id != 0 {
+		return r.how
 	}
 	return rsClosedUnknown
 }

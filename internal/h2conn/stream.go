@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // Stream is one request/response exchange. The engine owns it; it is valid
@@ -35,13 +36,12 @@ type Stream struct {
 	sawRegular bool
 	listSize   uint32
 	nfields    int
-	tooLarge   string // reject name when over a budget
-	malformed  string // reject name when malformed
+	tooLarge   reject.Name // set when over a budget
+	malformed  reject.Name // set when malformed
 
 	// Flow control (RFC 9113 §5.2, §6.9).
-	sendWindow int64     // what we may still send
-	recvWindow int64     // what the peer may still send
-	pending    int64     // consumed by the handler, not yet returned to the peer
+	sendWindow window    // what we may still send
+	recv       inflow    // what the peer may still send, and credits owed
 	unconsumed int64     // delivered with OnData, not yet consumed
 	readDue    time.Time // Config.RequestBodyTimeout runs out; zero when not armed
 
@@ -120,10 +120,10 @@ func (s *Stream) str(off, n uint32) string {
 }
 
 // reset prepares a recycled stream for a new ID, keeping its buffers.
-func (s *Stream) reset(id uint32, sendWin, recvWin int64) {
+func (s *Stream) reset(id uint32, sendWin window, recv inflow) {
 	*s = Stream{
 		ID: id, arena: s.arena[:0], refs: s.refs[:0], fields: s.fields[:0], trailers: s.trailers[:0],
-		contentLength: -1, sendWindow: sendWin, recvWindow: recvWin, urgency: defaultUrgency,
+		contentLength: -1, sendWindow: sendWin, recv: recv, urgency: defaultUrgency,
 	}
 }
 

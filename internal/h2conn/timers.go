@@ -1,6 +1,10 @@
 package h2conn
 
-import "time"
+import (
+	"time"
+
+	"github.com/h2kit/h2kit/reject"
+)
 
 // Timers and rate limits run on the time the caller passes to Tick; the
 // engine never reads a clock.
@@ -17,22 +21,32 @@ func (c *Conn) Tick(now time.Time) error {
 	c.now = now
 	c.timers(now, true)
 	if due(c.prefaceDue, now) {
-		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: rejectPrefaceTimeout})
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.PrefaceTimeout})
 	}
 	if due(c.ackDeadline, now) {
 		// RFC 9113 §6.5.3: "If the sender of a SETTINGS frame does not
 		// receive an acknowledgment within a reasonable amount of time, it
 		// MAY issue a connection error (Section 5.4.1) of type
 		// SETTINGS_TIMEOUT."
-		return c.connError(&ConnError{Code: ErrCodeSettingsTimeout, Reason: rejectSettingsTimeout})
+		return c.connError(&ConnError{Code: ErrCodeSettingsTimeout, Reason: reject.SettingsAckTimeout})
 	}
-	if due(c.shutdownDue, now) && c.shutdownPhase == 1 {
+	if due(c.blockDue, now) {
+		// A header block "MUST be transmitted as a contiguous sequence of
+		// frames, with no interleaved frames of any other type or from any
+		// other stream" (RFC 9113 §4.3): until its END_HEADERS nothing else
+		// can happen on the connection, and its stream cannot be reset in
+		// the middle of it (the HPACK state would diverge). A peer that
+		// stops in the middle would hold the connection, and its stream
+		// the idle timer, forever.
+		return c.connError(&ConnError{Code: ErrCodeProtocol, Reason: reject.HeaderBlockTimeout})
+	}
+	if due(c.shutdownDue, now) && c.lc == lcDraining {
 		c.finalGoAway()
 	}
-	if due(c.idleDue, now) && len(c.streams) == 0 && !c.goAwaySent {
+	if due(c.idleDue, now) && len(c.streams) == 0 && c.lc < lcDraining {
 		c.idleDue = zeroTime
-		c.reject(rejectIdleTimeout)
-		c.GoAway(ErrCodeNo, rejectIdleTimeout)
+		c.reject(reject.IdleTimeout)
+		c.GoAway(ErrCodeNo, string(reject.IdleTimeout))
 	}
 	if err := c.checkRequestBodies(now); err != nil {
 		return err
@@ -70,8 +84,9 @@ func (c *Conn) timers(now time.Time, set bool) (next time.Time, pending bool) {
 	cfg := &c.cfg
 	arm(&c.prefaceDue, (c.prefaceLeft > 0 || !c.sawSettings) && cfg.PrefaceTimeout > 0, cfg.PrefaceTimeout)
 	arm(&c.ackDeadline, c.awaitingAck && cfg.SettingsAckTimeout > 0, cfg.SettingsAckTimeout)
-	arm(&c.idleDue, len(c.streams) == 0 && cfg.IdleTimeout > 0 && !c.goAwaySent, cfg.IdleTimeout)
-	arm(&c.shutdownDue, c.shutdownPhase == 1, max(cfg.ShutdownDelay, 0))
+	arm(&c.idleDue, len(c.streams) == 0 && cfg.IdleTimeout > 0 && c.lc < lcDraining, cfg.IdleTimeout)
+	arm(&c.shutdownDue, c.lc == lcDraining, cfg.ShutdownDelay)
+	arm(&c.blockDue, c.hb.active && cfg.RequestBodyTimeout > 0, cfg.RequestBodyTimeout)
 	blocked := false
 	for _, st := range c.streams {
 		blocked = blocked || c.flowBlocked(st)
@@ -90,7 +105,7 @@ func awaitingRequest(st *Stream) bool {
 // flowBlocked reports whether st has a body to send that the peer's
 // windows hold back.
 func (c *Conn) flowBlocked(st *Stream) bool {
-	return st.body != nil && !st.deferred && (st.sendWindow <= 0 || c.sendWindow <= 0)
+	return st.body != nil && !st.deferred && (st.sendWindow.available() <= 0 || c.sendWindow.available() <= 0)
 }
 
 // checkStall resets the streams blocked by flow control when no DATA has
@@ -106,7 +121,7 @@ func (c *Conn) checkStall(now time.Time) error {
 			continue
 		}
 		if st := c.streams[i]; c.flowBlocked(st) {
-			c.reject(rejectFlowStall)
+			c.reject(reject.FlowControlStall)
 			if err := c.resetStream(st.ID, st, ErrCodeCancel); err != nil {
 				return err
 			}
@@ -120,7 +135,8 @@ func (c *Conn) checkStall(now time.Time) error {
 // its stream read timeout fires. A request the engine's own receive window
 // holds back (the handler has not consumed what it was given) is not the
 // peer's fault: its timer starts again. So is one whose header block is
-// still arriving, which cannot be reset in the middle of the block.
+// still arriving, which cannot be reset in the middle of the block (the
+// header block timer in Tick closes the connection for that).
 func (c *Conn) checkRequestBodies(now time.Time) error {
 	for i := len(c.streams) - 1; i >= 0; i-- {
 		if i >= len(c.streams) {
@@ -130,11 +146,11 @@ func (c *Conn) checkRequestBodies(now time.Time) error {
 		if !awaitingRequest(st) || !due(st.readDue, now) {
 			continue
 		}
-		if st.recvWindow <= 0 || c.recvWindow <= 0 || c.hb.active && c.hb.st == st {
+		if st.recv.win.available() <= 0 || c.recv.win.available() <= 0 || c.hb.active && c.hb.st == st {
 			st.readDue = now.Add(c.cfg.RequestBodyTimeout)
 			continue
 		}
-		c.reject(rejectRequestBodyTimeout)
+		c.reject(reject.RequestBodyTimeout)
 		if err := c.resetStream(st.ID, st, ErrCodeInternal); err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/reject"
 	"golang.org/x/net/http2"
 )
 
@@ -59,7 +60,7 @@ func TestFlowStallArmedAfterTick(t *testing.T) {
 	if d := p.now.Sub(start); d != 30*time.Second {
 		t.Fatalf("reset after %v, want 30s", d)
 	}
-	p.wantReject(rejectFlowStall)
+	p.wantReject(reject.FlowControlStall)
 	// The connection is idle now: the idle timer runs.
 	if _, ok := p.c.NextDeadline(); !ok {
 		t.Fatal("no idle deadline after the reset")
@@ -83,7 +84,7 @@ func TestRequestBodyTimeout(t *testing.T) {
 	p.wantNothing()
 	p.tick(1)
 	p.wantRST(1, http2.ErrCodeInternal)
-	p.wantReject(rejectRequestBodyTimeout)
+	p.wantReject(reject.RequestBodyTimeout)
 	if p.h.closes[1] != ErrCodeInternal || p.c.OpenStreams() != 0 {
 		t.Fatalf("OnClose %v, %d open", p.h.closes[1], p.c.OpenStreams())
 	}
@@ -144,4 +145,82 @@ func TestRequestBodyTimeoutNotOurFault(t *testing.T) {
 			t.Fatal("a deadline with the timer off")
 		}
 	})
+}
+
+// A header block must arrive whole: a client that sends HEADERS without
+// END_HEADERS and goes silent cannot hold the connection (a stream exists,
+// so the idle timer does not run, and the stream cannot be reset in the
+// middle of the block). The rest of the block must arrive within
+// RequestBodyTimeout of its HEADERS frame, CONTINUATIONs or not, or the
+// connection is closed with GOAWAY PROTOCOL_ERROR; the loop is woken for
+// it without a Tick in between.
+func TestHeaderBlockTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cfg   Config
+		setup func(p *peer) // before the incomplete block
+		id    uint32
+		want  time.Duration
+	}{
+		{name: "new stream", cfg: Config{RequestBodyTimeout: time.Minute}, id: 1, want: time.Minute},
+		{name: "default", id: 1, want: DefaultRequestBodyTimeout},
+		{name: "refused stream", cfg: Config{RequestBodyTimeout: time.Minute, MaxConcurrentStreams: 1}, id: 3, want: time.Minute,
+			setup: func(p *peer) { p.headers(1, true, getHello...) }},
+		{name: "trailers", cfg: Config{RequestBodyTimeout: time.Minute}, id: 1, want: time.Minute,
+			setup: func(p *peer) {
+				p.headers(1, false, ":method", "POST", ":scheme", "https", ":path", "/")
+				p.tick(30 * time.Second)
+				p.data(1, false, []byte("x"))
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPeer(t, tc.cfg)
+			p.h.manual = true
+			if tc.setup != nil {
+				tc.setup(p)
+			}
+			kv := getHello
+			if tc.name == "trailers" {
+				kv = []string{"x-t", "1"}
+			}
+			blk := p.block(kv...)
+			p.send(func(fr *http2.Framer) error {
+				return fr.WriteHeaders(http2.HeadersFrameParam{StreamID: tc.id, BlockFragment: blk[:1], EndStream: true})
+			})
+			start := p.now
+			p.send(func(fr *http2.Framer) error { return fr.WriteContinuation(tc.id, false, blk[1:2]) })
+			var f http2.Frame
+			for f == nil || isWindowOrRST(f) {
+				f = p.sleepUntil()
+			}
+			ga, ok := f.(*http2.GoAwayFrame)
+			if !ok || ga.ErrCode != http2.ErrCodeProtocol || p.now.Sub(start) != tc.want {
+				t.Fatalf("got %v after %v, want GOAWAY PROTOCOL_ERROR after %v", f, p.now.Sub(start), tc.want)
+			}
+			if reject.Name(ga.DebugData()) != reject.HeaderBlockTimeout {
+				t.Fatalf("debug data %q", ga.DebugData())
+			}
+			p.wantReject(reject.HeaderBlockTimeout)
+			if !p.c.Done() {
+				t.Fatal("connection not done")
+			}
+		})
+	}
+	// Off with the request body timer: the block waits (nothing else can
+	// be processed meanwhile anyway).
+	p := newPeer(t, Config{RequestBodyTimeout: -1})
+	blk := p.block(getHello...)
+	p.send(func(fr *http2.Framer) error {
+		return fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: blk[:1], EndStream: true})
+	})
+	p.tick(time.Hour)
+	p.wantNothing()
+}
+
+func isWindowOrRST(f http2.Frame) bool {
+	switch f.(type) {
+	case *http2.WindowUpdateFrame, *http2.RSTStreamFrame:
+		return true
+	}
+	return false
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // ErrUpgradeLate is returned by Upgrade on a Conn that has already been fed
@@ -45,17 +46,10 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 		return ErrUpgradeLate
 	}
 	f, err := frame.ParseSettings(frame.Header{Length: uint32(len(http2Settings)), Type: frame.TypeSettings}, http2Settings)
-	if err == nil && f.Len() > c.cfg.MaxSettingsEntries {
-		err = &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: rejectSettingsEntries}
-	}
 	if err == nil {
-		// Check every value before applying any, so that a failed Upgrade
-		// changes nothing.
-		for i := range f.Len() {
-			if err = f.At(i).Valid(); err != nil {
-				break
-			}
-		}
+		// Every value is checked before any is applied, so that a failed
+		// Upgrade changes nothing.
+		err = c.checkSettings(f)
 	}
 	if err != nil {
 		var ce *ConnError
@@ -93,30 +87,28 @@ func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path str
 		name = st.buildRequest()
 	}
 	if name == "" && st.contentLength > 0 {
-		name = rejectContentLength
+		name = reject.ContentLengthMismatch
 	}
 	if name != "" {
 		c.free = append(c.free, st)
 		c.reject(name)
-		return &StreamError{StreamID: 1, Code: ErrCodeProtocol, Cause: errorString(name)}
+		return &StreamError{StreamID: 1, Code: ErrCodeProtocol, Cause: name}
 	}
-	if err := c.applySettings(f); err != nil {
-		// Unreachable after the checks above; kept for safety.
-		c.free = append(c.free, st)
-		return err
-	}
+	c.applySettings(f)
 
 	c.upgraded = true
 	c.maxPeerID = 1
 	c.streams = append(c.streams, st)
 	c.idleDue = zeroTime
-	st.sendWindow = c.peerInitialWindow
-	st.state = StateOpen
+	st.sendWindow = window(c.peerInitialWindow)
+	if err := c.transition(st, evRecvHeaders); err != nil {
+		return err
+	}
 	st.notified = true
 	st.endSeen = true // the request has no body
 	c.h.OnHeaders(st)
 	if st.state != StateClosed {
-		c.recvEndStream(st)
+		return c.recvEndStream(st)
 	}
 	return nil
 }

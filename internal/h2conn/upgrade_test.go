@@ -5,8 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/h2kit/h2kit/hpack"
 	"golang.org/x/net/http2"
+
+	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // settingsPayload encodes SETTINGS parameters (id, value pairs) the way an
@@ -77,7 +79,7 @@ func TestUpgradeExchange(t *testing.T) {
 		}
 		p.h.respond(st)
 	}
-	if err := upgrade(p.c, settingsPayload(0x4, 10, 0x3, 7), upgradeGet...); err != nil {
+	if err := upgrade(p.c, settingsPayload(0x4, 10, 0x2, 0), upgradeGet...); err != nil {
 		t.Fatal(err)
 	}
 	if atHeaders != StateOpen {
@@ -100,8 +102,8 @@ func TestUpgradeExchange(t *testing.T) {
 		t.Fatalf("first DATA %q: the HTTP2-Settings initial window (10) is not applied", d)
 	}
 	p.wantNothing() // in particular no SETTINGS ACK for HTTP2-Settings
-	if p.c.peerMaxStreams != 7 {
-		t.Errorf("peer MAX_CONCURRENT_STREAMS %d, want 7", p.c.peerMaxStreams)
+	if p.c.PeerEnablePush() {
+		t.Error("peer ENABLE_PUSH 0 not applied")
 	}
 
 	if err := p.feedRaw([]byte(http2.ClientPreface)); err != nil {
@@ -156,7 +158,7 @@ func TestUpgradeBadPreface(t *testing.T) {
 	if err := p.feedRaw([]byte("GET / HTTP/1.1\r\n\r\n")); err == nil {
 		t.Fatal("no error for an HTTP/1.1 request in place of the preface")
 	}
-	p.wantReject(rejectBadPreface)
+	p.wantReject(reject.BadPreface)
 }
 
 // An invalid HTTP2-Settings payload (a *ConnError) or request (a
@@ -175,21 +177,21 @@ func TestUpgradeErrors(t *testing.T) {
 		settings []byte
 		fields   []string
 		code     ErrCode
-		reject   string
+		reject   reject.Name
 		stream   bool
 	}{
 		{"settings length not a multiple of 6", Config{}, []byte{0, 4, 0, 0, 0}, get, ErrCodeFrameSize, "settings_length", false},
 		{"ENABLE_PUSH 2", Config{}, settingsPayload(0x2, 2), get, ErrCodeProtocol, "invalid_enable_push", false},
 		{"INITIAL_WINDOW_SIZE 2^31", Config{}, settingsPayload(0x4, 1<<31), get, ErrCodeFlowControl, "invalid_initial_window_size", false},
 		{"MAX_FRAME_SIZE 16383", Config{}, settingsPayload(0x5, 16383), get, ErrCodeProtocol, "invalid_max_frame_size", false},
-		{"too many entries", Config{MaxSettingsEntries: 2}, settingsPayload(0x3, 1, 0x3, 2, 0x3, 3), get, ErrCodeEnhanceYourCalm, rejectSettingsEntries, false},
-		{"upper-case name", Config{}, nil, with("Accept", "*/*"), ErrCodeProtocol, rejectInvalidName, true},
-		{"empty path", Config{}, nil, []string{":method", "GET", ":scheme", "http"}, ErrCodeProtocol, rejectEmptyPath, true},
-		{"no method", Config{}, nil, []string{":scheme", "http", ":path", "/"}, ErrCodeProtocol, rejectPseudoMissing, true},
-		{"relative :path", Config{}, nil, []string{":method", "GET", ":scheme", "http", ":path", "x"}, ErrCodeProtocol, rejectInvalidPath, true},
-		{"with a body", Config{}, nil, with("content-length", "3"), ErrCodeProtocol, rejectContentLength, true},
-		{"101 fields", Config{}, nil, append(hundred, "x", "y"), ErrCodeProtocol, rejectHeaderFields, true},
-		{"header list size", Config{MaxHeaderListSize: 200}, nil, with("x", strings.Repeat("v", 100)), ErrCodeProtocol, rejectHeaderListSize, true},
+		{"too many entries", Config{MaxSettingsEntries: 2}, settingsPayload(0x3, 1, 0x3, 2, 0x3, 3), get, ErrCodeEnhanceYourCalm, reject.TooManySettings, false},
+		{"upper-case name", Config{}, nil, with("Accept", "*/*"), ErrCodeProtocol, reject.InvalidHeaderName, true},
+		{"empty path", Config{}, nil, []string{":method", "GET", ":scheme", "http"}, ErrCodeProtocol, reject.EmptyPath, true},
+		{"no method", Config{}, nil, []string{":scheme", "http", ":path", "/"}, ErrCodeProtocol, reject.MissingPseudoHeader, true},
+		{"relative :path", Config{}, nil, []string{":method", "GET", ":scheme", "http", ":path", "x"}, ErrCodeProtocol, reject.InvalidPath, true},
+		{"with a body", Config{}, nil, with("content-length", "3"), ErrCodeProtocol, reject.ContentLengthMismatch, true},
+		{"101 fields", Config{}, nil, append(hundred, "x", "y"), ErrCodeProtocol, reject.TooManyHeaderFields, true},
+		{"header list size", Config{MaxHeaderListSize: 200}, nil, with("x", strings.Repeat("v", 100)), ErrCodeProtocol, reject.HeaderListTooLarge, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,7 +201,7 @@ func TestUpgradeErrors(t *testing.T) {
 			var se *StreamError
 			switch {
 			case tt.stream && errors.As(err, &se):
-				if se.StreamID != 1 || se.Code != tt.code || se.Cause == nil || se.Cause.Error() != tt.reject {
+				if se.StreamID != 1 || se.Code != tt.code || !errors.Is(se, tt.reject) {
 					t.Fatalf("got %v, want stream 1 %v %s", se, tt.code, tt.reject)
 				}
 			case !tt.stream && errors.As(err, &ce):
