@@ -27,16 +27,29 @@ type decTable struct {
 
 	size    uint32 // RFC 7541 §4.1 size of the live entries
 	maxSize uint32 // current maximum size (RFC 7541 §4.2)
+
+	// owned holds, for Inflate, immutable copies of live entries, slot
+	// for slot with ring (allocated on Inflate's first use): every block
+	// that references an entry returns the same strings instead of new
+	// copies. A slot is cleared when its entry is evicted or replaced.
+	owned []ownedField
 }
 
-// entry returns the i-th newest entry, i from 0.
-func (t *decTable) entry(i int) decEntry {
+// ownedField is an immutable copy of a dynamic table entry; the zero value
+// means none yet.
+type ownedField struct{ name, value string }
+
+// slot returns the ring index of the i-th newest entry.
+func (t *decTable) slot(i int) int {
 	j := t.head - 1 - i
 	if j < 0 {
 		j += len(t.ring)
 	}
-	return t.ring[j]
+	return j
 }
+
+// entry returns the i-th newest entry, i from 0.
+func (t *decTable) entry(i int) decEntry { return t.ring[t.slot(i)] }
 
 // field returns name and value of e as strings aliasing the table's memory:
 // they are valid until the next insertion.
@@ -54,7 +67,11 @@ func (t *decTable) field(e decEntry) (name, value string) {
 // (RFC 7541 §4.3, §4.4).
 func (t *decTable) evictTo(n uint32) {
 	for t.size > n && t.count > 0 {
-		e := t.entry(t.count - 1)
+		j := t.slot(t.count - 1)
+		e := t.ring[j]
+		if t.owned != nil {
+			t.owned[j] = ownedField{}
+		}
 		t.count--
 		t.size -= e.nameLen + e.valueLen + entryOverhead
 		t.start = int(e.off + e.nameLen + e.valueLen)
@@ -154,16 +171,27 @@ func (t *decTable) push(e decEntry, sz uint32) {
 	if t.count == len(t.ring) {
 		n := max(2*len(t.ring), 16)
 		nr := make([]decEntry, n)
-		for i := 0; i < t.count; i++ {
-			nr[t.count-1-i] = t.entry(i)
+		var no []ownedField
+		if t.owned != nil {
+			no = make([]ownedField, n)
 		}
-		t.ring = nr
+		for i := 0; i < t.count; i++ {
+			j := t.slot(i)
+			nr[t.count-1-i] = t.ring[j]
+			if no != nil {
+				no[t.count-1-i] = t.owned[j]
+			}
+		}
+		t.ring, t.owned = nr, no
 		t.head = t.count
 	}
 	if t.head == len(t.ring) {
 		t.head = 0
 	}
 	t.ring[t.head] = e
+	if t.owned != nil {
+		t.owned[t.head] = ownedField{}
+	}
 	t.head++
 	t.count++
 	t.size += sz
@@ -178,4 +206,12 @@ func (t *decTable) entries() []Entry {
 		out[i] = Entry{Name: string([]byte(n)), Value: string([]byte(v)), Size: e.nameLen + e.valueLen + entryOverhead}
 	}
 	return out
+}
+
+// setOwned records o as Inflate's owned copy of the newest entry.
+func (t *decTable) setOwned(o ownedField) {
+	if t.owned == nil {
+		t.owned = make([]ownedField, len(t.ring))
+	}
+	t.owned[t.slot(0)] = o
 }
