@@ -15,7 +15,10 @@ type decEntry struct {
 // when the buffer is full and at least half of it is dead. Every entry is
 // therefore contiguous, so decoded fields can alias it without copying, and
 // once the buffer and the entry ring have reached their working size an
-// insertion allocates nothing.
+// insertion allocates nothing. Both start empty and double as entries
+// arrive (the buffer from 256 octets up to twice the maximum size, the ring
+// from 16 entries up to maxSize/32), so that a connection holds what its
+// blocks put in the table, not the maximum.
 type decTable struct {
 	buf   []byte
 	start int    // offset of the oldest live byte
@@ -59,7 +62,12 @@ func (t *decTable) field(e decEntry) (name, value string) {
 	}
 	p := unsafe.Pointer(&t.buf[e.off])
 	name = unsafe.String((*byte)(p), e.nameLen)
-	value = unsafe.String((*byte)(unsafe.Add(p, e.nameLen)), e.valueLen)
+	if e.valueLen > 0 {
+		// Only then: an entry with an empty value can end exactly at
+		// the end of the buffer, and a pointer past an allocation is
+		// invalid (checkptr, -race).
+		value = unsafe.String((*byte)(unsafe.Add(p, e.nameLen)), e.valueLen)
+	}
 	return name, value
 }
 
@@ -128,7 +136,13 @@ func (t *decTable) add(name, value []byte) {
 			t.buf = t.buf[:live]
 			t.start = 0
 		} else {
-			nb := make([]byte, live, max(2*cap(t.buf), 2*live+int(need), 256))
+			// At twice the maximum size the buffer never needs to
+			// grow again: the live bytes and the new entry fit in
+			// maxSize, so when they do not fit at the end, at least
+			// maxSize octets before start are dead and compaction
+			// has room.
+			c := min(max(2*cap(t.buf), 2*live+int(need), 256), 2*int(t.maxSize))
+			nb := make([]byte, live, max(c, live+int(need)))
 			copy(nb, t.buf[t.start:end])
 			// name may alias the old buffer, which stays intact.
 			t.rebase(t.start)

@@ -94,15 +94,12 @@ const (
 	slabMaxBytes = 16 << 10
 )
 
-// scratchSize is the initial capacity of Inflater.scratch, which holds the
-// Huffman-decoded name and value of one representation. 2 KiB decodes, with
-// no allocation, any representation whose Huffman-coded strings total up to
-// about 1.2 KiB (1.6 KiB of text), which covers the longest fields of real
-// traffic (the hpack-test-case raw-data stories top out at 1.3 KiB of name
-// plus value, cookies included); longer ones grow it once per connection.
-// That is 2 KiB per idle Inflater, next to the 9.5 KiB of its dynamic
-// table.
-const scratchSize = 2048
+// minScratch is the capacity Inflater.scratch, which holds the
+// Huffman-decoded name and value of one representation, starts with when
+// first needed. It grows to the longest representation seen (at most
+// 8/5 of the octets of its strings), once per size doubling, and is dropped
+// at the end of a block when over 64 KiB.
+const minScratch = 256
 
 // NewInflater returns an Inflater with a dynamic table of
 // DefaultHeaderTableSize octets and the default budgets
@@ -114,11 +111,10 @@ func NewInflater() *Inflater {
 		maxFields:   DefaultMaxFieldCount,
 		maxString:   DefaultMaxStringLength,
 	}
+	// The table's buffers and the Huffman scratch are allocated when
+	// first needed and grow with use (see decTable), so that an idle
+	// connection holds only what its blocks put in the table.
 	d.table.maxSize = DefaultHeaderTableSize
-	// Working sizes for a 4096-octet table, allocated once per connection.
-	d.table.buf = make([]byte, 0, 2*DefaultHeaderTableSize)
-	d.table.ring = make([]decEntry, DefaultHeaderTableSize/entryOverhead)
-	d.scratch = make([]byte, 0, scratchSize)
 	return d
 }
 
@@ -385,7 +381,7 @@ func (d *Inflater) Close() error {
 		d.pending = nil
 	}
 	if cap(d.scratch) > 64<<10 {
-		d.scratch = make([]byte, 0, scratchSize)
+		d.scratch = nil
 	}
 	d.inBlock, d.sawField = false, false
 	d.consumed, d.fields, d.listSize, d.budgetErr = 0, 0, 0, nil
@@ -506,6 +502,9 @@ func readLongStrInfo(b []byte) (strInfo, error) {
 func (d *Inflater) decodeString(s strInfo, raw []byte) (str []byte, err error) {
 	if !s.huff {
 		return raw, nil
+	}
+	if d.scratch == nil {
+		d.scratch = make([]byte, 0, max(minScratch, huffmanDecodedMax(len(raw))))
 	}
 	off := len(d.scratch)
 	d.scratch, err = appendHuffmanDecode(d.scratch, raw)
