@@ -78,19 +78,20 @@ type Inflater struct {
 	slabUsed   int
 	slabBytes  int // string bytes copied for the fields of slab
 	blockFirst int // slab index of the current block's first field
+	lastFields int // fields in the last block Inflate returned
 }
 
 // Inflate's memory: names and values are copied into chunks of arenaChunk
 // octets (strings longer than arenaChunk/4 get an allocation of their own,
 // so that a chunk is never mostly wasted), and the fields of successive
 // blocks are carved from slabs of slabFields. A new slab is started for a
-// block when fewer than slabReserve fields are left or the strings copied
-// for the current one exceed slabMaxBytes, which bounds what holding on to
-// one block's fields keeps alive: one slab, and the strings of its fields.
+// block when the last block's count of fields would not fit in the current
+// one or the strings copied for it exceed slabMaxBytes, which bounds what
+// holding on to one block's fields keeps alive: one slab, and the strings
+// of its fields.
 const (
 	arenaChunk   = 4096
 	slabFields   = 128
-	slabReserve  = 32
 	slabMaxBytes = 16 << 10
 )
 
@@ -193,7 +194,7 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 	if d.inBlock {
 		return nil, ErrMidBlock
 	}
-	if len(d.slab)-d.slabUsed < slabReserve || d.slabBytes > slabMaxBytes {
+	if len(d.slab)-d.slabUsed < d.lastFields || d.slabBytes > slabMaxBytes {
 		d.slab, d.slabUsed, d.slabBytes = nil, 0, 0 // a new one at the first field
 	}
 	d.blockFirst = d.slabUsed
@@ -209,6 +210,9 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 		d.slabUsed = first
 		return nil, err
 	}
+	// The next block is likely to be about as long: it starts a new slab
+	// rather than grow one mid-block if this one would not fit.
+	d.lastFields = end - first
 	if end == first {
 		return nil, err
 	}
@@ -246,7 +250,12 @@ func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot i
 	if d.slabUsed == len(d.slab) {
 		d.growSlab()
 	}
-	d.slab[d.slabUsed] = HeaderField{Name: name, Value: value, Sensitive: sensitive}
+	// Field by field: single pointer writes cost less than the bulk
+	// write barrier of a struct assignment while the GC is marking.
+	f := &d.slab[d.slabUsed]
+	f.Name = name
+	f.Value = value
+	f.Sensitive = sensitive
 	d.slabUsed++
 	d.lastOK = true
 }
