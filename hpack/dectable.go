@@ -7,6 +7,12 @@ type decEntry struct {
 	off      uint32 // offset of the name in buf; the value follows it
 	nameLen  uint32
 	valueLen uint32
+	// ownGen is the Inflate arena chunk generation of the entry's owned
+	// copy in decTable.owned, 0 for none. A new entry starts with none
+	// without touching owned, so that the streaming path writes no
+	// pointers into the heap (which costs a write barrier while the GC
+	// marks).
+	ownGen uint32
 }
 
 // decTable is the Inflater's dynamic table (RFC 7541 §2.3.2). Names and
@@ -31,10 +37,12 @@ type decTable struct {
 	size    uint32 // RFC 7541 §4.1 size of the live entries
 	maxSize uint32 // current maximum size (RFC 7541 §4.2)
 
-	// owned holds, for Inflate, immutable copies of live entries, slot
-	// for slot with ring (allocated on Inflate's first use): every block
-	// that references an entry returns the same strings instead of new
-	// copies. A slot is cleared when its entry is evicted or replaced.
+	// owned holds, for Inflate, immutable copies of entries, slot for
+	// slot with ring (allocated on Inflate's first use): every block that
+	// references an entry returns the same strings instead of new copies.
+	// owned[j] is valid while ring[j].ownGen != 0; copies older than the
+	// previous arena chunk are dropped (Inflater.newChunk), so that the
+	// table never keeps more than two chunks alive.
 	owned []ownedField
 }
 
@@ -77,9 +85,6 @@ func (t *decTable) evictTo(n uint32) {
 	for t.size > n && t.count > 0 {
 		j := t.slot(t.count - 1)
 		e := t.ring[j]
-		if t.owned != nil {
-			t.owned[j] = ownedField{}
-		}
 		t.count--
 		t.size -= e.nameLen + e.valueLen + entryOverhead
 		t.start = int(e.off + e.nameLen + e.valueLen)
@@ -150,14 +155,14 @@ func (t *decTable) add(name, value []byte) {
 			nb = append(nb, value...)
 			t.buf = nb
 			t.start = 0
-			t.push(decEntry{uint32(live), uint32(len(name)), uint32(len(value))}, sz)
+			t.push(decEntry{off: uint32(live), nameLen: uint32(len(name)), valueLen: uint32(len(value))}, sz)
 			return
 		}
 	}
 	off := len(t.buf)
 	t.buf = append(t.buf, name...)
 	t.buf = append(t.buf, value...)
-	t.push(decEntry{uint32(off), uint32(len(name)), uint32(len(value))}, sz)
+	t.push(decEntry{off: uint32(off), nameLen: uint32(len(name)), valueLen: uint32(len(value))}, sz)
 }
 
 // aliases reports whether s points into t.buf's backing array.
@@ -203,9 +208,6 @@ func (t *decTable) push(e decEntry, sz uint32) {
 		t.head = 0
 	}
 	t.ring[t.head] = e
-	if t.owned != nil {
-		t.owned[t.head] = ownedField{}
-	}
 	t.head++
 	t.count++
 	t.size += sz
@@ -222,10 +224,23 @@ func (t *decTable) entries() []Entry {
 	return out
 }
 
-// setOwned records o as Inflate's owned copy of the newest entry.
-func (t *decTable) setOwned(o ownedField) {
+// setOwned records o, made in arena chunk generation gen, as Inflate's
+// owned copy of the entry at slot.
+func (t *decTable) setOwned(slot int, o ownedField, gen uint32) {
 	if t.owned == nil {
 		t.owned = make([]ownedField, len(t.ring))
 	}
-	t.owned[t.slot(0)] = o
+	t.owned[slot] = o
+	t.ring[slot].ownGen = gen
+}
+
+// dropOwned drops the owned copies made before arena chunk generation
+// minGen, live or evicted, so that they no longer keep their chunk alive.
+func (t *decTable) dropOwned(minGen uint32) {
+	for j := range t.owned {
+		if g := t.ring[j].ownGen; g != 0 && g < minGen {
+			t.ring[j].ownGen = 0
+			t.owned[j] = ownedField{}
+		}
+	}
 }

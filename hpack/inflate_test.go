@@ -103,3 +103,34 @@ func TestInflateAllocs(t *testing.T) {
 		t.Errorf("Inflate allocates %.2f times per block, want at most 0.5", perBlock)
 	}
 }
+
+// TestInflateTableKeepsTwoChunks: over a long connection whose table keeps
+// entries inserted long ago, the Inflater's owned copies of table entries
+// never reference arena chunks older than the previous one, so an Inflater
+// keeps at most two chunks alive however its table was filled.
+func TestInflateTableKeepsTwoChunks(t *testing.T) {
+	e := NewDeflater(4096)
+	d := NewInflater()
+	for i := 0; i < 2000; i++ {
+		fs := []HeaderField{
+			{Name: "x-old", Value: "kept since the first block"}, // indexed from block 1 on
+			{Name: ":path", Value: fmt.Sprintf("/%0100d", i)},    // a literal never indexed: new chunks, no eviction
+		}
+		blk, _ := e.Deflate(nil, fs)
+		if _, err := d.Inflate(blk); err != nil {
+			t.Fatal(err)
+		}
+		tb := &d.table
+		for j := range tb.owned {
+			if g := tb.ring[j].ownGen; g != 0 && g+1 < d.strGen {
+				t.Fatalf("block %d: slot %d keeps a copy from chunk %d, current %d", i, j, g, d.strGen)
+			}
+			if tb.ring[j].ownGen == 0 && tb.owned[j] != (ownedField{}) {
+				t.Fatalf("block %d: slot %d keeps a dropped copy", i, j)
+			}
+		}
+	}
+	if d.strGen < 5 {
+		t.Fatalf("only %d chunks used: the test does not exercise dropping", d.strGen)
+	}
+}

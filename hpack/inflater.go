@@ -74,6 +74,7 @@ type Inflater struct {
 	lastOK     bool // the current representation's field is slab[slabUsed-1]
 	strChunk   []byte
 	strUsed    int
+	strGen     uint32 // generation of strChunk, from 1
 	slab       []HeaderField
 	slabUsed   int
 	slabBytes  int // string bytes copied for the fields of slab
@@ -111,6 +112,7 @@ func NewInflater() *Inflater {
 		maxListSize: DefaultMaxHeaderListSize,
 		maxFields:   DefaultMaxFieldCount,
 		maxString:   DefaultMaxStringLength,
+		strGen:      1, // 0 means no owned copy (decEntry.ownGen)
 	}
 	// The table's buffers and the Huffman scratch are allocated when
 	// first needed and grow with use (see decTable), so that an idle
@@ -183,7 +185,7 @@ func (d *Inflater) MaxTableSize() uint32 { return d.table.maxSize }
 // once for all the blocks that reference it. The returned slice and strings
 // share memory with those of neighbouring blocks, so that a block costs a
 // fraction of an allocation; holding on to one block's fields keeps alive at
-// most 128 fields and about 16 KiB of strings beyond its own (more only if
+// most 128 fields and about 24 KiB of strings beyond its own (more only if
 // they are longer than 1 KiB each). On a budget error it returns the fields
 // decoded before the budget was exceeded, with the error; the Inflater stays
 // usable. It returns ErrMidBlock inside a streamed block.
@@ -269,26 +271,32 @@ func (d *Inflater) growSlab() {
 	d.slab, d.slabUsed, d.blockFirst = ns, k, 0
 }
 
+// newChunk starts a new arena chunk for Inflate's strings, and drops the
+// dynamic table's owned copies in chunks older than the previous one.
+func (d *Inflater) newChunk() {
+	d.strChunk, d.strUsed = make([]byte, arenaChunk), 0
+	d.strGen++
+	d.table.dropOwned(d.strGen - 1)
+}
+
 // ownNewest records the field collected last as the owned copy of the
 // dynamic table entry it just became.
 func (d *Inflater) ownNewest() {
 	f := &d.slab[d.slabUsed-1]
-	d.table.setOwned(ownedField{f.Name, f.Value})
+	d.table.setOwned(d.table.slot(0), ownedField{f.Name, f.Value}, d.strGen)
 }
 
 // ownedEntry returns the owned copy of the dynamic table entry at slot,
 // making it on first use.
 func (d *Inflater) ownedEntry(slot int) ownedField {
 	t := &d.table
-	if t.owned == nil {
-		t.owned = make([]ownedField, len(t.ring))
-	}
-	o := t.owned[slot]
-	if o.name == "" && o.value == "" {
+	if t.ring[slot].ownGen == 0 {
+		var o ownedField
 		o.name, o.value = d.copyStrings(t.field(t.ring[slot]))
-		t.owned[slot] = o
+		t.setOwned(slot, o, d.strGen)
+		return o
 	}
-	return o
+	return t.owned[slot]
 }
 
 // copyStrings returns copies of name and value in Inflate's arena.
@@ -302,7 +310,7 @@ func (d *Inflater) copyStrings(name, value string) (string, string) {
 		b = make([]byte, n)
 	} else {
 		if len(d.strChunk)-d.strUsed < n {
-			d.strChunk, d.strUsed = make([]byte, arenaChunk), 0
+			d.newChunk()
 		}
 		b = d.strChunk[d.strUsed : d.strUsed+n : d.strUsed+n]
 		d.strUsed += n
