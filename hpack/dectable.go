@@ -7,6 +7,12 @@ type decEntry struct {
 	off      uint32 // offset of the name in buf; the value follows it
 	nameLen  uint32
 	valueLen uint32
+	// ownGen is the Inflate arena chunk generation of the entry's owned
+	// copy in decTable.owned, 0 for none. A new entry starts with none
+	// without touching owned, so that the streaming path writes no
+	// pointers into the heap (which costs a write barrier while the GC
+	// marks).
+	ownGen uint32
 }
 
 // decTable is the Inflater's dynamic table (RFC 7541 §2.3.2). Names and
@@ -15,7 +21,10 @@ type decEntry struct {
 // when the buffer is full and at least half of it is dead. Every entry is
 // therefore contiguous, so decoded fields can alias it without copying, and
 // once the buffer and the entry ring have reached their working size an
-// insertion allocates nothing.
+// insertion allocates nothing. Both start empty and double as entries
+// arrive (the buffer from 256 octets up to twice the maximum size, the ring
+// from 16 entries up to maxSize/32), so that a connection holds what its
+// blocks put in the table, not the maximum.
 type decTable struct {
 	buf   []byte
 	start int    // offset of the oldest live byte
@@ -27,16 +36,31 @@ type decTable struct {
 
 	size    uint32 // RFC 7541 §4.1 size of the live entries
 	maxSize uint32 // current maximum size (RFC 7541 §4.2)
+
+	// owned holds, for Inflate, immutable copies of entries, slot for
+	// slot with ring (allocated on Inflate's first use): every block that
+	// references an entry returns the same strings instead of new copies.
+	// owned[j] is valid while ring[j].ownGen != 0; copies older than the
+	// previous arena chunk are dropped (Inflater.newChunk), so that the
+	// table never keeps more than two chunks alive.
+	owned []ownedField
 }
 
-// entry returns the i-th newest entry, i from 0.
-func (t *decTable) entry(i int) decEntry {
+// ownedField is an immutable copy of a dynamic table entry; the zero value
+// means none yet.
+type ownedField struct{ name, value string }
+
+// slot returns the ring index of the i-th newest entry.
+func (t *decTable) slot(i int) int {
 	j := t.head - 1 - i
 	if j < 0 {
 		j += len(t.ring)
 	}
-	return t.ring[j]
+	return j
 }
+
+// entry returns the i-th newest entry, i from 0.
+func (t *decTable) entry(i int) decEntry { return t.ring[t.slot(i)] }
 
 // field returns name and value of e as strings aliasing the table's memory:
 // they are valid until the next insertion.
@@ -46,7 +70,12 @@ func (t *decTable) field(e decEntry) (name, value string) {
 	}
 	p := unsafe.Pointer(&t.buf[e.off])
 	name = unsafe.String((*byte)(p), e.nameLen)
-	value = unsafe.String((*byte)(unsafe.Add(p, e.nameLen)), e.valueLen)
+	if e.valueLen > 0 {
+		// Only then: an entry with an empty value can end exactly at
+		// the end of the buffer, and a pointer past an allocation is
+		// invalid (checkptr, -race).
+		value = unsafe.String((*byte)(unsafe.Add(p, e.nameLen)), e.valueLen)
+	}
 	return name, value
 }
 
@@ -54,7 +83,8 @@ func (t *decTable) field(e decEntry) (name, value string) {
 // (RFC 7541 §4.3, §4.4).
 func (t *decTable) evictTo(n uint32) {
 	for t.size > n && t.count > 0 {
-		e := t.entry(t.count - 1)
+		j := t.slot(t.count - 1)
+		e := t.ring[j]
 		t.count--
 		t.size -= e.nameLen + e.valueLen + entryOverhead
 		t.start = int(e.off + e.nameLen + e.valueLen)
@@ -111,7 +141,13 @@ func (t *decTable) add(name, value []byte) {
 			t.buf = t.buf[:live]
 			t.start = 0
 		} else {
-			nb := make([]byte, live, max(2*cap(t.buf), 2*live+int(need), 256))
+			// At twice the maximum size the buffer never needs to
+			// grow again: the live bytes and the new entry fit in
+			// maxSize, so when they do not fit at the end, at least
+			// maxSize octets before start are dead and compaction
+			// has room.
+			c := min(max(2*cap(t.buf), 2*live+int(need), 256), 2*int(t.maxSize))
+			nb := make([]byte, live, max(c, live+int(need)))
 			copy(nb, t.buf[t.start:end])
 			// name may alias the old buffer, which stays intact.
 			t.rebase(t.start)
@@ -119,14 +155,14 @@ func (t *decTable) add(name, value []byte) {
 			nb = append(nb, value...)
 			t.buf = nb
 			t.start = 0
-			t.push(decEntry{uint32(live), uint32(len(name)), uint32(len(value))}, sz)
+			t.push(decEntry{off: uint32(live), nameLen: uint32(len(name)), valueLen: uint32(len(value))}, sz)
 			return
 		}
 	}
 	off := len(t.buf)
 	t.buf = append(t.buf, name...)
 	t.buf = append(t.buf, value...)
-	t.push(decEntry{uint32(off), uint32(len(name)), uint32(len(value))}, sz)
+	t.push(decEntry{off: uint32(off), nameLen: uint32(len(name)), valueLen: uint32(len(value))}, sz)
 }
 
 // aliases reports whether s points into t.buf's backing array.
@@ -154,10 +190,18 @@ func (t *decTable) push(e decEntry, sz uint32) {
 	if t.count == len(t.ring) {
 		n := max(2*len(t.ring), 16)
 		nr := make([]decEntry, n)
-		for i := 0; i < t.count; i++ {
-			nr[t.count-1-i] = t.entry(i)
+		var no []ownedField
+		if t.owned != nil {
+			no = make([]ownedField, n)
 		}
-		t.ring = nr
+		for i := 0; i < t.count; i++ {
+			j := t.slot(i)
+			nr[t.count-1-i] = t.ring[j]
+			if no != nil {
+				no[t.count-1-i] = t.owned[j]
+			}
+		}
+		t.ring, t.owned = nr, no
 		t.head = t.count
 	}
 	if t.head == len(t.ring) {
@@ -178,4 +222,25 @@ func (t *decTable) entries() []Entry {
 		out[i] = Entry{Name: string([]byte(n)), Value: string([]byte(v)), Size: e.nameLen + e.valueLen + entryOverhead}
 	}
 	return out
+}
+
+// setOwned records o, made in arena chunk generation gen, as Inflate's
+// owned copy of the entry at slot.
+func (t *decTable) setOwned(slot int, o ownedField, gen uint32) {
+	if t.owned == nil {
+		t.owned = make([]ownedField, len(t.ring))
+	}
+	t.owned[slot] = o
+	t.ring[slot].ownGen = gen
+}
+
+// dropOwned drops the owned copies made before arena chunk generation
+// minGen, live or evicted, so that they no longer keep their chunk alive.
+func (t *decTable) dropOwned(minGen uint32) {
+	for j := range t.owned {
+		if g := t.ring[j].ownGen; g != 0 && g < minGen {
+			t.ring[j].ownGen = 0
+			t.owned[j] = ownedField{}
+		}
+	}
 }

@@ -105,3 +105,25 @@ func TestHuffmanDecodeDensest(t *testing.T) {
 		}
 	}
 }
+
+// TestDecTableEmptyValueAtBufferEnd: an entry with an empty value that ends
+// exactly at the end of the table buffer (a long name, the first entry of an
+// empty table) is looked up without forming a pointer past the buffer,
+// which -race (checkptr) reports as a fatal error.
+func TestDecTableEmptyValueAtBufferEnd(t *testing.T) {
+	for _, n := range []int{512, 1024, 2048} { // Go size classes: no slack after the buffer
+		name := strings.Repeat("n", n)
+		d := NewInflater()
+		blk := appendInteger([]byte{0x40}, 0, 7, uint64(n)) // §6.2.1, new name, raw
+		blk = append(blk, name...)
+		blk = append(blk, 0) // empty value
+		blk = append(blk, 0x80|62)
+		fs, err := d.Inflate(blk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(fs) != 2 || fs[1].Name != name || fs[1].Value != "" {
+			t.Fatalf("name length %d: got %d fields", n, len(fs))
+		}
+	}
+}

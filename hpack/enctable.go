@@ -34,15 +34,13 @@ type encTable struct {
 	maxSize uint32
 }
 
+// newEncTable returns an empty table. The ring and the buckets are
+// allocated at the first insertion and double as entries arrive (16, 32, 64
+// entries; 128 at most for 4096 octets, since an entry takes at least 32),
+// so that a connection holds what its blocks put in the table, not the
+// maximum.
 func newEncTable(maxSize uint32) encTable {
-	t := encTable{seed: rand.Uint64(), maxSize: maxSize}
-	// Size the ring for a table of maxSize up front (at most 128 entries
-	// for 4096 octets), so that a new connection does not grow it block
-	// by block.
-	for len(t.ring) < int(maxSize/entryOverhead) {
-		t.grow()
-	}
-	return t
+	return encTable{seed: rand.Uint64(), maxSize: maxSize}
 }
 
 func (t *encTable) count() int { return int(t.inserted - t.evicted) }

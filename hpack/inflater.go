@@ -67,26 +67,41 @@ type Inflater struct {
 	skipValue bool   // after skipN, a value string must be skipped too
 	scratch   []byte // Huffman-decoded strings of the current representation
 
-	// Inflate's collector.
-	arena     []byte
-	spans     []span
-	collector func(HeaderField)
+	// Inflate's owned copies (see Inflate). collecting routes the fields
+	// to collect instead of emit. What precedes strUsed in strChunk and
+	// slabUsed in slab has been handed out and is never written again.
+	collecting bool
+	lastOK     bool // the current representation's field is slab[slabUsed-1]
+	strChunk   []byte
+	strUsed    int
+	strGen     uint32 // generation of strChunk, from 1
+	slab       []HeaderField
+	slabUsed   int
+	slabBytes  int // string bytes copied for the fields of slab
+	blockFirst int // slab index of the current block's first field
+	lastFields int // fields in the last block Inflate returned
 }
 
-type span struct {
-	nameOff, nameLen, valueLen int
-	sensitive                  bool
-}
+// Inflate's memory: names and values are copied into chunks of arenaChunk
+// octets (strings longer than arenaChunk/4 get an allocation of their own,
+// so that a chunk is never mostly wasted), and the fields of successive
+// blocks are carved from slabs of slabFields. A new slab is started for a
+// block when the last block's count of fields would not fit in the current
+// one or the strings copied for it exceed slabMaxBytes, which bounds what
+// holding on to one block's fields keeps alive: one slab, and the strings
+// of its fields.
+const (
+	arenaChunk   = 4096
+	slabFields   = 128
+	slabMaxBytes = 16 << 10
+)
 
-// scratchSize is the initial capacity of Inflater.scratch, which holds the
-// Huffman-decoded name and value of one representation. 2 KiB decodes, with
-// no allocation, any representation whose Huffman-coded strings total up to
-// about 1.2 KiB (1.6 KiB of text), which covers the longest fields of real
-// traffic (the hpack-test-case raw-data stories top out at 1.3 KiB of name
-// plus value, cookies included); longer ones grow it once per connection.
-// That is 2 KiB per idle Inflater, next to the 9.5 KiB of its dynamic
-// table.
-const scratchSize = 2048
+// minScratch is the capacity Inflater.scratch, which holds the
+// Huffman-decoded name and value of one representation, starts with when
+// first needed. It grows to the longest representation seen (at most
+// 8/5 of the octets of its strings), once per size doubling, and is dropped
+// at the end of a block when over 64 KiB.
+const minScratch = 256
 
 // NewInflater returns an Inflater with a dynamic table of
 // DefaultHeaderTableSize octets and the default budgets
@@ -97,12 +112,12 @@ func NewInflater() *Inflater {
 		maxListSize: DefaultMaxHeaderListSize,
 		maxFields:   DefaultMaxFieldCount,
 		maxString:   DefaultMaxStringLength,
+		strGen:      1, // 0 means no owned copy (decEntry.ownGen)
 	}
+	// The table's buffers and the Huffman scratch are allocated when
+	// first needed and grow with use (see decTable), so that an idle
+	// connection holds only what its blocks put in the table.
 	d.table.maxSize = DefaultHeaderTableSize
-	// Working sizes for a 4096-octet table, allocated once per connection.
-	d.table.buf = make([]byte, 0, 2*DefaultHeaderTableSize)
-	d.table.ring = make([]decEntry, DefaultHeaderTableSize/entryOverhead)
-	d.scratch = make([]byte, 0, scratchSize)
 	return d
 }
 
@@ -165,7 +180,13 @@ func (d *Inflater) TableSize() uint32 { return d.table.size }
 func (d *Inflater) MaxTableSize() uint32 { return d.table.maxSize }
 
 // Inflate decodes one complete header block and returns its fields as owned
-// copies (two allocations per block). On a budget error it returns the fields
+// copies. Names and values are copied once: static table strings are
+// immutable and returned as they are, and each dynamic table entry is copied
+// once for all the blocks that reference it. The returned slice and strings
+// share memory with those of neighbouring blocks, so that a block costs a
+// fraction of an allocation; holding on to one block's fields keeps alive at
+// most 128 fields and about 24 KiB of strings beyond its own (more only if
+// they are longer than 1 KiB each). On a budget error it returns the fields
 // decoded before the budget was exceeded, with the error; the Inflater stays
 // usable. It returns ErrMidBlock inside a streamed block.
 func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
@@ -175,43 +196,135 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 	if d.inBlock {
 		return nil, ErrMidBlock
 	}
-	saved := d.emit
-	if d.arena == nil {
-		d.arena = make([]byte, 0, 1024)
-		d.spans = make([]span, 0, 32)
-		d.collector = d.collect // one method value, not one per call
+	if len(d.slab)-d.slabUsed < d.lastFields || d.slabBytes > slabMaxBytes {
+		d.slab, d.slabUsed, d.slabBytes = nil, 0, 0 // a new one at the first field
 	}
-	d.emit = d.collector
-	d.arena = d.arena[:0]
-	d.spans = d.spans[:0]
+	d.blockFirst = d.slabUsed
+	d.collecting = true
 	_, err := d.Write(block)
 	if err == nil {
 		err = d.Close()
 	}
-	d.emit = saved
+	d.collecting = false
+	first, end := d.blockFirst, d.slabUsed
 	if err != nil && d.failed != nil {
+		clear(d.slab[first:end])
+		d.slabUsed = first
 		return nil, err
 	}
-	if len(d.spans) == 0 {
+	// The next block is likely to be about as long: it starts a new slab
+	// rather than grow one mid-block if this one would not fit.
+	d.lastFields = end - first
+	if end == first {
 		return nil, err
 	}
-	// One string holds every name and value of the block.
-	all := string(d.arena)
-	out := make([]HeaderField, len(d.spans))
-	for i, s := range d.spans {
-		out[i] = HeaderField{
-			Name:      all[s.nameOff : s.nameOff+s.nameLen],
-			Value:     all[s.nameOff+s.nameLen : s.nameOff+s.nameLen+s.valueLen],
-			Sensitive: s.sensitive,
-		}
-	}
-	return out, err
+	return d.slab[first:end:end], err
 }
 
-func (d *Inflater) collect(f HeaderField) {
-	d.spans = append(d.spans, span{len(d.arena), len(f.Name), len(f.Value), f.Sensitive})
-	d.arena = append(d.arena, f.Name...)
-	d.arena = append(d.arena, f.Value...)
+// Where a field's name and value come from, for collect: static table
+// strings are immutable and need no copy; a dynamic table entry has one
+// owned copy for all the blocks that reference it (decTable.owned).
+const (
+	srcLiteral     = iota // both literal (or the name from a literal, the value from a literal)
+	srcStatic             // an indexed static field: both static strings
+	srcStaticName         // a static name, a literal value
+	srcDynamic            // an indexed dynamic field: both from the entry at slot
+	srcDynamicName        // a name from the entry at slot, a literal value
+)
+
+// collect appends the owned copy of a field to the slab; src and slot say
+// where its strings come from.
+func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot int) {
+	switch src {
+	case srcLiteral:
+		name, value = d.copyStrings(name, value)
+	case srcStaticName:
+		_, value = d.copyStrings("", value)
+	case srcDynamic, srcDynamicName:
+		o := d.ownedEntry(slot)
+		name = o.name
+		if src == srcDynamic {
+			value = o.value
+		} else {
+			_, value = d.copyStrings("", value)
+		}
+	}
+	if d.slabUsed == len(d.slab) {
+		d.growSlab()
+	}
+	// Field by field: single pointer writes cost less than the bulk
+	// write barrier of a struct assignment while the GC is marking.
+	f := &d.slab[d.slabUsed]
+	f.Name = name
+	f.Value = value
+	f.Sensitive = sensitive
+	d.slabUsed++
+	d.lastOK = true
+}
+
+// growSlab starts a new slab with room for the current block's fields.
+func (d *Inflater) growSlab() {
+	k := d.slabUsed - d.blockFirst
+	ns := make([]HeaderField, max(slabFields, 2*k))
+	copy(ns, d.slab[d.blockFirst:d.slabUsed])
+	clear(d.slab[d.blockFirst:d.slabUsed])
+	d.slab, d.slabUsed, d.blockFirst = ns, k, 0
+}
+
+// newChunk starts a new arena chunk for Inflate's strings, and drops the
+// dynamic table's owned copies in chunks older than the previous one.
+func (d *Inflater) newChunk() {
+	d.strChunk, d.strUsed = make([]byte, arenaChunk), 0
+	d.strGen++
+	d.table.dropOwned(d.strGen - 1)
+}
+
+// ownNewest records the field collected last as the owned copy of the
+// dynamic table entry it just became.
+func (d *Inflater) ownNewest() {
+	f := &d.slab[d.slabUsed-1]
+	d.table.setOwned(d.table.slot(0), ownedField{f.Name, f.Value}, d.strGen)
+}
+
+// ownedEntry returns the owned copy of the dynamic table entry at slot,
+// making it on first use.
+func (d *Inflater) ownedEntry(slot int) ownedField {
+	t := &d.table
+	if t.ring[slot].ownGen == 0 {
+		var o ownedField
+		o.name, o.value = d.copyStrings(t.field(t.ring[slot]))
+		t.setOwned(slot, o, d.strGen)
+		return o
+	}
+	return t.owned[slot]
+}
+
+// copyStrings returns copies of name and value in Inflate's arena.
+func (d *Inflater) copyStrings(name, value string) (string, string) {
+	n := len(name) + len(value)
+	if n == 0 {
+		return "", ""
+	}
+	var b []byte
+	if n > arenaChunk/4 {
+		b = make([]byte, n)
+	} else {
+		if len(d.strChunk)-d.strUsed < n {
+			d.newChunk()
+		}
+		b = d.strChunk[d.strUsed : d.strUsed+n : d.strUsed+n]
+		d.strUsed += n
+	}
+	d.slabBytes += n
+	copy(b, name)
+	copy(b[len(name):], value)
+	if len(name) > 0 {
+		name = unsafe.String(&b[0], len(name))
+	}
+	if len(value) > 0 {
+		value = unsafe.String(&b[len(name)], len(value))
+	}
+	return name, value
 }
 
 // Write decodes the next fragment of the current header block, calling the
@@ -285,7 +398,7 @@ func (d *Inflater) Close() error {
 		d.pending = nil
 	}
 	if cap(d.scratch) > 64<<10 {
-		d.scratch = make([]byte, 0, scratchSize)
+		d.scratch = nil
 	}
 	d.inBlock, d.sawField = false, false
 	d.consumed, d.fields, d.listSize, d.budgetErr = 0, 0, 0, nil
@@ -407,6 +520,9 @@ func (d *Inflater) decodeString(s strInfo, raw []byte) (str []byte, err error) {
 	if !s.huff {
 		return raw, nil
 	}
+	if d.scratch == nil {
+		d.scratch = make([]byte, 0, max(minScratch, huffmanDecodedMax(len(raw))))
+	}
 	off := len(d.scratch)
 	d.scratch, err = appendHuffmanDecode(d.scratch, raw)
 	if err != nil {
@@ -438,7 +554,11 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		if err := d.startField(base); err != nil {
 			return 0, err
 		}
-		d.deliver(name, value, false, base)
+		src, slot := uint8(srcStatic), 0
+		if idx > uint64(staticTableLen) {
+			src, slot = srcDynamic, d.table.slot(int(idx)-staticTableLen-1)
+		}
+		d.deliver(name, value, false, src, slot, base)
 		return n, nil
 	case b0&0xc0 == 0x40: // §6.2.1 Literal with Incremental Indexing
 		prefix, indexing = 6, true
@@ -586,15 +706,26 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		return 0, err
 	}
 	var nameStr string
-	if idx != 0 {
+	src, slot := uint8(srcLiteral), 0
+	switch {
+	case idx > uint64(staticTableLen):
 		nameStr = iname
-	} else {
+		src, slot = srcDynamicName, d.table.slot(int(idx)-staticTableLen-1)
+	case idx != 0:
+		nameStr = iname
+		src = srcStaticName
+	default:
 		nameStr = unsafe.String(unsafe.SliceData(name), len(name))
 	}
 	valueStr := unsafe.String(unsafe.SliceData(value), len(value))
-	d.deliver(nameStr, valueStr, sensitive, base)
+	d.lastOK = false
+	d.deliver(nameStr, valueStr, sensitive, src, slot, base)
 	if indexing {
 		d.table.add(unsafe.Slice(unsafe.StringData(nameStr), len(nameStr)), value)
+		if d.lastOK && d.table.count > 0 {
+			// Inflate's copy of the field is the new entry's.
+			d.ownNewest()
+		}
 	}
 	return pos, nil
 }
@@ -637,9 +768,10 @@ func (d *Inflater) startField(base int) error {
 	return nil
 }
 
-// deliver counts the field against the budgets and emits it if none is
-// exceeded.
-func (d *Inflater) deliver(name, value string, sensitive bool, base int) {
+// deliver counts the field against the budgets and emits (or, for Inflate,
+// collects) it if none is exceeded. src and slot say where name and value
+// come from (srcLiteral and the others).
+func (d *Inflater) deliver(name, value string, sensitive bool, src uint8, slot int, base int) {
 	d.fields++
 	d.listSize += uint64(len(name)) + uint64(len(value)) + entryOverhead
 	if d.budgetErr != nil {
@@ -657,7 +789,9 @@ func (d *Inflater) deliver(name, value string, sensitive bool, base int) {
 		d.setBudget(ErrHeaderListTooLarge, uint64(d.maxListSize), d.listSize, base)
 		return
 	}
-	if d.emit != nil {
+	if d.collecting {
+		d.collect(name, value, sensitive, src, slot)
+	} else if d.emit != nil {
 		d.emit(HeaderField{Name: name, Value: value, Sensitive: sensitive})
 	}
 }

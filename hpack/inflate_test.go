@@ -1,0 +1,136 @@
+package hpack
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestInflateFieldsStayOwned keeps every block's fields returned by Inflate
+// and checks them all at the end: later blocks, table evictions that reuse
+// ring slots (small tables, size updates), entries added by streamed blocks
+// in between, long values and failing blocks must not change fields already
+// returned, and a dynamic entry's shared copy must never outlive the entry.
+func TestInflateFieldsStayOwned(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	pool := []string{"a", "bb", "x-custom", "user-agent", "cookie", ":path", "accept"}
+	val := func() string {
+		switch r.IntN(10) {
+		case 0:
+			return strings.Repeat(string(rune('a'+r.IntN(26))), 1500+r.IntN(500)) // own allocation
+		case 1:
+			return ""
+		}
+		return fmt.Sprintf("v%d", r.IntN(40)) // repeats: indexed from the table
+	}
+	e := NewDeflater(4096)
+	d := NewInflater()
+	var want, got [][]HeaderField
+	for i := 0; i < 3000; i++ {
+		if i%97 == 0 {
+			n := uint32(r.IntN(5) * 256)
+			e.ChangeTableSize(n)
+			d.ChangeTableSize(n)
+		}
+		fs := make([]HeaderField, 1+r.IntN(40))
+		for j := range fs {
+			fs[j] = HeaderField{Name: pool[r.IntN(len(pool))], Value: val(), Sensitive: r.IntN(20) == 0}
+		}
+		blk, _ := e.Deflate(nil, fs)
+		if i%5 == 4 {
+			// A streamed block adds entries behind Inflate's back.
+			d.SetEmitFunc(func(HeaderField) {})
+			if _, err := d.Write(blk); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		out, err := d.Inflate(blk)
+		if err != nil {
+			t.Fatalf("block %d: %v", i, err)
+		}
+		want = append(want, fs)
+		got = append(got, out)
+		if i%7 == 0 {
+			// Appending to a returned slice must not touch the next block's.
+			_ = append(out, HeaderField{Name: "junk", Value: "junk"})
+		}
+	}
+	for i := range want {
+		if !slices.Equal(got[i], want[i]) {
+			t.Fatalf("kept block %d changed:\n got %v\nwant %v", i, got[i], want[i])
+		}
+	}
+	// A failing block returns nothing and leaves the fields returned
+	// before intact.
+	if _, err := d.Inflate([]byte{0x82, 0xff}); err == nil {
+		t.Fatal("truncated block accepted")
+	}
+	if !slices.Equal(got[len(got)-1], want[len(want)-1]) {
+		t.Fatal("a failing block changed the last fields returned")
+	}
+}
+
+// TestInflateAllocs: a warm Inflater's Inflate costs well under one
+// allocation per block (the fields slice and the strings are carved from
+// slabs and chunks shared by successive blocks), where it used to cost two
+// (a slice and a string per block).
+func TestInflateAllocs(t *testing.T) {
+	lists := sampleLists()
+	e := NewDeflater(4096)
+	var blocks [][]byte
+	for _, l := range lists {
+		b, _ := e.Deflate(nil, l)
+		blocks = append(blocks, b)
+	}
+	d := NewInflater()
+	run := func() {
+		d.table.evictTo(0)
+		for _, b := range blocks {
+			if _, err := d.Inflate(b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	run()
+	a := testing.AllocsPerRun(50, run)
+	if perBlock := a / float64(len(blocks)); perBlock > 0.5 {
+		t.Errorf("Inflate allocates %.2f times per block, want at most 0.5", perBlock)
+	}
+}
+
+// TestInflateTableKeepsTwoChunks: over a long connection whose table keeps
+// entries inserted long ago, the Inflater's owned copies of table entries
+// never reference arena chunks older than the previous one, so an Inflater
+// keeps at most two chunks alive however its table was filled.
+func TestInflateTableKeepsTwoChunks(t *testing.T) {
+	e := NewDeflater(4096)
+	d := NewInflater()
+	for i := 0; i < 2000; i++ {
+		fs := []HeaderField{
+			{Name: "x-old", Value: "kept since the first block"}, // indexed from block 1 on
+			{Name: ":path", Value: fmt.Sprintf("/%0100d", i)},    // a literal never indexed: new chunks, no eviction
+		}
+		blk, _ := e.Deflate(nil, fs)
+		if _, err := d.Inflate(blk); err != nil {
+			t.Fatal(err)
+		}
+		tb := &d.table
+		for j := range tb.owned {
+			if g := tb.ring[j].ownGen; g != 0 && g+1 < d.strGen {
+				t.Fatalf("block %d: slot %d keeps a copy from chunk %d, current %d", i, j, g, d.strGen)
+			}
+			if tb.ring[j].ownGen == 0 && tb.owned[j] != (ownedField{}) {
+				t.Fatalf("block %d: slot %d keeps a dropped copy", i, j)
+			}
+		}
+	}
+	if d.strGen < 5 {
+		t.Fatalf("only %d chunks used: the test does not exercise dropping", d.strGen)
+	}
+}
