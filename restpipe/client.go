@@ -178,7 +178,7 @@ func (c *Client) setCurrent(cp *clientPipe) {
 // runOnce makes one connection and serves its pipe until it ends; up reports
 // whether the pipe came up.
 func (c *Client) runOnce(ctx context.Context) (up bool, err error) {
-	cc, err := c.dial(ctx)
+	cc, rc, err := c.dial(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -196,7 +196,7 @@ func (c *Client) runOnce(ctx context.Context) (up bool, err error) {
 	}
 	resp, err := cc.RoundTrip(req)
 	if err != nil {
-		return false, fmt.Errorf("restpipe: opening the pipe: %w", err)
+		return false, fmt.Errorf("restpipe: opening the pipe: %w", rc.explain(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -234,19 +234,19 @@ func (c *Client) runOnce(ctx context.Context) (up bool, err error) {
 
 // dial connects over TLS, checks ALPN h2, and starts an HTTP/2 client
 // connection with PING-based dead connection detection.
-func (c *Client) dial(ctx context.Context) (*http2.ClientConn, error) {
+func (c *Client) dial(ctx context.Context) (*http2.ClientConn, *readErrConn, error) {
 	dctx, cancel := context.WithTimeout(ctx, cmp(c.DialTimeout, DefaultDialTimeout))
 	defer cancel()
 	cfg := c.tlsConfig()
 	d := tls.Dialer{Config: cfg}
 	nc, err := d.DialContext(dctx, "tcp", c.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("restpipe: connecting to %s: %w", c.Addr, err)
+		return nil, nil, fmt.Errorf("restpipe: connecting to %s: %w", c.Addr, err)
 	}
 	tc := nc.(*tls.Conn)
 	if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
 		nc.Close()
-		return nil, fmt.Errorf("restpipe: %s negotiated ALPN %q, not h2", c.Addr, p)
+		return nil, nil, fmt.Errorf("restpipe: %s negotiated ALPN %q, not h2", c.Addr, p)
 	}
 	t := &http2.Transport{
 		// One connection carries every call: beyond the server's
@@ -255,12 +255,45 @@ func (c *Client) dial(ctx context.Context) (*http2.ClientConn, error) {
 		ReadIdleTimeout:            cmp(c.PingIdle, DefaultPingIdle),
 		PingTimeout:                cmp(c.PingTimeout, DefaultPingTimeout),
 	}
-	cc, err := t.NewClientConn(tc)
+	rc := &readErrConn{Conn: tc}
+	cc, err := t.NewClientConn(rc)
 	if err != nil {
 		nc.Close()
-		return nil, err
+		return nil, nil, rc.explain(err)
 	}
-	return cc, nil
+	return cc, rc, nil
+}
+
+// readErrConn remembers the first read error of a connection. With TLS 1.3
+// a server that refuses the client's certificate says so in an alert that
+// arrives after the handshake; x/net's client reports only that the
+// connection could not be established, and the alert explains why.
+type readErrConn struct {
+	*tls.Conn
+	mu  sync.Mutex
+	err error
+}
+
+func (c *readErrConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if err != nil {
+		c.mu.Lock()
+		if c.err == nil {
+			c.err = err
+		}
+		c.mu.Unlock()
+	}
+	return n, err
+}
+
+// explain adds the connection's read error, if any, to err.
+func (c *readErrConn) explain(err error) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == nil || errors.Is(err, c.err) {
+		return err
+	}
+	return fmt.Errorf("%w (connection: %w)", err, c.err)
 }
 
 func (c *Client) tlsConfig() *tls.Config {
