@@ -76,11 +76,11 @@ func errorReply(code int, err error) *Reply {
 // optionally "//" and the arguments separated by single slashes, each
 // percent-encoded: "time/utc", "cat//hello%20/world".
 
-// ParseTarget splits an escaped target (leading slashes allowed) into the noun
+// ParseTarget splits an escaped target (one leading slash allowed) into the noun
 // and the percent-decoded arguments: "/cat//hello%20/world" gives "cat" and
 // ["hello ", "world"].
 func ParseTarget(escaped string) (noun string, args []string, err error) {
-	escaped = strings.TrimLeft(escaped, "/")
+	escaped = strings.TrimPrefix(escaped, "/")
 	nounPart, argPart, hasArgs := strings.Cut(escaped, "//")
 	nounPart = strings.TrimRight(nounPart, "/")
 	if nounPart == "" {

@@ -159,8 +159,8 @@ func decodeFrame(buf []byte) (*pipeFrame, error) {
 		f.reply.Mime = d.string16()
 		f.reply.Data = d.b
 	case frameHeartbeat:
-		if len(d.b) != 0 {
-			d.err = &FrameError{Reason: "heartbeat with a payload"}
+		if len(d.b) != 0 || f.id != 0 {
+			d.err = &FrameError{Reason: "heartbeat with a payload or an id"}
 		}
 	default:
 		return nil, &FrameError{Reason: fmt.Sprintf("unknown type %d", f.typ)}
