@@ -118,20 +118,47 @@ func (p *pipe) deliver(id uint64, r *Reply) {
 	}
 }
 
-// writeLoop writes the queued frames to w (flushing after each) until the
-// pipe closes or a write fails. Only this goroutine touches w.
+// writeBatch is how many bytes of queued frames writeLoop gathers into one
+// write and one flush.
+const writeBatch = 64 << 10
+
+// writeLoop writes the queued frames to w until the pipe closes or a write
+// fails. Frames queued together are written together with one flush: under
+// load that saves a wake-up of the connection (and a DATA frame) per frame.
+// Only this goroutine touches w.
 func (p *pipe) writeLoop(w io.Writer, flush func()) error {
+	var buf []byte
 	for {
+		var f []byte
 		select {
-		case f := <-p.out:
-			if _, err := w.Write(f); err != nil {
-				return err
-			}
-			if flush != nil {
-				flush()
-			}
+		case f = <-p.out:
 		case <-p.done:
 			return p.err
+		}
+		out := f
+	gather:
+		for len(out) < writeBatch {
+			select {
+			case g := <-p.out:
+				if len(buf) == 0 {
+					buf = append(buf[:0], out...)
+				}
+				buf = append(buf, g...)
+				out = buf
+			default:
+				break gather
+			}
+		}
+		_, err := w.Write(out)
+		buf = buf[:0]
+		if cap(buf) > 4*writeBatch {
+			buf = nil // a large frame was gathered: do not keep its copy
+		}
+		if err != nil {
+			return err
+		}
+		if flush != nil {
+			flush()
 		}
 	}
 }
