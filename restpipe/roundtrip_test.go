@@ -151,3 +151,44 @@ func TestSlowHandlerDoesNotBlockOthers(t *testing.T) {
 		})
 	}
 }
+
+func TestConcurrencyLimitBoundsHandlers(t *testing.T) {
+	sreg, creg := echoRegistry("server"), echoRegistry("client")
+	p := newTestPKI(t)
+	s := &Server{TLSConfig: p.serverTLS(), Registry: sreg, Concurrency: 2}
+	addr := startServer(t, s)
+	c := &Client{Addr: addr, TLSConfig: p.clientTLS(t, "node1"), Registry: creg, Concurrency: 2}
+	startClient(t, c)
+	waitClients(t, s, "node1")
+
+	for name, call := range directions(s, c) {
+		t.Run(name, func(t *testing.T) {
+			g := newGate()
+			defer g.open()
+			sreg.Handle("get", "slow", g.handler)
+			creg.Handle("get", "slow", g.handler)
+			done := make(chan error, 3)
+			for range 3 {
+				go func() {
+					_, err := call(context.Background(), &Event{Verb: "get", Noun: "slow"})
+					done <- err
+				}()
+			}
+			<-g.entered
+			<-g.entered
+			// Both slots are taken: the third event waits. (This check can
+			// miss a third handler that is still on its way, never flag a
+			// correct limit.)
+			select {
+			case <-g.entered:
+				t.Fatal("a third handler ran with Concurrency 2")
+			default:
+			}
+			g.open()
+			for range 3 {
+				require.NoError(t, <-done)
+			}
+			assert.Len(t, g.entered, 1, "the third handler ran once a slot was free")
+		})
+	}
+}

@@ -159,7 +159,7 @@ func pollOK(t *testing.T, url, what string) []byte {
 }
 
 type nodes struct {
-	dir, pipeAddr string
+	dir string
 }
 
 func (n *nodes) server(t *testing.T, listen string) (p *proc, pipe, front string) {
