@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -205,6 +206,26 @@ func inflight(t *testing.T, n int, url string) chan string {
 	return out
 }
 
+// pollValue polls url until its JSON body is want.
+func pollValue(t *testing.T, url, want, what string) {
+	t.Helper()
+	deadline := time.Now().Add(waitFor)
+	var last string
+	for {
+		if resp, err := http.Get(url); err == nil {
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if last = string(data); last == want {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %s answered %q, not %q, within %v", what, url, last, want, waitFor)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval, not synchronization
+	}
+}
+
 // expectFailFast checks that n in-flight calls all ended with 503 "pipe closed".
 func expectFailFast(t *testing.T, n int, results chan string) {
 	t.Helper()
@@ -253,7 +274,7 @@ func TestKillAndRestartMidTraffic(t *testing.T) {
 			}
 		}
 	}()
-	pollOK(t, clientFront+"/server/time", "traffic")
+	pollValue(t, clientFront+"/server/sleeping", strconv.Itoa(slow), "slow calls in flight on the server")
 	srv.kill()
 	expectFailFast(t, slow, results)
 
@@ -283,9 +304,7 @@ func TestKillClientMidTraffic(t *testing.T) {
 
 	const slow = 20
 	results := inflight(t, slow, serverFront+"/client/node1/sleep//1m")
-	// All slow calls are in flight once a fast call after them has round-tripped
-	// and the server lists the client (calls are sent in order on one pipe).
-	pollOK(t, serverFront+"/client/node1/time", "traffic")
+	pollValue(t, serverFront+"/client/node1/sleeping", strconv.Itoa(slow), "slow calls in flight on the client")
 	cl.kill()
 	expectFailFast(t, slow, results)
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/h2kit/h2kit/restpipe"
@@ -26,6 +27,10 @@ func demoRegistry(side string) *restpipe.Registry {
 	r.Handle("POST", "echo", func(_ context.Context, ev *restpipe.Event) (any, error) {
 		return restpipe.Reply{Mime: ev.Mime, Data: ev.Data}, nil
 	})
+	var sleeping atomic.Int64
+	r.Handle("GET", "sleeping", func(context.Context, *restpipe.Event) (any, error) {
+		return sleeping.Load(), nil
+	})
 	r.Handle("GET", "sleep", func(ctx context.Context, ev *restpipe.Event) (any, error) {
 		if len(ev.Args) != 1 {
 			return nil, fmt.Errorf("usage: GET sleep//DURATION")
@@ -34,6 +39,8 @@ func demoRegistry(side string) *restpipe.Registry {
 		if err != nil {
 			return nil, err
 		}
+		sleeping.Add(1)
+		defer sleeping.Add(-1)
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {

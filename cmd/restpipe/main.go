@@ -7,7 +7,8 @@
 //
 // Every flag can also be set with an environment variable (the flag wins);
 // "restpipe server -h" lists them. Both nodes serve demo handlers: GET time,
-// GET hostname, POST echo, GET sleep//DURATION and GET blob//BYTES.
+// GET hostname, POST echo, GET sleep//DURATION, GET sleeping (how many sleep
+// handlers are running) and GET blob//BYTES.
 package main
 
 import (
