@@ -133,3 +133,26 @@ func TestStatsdEmitter(t *testing.T) {
 	var nilMetrics *Metrics
 	nilMetrics.Incr("x")
 }
+
+func TestMetricsCountH2kitRejects(t *testing.T) {
+	m, err := NewMetrics("", "")
+	require.NoError(t, err)
+	p := newTestPKI(t)
+	s := &Server{TLSConfig: p.serverTLS(), Metrics: m}
+	addr := startServer(t, s)
+	cfg := p.clientTLS(t, "node1")
+	cfg.NextProtos = []string{"h2"}
+	cfg.ServerName = "127.0.0.1"
+	conn, err := tls.Dial("tcp", addr, cfg)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("this is not the HTTP/2 connection preface\r\n"))
+	require.NoError(t, err)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	io.Copy(io.Discard, conn) // the server closes the connection
+	deadline := time.Now().Add(10 * time.Second)
+	for m.Counter("h2.reject.bad_preface") != 1 {
+		require.True(t, time.Now().Before(deadline), "h2.reject.bad_preface not counted within 10 s")
+		time.Sleep(5 * time.Millisecond) // polling
+	}
+}
