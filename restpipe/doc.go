@@ -63,7 +63,10 @@
 // flight fails with ErrPipeClosed the moment its pipe drops (the connection
 // died, the peer was killed, the client reconnected, the node shut down).
 // A call whose context deadline passes, or CallTimeout when the context has
-// none, fails with ErrTimeout. The fronts map these to 404, 503 and 504.
+// none, fails with ErrTimeout; on the pipe stream the timeout covers the wait
+// for a turn to write and for the reply, but a frame already being written is
+// finished (the stream stays well-formed). The fronts map these errors to
+// 404, 503 and 504.
 //
 // # Durability
 //
