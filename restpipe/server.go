@@ -17,6 +17,7 @@ import (
 
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // Defaults of Server and Client fields.
@@ -77,7 +78,7 @@ func (s *Server) init() {
 			TLSConfig: s.TLSConfig,
 			Handler:   handler.HTTPHandler(http.HandlerFunc(s.serveHTTP)),
 			Logger:    s.Logger,
-			OnReject:  func(name string) { s.Metrics.Incr("h2.reject." + name) },
+			OnReject:  func(name reject.Name) { s.Metrics.Incr("h2.reject." + string(name)) },
 		}
 	})
 }
