@@ -1,3 +1,8 @@
+//lint:file-ignore SA1019 The pipe needs x/net's http2.ClientConn on a
+// connection it wraps (readErrConn keeps the TLS alert that explains a
+// refused certificate); net/http's Transport.NewClientConn speaks HTTP/2
+// only on a bare *tls.Conn, so it cannot replace it yet.
+
 package restpipe
 
 import (

@@ -12,7 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/net/http2"
 )
 
 func startFront(t *testing.T, h http.Handler) string {
@@ -31,10 +30,9 @@ func TestFrontsHTTP1AndH2C(t *testing.T) {
 	clientFront := startFront(t, ClientFront(c))
 	serverFront := startFront(t, ServerFront(s))
 
-	h2c := &http.Client{Transport: &http2.Transport{AllowHTTP: true,
-		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-			return (&net.Dialer{}).DialContext(ctx, network, addr)
-		}}}
+	prior := new(http.Protocols)
+	prior.SetUnencryptedHTTP2(true) // h2c with prior knowledge
+	h2c := &http.Client{Transport: &http.Transport{Protocols: prior}}
 	h1 := &http.Client{Transport: &http.Transport{ForceAttemptHTTP2: false}}
 	clients := map[string]*http.Client{"HTTP/1.1": h1, "h2c": h2c}
 
