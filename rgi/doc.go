@@ -88,9 +88,10 @@
 //   - the request's "Connection: close" is honoured, and the response after which the server
 //     closes says "connection: close";
 //   - TCP_NODELAY is set, and "Expect: 100-continue" is answered when the app first reads the body;
-//   - the defaults are the seed's (15 s, 25 connections, 100 requests), not Degu 0.19's code
-//     (30 s, 50, 1000); a connection beyond MaxConnections is closed at once (Degu waits up to 2 s
-//     for a slot);
+//   - the Timeout and MaxConnections defaults are the seed's (15 s, 25 connections), not Degu
+//     0.19's code (30 s, 50); the request limit is Degu 0.19's 1000 per connection (the seed's 100
+//     broke Degu clients, which do not reconnect); a connection beyond MaxConnections is closed at
+//     once (Degu waits up to 2 s for a slot);
 //   - a request preamble must arrive within one Timeout in total (Degu renews it per read, so a
 //     client trickling bytes holds a connection forever); a late one gets 408;
 //   - Range and Content-Range are not parsed: "range" reaches the app as a string.

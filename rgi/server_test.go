@@ -399,7 +399,7 @@ func TestOptionsValidate(t *testing.T) {
 		}
 	}
 	d := DefaultOptions()
-	if d.Timeout != 15*time.Second || d.MaxConnections != 25 || d.MaxRequestsPerConnection != 100 {
+	if d.Timeout != 15*time.Second || d.MaxConnections != 25 || d.MaxRequestsPerConnection != 1000 {
 		t.Fatalf("defaults %+v", d)
 	}
 	if _, err := NewServer("127.0.0.1:0", nil, nil); err == nil {
