@@ -77,10 +77,13 @@ func (b *Body) ReadAll() ([]byte, error) {
 	if b.remaining > MaxReadSize {
 		return nil, ErrBodyTooLarge
 	}
-	buf := make([]byte, b.remaining)
-	_, err := io.ReadFull(b, buf)
+	// Allocated as the bytes arrive (appendN), not by the declared length.
+	buf, err := appendN(nil, b.remaining, b.Read)
 	if err != nil {
 		return nil, err
+	}
+	if buf == nil {
+		buf = []byte{}
 	}
 	return buf, nil
 }
