@@ -162,6 +162,9 @@ func buildURI(script, path []string, query string, hasQuery bool) string {
 // where the app states the framing a GET would get. A HEAD response never
 // carries a body: the server sends the headers and drops the body.
 // Violations are the app's mistake: the server logs it and answers 500.
+// A Body that is an io.Closer (a *Body or *ChunkedBody over a file, see
+// NewBody) is closed once the response is done with, on every path: sent,
+// HEAD, peer gone, write error, invalid response.
 //
 // Putting a []byte into Body allocates (Go boxes the slice header); an app
 // that sends the same bytes every time can box them once, in a package

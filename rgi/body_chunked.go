@@ -42,6 +42,7 @@ type ChunkedBody struct {
 	state     chunkState
 	err       error
 	cont      *conn
+	src       io.Closer // the source of an output body, closed by Close
 }
 
 type chunkState uint8
@@ -54,13 +55,30 @@ const (
 
 // NewChunkedBody returns a body reading chunked-coded bytes from r. r is
 // used directly when it is a *bufio.Reader of at least MaxChunkLineSize
-// bytes.
+// bytes. When r is an io.Closer, the body owns it, as NewBody's does.
 func NewChunkedBody(r io.Reader) *ChunkedBody {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < MaxChunkLineSize {
 		br = bufio.NewReaderSize(r, MaxChunkLineSize)
 	}
-	return &ChunkedBody{br: br}
+	src, _ := r.(io.Closer)
+	return &ChunkedBody{br: br, src: src}
+}
+
+// Close closes the source of a body made by NewChunkedBody when it is an
+// io.Closer, once; later calls return nil. As with Body.Close, servers and
+// the client call it for every body they send, and it does nothing on a
+// body read from a connection or a nil *ChunkedBody.
+func (b *ChunkedBody) Close() error {
+	if b == nil {
+		return nil
+	}
+	src := b.src
+	b.src = nil
+	if src == nil {
+		return nil
+	}
+	return src.Close()
 }
 
 func (b *ChunkedBody) reset(br *bufio.Reader, in *interner, cont *conn) {

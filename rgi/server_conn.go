@@ -272,6 +272,7 @@ func (c *conn) loop() (linger bool, err error) {
 			closing = closing || !c.cbody.Consumed() && !passedOn
 		}
 		if pe, isPE := bodyErr.(*ProtocolError); isPE {
+			closeBody(resp.Body)
 			c.writeError(pe)
 			return true, pe
 		}
@@ -319,7 +320,10 @@ func (c *conn) callApp() (resp Response, ok bool) {
 // closes; an error writing the body leaves the peer a short message, so
 // the error is returned and the connection dropped. answered reports that
 // the peer got a whole response (the 500).
+//
+// The body is closed on return, whatever happened (see NewBody).
 func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered bool, err error) {
+	defer closeBody(resp.Body)
 	fr, err := framingOf(resp.Body)
 	if err == nil {
 		pass := resp.Body == nil && (isHead || resp.Status == 304)
