@@ -29,6 +29,11 @@ type Options struct {
 	// and does not reconnect after "connection: close", so a lower default
 	// breaks it mid-session (the seed documentation's 100 did).
 	MaxRequestsPerConnection int
+	// DisableDate stops the server adding a date header to responses
+	// that lack one (RFC 9110 §6.6.1 asks an origin server with a clock
+	// to send it; Degu never does). The HTTP/2 handler has the same
+	// option.
+	DisableDate bool
 	// Logger receives connection events (at Debug) and application
 	// mistakes and panics (at Error). Nil means slog.Default().
 	Logger *slog.Logger
