@@ -85,6 +85,11 @@ type Credentials struct {
 // [], of "/foo/" is ["foo", ""]. Without a "?" HasQuery is false; with a
 // trailing "?" it is true and Query is "" (Degu's None and an empty string).
 type Request struct {
+	// Method is one of the Method constants or any other method token
+	// ("OPTIONS", "PATCH", "FOO"): the server passes every method on, and
+	// the app answers those it does not support, 405 with an allow header
+	// listing what the resource does support, or 501 (RFC 9110 §9.1).
+	// GET, HEAD and DELETE requests carry no body (see BodyAllowed).
 	Method string
 	URI    string
 	// Script holds the path components consumed so far (by Shift), Path the
@@ -156,12 +161,16 @@ func buildURI(script, path []string, query string, hasQuery bool) string {
 // names must be lowercase [a-z0-9-], at most 32 bytes; values printable
 // ASCII. Body is nil, []byte, string, *Body, *BodyIter, *ChunkedBody or
 // *ChunkedBodyIter; the server adds content-length (the first four) or
-// "transfer-encoding: chunked" (the last two) and nothing else: no date,
-// no server. A content-length or transfer-encoding the app sets itself must
+// "transfer-encoding: chunked" (the last two) and a date header when the
+// app sets none (RFC 9110 §6.6.1; Options.DisableDate turns it off), and
+// nothing else: no server. A content-length or transfer-encoding the app sets itself must
 // agree with the body, except on a HEAD (or 304) response without a body,
 // where the app states the framing a GET would get. A HEAD response never
 // carries a body: the server sends the headers and drops the body.
 // Violations are the app's mistake: the server logs it and answers 500.
+// A Body that is an io.Closer (a *Body or *ChunkedBody over a file, see
+// NewBody) is closed once the response is done with, on every path: sent,
+// HEAD, peer gone, write error, invalid response.
 //
 // Putting a []byte into Body allocates (Go boxes the slice header); an app
 // that sends the same bytes every time can box them once, in a package
@@ -196,13 +205,13 @@ func (Bodies) ChunkedBodyIter(seq iter.Seq[Chunk]) *ChunkedBodyIter {
 }
 
 // NewRequest builds a Request the way the server does from a request line:
-// method must be one of the five methods, uri an origin-form target the
-// server accepts; Path and Query come from uri, Script is empty. headers
+// method must be a method token (the server passes every method to the app,
+// see Request.Method), uri an origin-form target the server accepts; Path and Query come from uri, Script is empty. headers
 // (nil for none) is used as it is, and should have lowercase names; body is
 // nil or the request body. It is for tests and for serving an App over
 // another protocol (the HTTP/2 adapter), and allocates.
 func NewRequest(method, uri string, headers map[string]string, body io.Reader) (*Request, error) {
-	m, err := parseMethod(method)
+	m, err := requestMethod(method, nil)
 	if err != nil {
 		return nil, err
 	}

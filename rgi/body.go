@@ -24,12 +24,35 @@ type Body struct {
 	remaining int64
 	err       error
 	input     bool  // read from a connection: an early EOF is the peer's fault
+	closed    bool  // Close has run
 	cont      *conn // sends "100 Continue" before the first read, then nil
 }
 
 // NewBody returns an output body of contentLength bytes read from r.
+//
+// When r is an io.Closer (an *os.File, say), the body owns it: the server
+// that sends the body as a response, or the client that sends it as a
+// request, closes it once the message is done with, however it ends (sent,
+// a HEAD request, the peer gone, a write error, an invalid response). See
+// Close.
 func NewBody(r io.Reader, contentLength int64) *Body {
 	return &Body{ContentLength: contentLength, r: r, remaining: contentLength}
+}
+
+// Close closes the reader of an output body when it is an io.Closer, once;
+// later calls return nil. Servers and the client call it for every body
+// they send. On a body read from a connection (a request body, or a
+// client's response body) it does nothing: the connection is not the
+// body's to close. A nil *Body (an invalid output body) is allowed.
+func (b *Body) Close() error {
+	if b == nil || b.closed || b.input {
+		return nil
+	}
+	b.closed = true
+	if c, ok := b.r.(io.Closer); ok {
+		return c.Close()
+	}
+	return nil
 }
 
 func (b *Body) reset(r io.Reader, n int64, cont *conn) {
@@ -77,10 +100,13 @@ func (b *Body) ReadAll() ([]byte, error) {
 	if b.remaining > MaxReadSize {
 		return nil, ErrBodyTooLarge
 	}
-	buf := make([]byte, b.remaining)
-	_, err := io.ReadFull(b, buf)
+	// Allocated as the bytes arrive (appendN), not by the declared length.
+	buf, err := appendN(nil, b.remaining, b.Read)
 	if err != nil {
 		return nil, err
+	}
+	if buf == nil {
+		buf = []byte{}
 	}
 	return buf, nil
 }

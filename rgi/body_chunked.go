@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"iter"
+	"slices"
 )
 
 // Extension is the optional chunk extension, a single key=value pair
@@ -41,6 +42,7 @@ type ChunkedBody struct {
 	state     chunkState
 	err       error
 	cont      *conn
+	src       io.Closer // the source of an output body, closed by Close
 }
 
 type chunkState uint8
@@ -53,13 +55,30 @@ const (
 
 // NewChunkedBody returns a body reading chunked-coded bytes from r. r is
 // used directly when it is a *bufio.Reader of at least MaxChunkLineSize
-// bytes.
+// bytes. When r is an io.Closer, the body owns it, as NewBody's does.
 func NewChunkedBody(r io.Reader) *ChunkedBody {
 	br, ok := r.(*bufio.Reader)
 	if !ok || br.Size() < MaxChunkLineSize {
 		br = bufio.NewReaderSize(r, MaxChunkLineSize)
 	}
-	return &ChunkedBody{br: br}
+	src, _ := r.(io.Closer)
+	return &ChunkedBody{br: br, src: src}
+}
+
+// Close closes the source of a body made by NewChunkedBody when it is an
+// io.Closer, once; later calls return nil. As with Body.Close, servers and
+// the client call it for every body they send, and it does nothing on a
+// body read from a connection or a nil *ChunkedBody.
+func (b *ChunkedBody) Close() error {
+	if b == nil {
+		return nil
+	}
+	src := b.src
+	b.src = nil
+	if src == nil {
+		return nil
+	}
+	return src.Close()
 }
 
 func (b *ChunkedBody) reset(br *bufio.Reader, in *interner, cont *conn) {
@@ -178,46 +197,108 @@ func unhex(c byte) byte {
 	return c - 'A' + 10
 }
 
+// The chunk state machine lives in three methods, used by every way of
+// reading a body: next moves to the next chunk's data (the CRLF ending the
+// previous chunk's data, then a size line), readData reads the current
+// chunk's data, endData takes the CRLF after it.
+
+// next moves to the start of the next chunk's data, or to chunkDone. It
+// expects the current chunk's data to be read to its end.
+func (b *ChunkedBody) next() error {
+	if b.state == chunkData {
+		if err := b.endData(); err != nil {
+			return err
+		}
+	}
+	return b.nextHeader()
+}
+
+// readData reads up to len(p) bytes of the current chunk's data.
+func (b *ChunkedBody) readData(p []byte) (int, error) {
+	if int64(len(p)) > b.remaining {
+		p = p[:b.remaining]
+	}
+	n, err := b.br.Read(p)
+	b.remaining -= int64(n)
+	if err != nil && b.remaining > 0 {
+		return n, b.fail(err)
+	}
+	return n, nil
+}
+
+// endData reads the CRLF after a chunk's data, whose end has been read.
+func (b *ChunkedBody) endData() error {
+	if err := b.readCRLF(); err != nil {
+		return err
+	}
+	b.state = chunkHeader
+	return nil
+}
+
+// appendData appends the rest of the current chunk's data to dst and
+// takes the CRLF after it. dst grows with the bytes received, not with the
+// size the chunk line declared: a peer that declares 16 MiB and sends
+// nothing more costs nothing.
+func (b *ChunkedBody) appendData(dst []byte) ([]byte, error) {
+	dst, err := appendN(dst, b.remaining, b.readData)
+	if err != nil {
+		return nil, err
+	}
+	return dst, b.endData()
+}
+
+// growStep is the smallest growth of a buffer appendN fills.
+const growStep = 16 << 10
+
+// appendN appends n bytes from read to dst, growing dst as bytes arrive
+// (doubling, from at most growStep) rather than by n up front, so memory
+// follows the bytes received, not the length a peer declared.
+func appendN(dst []byte, n int64, read func([]byte) (int, error)) ([]byte, error) {
+	empty := 0
+	for n > 0 {
+		if len(dst) == cap(dst) {
+			dst = slices.Grow(dst, int(min(n, max(int64(len(dst)), growStep))))
+		}
+		p := dst[len(dst):cap(dst)]
+		if int64(len(p)) > n {
+			p = p[:n]
+		}
+		k, err := read(p)
+		dst, n = dst[:len(dst)+k], n-int64(k)
+		if err != nil && n > 0 {
+			return dst, err
+		}
+		if k > 0 {
+			empty = 0
+		} else if empty++; empty > 100 {
+			return dst, io.ErrNoProgress
+		}
+	}
+	return dst, nil
+}
+
 // ReadChunk returns the next chunk, the last one (empty Data) included, then
-// io.EOF. Data is a new slice of up to 16 MiB.
+// io.EOF. Data is a new slice of up to 16 MiB. When Read has taken part of
+// a chunk's data, ReadChunk returns the rest of that chunk first.
 func (b *ChunkedBody) ReadChunk() (Chunk, error) {
 	if b.err != nil {
 		return Chunk{}, b.err
 	}
-	switch b.state {
-	case chunkDone:
+	if b.state == chunkDone {
 		return Chunk{}, io.EOF
-	case chunkData:
-		if b.remaining > 0 {
-			// Read was used before; finish this chunk's data first.
-			return b.readRest()
-		}
-		if err := b.readCRLF(); err != nil {
+	}
+	if b.state == chunkHeader || b.remaining == 0 {
+		if err := b.next(); err != nil {
 			return Chunk{}, err
 		}
-		b.state = chunkHeader
+		if b.state == chunkDone {
+			return Chunk{Ext: b.ext, Data: []byte{}}, nil
+		}
 	}
-	if err := b.nextHeader(); err != nil {
+	data, err := b.appendData(nil)
+	if err != nil {
 		return Chunk{}, err
 	}
-	if b.state == chunkDone {
-		return Chunk{Ext: b.ext, Data: []byte{}}, nil
-	}
-	return b.readRest()
-}
-
-// readRest reads the rest of the current chunk's data and the CRLF after it,
-// and returns the chunk with its extension.
-func (b *ChunkedBody) readRest() (Chunk, error) {
-	data := make([]byte, b.remaining)
-	if _, err := io.ReadFull(b.br, data); err != nil {
-		return Chunk{}, b.fail(err)
-	}
-	b.remaining = 0
-	if err := b.readCRLF(); err != nil {
-		return Chunk{}, err
-	}
-	b.state = chunkHeader
 	return Chunk{Ext: b.ext, Data: data}, nil
 }
 
@@ -227,34 +308,19 @@ func (b *ChunkedBody) Read(p []byte) (int, error) {
 		if b.err != nil {
 			return 0, b.err
 		}
-		switch b.state {
-		case chunkDone:
+		if b.state == chunkDone {
 			return 0, io.EOF
-		case chunkHeader:
-			if err := b.nextHeader(); err != nil {
-				return 0, err
-			}
-			continue
 		}
-		if b.remaining == 0 {
-			if err := b.readCRLF(); err != nil {
+		if b.state == chunkHeader || b.remaining == 0 {
+			if err := b.next(); err != nil {
 				return 0, err
 			}
-			b.state = chunkHeader
 			continue
 		}
 		if len(p) == 0 {
 			return 0, nil
 		}
-		if int64(len(p)) > b.remaining {
-			p = p[:b.remaining]
-		}
-		n, err := b.br.Read(p)
-		b.remaining -= int64(n)
-		if err != nil && n == 0 {
-			return 0, b.fail(err)
-		}
-		return n, nil
+		return b.readData(p)
 	}
 }
 
@@ -279,30 +345,25 @@ func (b *ChunkedBody) Chunks() iter.Seq2[Chunk, error] {
 func (b *ChunkedBody) ReadAll() ([]byte, error) {
 	var out []byte
 	for {
-		if b.state == chunkHeader && b.err == nil {
-			if err := b.nextHeader(); err != nil {
-				return nil, err
-			}
-		}
 		if b.err != nil {
 			return nil, b.err
 		}
 		if b.state == chunkDone {
 			return out, nil
 		}
+		if b.state == chunkHeader || b.remaining == 0 {
+			if err := b.next(); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if int64(len(out))+b.remaining > MaxReadSize {
 			return nil, ErrBodyTooLarge
 		}
-		start := len(out)
-		out = append(out, make([]byte, b.remaining)...)
-		if _, err := io.ReadFull(b.br, out[start:]); err != nil {
-			return nil, b.fail(err)
-		}
-		b.remaining = 0
-		if err := b.readCRLF(); err != nil {
+		var err error
+		if out, err = b.appendData(out); err != nil {
 			return nil, err
 		}
-		b.state = chunkHeader
 	}
 }
 
@@ -318,7 +379,7 @@ func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
 		return ErrBodyConsumed
 	}
 	for {
-		if err := b.nextHeader(); err != nil {
+		if err := b.next(); err != nil {
 			return err
 		}
 		writeChunkHead(bw, b.remaining, b.ext)
@@ -333,18 +394,12 @@ func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
 				}
 			}
 			buf := bw.AvailableBuffer()
-			buf = buf[:min(int64(cap(buf)), b.remaining)]
-			n, err := b.br.Read(buf)
-			bw.Write(buf[:n])
-			b.remaining -= int64(n)
-			if err != nil && b.remaining > 0 {
-				return b.fail(err)
+			n, err := b.readData(buf[:cap(buf)])
+			bw.Write(buf[:n]) // copies onto itself: buf is bw's own buffer
+			if err != nil {
+				return err
 			}
 		}
-		if err := b.readCRLF(); err != nil {
-			return err
-		}
-		b.state = chunkHeader
 		bw.WriteString("\r\n")
 	}
 }

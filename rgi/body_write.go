@@ -1,6 +1,9 @@
 package rgi
 
-import "bufio"
+import (
+	"bufio"
+	"io"
+)
 
 // framingOf tells how an output body is framed: nil has none; []byte,
 // string, *Body and *BodyIter have a content-length; *ChunkedBody and
@@ -56,4 +59,14 @@ func writeBody(bw *bufio.Writer, body any) error {
 		return b.writeTo(bw)
 	}
 	return ErrBadOutputBody
+}
+
+// closeBody closes an output body that is an io.Closer (*Body and
+// *ChunkedBody are; see NewBody). The server and the client call it on
+// every path once a message is done with, so that a file behind a body is
+// not left open until a finalizer runs.
+func closeBody(body any) {
+	if c, ok := body.(io.Closer); ok {
+		c.Close()
+	}
 }

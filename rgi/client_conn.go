@@ -92,7 +92,9 @@ func (c *Connection) fail(err error) error {
 // headers to the caller's dict; here they are merged into a private map).
 // body is nil, []byte, string, *Body, *BodyIter, *ChunkedBody or
 // *ChunkedBodyIter, and only allowed with PUT and POST; the client adds
-// content-length or "transfer-encoding: chunked" to match it.
+// content-length or "transfer-encoding: chunked" to match it. A body that
+// is an io.Closer (NewBody over an *os.File, say) is closed when Request
+// returns, whatever happened.
 //
 // The response's Headers are a new map with lowercase names. Its Body is
 // nil for a HEAD request, for 1xx, 204 and 304 responses (RFC 9112 §6.3),
@@ -102,6 +104,8 @@ func (c *Connection) fail(err error) error {
 // before the next request. A Response can be returned as it is by an App,
 // which is how a reverse proxy forwards it.
 func (c *Connection) Request(method, uri string, headers map[string]string, body any) (Response, error) {
+	// The request body is closed however the request ends (see NewBody).
+	defer closeBody(body)
 	if c.closed {
 		return Response{}, ErrConnectionClosed
 	}

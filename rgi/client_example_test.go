@@ -36,6 +36,7 @@ func Example() {
 		if err != nil {
 			panic(err)
 		}
+		delete(resp.Headers, "date") // the server's clock (RFC 9110 §6.6.1)
 		fmt.Printf("%d %s %v %v\n", resp.Status, resp.Reason, resp.Headers, resp.Body)
 	}
 	// Output:

@@ -11,7 +11,8 @@
 //
 //	app := rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
 //		if r.Method != rgi.MethodGet && r.Method != rgi.MethodHead {
-//			return rgi.Response{Status: 405, Reason: "Method Not Allowed"}
+//			return rgi.Response{Status: 405, Reason: "Method Not Allowed",
+//				Headers: map[string]string{"allow": "GET, HEAD"}}
 //		}
 //		return rgi.Response{Status: 200, Reason: "OK",
 //			Headers: map[string]string{"content-type": "text/plain"},
@@ -22,18 +23,20 @@
 //
 // An App that also implements ConnectHook has OnConnect called per
 // connection. The server adds only content-length or
-// "transfer-encoding: chunked" to a response, chosen from the body's type.
+// "transfer-encoding: chunked" to a response, chosen from the body's type,
+// and date (RFC 9110 §6.6.1).
 //
 // # The wire
 //
-// The server speaks Degu's strict HTTP/1.1 subset: HTTP/1.1 only; methods
-// GET, HEAD, PUT, POST and DELETE; a request body only with PUT and POST;
+// The server speaks Degu's strict HTTP/1.1 subset: HTTP/1.1 only; any
+// method token, passed to the app (Degu's are GET, HEAD, PUT, POST and
+// DELETE); no request body with GET, HEAD or DELETE (see BodyAllowed);
 // never content-length and transfer-encoding together; transfer-encoding
 // only "chunked" (chunk extensions of one key=value are kept); no duplicate
 // headers; header lines of exactly "Name: Value\r\n"; a preamble of at most
 // 32 KiB; keep-alive by default. Where Degu silently drops the connection on
 // bad input, this server answers first with a short plain-text error (400,
-// 405, 413, 431, 501 or 505, reason phrases of letters and spaces) and then
+// 413, 431, 501 or 505, reason phrases of letters and spaces) and then
 // closes.
 //
 // # Addresses
@@ -75,7 +78,7 @@
 // # Differences from Degu
 //
 // Deliberate differences from Degu 0.19, each for safety or for clients other than Degu's:
-//   - bad input gets a short plain-text answer (400, 405, 413, 431, 501, 505) before the close,
+//   - bad input gets a short plain-text answer (400, 413, 431, 501, 505) before the close,
 //     where Degu closes silently; so does an app that panics or returns an invalid response
 //     (500), and a request body the app left unread gets the app's response before the close;
 //   - header values may hold any printable ASCII (Degu refuses "!", "#", "{", which browsers put
@@ -88,9 +91,16 @@
 //   - the request's "Connection: close" is honoured, and the response after which the server
 //     closes says "connection: close";
 //   - TCP_NODELAY is set, and "Expect: 100-continue" is answered when the app first reads the body;
-//   - the defaults are the seed's (15 s, 25 connections, 100 requests), not Degu 0.19's code
-//     (30 s, 50, 1000); a connection beyond MaxConnections is closed at once (Degu waits up to 2 s
-//     for a slot);
+//   - responses carry a date header (RFC 9110 §6.6.1; Options.DisableDate for Degu's none), as
+//     the same app's responses over HTTP/2 do;
+//   - every method token reaches the app (Request.Method), which answers those it does not
+//     support (405 with allow, or 501): only the app knows what a resource allows, and HTTP/2
+//     handlers see every method too (Degu closes the connection on OPTIONS or PATCH; the client
+//     still sends only Degu's five);
+//   - the Timeout and MaxConnections defaults are the seed's (15 s, 25 connections), not Degu
+//     0.19's code (30 s, 50); the request limit is Degu 0.19's 1000 per connection (the seed's 100
+//     broke Degu clients, which do not reconnect); a connection beyond MaxConnections is closed at
+//     once (Degu waits up to 2 s for a slot);
 //   - a request preamble must arrive within one Timeout in total (Degu renews it per read, so a
 //     client trickling bytes holds a connection forever); a late one gets 408;
 //   - Range and Content-Range are not parsed: "range" reaches the app as a string.

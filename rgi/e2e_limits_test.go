@@ -123,11 +123,45 @@ func TestE2EMaxRequestsPerConnection(t *testing.T) {
 			if err != nil {
 				t.Fatalf("reading until close: %v", err)
 			}
+			all = []byte(stripDates(t, string(all), max))
 			want := strings.Repeat("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", max-1) +
 				"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok"
 			if string(all) != want {
 				t.Fatalf("wire:\n%q\nwant:\n%q", all, want)
 			}
 		})
+	}
+}
+
+// TestE2EDefaultMaxRequestsIsDegus pins the default request limit to Degu
+// 0.19's server code (max_requests=1000): a Degu client keeps one
+// connection and does not reconnect after "connection: close", so a lower
+// default breaks it mid-session. With default options, 1000 pipelined
+// requests are all answered on one connection and only the last answer
+// says "connection: close".
+func TestE2EDefaultMaxRequestsIsDegus(t *testing.T) {
+	if rgi.DefaultMaxRequestsPerConnection != 1000 || rgi.DefaultOptions().MaxRequestsPerConnection != 1000 {
+		t.Fatalf("default MaxRequestsPerConnection %d, Degu's is 1000", rgi.DefaultOptions().MaxRequestsPerConnection)
+	}
+	srv := rgitest.TempServer(t, "127.0.0.1:0", okApp, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	raw, err := rgi.Dial(ctx, srv.Address())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(30 * time.Second))
+	const n = 1000
+	go raw.Write(bytes.Repeat([]byte("GET / HTTP/1.1\r\n\r\n"), n+1))
+	all, err := io.ReadAll(raw)
+	if err != nil {
+		t.Fatalf("reading until close: %v", err)
+	}
+	want := strings.Repeat("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", n-1) +
+		"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok"
+	if all = []byte(stripDates(t, string(all), n)); string(all) != want {
+		got := strings.Count(string(all), "HTTP/1.1 200 OK")
+		t.Fatalf("got %d responses (%d bytes), want %d ending with connection: close", got, len(all), n)
 	}
 }

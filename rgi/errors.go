@@ -9,7 +9,7 @@ import (
 // speaks (a malformed preamble, a limit exceeded, an unsupported feature).
 //
 // Status and Reason are the answer a server sends before closing the
-// connection (400, 405, 413, 431, 501 or 505; the reason is letters and
+// connection (400, 413, 431, 501 or 505; the reason is letters and
 // spaces only, because Degu's client rejects anything else). Status is 0 for
 // errors found in a response, which only a client meets. Msg says what was
 // wrong, in a few lowercase words; it never quotes the peer's bytes.
@@ -48,8 +48,10 @@ var (
 	// ErrTruncatedPreamble: the peer closed the connection in the middle of a preamble.
 	ErrTruncatedPreamble = badRequest("connection closed inside the preamble")
 
-	ErrBadRequestLine   = badRequest("malformed request line")
-	ErrBadVersion       = &ProtocolError{505, "HTTP Version Not Supported", "only HTTP/1.1 is supported"}
+	ErrBadRequestLine = badRequest("malformed request line")
+	ErrBadVersion     = &ProtocolError{505, "HTTP Version Not Supported", "only HTTP/1.1 is supported"}
+	// ErrMethodNotAllowed and ErrUnknownMethod are the client's: it sends
+	// only Degu's five methods. The server passes every method to the app.
 	ErrMethodNotAllowed = &ProtocolError{405, "Method Not Allowed", "method is not GET, HEAD, PUT, POST or DELETE"}
 	ErrUnknownMethod    = &ProtocolError{501, "Not Implemented", "unknown method"}
 	ErrBadURI           = badRequest("bad request target")
@@ -64,7 +66,7 @@ var (
 	ErrContentLengthTooBig = &ProtocolError{413, "Content Too Large", "content-length longer than 16 digits"}
 	ErrBadTransferEncoding = &ProtocolError{501, "Not Implemented", "transfer-encoding other than chunked"}
 	ErrLengthAndChunked    = badRequest("both content-length and transfer-encoding")
-	ErrBodyNotAllowed      = badRequest("request body only allowed with PUT or POST")
+	ErrBodyNotAllowed      = badRequest("no request body allowed with GET, HEAD or DELETE")
 
 	ErrBadStatusLine = badResponse("malformed status line")
 	ErrBadStatus     = badResponse("bad status code")

@@ -87,6 +87,18 @@ func (d *deadlineConn) Write(p []byte) (int, error) {
 	return d.c.Write(p)
 }
 
+// date returns the date header value for a response written now, or ""
+// when Options.DisableDate is set. RFC 9110 §6.6.1: "An origin server with
+// a clock ... MUST generate a Date header field" in 2xx, 3xx and 4xx
+// responses, and may in the others; Degu sends none, HTTP/2 (the handler
+// package) does, and one app must answer the same on both.
+func (s *Server) date() string {
+	if s.opts.DisableDate {
+		return ""
+	}
+	return httpDate(time.Now())
+}
+
 // errAppPanicked ends a connection whose app call panicked.
 var errAppPanicked = errors.New("rgi: app panicked")
 
@@ -272,6 +284,7 @@ func (c *conn) loop() (linger bool, err error) {
 			closing = closing || !c.cbody.Consumed() && !passedOn
 		}
 		if pe, isPE := bodyErr.(*ProtocolError); isPE {
+			closeBody(resp.Body)
 			c.writeError(pe)
 			return true, pe
 		}
@@ -319,11 +332,14 @@ func (c *conn) callApp() (resp Response, ok bool) {
 // closes; an error writing the body leaves the peer a short message, so
 // the error is returned and the connection dropped. answered reports that
 // the peer got a whole response (the 500).
+//
+// The body is closed on return, whatever happened (see NewBody).
 func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered bool, err error) {
+	defer closeBody(resp.Body)
 	fr, err := framingOf(resp.Body)
 	if err == nil {
 		pass := resp.Body == nil && (isHead || resp.Status == 304)
-		err = c.hw.writeResponseHead(c.bw, resp.Status, resp.Reason, resp.Headers, fr, pass, closing)
+		err = c.hw.writeResponseHead(c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
 	}
 	if err != nil {
 		c.srv.opts.logger().Error("rgi: bad response from app", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "status", resp.Status, "err", err)
@@ -378,13 +394,14 @@ func (c *conn) writeStatus(status int, reason, msg string) {
 	bw.WriteString(strconv.Itoa(status))
 	bw.WriteByte(' ')
 	bw.WriteString(reason)
-	if status == 405 {
-		// RFC 9110 §15.5.6: a 405 response MUST carry Allow.
-		bw.WriteString("\r\nallow: DELETE, GET, HEAD, POST, PUT")
-	}
 	bw.WriteString("\r\nconnection: close\r\ncontent-length: ")
 	bw.WriteString(strconv.Itoa(len(msg) + 1))
-	bw.WriteString("\r\ncontent-type: text/plain\r\n\r\n")
+	bw.WriteString("\r\ncontent-type: text/plain")
+	if d := c.srv.date(); d != "" {
+		bw.WriteString("\r\ndate: ")
+		bw.WriteString(d)
+	}
+	bw.WriteString("\r\n\r\n")
 	bw.WriteString(msg)
 	bw.WriteString("\n")
 	bw.Flush()

@@ -69,7 +69,7 @@ func TestServerCurl(t *testing.T) {
 		t.Fatalf("GET: %q %v", out, err)
 	}
 	out, err = runCurl(t, "-I", base+"/")
-	if err != nil || !strings.HasPrefix(out, "HTTP/1.1 200 OK\r\ncontent-length: 19\r\ncontent-type: text/plain\r\n\r\n") {
+	if err != nil || !strings.HasPrefix(stripDates(t, out, 1), "HTTP/1.1 200 OK\r\ncontent-length: 19\r\ncontent-type: text/plain\r\n\r\n") {
 		t.Fatalf("HEAD: %q %v", out, err)
 	}
 	big := filepath.Join(t.TempDir(), "big")
@@ -84,8 +84,9 @@ func TestServerCurl(t *testing.T) {
 	if err != nil || out != "POST chunked 5 anon curl/\n" {
 		t.Fatalf("chunked POST: %q %v", out, err)
 	}
-	out, err = runCurl(t, "-i", "-X", "PATCH", base+"/")
-	if err != nil || !strings.HasPrefix(out, "HTTP/1.1 405 Method Not Allowed\r\n") {
+	// Every method reaches the app, which answers it.
+	out, err = runCurl(t, "-X", "PATCH", base+"/")
+	if err != nil || out != "PATCH  0 anon curl/\n" {
 		t.Fatalf("PATCH: %q %v", out, err)
 	}
 

@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 
 	"github.com/h2kit/h2kit/rgi"
 )
 
 // ExampleNewServer runs Degu's hello-world app and talks to it with raw
-// HTTP/1.1, showing exactly what goes over the wire: the only header the
-// server adds is content-length.
+// HTTP/1.1, showing exactly what goes over the wire: the only headers the
+// server adds are content-length and date (RFC 9110 §6.6.1; its value, the
+// server's clock, is shown as "<now>" here).
 func ExampleNewServer() {
 	headers := map[string]string{"content-type": "text/plain"}
 	var body any = []byte("hello, world") // boxed once: no allocation per request
@@ -41,18 +43,22 @@ func ExampleNewServer() {
 	defer c.Close()
 	io.WriteString(c, "GET / HTTP/1.1\r\n\r\nHEAD / HTTP/1.1\r\n\r\nPOST / HTTP/1.1\r\n\r\n")
 	out, _ := io.ReadAll(bufio.NewReader(c))
-	fmt.Print(strings.ReplaceAll(string(out), "\r\n", "\n"))
+	now := regexp.MustCompile(`date: [^\r]*`)
+	fmt.Print(strings.ReplaceAll(now.ReplaceAllString(string(out), "date: <now>"), "\r\n", "\n"))
 	// Output:
 	// HTTP/1.1 200 OK
 	// content-length: 12
 	// content-type: text/plain
+	// date: <now>
 	//
 	// hello, worldHTTP/1.1 200 OK
 	// content-length: 12
 	// content-type: text/plain
+	// date: <now>
 	//
 	// HTTP/1.1 405 Method Not Allowed
 	// connection: close
+	// date: <now>
 	//
 }
 

@@ -25,18 +25,27 @@ type Options struct {
 	// MaxRequestsPerConnection is the most requests served on one
 	// connection; after the response to the last one the server closes
 	// the connection (that response says "connection: close"). Default
-	// 100.
+	// 1000, Degu 0.19's max_requests: a Degu client keeps one connection
+	// and does not reconnect after "connection: close", so a lower default
+	// breaks it mid-session (the seed documentation's 100 did).
 	MaxRequestsPerConnection int
+	// DisableDate stops the server adding a date header to responses
+	// that lack one (RFC 9110 §6.6.1 asks an origin server with a clock
+	// to send it; Degu never does). The HTTP/2 handler has the same
+	// option.
+	DisableDate bool
 	// Logger receives connection events (at Debug) and application
 	// mistakes and panics (at Error). Nil means slog.Default().
 	Logger *slog.Logger
 }
 
-// Default option values, as in the seed documentation of Degu's server.
+// Default option values. Timeout and MaxConnections are the seed
+// documentation's (15 s, 25); MaxRequestsPerConnection is Degu 0.19's code
+// (1000), which its clients rely on (see Options).
 const (
 	DefaultTimeout                  = 15 * time.Second
 	DefaultMaxConnections           = 25
-	DefaultMaxRequestsPerConnection = 100
+	DefaultMaxRequestsPerConnection = 1000
 )
 
 // DefaultOptions returns the default options.

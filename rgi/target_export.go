@@ -35,6 +35,25 @@ func CheckHeader(name, value string) error {
 	return nil
 }
 
+// CheckTarget reports whether the HTTP/1.1 server accepts target as a
+// request target, with the rule it applies (and NewRequest, used over
+// HTTP/2): origin-form only, no empty path component before the last ("//"),
+// no ".." component, path components of [-+.:_~0-9A-Za-z] and %HH escapes
+// (checked, not decoded), a query of those plus "%&=/?". The errors are
+// ErrBadURI and ErrBadPath (400). It does not allocate, so a handler that
+// serves the same site as an App can apply the same rule to an HTTP/2
+// :path.
+//
+// Why refuse rather than normalize "/../x" and "//x": RFC 3986 §5.2 removes
+// dot-segments when a client resolves a reference, so a ".." still present
+// in an absolute path was never resolved (a broken or hostile client), and
+// an empty segment is significant in a URI (RFC 3986 §3.3: "//x" is not
+// "/x") yet names no component an App's Path can hold. Degu refuses both.
+func CheckTarget(target string) error {
+	_, err := scanTarget(target)
+	return err
+}
+
 // CheckResponse reports whether the HTTP/1.1 server would send resp, the
 // app's answer to a request (isHead for HEAD), or replace it by a 500: the
 // status, the reason, the header names and values, the body type and the

@@ -20,6 +20,7 @@ const (
 	hContentLength    = "content-length"
 	hTransferEncoding = "transfer-encoding"
 	hConnection       = "connection"
+	hDate             = "date"
 	hExpect           = "expect"
 )
 

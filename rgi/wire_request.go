@@ -27,9 +27,9 @@ type requestHead struct {
 // have given backing storage (comps is reused). Strings come from in.
 //
 // Checks, in order: the request line's shape and version (505 for another
-// HTTP version), the method (405 for a standard method outside the subset,
-// 501 for an unknown one), the target (400), the headers (see
-// parseHeaders), and that only PUT and POST carry a body.
+// HTTP version), the method (a token, see requestMethod), the target (400),
+// the headers (see parseHeaders), and that the method may carry a body
+// (BodyAllowed).
 func parseRequest(pre []byte, in *interner, req *Request, comps []string) (requestHead, error) {
 	var rh requestHead
 	eol := bytes.Index(pre, crlf)
@@ -54,7 +54,7 @@ func parseRequest(pre []byte, in *interner, req *Request, comps []string) (reque
 		}
 		return rh, ErrBadRequestLine
 	}
-	m, err := parseMethod(method)
+	m, err := requestMethod(method, in)
 	if err != nil {
 		return rh, err
 	}
@@ -67,9 +67,7 @@ func parseRequest(pre []byte, in *interner, req *Request, comps []string) (reque
 		return rh, err
 	}
 	rh.framing = fr
-	// Degu's tutorial, "HTTP request body": a body (even content-length: 0)
-	// only with PUT and POST.
-	if fr.kind != framingNone && m != MethodPut && m != MethodPost {
+	if fr.kind != framingNone && !BodyAllowed(m) {
 		return rh, ErrBodyNotAllowed
 	}
 	if v, ok := req.Headers[hExpect]; ok && fr.kind != framingNone && equalFold(v, "100-continue") {
@@ -83,6 +81,43 @@ func parseRequest(pre []byte, in *interner, req *Request, comps []string) (reque
 
 var crlf = []byte("\r\n")
 
+// BodyAllowed reports whether a request with method may carry a body, by the
+// rule the HTTP/1.1 server applies (and a server running an App over HTTP/2
+// should): Degu's tutorial ("HTTP request body") allows a body, even
+// "content-length: 0", with none of GET, HEAD and DELETE, whose content RFC
+// 9110 §9.3 gives no defined semantics; PUT, POST and every other method
+// (PATCH, OPTIONS, ..., which Degu never passes on) may carry one, as
+// clients send it (Go's sends "content-length: 0" with an empty PATCH).
+func BodyAllowed(method string) bool {
+	return method != MethodGet && method != MethodHead && method != MethodDelete
+}
+
+// requestMethod is the server's method rule, for HTTP/1.1 and (through
+// NewRequest) for an App served over HTTP/2: any RFC 9110 §9.1 method token
+// reaches the app, which alone knows what its resources support. RFC 9110
+// §15.5.6 requires a 405 to list the methods the *target resource* allows,
+// and §9.1 gives the 501 for an unimplemented method to the origin server:
+// an engine answering in the app's place (Degu closes the connection) would
+// contradict an app that handles OPTIONS, or answer the same request
+// differently from HTTP/2, where the handler sees every method. Only
+// malformed methods (not a token) are refused here, as a bad request line.
+func requestMethod[T string | []byte](b T, in *interner) (string, error) {
+	if m, err := parseMethod(b); err == nil {
+		return m, nil
+	}
+	if len(b) == 0 {
+		return "", ErrBadRequestLine
+	}
+	for i := 0; i < len(b); i++ {
+		if !isTchar(b[i]) {
+			return "", ErrBadRequestLine
+		}
+	}
+	return in.str([]byte(b)), nil
+}
+
+// parseMethod is the client's method rule: Degu's five methods; 405 for
+// another standard method, 501 for an unknown one.
 func parseMethod[T string | []byte](b T) (string, error) {
 	switch string(b) {
 	case MethodGet:

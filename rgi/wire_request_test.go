@@ -15,6 +15,32 @@ func parse(t *testing.T, pre string) (*Request, requestHead, error) {
 	return req, rh, err
 }
 
+// TestParseRequestMethods pins that the server passes every method token on
+// to the app, which alone knows what its resources support (RFC 9110 §9.1,
+// §15.5.6), as HTTP/2 does; NewRequest, used over HTTP/2, applies the same
+// rule.
+func TestParseRequestMethods(t *testing.T) {
+	for _, m := range []string{"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PATCH", "TRACE", "get", "BREW", "M-SEARCH"} {
+		req, _, err := parse(t, m+" /x HTTP/1.1\r\n\r\n")
+		if err != nil || req.Method != m {
+			t.Errorf("%s: %q %v", m, req.Method, err)
+		}
+		if r, err := NewRequest(m, "/x", nil, nil); err != nil || r.Method != m {
+			t.Errorf("NewRequest %s: %v", m, err)
+		}
+	}
+	// A body: not with GET, HEAD or DELETE (Degu), with any other method.
+	for m, ok := range map[string]bool{"GET": false, "HEAD": false, "DELETE": false, "PUT": true, "POST": true, "PATCH": true, "OPTIONS": true, "BREW": true} {
+		_, _, err := parse(t, m+" /x HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+		if (err == nil) != ok || !ok && err != ErrBodyNotAllowed || BodyAllowed(m) != ok {
+			t.Errorf("%s with content-length: 0: %v", m, err)
+		}
+	}
+	if _, err := NewRequest("G(T", "/x", nil, nil); err != ErrBadRequestLine {
+		t.Errorf("NewRequest with a non-token method: %v", err)
+	}
+}
+
 func TestParseRequestGolden(t *testing.T) {
 	tests := []struct {
 		pre      string
@@ -77,11 +103,12 @@ func TestParseRequestMalformed(t *testing.T) {
 		{"GET / HTTP/1.1 \r\n\r\n", ErrBadRequestLine, 400},
 		{" GET / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
 		{"\r\nGET / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
-		{"OPTIONS * HTTP/1.1\r\n\r\n", ErrMethodNotAllowed, 405},
-		{"PATCH /x HTTP/1.1\r\n\r\n", ErrMethodNotAllowed, 405},
-		{"CONNECT a:1 HTTP/1.1\r\n\r\n", ErrMethodNotAllowed, 405},
-		{"get / HTTP/1.1\r\n\r\n", ErrUnknownMethod, 501},
-		{"BREW / HTTP/1.1\r\n\r\n", ErrUnknownMethod, 501},
+		// Every method token reaches the app (TestParseRequestMethods);
+		// asterisk- and authority-form targets are not served, and a method
+		// that is not a token makes a bad request line.
+		{"OPTIONS * HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"CONNECT a:1 HTTP/1.1\r\n\r\n", ErrBadURI, 400},
+		{"G(T / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
 		{"G(T / HTTP/1.1\r\n\r\n", ErrBadRequestLine, 400},
 		{"GET http://a/ HTTP/1.1\r\n\r\n", ErrBadURI, 400},
 		{"GET a HTTP/1.1\r\n\r\n", ErrBadURI, 400},

@@ -97,13 +97,17 @@ func equalsInt(s string, n int64) bool {
 }
 
 // writeHeaders writes the header lines, sorted by name, adding the framing
-// header for fr when headers lack it, then "connection: close" when
-// closing (unless headers has a connection header), then the empty line.
-// checkHeaders must have accepted headers.
-func (w *headWriter) writeHeaders(bw *bufio.Writer, headers map[string]string, fr framing, closing bool) {
+// header for fr when headers lack it, a date header with the value date
+// when date is not empty and headers lack one, then "connection: close"
+// when closing (unless headers has a connection header), then the empty
+// line. checkHeaders must have accepted headers.
+func (w *headWriter) writeHeaders(bw *bufio.Writer, headers map[string]string, fr framing, date string, closing bool) {
 	keys := w.keys[:0]
 	for k := range headers {
 		keys = append(keys, k)
+	}
+	if _, ok := headers[hDate]; date != "" && !ok {
+		keys = append(keys, hDate)
 	}
 	switch fr.kind {
 	case framingLength:
@@ -134,6 +138,8 @@ func (w *headWriter) writeHeaders(bw *bufio.Writer, headers map[string]string, f
 				bw.WriteString("chunked")
 			case hConnection:
 				bw.WriteString("close")
+			case hDate:
+				bw.WriteString(date)
 			}
 		}
 		bw.WriteString("\r\n")
@@ -151,10 +157,11 @@ func writeInt(bw *bufio.Writer, n int64, base int) {
 	bw.Write(strconv.AppendInt(bw.AvailableBuffer(), n, base))
 }
 
-// writeResponseHead writes "HTTP/1.1 status reason\r\n" and the headers.
-// It validates everything before writing a byte, so an error leaves bw
+// writeResponseHead writes "HTTP/1.1 status reason\r\n" and the headers,
+// with a date header (see writeHeaders) when date is not empty. It
+// validates everything before writing a byte, so an error leaves bw
 // untouched. passThrough is as for checkHeaders.
-func (w *headWriter) writeResponseHead(bw *bufio.Writer, status int, reason string, headers map[string]string, fr framing, passThrough, closing bool) error {
+func (w *headWriter) writeResponseHead(bw *bufio.Writer, status int, reason string, headers map[string]string, fr framing, date string, passThrough, closing bool) error {
 	if status < 100 || status > 599 {
 		return ErrBadOutputStatus
 	}
@@ -169,7 +176,7 @@ func (w *headWriter) writeResponseHead(bw *bufio.Writer, status int, reason stri
 	bw.WriteByte(' ')
 	bw.WriteString(reason)
 	bw.WriteString("\r\n")
-	w.writeHeaders(bw, headers, fr, closing)
+	w.writeHeaders(bw, headers, fr, date, closing)
 	return nil
 }
 
@@ -183,7 +190,7 @@ func (w *headWriter) writeRequestHead(bw *bufio.Writer, method, uri string, head
 	if _, err := scanTarget(uri); err != nil {
 		return err
 	}
-	if fr.kind != framingNone && method != MethodPut && method != MethodPost {
+	if fr.kind != framingNone && !BodyAllowed(method) {
 		return ErrBodyNotAllowed
 	}
 	if err := checkHeaders(headers, fr, false); err != nil {
@@ -193,6 +200,6 @@ func (w *headWriter) writeRequestHead(bw *bufio.Writer, method, uri string, head
 	bw.WriteByte(' ')
 	bw.WriteString(uri)
 	bw.WriteString(" HTTP/1.1\r\n")
-	w.writeHeaders(bw, headers, fr, false)
+	w.writeHeaders(bw, headers, fr, "", false)
 	return nil
 }

@@ -45,7 +45,7 @@ func TestWriteResponseHeadGolden(t *testing.T) {
 		bw := bufio.NewWriter(&out)
 		fr, err := framingOf(tt.body)
 		if err == nil {
-			err = hw.writeResponseHead(bw, tt.status, tt.reason, tt.headers, fr, tt.pass, tt.closing)
+			err = hw.writeResponseHead(bw, tt.status, tt.reason, tt.headers, fr, "", tt.pass, tt.closing)
 		}
 		bw.Flush()
 		if tt.want == "" {
@@ -96,7 +96,7 @@ func TestWriteResponseHeadRejects(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.name, err)
 		}
-		err = hw.writeResponseHead(bw, tt.status, tt.reason, tt.headers, fr, tt.pass, false)
+		err = hw.writeResponseHead(bw, tt.status, tt.reason, tt.headers, fr, "", tt.pass, false)
 		bw.Flush()
 		if err != tt.err || out.Len() != 0 {
 			t.Errorf("%s: got %v and %q, want %v and nothing written", tt.name, err, out.String(), tt.err)
@@ -109,7 +109,7 @@ func TestWriteHeadSizeLimit(t *testing.T) {
 	var out bytes.Buffer
 	bw := bufio.NewWriterSize(&out, 64)
 	h := map[string]string{"a": strings.Repeat("v", maxOutputHeaders-5)}
-	if err := hw.writeResponseHead(bw, 200, "OK", h, framing{framingLength, MaxContentLength}, false, true); err != nil {
+	if err := hw.writeResponseHead(bw, 200, "OK", h, framing{framingLength, MaxContentLength}, "", false, true); err != nil {
 		t.Fatal(err)
 	}
 	bw.Flush()
@@ -158,7 +158,7 @@ func TestFormatParseRoundTrip(t *testing.T) {
 	var hw headWriter
 	var out bytes.Buffer
 	bw := bufio.NewWriter(&out)
-	if err := hw.writeResponseHead(bw, 299, "Weird but fine", headers, framing{framingLength, 7}, false, false); err != nil {
+	if err := hw.writeResponseHead(bw, 299, "Weird but fine", headers, framing{framingLength, 7}, "", false, false); err != nil {
 		t.Fatal(err)
 	}
 	bw.Flush()
@@ -220,7 +220,7 @@ func TestWriteHeadAllocs(t *testing.T) {
 	bw := bufio.NewWriter(&bytes.Buffer{})
 	headers := map[string]string{"content-type": "text/plain", "x-a": "1"}
 	allocs := testing.AllocsPerRun(100, func() {
-		if err := hw.writeResponseHead(bw, 200, "OK", headers, framing{framingLength, 12}, false, false); err != nil {
+		if err := hw.writeResponseHead(bw, 200, "OK", headers, framing{framingLength, 12}, "Sun, 06 Dec 2026 14:00:00 GMT", false, false); err != nil {
 			t.Fatal(err)
 		}
 		bw.Flush()

@@ -64,8 +64,14 @@ func reason(status int) string {
 	return "Internal Server Error"
 }
 
-// closeAtEOF closes a served file once it has been read to the end (or failed).
+// closeAtEOF closes a served file once it has been read to the end (or
+// failed), and is an io.Closer so that a server closes it on every other path
+// (rgi closes an io.Closer response body when the client aborts, on HEAD, on
+// errors); closing twice is harmless.
 type closeAtEOF struct{ f *os.File }
+
+// Close closes the file.
+func (c closeAtEOF) Close() error { return c.f.Close() }
 
 func (c closeAtEOF) Read(p []byte) (int, error) {
 	n, err := c.f.Read(p)

@@ -8,7 +8,9 @@
 // The embedded site has /index.html, /hello.txt ("hello, world", 12 bytes) and a
 // generated 1 MiB /1m for benchmarks. Files are served for GET and HEAD only (405
 // otherwise), with content-type from the extension and content-length; nothing
-// outside the root is ever served. Every request is logged with slog unless
+// outside the root is ever served. Request targets follow rgi's rule on every
+// protocol (rgi.CheckTarget: "//x" and "/../x" get 400), so HTTP/2, h2c and
+// HTTP/1.1 give the same status and headers (date included) for any request. Every request is logged with slog unless
 // -quiet. Clients that do not speak HTTP/2 (ALPN http/1.1, or an HTTP/1.1 request
 // line in cleartext) get the same site over HTTP/1.1 from the rgi engine, as an
 // RGI app. With -rgi, HTTP/2 clients are served by that same RGI app through the

@@ -11,6 +11,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/h2kit/h2kit/rgi"
 )
 
 //go:embed site
@@ -86,8 +88,18 @@ func (s *site) Close() error {
 	return nil
 }
 
-// serve answers method and the request target p (the :path pseudo-header).
+// serve answers method and the request target p (the :path pseudo-header, or
+// the HTTP/1.1 request target).
+//
+// The target is checked first with rgi.CheckTarget, the rule the HTTP/1.1
+// fallback (rgi) applies before the app sees a request, so that the site
+// answers a target such as "//x" or "/../x" the same on HTTP/2 and HTTP/1.1
+// (400; see rgi.CheckTarget for why refusing is right), and before the method,
+// as rgi does.
 func (s *site) serve(method, p string) reply {
+	if err := rgi.CheckTarget(p); err != nil {
+		return rejectReply(err)
+	}
 	if method != "GET" && method != "HEAD" {
 		// RFC 9110 §15.5.6: a 405 response MUST carry an Allow header.
 		return textReply(405, "method not allowed\n", "GET, HEAD")
@@ -169,6 +181,18 @@ func (s *site) open(name string) reply {
 	}
 	r.body = f
 	return r
+}
+
+// rejectReply is the answer rgi's HTTP/1.1 server gives for a request it
+// refuses (rgi.StatusResponse), so that HTTP/2 clients get the same one.
+func rejectReply(err error) reply {
+	var pe *rgi.ProtocolError
+	if !errors.As(err, &pe) {
+		return textReply(400, "bad request path\n", "")
+	}
+	r := rgi.StatusResponse(pe.Status, pe.Reason, pe.Msg)
+	body, _ := r.Body.(string)
+	return reply{status: pe.Status, ctype: r.Headers["content-type"], length: int64(len(body)), body: []byte(body)}
 }
 
 func notFound(err error) reply {

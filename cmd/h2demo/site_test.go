@@ -45,9 +45,11 @@ func TestEmbeddedSite(t *testing.T) {
 		{"GET", "/", 200, "text/html; charset=utf-8", "", -2},
 		{"GET", "/1m", 200, "application/octet-stream", "", 1 << 20},
 		{"GET", "/nope.txt", 404, "text/plain; charset=utf-8", "not found\n", 10},
-		{"GET", "/../../etc/passwd", 404, "text/plain; charset=utf-8", "not found\n", 10},
+		// rgi.CheckTarget's rule, as the HTTP/1.1 fallback answers.
+		{"GET", "/../../etc/passwd", 400, "text/plain", "bad path component\n", 19},
 		{"POST", "/hello.txt", 405, "text/plain; charset=utf-8", "method not allowed\n", 19},
-		{"GET", "hello.txt", 400, "text/plain; charset=utf-8", "bad request path\n", 17},
+		{"GET", "hello.txt", 400, "text/plain", "bad request target\n", 19},
+		{"OPTIONS", "//x", 400, "text/plain", "bad path component\n", 19}, // the target is checked first
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
@@ -113,9 +115,11 @@ func TestRootSite(t *testing.T) {
 		{"/a.css", 200, "text/css; charset=utf-8", "body{}"},
 		{"/sub/", 200, "text/html; charset=utf-8", "<p>sub</p>"},
 		{"/sub", 200, "text/html; charset=utf-8", "<p>sub</p>"},
-		{"/sub/../a.css", 200, "text/css; charset=utf-8", "body{}"},
+		{"/sub/../a.css", 400, "", "bad path component\n"},
+		{"/sub/./a.css", 404, "", "not found\n"},
+		{"/./a.css", 200, "text/css; charset=utf-8", "body{}"},
 		{"/%2e%2e/" + filepath.Base(outside) + "/secret.txt", 404, "", "not found\n"},
-		{"/../" + filepath.Base(outside) + "/secret.txt", 404, "", "not found\n"},
+		{"/../" + filepath.Base(outside) + "/secret.txt", 400, "", "bad path component\n"},
 		{"/abs-link", 404, "", "not found\n"},
 		{"/rel-link", 404, "", "not found\n"},
 		{"/inside-link.css", 200, "text/css; charset=utf-8", "body{}"},

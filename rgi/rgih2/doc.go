@@ -67,8 +67,8 @@
 // duplicate headers"); the cookie crumbs of RFC 9113 §8.2.3 arrive already
 // joined into one cookie field.
 //
-// The request body follows the HTTP/1.1 framing rules: only PUT and POST may
-// have one (otherwise 400). With content-length it is an *rgi.Body of that
+// The request body follows the HTTP/1.1 framing rules: GET, HEAD and DELETE
+// may not have one (400; rgi.BodyAllowed). With content-length it is an *rgi.Body of that
 // length; without, an *rgi.ChunkedBody in which each piece of received data
 // is one chunk without extension (HTTP/2 has no chunk extensions); a request
 // that ends with its headers, or sends no DATA, has a nil Body. A request

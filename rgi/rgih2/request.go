@@ -49,9 +49,7 @@ func newRequest(s *handler.Stream) (*rgi.Request, *rgi.ProtocolError) {
 // bodyAllowed applies the HTTP/1.1 server's body rules to a request with a
 // body of cl bytes (-1: unknown length, sent as DATA).
 func bodyAllowed(method string, cl int64) *rgi.ProtocolError {
-	// Degu's tutorial, "HTTP request body": a body (even content-length: 0)
-	// only with PUT and POST.
-	if method != rgi.MethodPut && method != rgi.MethodPost {
+	if !rgi.BodyAllowed(method) {
 		return rgi.ErrBodyNotAllowed
 	}
 	if cl > rgi.MaxContentLength {

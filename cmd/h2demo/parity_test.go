@@ -1,0 +1,108 @@
+package main
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestDemoProtocolParity is a differential test: every request of the table
+// goes to the same site over h2 (TLS), h2c and HTTP/1.1 (the RGI fallback),
+// with the native handler and with the RGI app on HTTP/2 (-rgi), and must
+// get the same status and the same header names everywhere (date included,
+// RFC 9110 §6.6.1), apart from "connection", which only HTTP/1.1 has.
+func TestDemoProtocolParity(t *testing.T) {
+	root := t.TempDir()
+	for name, body := range map[string]string{
+		"index.html": "<p>home</p>", "hello.txt": "hello, world", "x": "x",
+		"a/b": "b", "a b.txt": "space", "dir/index.html": "<p>dir</p>", "empty/.keep": "",
+	} {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	requests := []struct{ method, target string }{
+		{"GET", "/"}, {"HEAD", "/"}, {"OPTIONS", "/"}, {"OPTIONS", "/hello.txt"}, {"PUT", "/hello.txt"},
+		{"DELETE", "/x"}, {"PATCH", "/x"}, {"FOO", "/"},
+		{"GET", "/hello.txt"}, {"HEAD", "/hello.txt"}, {"GET", "/hello.txt?q=1"},
+		{"GET", "//x"}, {"GET", "/../x"}, {"GET", "/a/../x"}, {"GET", "/a/./b"}, {"GET", "/a//b"},
+		{"GET", "/a%20b.txt"}, {"GET", "/hello%2Etxt"}, {"GET", "/%2e%2e/x"}, {"GET", "/a%2Fb"},
+		{"GET", "/a%00b"},
+		{"GET", "/missing"}, {"HEAD", "/missing"}, {"GET", "/a/missing"},
+		{"GET", "/dir"}, {"GET", "/dir/"}, {"GET", "/empty/"}, {"GET", "/a"},
+	}
+	for _, useRGI := range []bool{false, true} {
+		t.Run(fmt.Sprint("rgi=", useRGI), func(t *testing.T) {
+			tlsURL, h2cURL, _ := startDemo(t, root, "", "", useRGI)
+			tlsClient, h2cClient := clients(t)
+			h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+			defer h1.CloseIdleConnections()
+			sides := []struct {
+				name string
+				cl   *http.Client
+				base string
+			}{{"h2", tlsClient, tlsURL}, {"h2c", h2cClient, h2cURL}, {"HTTP/1.1", h1, h2cURL}, {"HTTP/1.1+TLS", h1, tlsURL}}
+			for _, rq := range requests {
+				var want string
+				for i, side := range sides {
+					got := parityAnswer(t, side.cl, rq.method, side.base, rq.target)
+					if i == 0 {
+						want = got
+						if !strings.Contains(got, " date") {
+							t.Errorf("%s %s over %s: no date: %s", rq.method, rq.target, side.name, got)
+						}
+						continue
+					}
+					if got != want {
+						t.Errorf("%s %s:\n  %-12s %s\n  %-12s %s", rq.method, rq.target, sides[0].name, want, side.name, got)
+					}
+				}
+			}
+		})
+	}
+}
+
+// parityAnswer sends method target (as it is, not cleaned or re-escaped) and
+// returns the status and the sorted lowercase header names, without
+// "connection".
+func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) string {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Path and RawPath so that the target is sent verbatim, not cleaned or
+	// re-escaped (Opaque cannot start with "//").
+	p, q, _ := strings.Cut(target, "?")
+	if u.Path, err = url.PathUnescape(p); err != nil {
+		t.Fatal(err)
+	}
+	u.RawPath, u.RawQuery = p, q
+	if got := u.RequestURI(); got != target {
+		t.Fatalf("target %q would be sent as %q", target, got)
+	}
+	req := &http.Request{Method: method, URL: u, Header: http.Header{}, Host: u.Host}
+	resp, err := cl.Do(req)
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	resp.Body.Close()
+	var names []string
+	for k := range resp.Header {
+		if k = strings.ToLower(k); k != "connection" {
+			names = append(names, k)
+		}
+	}
+	slices.Sort(names)
+	return fmt.Sprint(resp.StatusCode, " ", strings.Join(names, " "))
+}
