@@ -2,12 +2,14 @@ package rgi_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -15,14 +17,20 @@ import (
 	"github.com/h2kit/h2kit/rgi/rgitest"
 )
 
-// openFDs counts this process's open file descriptors.
-func openFDs(t *testing.T) int {
+// openFDs counts this process's open file descriptors on name.
+func openFDs(t *testing.T, name string) int {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
 		t.Skipf("no /proc/self/fd: %v", err)
 	}
-	return len(ents)
+	n := 0
+	for _, e := range ents {
+		if target, _ := os.Readlink("/proc/self/fd/" + e.Name()); target == name {
+			n++
+		}
+	}
+	return n
 }
 
 // TestE2EResponseFileClosed pins that a response body over a file is closed
@@ -37,6 +45,10 @@ func TestE2EResponseFileClosed(t *testing.T) {
 	if err := os.WriteFile(big, make([]byte, 4<<20), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	var (
+		mu     sync.Mutex
+		opened []*os.File
+	)
 	app := rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
 		if r.Body != nil {
 			io.Copy(io.Discard, r.Body)
@@ -45,6 +57,9 @@ func TestE2EResponseFileClosed(t *testing.T) {
 		if err != nil {
 			return rgi.Response{Status: 500, Reason: "Internal Server Error"}
 		}
+		mu.Lock()
+		opened = append(opened, f) // reachable: no finalizer closes it behind the test's back
+		mu.Unlock()
 		st, _ := f.Stat()
 		h := map[string]string{}
 		if r.URI == "/wrong" {
@@ -53,24 +68,24 @@ func TestE2EResponseFileClosed(t *testing.T) {
 		return rgi.Response{Status: 200, Reason: "OK", Headers: h, Body: b.Body(f, st.Size())}
 	})
 	tests := []struct {
-		name  string
-		req   string
-		abort bool // read a little, then close
+		name    string
+		req     string
+		abort   bool // read a little, then close
+		clients int
 	}{
-		{"aborted download", "GET / HTTP/1.1\r\n\r\n", true},
-		{"complete download", "GET / HTTP/1.1\r\nconnection: close\r\n\r\n", false},
-		{"HEAD", "HEAD / HTTP/1.1\r\nconnection: close\r\n\r\n", false},
-		{"invalid response", "GET /wrong HTTP/1.1\r\n\r\n", false},
-		{"malformed request body", "POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n", false},
+		{"aborted download", "GET / HTTP/1.1\r\n\r\n", true, 70},
+		{"complete download", "GET / HTTP/1.1\r\nconnection: close\r\n\r\n", false, 5}, // 4 MiB each
+		{"HEAD", "HEAD / HTTP/1.1\r\nconnection: close\r\n\r\n", false, 70},
+		{"invalid response", "GET /wrong HTTP/1.1\r\n\r\n", false, 70},
+		{"malformed request body", "POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n", false, 70},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			opts := rgi.DefaultOptions()
 			opts.Logger = slog.New(slog.DiscardHandler) // the invalid responses are logged
 			srv := rgitest.TempServer(t, "127.0.0.1:0", app, &opts)
-			before := openFDs(t)
-			const clients = 70
-			for range clients {
+			before := openFDs(t, big)
+			for range tt.clients {
 				nc, err := net.Dial("tcp", srv.Address())
 				if err != nil {
 					t.Fatal(err)
@@ -93,8 +108,17 @@ func TestE2EResponseFileClosed(t *testing.T) {
 			if err := srv.Shutdown(ctx); err != nil {
 				t.Fatalf("Shutdown: %v", err)
 			}
-			if after := openFDs(t); after > before {
-				t.Fatalf("%d descriptors open after %d clients, %d before: the files leaked", after, clients, before)
+			mu.Lock()
+			files := opened
+			opened = nil
+			mu.Unlock()
+			for i, f := range files {
+				if _, err := f.Stat(); !errors.Is(err, os.ErrClosed) {
+					t.Fatalf("file %d of %d still open", i+1, len(files))
+				}
+			}
+			if after := openFDs(t, big); after > before {
+				t.Fatalf("%d descriptors open after %d clients, %d before: the files leaked", after, tt.clients, before)
 			}
 		})
 	}
