@@ -23,8 +23,15 @@ var errInterimStatus = errors.New("rgih2: status below 200 cannot be a final HTT
 // keeps the content-length the app stated).
 var noBody = handler.BodyGenerator(func(int) ([]byte, handler.DataFlag) { return nil, handler.DataEOF })
 
-// respond sends the app's response (ok == false: the app panicked).
+// respond sends the app's response (ok == false: the app panicked). The
+// body's source, when it is an io.Closer (rgi.NewBody over a file, say), is
+// closed once respond returns, however the response ended: send copies a
+// streamed body on this goroutine, so by then it is sent, cut short by the
+// client, skipped for HEAD, or replaced by a 500.
 func (st *stream) respond(resp rgi.Response, ok bool) {
+	if c, isCloser := resp.Body.(io.Closer); isCloser {
+		defer c.Close()
+	}
 	if !ok {
 		st.send(rgi.StatusResponse(500, "Internal Server Error", "the application failed"), -1)
 		return
