@@ -467,6 +467,7 @@ func TestServeConnBuffered(t *testing.T) {
 	}
 	s.Close()
 	a, b = net.Pipe()
+	defer b.Close()
 	if err := s.ServeConn(a, nil); err != ErrServerClosed {
 		t.Fatalf("after Close: %v", err)
 	}

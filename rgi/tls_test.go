@@ -20,7 +20,7 @@ import (
 // TCP connection (a synchronous net.Pipe can deadlock when both ends write
 // at once, as a refusing client and a server sending its flight do). The server writes one byte after its handshake, so a client whose
 // certificate is refused after a TLS 1.3 handshake still sees the failure.
-func handshake(t *testing.T, server, client *tls.Config) (serverErr, clientErr error, state tls.ConnectionState) {
+func handshake(t *testing.T, server, client *tls.Config) (state tls.ConnectionState, serverErr, clientErr error) {
 	t.Helper()
 	l, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
@@ -57,7 +57,7 @@ func handshake(t *testing.T, server, client *tls.Config) (serverErr, clientErr e
 	}
 	b.Close()
 	serverErr = <-done
-	return serverErr, clientErr, state
+	return state, serverErr, clientErr
 }
 
 func buildServer(t *testing.T, c rgi.SSLConfig) *tls.Config {
@@ -180,7 +180,7 @@ func TestMutualTLS(t *testing.T) {
 	server := pki.ServerTLSConfig(t)
 
 	t.Run("TLS 1.3", func(t *testing.T) {
-		serr, cerr, st := handshake(t, server, pki.ClientTLSConfig(t))
+		st, serr, cerr := handshake(t, server, pki.ClientTLSConfig(t))
 		if serr != nil || cerr != nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
@@ -191,7 +191,7 @@ func TestMutualTLS(t *testing.T) {
 	t.Run("TLS 1.2 suite is ECDHE AES-256-GCM", func(t *testing.T) {
 		c := pki.ClientTLSConfig(t)
 		c.MaxVersion = tls.VersionTLS12
-		serr, cerr, st := handshake(t, server, c)
+		st, serr, cerr := handshake(t, server, c)
 		if serr != nil || cerr != nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
@@ -203,7 +203,7 @@ func TestMutualTLS(t *testing.T) {
 		c := pki.ClientTLSConfig(t)
 		c.MaxVersion = tls.VersionTLS12
 		c.CipherSuites = []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305}
-		serr, cerr, _ := handshake(t, server, c)
+		_, serr, cerr := handshake(t, server, c)
 		if serr == nil || cerr == nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
@@ -211,7 +211,7 @@ func TestMutualTLS(t *testing.T) {
 	t.Run("TLS 1.1 is refused", func(t *testing.T) {
 		c := pki.ClientTLSConfig(t)
 		c.MinVersion, c.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
-		serr, cerr, _ := handshake(t, server, c)
+		_, serr, cerr := handshake(t, server, c)
 		if serr == nil || cerr == nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
@@ -220,7 +220,7 @@ func TestMutualTLS(t *testing.T) {
 		t.Run("client without certificate is refused/"+tls.VersionName(v), func(t *testing.T) {
 			c := buildClient(t, pki.AnonymousClientSSLConfig())
 			c.MaxVersion = v
-			serr, cerr, _ := handshake(t, server, c)
+			_, serr, cerr := handshake(t, server, c)
 			if serr == nil || !strings.Contains(serr.Error(), "certificate") {
 				t.Errorf("server error %v, want a missing-certificate error", serr)
 			}
@@ -231,21 +231,21 @@ func TestMutualTLS(t *testing.T) {
 	}
 	t.Run("client certificate from another CA is refused", func(t *testing.T) {
 		other := rgitest.TempPKI(t)
-		serr, cerr, _ := handshake(t, server, other.ClientTLSConfig(t))
+		_, serr, cerr := handshake(t, server, other.ClientTLSConfig(t))
 		// The other PKI's client also distrusts our server's CA.
 		if serr == nil || cerr == nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
 		c := pki.ClientSSLConfig()
 		c.CertFile, c.KeyFile = other.Client.CertFile, other.Client.KeyFile
-		serr, cerr, _ = handshake(t, server, buildClient(t, c))
+		_, serr, cerr = handshake(t, server, buildClient(t, c))
 		if serr == nil || !strings.Contains(serr.Error(), "certificate") || cerr == nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
 	})
 	t.Run("AllowUnauthenticatedClients", func(t *testing.T) {
 		anon := buildServer(t, pki.AnonymousServerSSLConfig())
-		serr, cerr, _ := handshake(t, anon, buildClient(t, pki.AnonymousClientSSLConfig()))
+		_, serr, cerr := handshake(t, anon, buildClient(t, pki.AnonymousClientSSLConfig()))
 		if serr != nil || cerr != nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
@@ -263,7 +263,7 @@ func TestMutualTLS(t *testing.T) {
 		}
 		s := pki.ServerSSLConfig()
 		s.CAFile, s.CAPath = "", dir
-		serr, cerr, _ := handshake(t, buildServer(t, s), pki.ClientTLSConfig(t))
+		_, serr, cerr := handshake(t, buildServer(t, s), pki.ClientTLSConfig(t))
 		if serr != nil || cerr != nil {
 			t.Fatalf("server %v, client %v", serr, cerr)
 		}
@@ -279,20 +279,20 @@ func TestClientServerVerification(t *testing.T) {
 		return buildClient(t, c)
 	}
 	for _, name := range rgitest.ServerNames {
-		if serr, cerr, _ := handshake(t, server, withName(name, false)); serr != nil || cerr != nil {
+		if _, serr, cerr := handshake(t, server, withName(name, false)); serr != nil || cerr != nil {
 			t.Errorf("name %q: server %v, client %v", name, serr, cerr)
 		}
 	}
-	if _, cerr, _ := handshake(t, server, withName("wrong.example", false)); cerr == nil {
+	if _, _, cerr := handshake(t, server, withName("wrong.example", false)); cerr == nil {
 		t.Errorf("a wrong server name was accepted")
 	}
-	if serr, cerr, _ := handshake(t, server, withName("wrong.example", true)); serr != nil || cerr != nil {
+	if _, serr, cerr := handshake(t, server, withName("wrong.example", true)); serr != nil || cerr != nil {
 		t.Errorf("NoHostnameCheck: server %v, client %v", serr, cerr)
 	}
 	// NoHostnameCheck still verifies the chain.
 	other := rgitest.TempPKI(t)
 	c := other.AnonymousClientSSLConfig()
-	if _, cerr, _ := handshake(t, server, buildClient(t, c)); cerr == nil || !strings.Contains(cerr.Error(), "unknown authority") {
+	if _, _, cerr := handshake(t, server, buildClient(t, c)); cerr == nil || !strings.Contains(cerr.Error(), "unknown authority") {
 		t.Errorf("a server from another CA was accepted: %v", cerr)
 	}
 	// A client certificate alone (key in the same file).
@@ -302,7 +302,7 @@ func TestClientServerVerification(t *testing.T) {
 	}
 	cc := pki.ClientSSLConfig()
 	cc.CertFile, cc.KeyFile = both, ""
-	if serr, cerr, _ := handshake(t, pki.ServerTLSConfig(t), buildClient(t, cc)); serr != nil || cerr != nil {
+	if _, serr, cerr := handshake(t, pki.ServerTLSConfig(t), buildClient(t, cc)); serr != nil || cerr != nil {
 		t.Errorf("cert and key in one file: server %v, client %v", serr, cerr)
 	}
 }
