@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,8 +17,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"golang.org/x/net/http2"
 
 	"github.com/h2kit/h2kit/pki"
 )
@@ -74,13 +71,31 @@ func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsUR
 	return "https://" + srvs[0].srv.Addr().String(), "http://" + srvs[1].srv.Addr().String(), logs
 }
 
+// h2Only is a net/http client transport that speaks only HTTP/2 and fails a
+// round trip answered in any other protocol, so that what the h2 clients
+// check is known to come from the server's h2 side.
+type h2Only struct{ *http.Transport }
+
+func (c h2Only) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.Transport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ProtoMajor != 2 {
+		resp.Body.Close()
+		return nil, fmt.Errorf("answered in %s, want HTTP/2", resp.Proto)
+	}
+	return resp, nil
+}
+
+// clients returns net/http clients that speak only HTTP/2: over TLS (ALPN
+// h2, the certificate not verified) and h2c with prior knowledge.
 func clients(t *testing.T) (tlsClient, h2cClient *http.Client) {
-	tlsClient = &http.Client{Transport: &http2.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	h2cClient = &http.Client{Transport: &http2.Transport{AllowHTTP: true,
-		DialTLSContext: func(ctx context.Context, n, a string, _ *tls.Config) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, n, a)
-		}}}
+	var ptls, pclear http.Protocols
+	ptls.SetHTTP2(true)
+	pclear.SetUnencryptedHTTP2(true)
+	tlsClient = &http.Client{Transport: h2Only{&http.Transport{Protocols: &ptls, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}}
+	h2cClient = &http.Client{Transport: h2Only{&http.Transport{Protocols: &pclear}}}
 	t.Cleanup(func() {
 		tlsClient.CloseIdleConnections()
 		h2cClient.CloseIdleConnections()
@@ -103,7 +118,7 @@ func do(t *testing.T, cl *http.Client, method, url string) (*http.Response, stri
 	return resp, string(b)
 }
 
-// TestDemoEmbedded serves the embedded site over TLS and h2c to x/net's client,
+// TestDemoEmbedded serves the embedded site over TLS and h2c to net/http's HTTP/2 client,
 // with the native handler and with the RGI app through rgih2 (-rgi).
 func TestDemoEmbedded(t *testing.T) {
 	for _, useRGI := range []bool{false, true} {

@@ -64,7 +64,7 @@ func (l *logBuf) waitFor(t *testing.T, want string) {
 }
 
 // TestBothProtocols sends a table of requests to one app over HTTP/2 (h2c
-// and TLS, x/net's client, through the adapter) and over HTTP/1.1 (rgi's
+// and TLS, net/http's client, through the adapter) and over HTTP/1.1 (rgi's
 // client, through the fallback of the same server) and checks that both give
 // the same status, headers and body, and the expected ones.
 func TestBothProtocols(t *testing.T) {

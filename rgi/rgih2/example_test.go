@@ -1,8 +1,6 @@
 package rgih2_test
 
 import (
-	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -11,7 +9,6 @@ import (
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgih2"
-	"golang.org/x/net/http2"
 )
 
 // One RGI app served over HTTP/2 (h2c with prior knowledge here) and, on the
@@ -38,10 +35,11 @@ func Example() {
 	go srv.Serve(ln)
 	defer srv.Close()
 
-	h2c := &http2.Transport{AllowHTTP: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, addr)
-	}}
+	// net/http's client, h2c with prior knowledge.
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	h2c := &http.Transport{Protocols: p}
+	defer h2c.CloseIdleConnections()
 	req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/greeting", nil)
 	req.Host = "example.test"
 	resp, err := h2c.RoundTrip(req)

@@ -93,7 +93,7 @@ func TestUploadBackPressure(t *testing.T) {
 				last = body.taken.Load()
 				time.Sleep(200 * time.Millisecond)
 			}
-			// The window, plus what x/net's client reads ahead into its
+			// The window, plus what net/http's h2 client reads ahead into its
 			// own buffer while it waits for window.
 			assert.Less(t, last, int64(1<<20), "the client sent %d bytes to an app that reads nothing", last)
 			close(goOn)

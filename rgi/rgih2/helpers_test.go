@@ -18,7 +18,6 @@ import (
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgitest"
-	"golang.org/x/net/http2"
 )
 
 // site is the app both protocols serve in the tests.
@@ -149,7 +148,7 @@ type both struct {
 	addr  string
 	tls   bool
 	pki   *rgitest.PKI
-	h2    *http2.Transport
+	h2    h2Client
 	rgiSv *rgi.Server
 	a     *adapter
 }
@@ -184,13 +183,10 @@ func startBoth(t *testing.T, app rgi.App, tlsOn bool, opts *Options, cfg func(*h
 		b.srv.TLSConfig = b.pki.ServerTLSConfig(t)
 		go func() { done <- b.srv.ServeTLS(ln, "", "") }()
 		ccfg := b.pki.ClientTLSConfig(t)
-		b.h2 = &http2.Transport{TLSClientConfig: ccfg}
+		b.h2 = newH2Client(ccfg)
 	} else {
 		go func() { done <- b.srv.Serve(ln) }()
-		b.h2 = &http2.Transport{AllowHTTP: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		}}
+		b.h2 = newH2Client(nil)
 	}
 	t.Cleanup(func() {
 		b.h2.CloseIdleConnections()
@@ -207,6 +203,37 @@ func startBoth(t *testing.T, app rgi.App, tlsOn bool, opts *Options, cfg func(*h
 	return b
 }
 
+// h2Client is a net/http client transport that speaks only HTTP/2 and
+// fails a round trip answered in any other protocol, so that a test using it
+// is known to exercise the h2 side (the adapter), never the HTTP/1.1
+// fallback.
+type h2Client struct{ *http.Transport }
+
+// newH2Client returns an h2Client: over TLS with ALPN h2 when cfg is not
+// nil, else h2c with prior knowledge (RFC 9113 section 3.3).
+func newH2Client(cfg *tls.Config) h2Client {
+	p := new(http.Protocols)
+	if cfg != nil {
+		p.SetHTTP2(true)
+	} else {
+		p.SetUnencryptedHTTP2(true)
+	}
+	return h2Client{&http.Transport{Protocols: p, TLSClientConfig: cfg}}
+}
+
+// RoundTrip sends req and requires the answer to come over HTTP/2.
+func (c h2Client) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.Transport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.ProtoMajor != 2 {
+		resp.Body.Close()
+		return nil, fmt.Errorf("answered in %s, want HTTP/2", resp.Proto)
+	}
+	return resp, nil
+}
+
 func (b *both) url(path string) string {
 	if b.tls {
 		return "https://" + b.addr + path
@@ -214,7 +241,7 @@ func (b *both) url(path string) string {
 	return "http://" + b.addr + path
 }
 
-// viaH2 sends a request with x/net's HTTP/2 client. A body of length -1 is
+// viaH2 sends a request with net/http's HTTP/2 client. A body of length -1 is
 // sent without content-length.
 func (b *both) viaH2(t *testing.T, method, path string, h map[string]string, body []byte, length int64) (answer, error) {
 	t.Helper()

@@ -17,7 +17,6 @@ import (
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/net/http2"
 )
 
 // hookApp counts connections and requests per session and refuses the
@@ -72,7 +71,7 @@ func (a *hookApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respon
 	return rgi.Response{Status: 200, Reason: "OK", Body: body}
 }
 
-func get(t *testing.T, tr *http2.Transport, url string) (string, error) {
+func get(t *testing.T, tr h2Client, url string) (string, error) {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
 	require.NoError(t, err)
@@ -199,7 +198,7 @@ func TestSessionClosedAfterConnection(t *testing.T) {
 	a := b.a
 	_, err := get(t, b.h2, b.url("/x"))
 	require.NoError(t, err)
-	other := &http2.Transport{AllowHTTP: true, DialTLSContext: b.h2.DialTLSContext}
+	other := newH2Client(nil)
 	_, err = get(t, other, b.url("/x"))
 	require.NoError(t, err)
 	require.Equal(t, 2, a.sessions.len())
@@ -233,13 +232,14 @@ func TestSessionOutlivesConnectionForApp(t *testing.T) {
 	b := startBoth(t, app, false, nil, nil)
 	var conn net.Conn
 	dialed := make(chan struct{})
-	tr := &http2.Transport{AllowHTTP: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
+	tr := newH2Client(nil)
+	tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var d net.Dialer
 		c, err := d.DialContext(ctx, network, addr)
 		conn = c
 		close(dialed)
 		return c, err
-	}}
+	}
 	go get(t, tr, b.url("/slow"))
 	<-dialed
 	<-inApp
