@@ -66,7 +66,7 @@ func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 		st := tc.ConnectionState()
 		info.TLS = &st
 	}
-	hc, err := handler.NewConn(cfg.Config, s.Handler, info, handler.Options{
+	hc, err := handler.NewConn(cfg.engine(), s.Handler, info, handler.Options{
 		DisableDate:  cfg.DisableDate,
 		ReuseStreams: cfg.ReuseStreams,
 		Logger:       s.Logger,

@@ -160,7 +160,7 @@ func (s *Server) serve(l net.Listener, tcfg *tls.Config) error {
 		l.Close()
 		return ErrNoHandler
 	}
-	if err := s.Config.Config.Validate(); err != nil {
+	if err := s.Config.validate(); err != nil {
 		l.Close()
 		return err
 	}
