@@ -45,7 +45,9 @@
 //
 // # The loop
 //
-// One goroutine owns each connection. It reads in batches of up to
+// One goroutine owns each connection. The order of the calls into the engine
+// and the handlers is the same connection driver's that handlertest.Do uses;
+// the loop adds the socket. It reads in batches of up to
 // Config.ReadBufferSize, feeds the engine (which runs the handlers), applies the
 // handlers' queued operations, and writes the engine's coalesced output in one
 // Write per batch (at most Config.MaxWriteBatch bytes). It sleeps in Read with

@@ -1,0 +1,63 @@
+package driver
+
+import (
+	"bytes"
+	"runtime"
+	"strconv"
+	"testing"
+)
+
+// checked is whether the driver asserts its goroutine rules: in test
+// binaries only, decided once.
+var checked = testing.Testing()
+
+// guard asserts that one goroutine owns a Driver and that no callback
+// re-enters it (a handler callback or body generator calling back into the
+// driver would run the engine inside itself).
+type guard struct {
+	owner uint64 // goroutine id of the first entry; 0 before
+	busy  bool
+}
+
+func (g *guard) enter() {
+	if !checked {
+		return
+	}
+	id := goroutineID()
+	switch {
+	case g.owner == 0:
+		g.owner = id
+	case g.owner != id:
+		panic("driver: connection used from goroutine " + strconv.FormatUint(id, 10) +
+			", but it is owned by goroutine " + strconv.FormatUint(g.owner, 10))
+	}
+	if g.busy {
+		panic("driver: re-entered from a callback of the engine or a handler")
+	}
+	g.busy = true
+}
+
+func (g *guard) leave() {
+	if checked {
+		g.busy = false
+	}
+}
+
+// goroutineID parses the current goroutine's id from its stack header,
+// "goroutine 123 [running]:", as x/net's curGoroutineID does; tests only.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	var id uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			break
+		}
+		id = id*10 + uint64(c-'0')
+	}
+	if id == 0 {
+		panic("driver: cannot parse the goroutine id")
+	}
+	return id
+}
