@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 )
 
@@ -43,11 +44,17 @@ func (g *guard) leave() {
 	}
 }
 
+var stackBufs = sync.Pool{New: func() any { return new([64]byte) }}
+
 // goroutineID parses the current goroutine's id from its stack header,
 // "goroutine 123 [running]:", as x/net's curGoroutineID does; tests only.
 func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
+	// The buffer comes from a pool: runtime.Stack makes a local array escape,
+	// and an allocation per call would break the allocation tests that run
+	// through the driver.
+	bp := stackBufs.Get().(*[64]byte)
+	defer stackBufs.Put(bp)
+	b := bp[:runtime.Stack(bp[:], false)]
 	b = bytes.TrimPrefix(b, []byte("goroutine "))
 	var id uint64
 	for _, c := range b {
