@@ -21,8 +21,8 @@ const initialReadBuffer = 8 << 10
 // return at once, which is how other goroutines wake the connection loop.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// conn is one HTTP/2 connection and its loop.
-type conn struct {
+// serverConn is one HTTP/2 connection of a Server and its loop.
+type serverConn struct {
 	srv *Server
 	cfg *Config
 	nc  net.Conn
@@ -57,8 +57,8 @@ func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Confi
 
 // newConn sets up the handler layer and engine of an HTTP/2 connection; it
 // returns nil (after logging) on a configuration error.
-func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
-	c := &conn{srv: s, cfg: cfg, nc: nc, bw: bw}
+func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *serverConn {
+	c := &serverConn{srv: s, cfg: cfg, nc: nc, bw: bw}
 	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr()}
 	if tc, ok := nc.(*tls.Conn); ok {
 		st := tc.ConnectionState()
@@ -80,12 +80,12 @@ func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 }
 
 // wake interrupts the loop's blocking read (called from other goroutines).
-func (c *conn) wake() {
+func (c *serverConn) wake() {
 	c.nc.SetReadDeadline(aLongTimeAgo)
 }
 
 // requestShutdown asks the loop to start a graceful shutdown.
-func (c *conn) requestShutdown() {
+func (c *serverConn) requestShutdown() {
 	c.shutdownReq.Store(true)
 	c.wake()
 }
@@ -95,7 +95,7 @@ func (c *conn) requestShutdown() {
 // sends, a deadline passes or another goroutine wakes us. The order of the
 // calls into the engine and handlers is the driver's; this loop owns the
 // socket, its deadlines and the wake-ups.
-func (c *conn) run(initial []byte) {
+func (c *serverConn) run(initial []byte) {
 	log := c.srv.logger()
 	d := c.drv
 	defer c.nc.Close()
@@ -169,7 +169,7 @@ func (c *conn) run(initial []byte) {
 
 // WriteBatch writes one batch of the driver's output with the write-stall
 // timeout.
-func (c *conn) WriteBatch(b []byte) error {
+func (c *serverConn) WriteBatch(b []byte) error {
 	if c.cfg.WriteTimeout > 0 {
 		// Re-arm the stall timer only when half of it has passed, to
 		// keep timer updates off the per-write path.
@@ -188,7 +188,7 @@ func (c *conn) WriteBatch(b []byte) error {
 
 // write writes b; over TLS the records it becomes are collected and written
 // with one system call instead of one per 16 KiB record.
-func (c *conn) write(b []byte) (int, error) {
+func (c *serverConn) write(b []byte) (int, error) {
 	if c.bw == nil {
 		return c.nc.Write(b)
 	}
@@ -206,7 +206,7 @@ func (c *conn) write(b []byte) (int, error) {
 // deadlineSlack, is kept: waking a little early only costs a Tick that finds
 // nothing due, while re-arming the timer after every batch (the idle deadline
 // moves with each request) would cost more.
-func (c *conn) setReadDeadline(t time.Time, ok bool) {
+func (c *serverConn) setReadDeadline(t time.Time, ok bool) {
 	if !ok {
 		t = time.Time{}
 	}
