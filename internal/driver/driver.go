@@ -15,10 +15,10 @@
 // concrete *Driver and a Handler interface value made once per connection,
 // so the per-request path does not allocate.
 //
-// In test binaries (testing.Testing) every entry asserts that it runs on the
-// goroutine that first entered the driver and that no callback re-enters it,
-// as x/net's serveG.check does; a violation panics with a message naming
-// the rule.
+// In test binaries (testing.Testing; not when they run benchmarks) every
+// entry asserts that it runs on the goroutine that first entered the driver
+// and that no callback re-enters it, as x/net's serveG.check does; a
+// violation panics with a message naming the rule.
 package driver
 
 import (
@@ -72,7 +72,7 @@ func New(cfg h2conn.Config, factory, info, opts any, wake func()) (*Driver, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Driver{eng: eng, h: h}, nil
+	return &Driver{eng: eng, h: h, guard: guard{on: checking()}}, nil
 }
 
 // Start starts the engine's clocks at now and feeds initial, bytes the

@@ -2,26 +2,43 @@ package driver
 
 import (
 	"bytes"
+	"flag"
 	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 )
 
-// checked is whether the driver asserts its goroutine rules: in test
-// binaries only, decided once.
-var checked = testing.Testing()
+// checking reports whether drivers assert their goroutine rules: in test
+// binaries only, and not when the binary runs benchmarks (-test.bench), which
+// measure the production path. Decided once, at the first connection, when
+// the test flags have been parsed.
+func checking() bool {
+	checkOnce.Do(func() {
+		checked = testing.Testing()
+		if f := flag.Lookup("test.bench"); checked && f != nil && f.Value.String() != "" {
+			checked = false
+		}
+	})
+	return checked
+}
+
+var (
+	checkOnce sync.Once
+	checked   bool
+)
 
 // guard asserts that one goroutine owns a Driver and that no callback
 // re-enters it (a handler callback or body generator calling back into the
 // driver would run the engine inside itself).
 type guard struct {
+	on    bool   // checking() when the driver was made
 	owner uint64 // goroutine id of the first entry; 0 before
 	busy  bool
 }
 
 func (g *guard) enter() {
-	if !checked {
+	if !g.on {
 		return
 	}
 	id := goroutineID()
@@ -39,7 +56,7 @@ func (g *guard) enter() {
 }
 
 func (g *guard) leave() {
-	if checked {
+	if g.on {
 		g.busy = false
 	}
 }
