@@ -132,3 +132,32 @@ func TestConfigLimitsOnTheWire(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigLimitEnforced: a limit set on Config is the one the engine
+// enforces: with MaxHeaderFields 3 a request of four fields is answered 431
+// (reject.TooManyHeaderFields), where the default (100) serves it.
+func TestConfigLimitEnforced(t *testing.T) {
+	for _, tc := range []struct {
+		max    int
+		status string
+	}{{0, "200"}, {3, "431"}} {
+		srv := &Server{Handler: echoFactory}
+		srv.Config.MaxHeaderFields = tc.max
+		startServer(t, srv, false)
+		nc, err := net.Dial("tcp", srv.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		nc.SetDeadline(time.Now().Add(10 * time.Second))
+		c := dialClient(t, nc)
+		c.get(1, "/")
+		hf := c.until(func(f http2.Frame) bool {
+			_, ok := f.(*http2.MetaHeadersFrame)
+			return ok
+		}).(*http2.MetaHeadersFrame)
+		if got := hf.PseudoValue("status"); got != tc.status {
+			t.Errorf("MaxHeaderFields %d: status %s, want %s", tc.max, got, tc.status)
+		}
+		nc.Close()
+	}
+}
