@@ -1,6 +1,7 @@
 // Package h2server is h2kit's HTTP/2 server (RFC 9113): the socket side around
-// the sans-IO connection engine (internal/h2conn) and the per-stream handler API
-// (package handler).
+// h2kit's sans-IO connection engine and the per-stream handler API (package
+// handler). Every HTTP/2 limit is a documented field of Config, its default an
+// exported Default… constant.
 //
 // # Connections
 //
@@ -38,13 +39,15 @@
 // Running out of file descriptors degrades service, never ends it: an Accept
 // that fails with EMFILE, ENFILE, ENOBUFS or ENOMEM is logged at Error,
 // counted (OnReject reject.AcceptRetry) and retried after a wait of 5 ms doubling
-// to 1 s, as net/http does (internal/accept, shared with rgi.Server). Clients
+// to 1 s, as net/http does (the same back-off as rgi.Server). Clients
 // that connect meanwhile wait in the kernel's listen backlog and are served
 // once connections close.
 //
 // # The loop
 //
-// One goroutine owns each connection. It reads in batches of up to
+// One goroutine owns each connection. The order of the calls into the engine
+// and the handlers is the same connection driver's that handlertest.Do uses;
+// the loop adds the socket. It reads in batches of up to
 // Config.ReadBufferSize, feeds the engine (which runs the handlers), applies the
 // handlers' queued operations, and writes the engine's coalesced output in one
 // Write per batch (at most Config.MaxWriteBatch bytes). It sleeps in Read with

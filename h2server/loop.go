@@ -6,12 +6,11 @@ import (
 	"io"
 	"net"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/h2kit/h2kit/handler"
-	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/internal/driver"
 	"github.com/h2kit/h2kit/reject"
 )
 
@@ -22,14 +21,13 @@ const initialReadBuffer = 8 << 10
 // return at once, which is how other goroutines wake the connection loop.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// conn is one HTTP/2 connection and its loop.
-type conn struct {
+// serverConn is one HTTP/2 connection of a Server and its loop.
+type serverConn struct {
 	srv *Server
 	cfg *Config
 	nc  net.Conn
 	bw  *batchConn // under a TLS connection: batches the TLS records of a write
-	hc  *handler.Conn
-	eng *h2conn.Conn
+	drv *driver.Driver
 
 	rbuf []byte
 	wbuf []byte
@@ -59,14 +57,14 @@ func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Confi
 
 // newConn sets up the handler layer and engine of an HTTP/2 connection; it
 // returns nil (after logging) on a configuration error.
-func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
-	c := &conn{srv: s, cfg: cfg, nc: nc, bw: bw}
+func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *serverConn {
+	c := &serverConn{srv: s, cfg: cfg, nc: nc, bw: bw}
 	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr()}
 	if tc, ok := nc.(*tls.Conn); ok {
 		st := tc.ConnectionState()
 		info.TLS = &st
 	}
-	hc, err := handler.NewConn(cfg.Config, s.Handler, info, handler.Options{
+	d, err := driver.New(cfg.engine(), s.Handler, info, handler.Options{
 		DisableDate:  cfg.DisableDate,
 		ReuseStreams: cfg.ReuseStreams,
 		Logger:       s.Logger,
@@ -77,165 +75,120 @@ func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *conn {
 		s.logger().Error("h2server: bad configuration", "err", err)
 		return nil
 	}
-	c.hc, c.eng = hc, hc.Engine()
+	c.drv = d
 	return c
 }
 
 // wake interrupts the loop's blocking read (called from other goroutines).
-func (c *conn) wake() {
+func (c *serverConn) wake() {
 	c.nc.SetReadDeadline(aLongTimeAgo)
 }
 
 // requestShutdown asks the loop to start a graceful shutdown.
-func (c *conn) requestShutdown() {
+func (c *serverConn) requestShutdown() {
 	c.shutdownReq.Store(true)
 	c.wake()
 }
 
 // run is the connection loop: feed what was read, apply the handlers' queued
 // operations, write everything the engine has, sleep in a read until the peer
-// sends, a deadline passes or another goroutine wakes us.
-func (c *conn) run(initial []byte) {
+// sends, a deadline passes or another goroutine wakes us. The order of the
+// calls into the engine and handlers is the driver's; this loop owns the
+// socket, its deadlines and the wake-ups.
+func (c *serverConn) run(initial []byte) {
 	log := c.srv.logger()
+	d := c.drv
 	defer c.nc.Close()
 	// Start small (most connections send a few hundred bytes at a time) and
 	// grow when a read fills the buffer, up to ReadBufferSize.
 	c.rbuf = make([]byte, min(initialReadBuffer, c.cfg.ReadBufferSize))
-	now := time.Now()
-	c.hc.SetTime(now)
-	ferr := c.eng.Tick(now)
-	if len(initial) > 0 && ferr == nil {
-		ferr = c.eng.Feed(initial)
-	}
+	ferr := d.Start(time.Now(), initial)
 	closeCode := handler.Cancel
 	for ferr == nil {
 		if c.shutdownReq.Load() && !c.shutdownDone {
 			c.shutdownDone = true
-			c.eng.Shutdown()
+			d.Shutdown()
 		}
-		c.hc.RunPending()
-		if err := c.flush(); err != nil {
+		if err := d.Flush(c); err != nil {
 			log.Debug("h2server: write failed", "remote", c.nc.RemoteAddr(), "err", err)
-			c.hc.Close(closeCode)
+			d.Close(closeCode)
 			return
 		}
-		if c.eng.Done() {
+		if d.Done() {
 			break
 		}
-		c.setReadDeadline(c.eng.NextDeadline())
-		if !c.hc.Sleep() {
+		c.setReadDeadline(d.NextDeadline())
+		if !d.Sleep() {
 			continue
 		}
 		// requestShutdown sets its flag before moving the read deadline: a
 		// request that raced with the deadline just set is seen here, any
 		// later one interrupts the Read.
 		if c.shutdownReq.Load() && !c.shutdownDone {
-			c.hc.Awake()
+			d.Awake()
 			continue
 		}
 		n, err := c.nc.Read(c.rbuf)
-		c.hc.Awake()
-		now := time.Now()
-		c.hc.SetTime(now)
-		if n > 0 {
-			ferr = c.eng.Feed(c.rbuf[:n])
-			if n == len(c.rbuf) && n < c.cfg.ReadBufferSize {
-				c.rbuf = make([]byte, min(2*n, c.cfg.ReadBufferSize))
-			}
-		}
-		if err != nil && ferr == nil {
+		d.Awake()
+		if err != nil {
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				// A wake-up or an engine deadline: restore the deadline
 				// and let Tick fire whatever is due.
 				c.readDLValid = false
 			} else {
+				if n > 0 {
+					// The bytes read with the error still count (a
+					// final frame before EOF).
+					if ferr = d.Input(time.Now(), c.rbuf[:n]); ferr != nil {
+						break
+					}
+				}
 				if err != io.EOF {
 					log.Debug("h2server: read failed", "remote", c.nc.RemoteAddr(), "err", err)
 				}
-				c.hc.Close(closeCode)
+				d.Close(closeCode)
 				return
 			}
 		}
-		if ferr == nil {
-			ferr = c.eng.Tick(now)
+		ferr = d.Input(time.Now(), c.rbuf[:n])
+		if n == len(c.rbuf) && n < c.cfg.ReadBufferSize {
+			c.rbuf = make([]byte, min(2*n, c.cfg.ReadBufferSize))
 		}
 	}
 	if ferr != nil {
 		log.Debug("h2server: connection error; GOAWAY sent", "remote", c.nc.RemoteAddr(), "err", ferr)
-	} else if err := c.eng.Err(); err != nil {
+	} else if err := d.Err(); err != nil {
 		log.Debug("h2server: connection ended", "remote", c.nc.RemoteAddr(), "err", err)
 	}
 	// Flush the GOAWAY (and whatever else is queued), then close.
-	c.hc.RunPending()
-	c.flush()
-	c.hc.Close(closeCode)
+	d.Flush(c)
+	d.Close(closeCode)
 	lingerClose(c.nc)
 }
 
-// flush writes everything the engine has to send, in batches of at most
-// MaxWriteBatch bytes, with the write-stall timeout. Body generators run inside
-// AppendOutput and may queue operations, which are applied between batches.
-func (c *conn) flush() error {
-	for c.eng.WantWrite() {
-		if c.wbuf == nil {
-			c.wbuf = getWriteBuffer()
+// WriteBatch writes one batch of the driver's output with the write-stall
+// timeout.
+func (c *serverConn) WriteBatch(b []byte) error {
+	if c.cfg.WriteTimeout > 0 {
+		// Re-arm the stall timer only when half of it has passed, to
+		// keep timer updates off the per-write path.
+		now := time.Now()
+		if c.writeDeadline.Sub(now) < c.cfg.WriteTimeout/2 {
+			c.writeDeadline = now.Add(c.cfg.WriteTimeout)
+			c.nc.SetWriteDeadline(c.writeDeadline)
 		}
-		c.wbuf = c.eng.AppendOutput(c.wbuf[:0])
-		if len(c.wbuf) == 0 {
-			break
-		}
-		if c.cfg.WriteTimeout > 0 {
-			// Re-arm the stall timer only when half of it has passed, to
-			// keep timer updates off the per-write path.
-			now := time.Now()
-			if c.writeDeadline.Sub(now) < c.cfg.WriteTimeout/2 {
-				c.writeDeadline = now.Add(c.cfg.WriteTimeout)
-				c.nc.SetWriteDeadline(c.writeDeadline)
-			}
-		}
-		if _, err := c.write(c.wbuf); err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				c.srv.reject(reject.WriteStall)
-			}
-			return err
-		}
-		c.hc.RunPending()
 	}
-	if cap(c.wbuf) > keepWriteBuffer {
-		// Everything is written: lend the large buffer to other connections
-		// instead of holding it while this one idles.
-		putWriteBuffer(c.wbuf)
-		c.wbuf = nil
+	_, err := c.write(b)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		c.srv.reject(reject.WriteStall)
 	}
-	return nil
-}
-
-// keepWriteBuffer is the largest write buffer a connection keeps between
-// flushes; larger ones (a batch of DATA) go back to writeBuffers.
-const keepWriteBuffer = 32 << 10
-
-// writeBuffers holds large write buffers between flushes.
-var writeBuffers sync.Pool
-
-func getWriteBuffer() []byte {
-	if p, ok := writeBuffers.Get().(*[]byte); ok {
-		return (*p)[:0]
-	}
-	return nil
-}
-
-func putWriteBuffer(b []byte) {
-	if cap(b) > 8<<20 {
-		return
-	}
-	b = b[:0]
-	writeBuffers.Put(&b)
+	return err
 }
 
 // write writes b; over TLS the records it becomes are collected and written
 // with one system call instead of one per 16 KiB record.
-func (c *conn) write(b []byte) (int, error) {
+func (c *serverConn) write(b []byte) (int, error) {
 	if c.bw == nil {
 		return c.nc.Write(b)
 	}
@@ -253,7 +206,7 @@ func (c *conn) write(b []byte) (int, error) {
 // deadlineSlack, is kept: waking a little early only costs a Tick that finds
 // nothing due, while re-arming the timer after every batch (the idle deadline
 // moves with each request) would cost more.
-func (c *conn) setReadDeadline(t time.Time, ok bool) {
+func (c *serverConn) setReadDeadline(t time.Time, ok bool) {
 	if !ok {
 		t = time.Time{}
 	}

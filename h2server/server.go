@@ -63,7 +63,7 @@ type Server struct {
 
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
-	conns     map[*conn]struct{}
+	conns     map[*serverConn]struct{}
 	raw       map[net.Conn]int // accepted connections, with how many holders
 	fallbacks []fallback       // HTTP/1.1 servers stopped with this one (RGIFallback)
 	bound     net.Addr
@@ -160,7 +160,7 @@ func (s *Server) serve(l net.Listener, tcfg *tls.Config) error {
 		l.Close()
 		return ErrNoHandler
 	}
-	if err := s.Config.Config.Validate(); err != nil {
+	if err := s.Config.validate(); err != nil {
 		l.Close()
 		return err
 	}
@@ -210,7 +210,7 @@ func (s *Server) lock() {
 	s.mu.Lock()
 	if s.listeners == nil {
 		s.listeners = make(map[net.Listener]struct{})
-		s.conns = make(map[*conn]struct{})
+		s.conns = make(map[*serverConn]struct{})
 		s.raw = make(map[net.Conn]int)
 		s.ctx, s.cancel = context.WithCancel(context.Background())
 		s.stop = make(chan struct{})
@@ -261,7 +261,7 @@ func (s *Server) baseContext() context.Context {
 
 // register adds a connection that is about to speak HTTP/2; it reports false
 // (and the connection must be closed) when the server is closing.
-func (s *Server) register(c *conn) bool {
+func (s *Server) register(c *serverConn) bool {
 	s.lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -318,7 +318,7 @@ func (s *Server) untrackRaw(nc net.Conn) {
 	s.mu.Unlock()
 }
 
-func (s *Server) unregister(c *conn) {
+func (s *Server) unregister(c *serverConn) {
 	s.lock()
 	delete(s.conns, c)
 	s.mu.Unlock()

@@ -17,7 +17,6 @@ import (
 	xhpack "golang.org/x/net/http2/hpack"
 
 	"github.com/h2kit/h2kit/handler"
-	"github.com/h2kit/h2kit/internal/h2conn"
 	"github.com/h2kit/h2kit/reject"
 )
 
@@ -446,7 +445,7 @@ func TestTimeouts(t *testing.T) {
 			big := strings.Repeat("x", 1<<20)
 			srv := &Server{Handler: handler.FactoryFunc(func(s *handler.Stream) { s.SendResponse(200, nil, big) })}
 			srv.Config.WriteTimeout = 5 * time.Second
-			srv.Config.Config = h2conn.Config{SettingsAckTimeout: -1}
+			srv.Config.SettingsAckTimeout = -1
 			pc, sc := net.Pipe()
 			done := make(chan struct{})
 			go func() { srv.ServeConn(sc); close(done) }()

@@ -114,23 +114,19 @@ func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
 		return errors.New("h2server: bad configuration")
 	}
 	now := time.Now()
-	c.hc.SetTime(now)
-	if err := c.eng.Tick(now); err != nil {
-		return err
-	}
-	if err := c.eng.Upgrade(payload, req.Method, "http", req.Headers["host"], req.URI, upgradeFields(req.Headers)); err != nil {
-		c.hc.Close(handler.Cancel)
+	if err := c.drv.Upgrade(now, payload, req.Method, "http", req.Headers["host"], req.URI, upgradeFields(req.Headers)); err != nil {
+		c.drv.Close(handler.Cancel)
 		return engineUpgradeError(err)
 	}
 	if cfg.WriteTimeout > 0 {
 		nc.SetWriteDeadline(now.Add(cfg.WriteTimeout))
 	}
 	if _, err := io.WriteString(nc, switchingProtocols); err != nil {
-		c.hc.Close(handler.Cancel)
+		c.drv.Close(handler.Cancel)
 		return err
 	}
 	if !s.register(c) {
-		c.hc.Close(handler.Cancel)
+		c.drv.Close(handler.Cancel)
 		return ErrServerClosed
 	}
 	defer s.unregister(c)

@@ -50,7 +50,7 @@ func helloConnOpts(tb testing.TB, opts Options) func() {
 	fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
 	fr.WriteWindowUpdate(0, 12)
 	in := req.Bytes()
-	eng := p.c.Engine()
+	eng := p.c.engine()
 	out := make([]byte, 0, 4096)
 	id := uint32(3)
 	return func() {
@@ -107,7 +107,7 @@ func BenchmarkDownload1M(b *testing.B) {
 		s.SendResponse(200, nil, body)
 	}), Options{ReuseStreams: true})
 	p.handshake(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1<<31 - 1})
-	eng := p.c.Engine()
+	eng := p.c.engine()
 	var hb bytes.Buffer
 	enc := xhpack.NewEncoder(&hb)
 	enc.WriteField(xhpack.HeaderField{Name: ":method", Value: "GET"})

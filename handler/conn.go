@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/driver"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"github.com/h2kit/h2kit/reject"
 )
 
 // ConnInfo describes the connection a stream arrived on.
 //
-// The server loop fills the addresses and TLS; NewConn sets ID and Context
-// (replacing any values given), so every Stream of one connection carries
+// The server fills the addresses and TLS; the handler layer sets ID and
+// Context when the connection starts, so every Stream of one connection carries
 // the same ID and Context.
 type ConnInfo struct {
 	ClientAddr net.Addr             // the peer's address
@@ -27,8 +28,8 @@ type ConnInfo struct {
 	// ID identifies the connection: unique within the process, never 0.
 	// Adapters key per-connection state (a session) on it.
 	ID uint64
-	// Context is cancelled exactly when the connection ends (Conn.Close:
-	// the loop finished or the socket failed), after every stream of the
+	// Context is cancelled exactly when the connection ends (the
+	// connection loop finished or the socket failed), after every stream of the
 	// connection got OnClose. It carries Options.BaseContext's values but
 	// not its cancellation, so a server shutting down gracefully does not
 	// end it early. Per-connection state is released with
@@ -39,7 +40,8 @@ type ConnInfo struct {
 // connIDs numbers the connections of the process.
 var connIDs atomic.Uint64
 
-// Options are the per-connection settings of the handler layer.
+// Options are the per-connection settings of the handler layer; h2server sets
+// them from its Config and Server fields.
 type Options struct {
 	// DisableDate stops the library from adding a date header to responses.
 	DisableDate bool
@@ -66,17 +68,16 @@ type Options struct {
 	BaseContext context.Context
 }
 
-// Conn connects the HTTP/2 engine of one connection to the RequestHandlers of its
-// streams: it receives the engine's events, creates a Stream and a handler per
-// request, calls the handler, and applies the handler's SendResponse, Resume and
-// Reset calls to the engine on the connection goroutine.
+// connState connects the HTTP/2 engine of one connection to the RequestHandlers
+// of its streams: it receives the engine's events, creates a Stream and a
+// handler per request, calls the handler, and applies the handler's
+// SendResponse, Resume and Reset calls to the engine on the connection
+// goroutine.
 //
-// A server loop (h2server) owns a Conn: it feeds the engine, writes its output,
-// and calls RunPending whenever it has been woken or has fed bytes. Everything
-// except the Stream methods must be called on that one goroutine. Applications
-// do not use Conn directly: they run handlers with h2server, and test them with
-// handlertest.
-type Conn struct {
+// It is not part of the public API: the connection driver (internal/driver)
+// owns it, made through driver.NewHandler, which init below sets. Everything
+// except the Stream methods runs on the driver's goroutine.
+type connState struct {
 	eng     *h2conn.Conn
 	factory Factory
 	info    ConnInfo
@@ -110,11 +111,21 @@ type Conn struct {
 	lastLenStr string
 }
 
-// NewConn returns the handler layer of a new server connection with engine
+func init() {
+	driver.NewHandler = func(cfg h2conn.Config, factory, info, opts any, wake func()) (driver.Handler, *h2conn.Conn, error) {
+		c, err := newConnState(cfg, factory.(Factory), info.(ConnInfo), opts.(Options), wake)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, c.eng, nil
+	}
+}
+
+// newConnState returns the handler layer of a new server connection with engine
 // configuration cfg; wake is how the loop is woken by other goroutines (it must
 // not block). The engine's SETTINGS are queued at once.
-func NewConn(cfg h2conn.Config, f Factory, info ConnInfo, opts Options, wake func()) (*Conn, error) {
-	c := &Conn{factory: f, info: info, opts: opts, wake: wake, log: opts.Logger}
+func newConnState(cfg h2conn.Config, f Factory, info ConnInfo, opts Options, wake func()) (*connState, error) {
+	c := &connState{factory: f, info: info, opts: opts, wake: wake, log: opts.Logger}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -131,19 +142,19 @@ func NewConn(cfg h2conn.Config, f Factory, info ConnInfo, opts Options, wake fun
 // SetTime tells the Conn the time the loop last read its clock; date headers use
 // it instead of reading the clock for every response. Without it (or with the
 // zero time) every response reads the clock.
-func (c *Conn) SetTime(now time.Time) { c.now = now }
+func (c *connState) SetTime(now time.Time) { c.now = now }
 
-// Engine returns the connection's engine, for the server loop.
-func (c *Conn) Engine() *h2conn.Conn { return c.eng }
+// engine returns the connection's engine.
+func (c *connState) engine() *h2conn.Conn { return c.eng }
 
-func (c *Conn) baseContext() context.Context {
+func (c *connState) baseContext() context.Context {
 	if c.opts.BaseContext != nil {
 		return c.opts.BaseContext
 	}
 	return context.Background()
 }
 
-func (c *Conn) reject(name reject.Name) {
+func (c *connState) reject(name reject.Name) {
 	if c.opts.OnReject != nil {
 		c.opts.OnReject(name)
 	}
@@ -152,7 +163,7 @@ func (c *Conn) reject(name reject.Name) {
 // Close ends the handler side of the connection after the engine has finished or
 // the socket failed: every stream still open gets OnClose(code), then
 // ConnInfo.Context is cancelled. Calling it again does nothing more.
-func (c *Conn) Close(code ErrCode) {
+func (c *connState) Close(code ErrCode) {
 	c.eng.CloseStreams(code)
 	// Discard what was queued for the streams just closed, releasing their
 	// bodies (open files, pump goroutines).

@@ -11,7 +11,7 @@ import (
 )
 
 // engineHandler is a Conn seen as the engine's Handler.
-type engineHandler Conn
+type engineHandler connState
 
 // The RequestHandler's OnHeaders is held back until the engine's next
 // callback: when the HEADERS frame carried END_STREAM the engine's
@@ -21,7 +21,7 @@ type engineHandler Conn
 // held OnHeaders first, so the handlers see the engine's events in their
 // order.
 func (h *engineHandler) OnHeaders(es *h2conn.Stream) {
-	c := (*Conn)(h)
+	c := (*connState)(h)
 	c.deliverHeld()
 	s := c.newStream(es)
 	es.UserData = s
@@ -29,7 +29,7 @@ func (h *engineHandler) OnHeaders(es *h2conn.Stream) {
 }
 
 // deliverHeld delivers the held OnHeaders, if any.
-func (c *Conn) deliverHeld() {
+func (c *connState) deliverHeld() {
 	if s := c.held; s != nil {
 		c.held = nil
 		c.startStream(s)
@@ -37,7 +37,7 @@ func (c *Conn) deliverHeld() {
 }
 
 // startStream creates the stream's RequestHandler and calls its OnHeaders.
-func (c *Conn) startStream(s *Stream) {
+func (c *connState) startStream(s *Stream) {
 	defer c.recoverHandler(s, "OnHeaders")
 	s.handler = c.factory(s)
 	if s.handler == nil {
@@ -49,7 +49,7 @@ func (c *Conn) startStream(s *Stream) {
 }
 
 func (h *engineHandler) OnData(es *h2conn.Stream, data []byte) {
-	c := (*Conn)(h)
+	c := (*connState)(h)
 	c.deliverHeld()
 	s, _ := es.UserData.(*Stream)
 	if s == nil {
@@ -65,7 +65,7 @@ func (h *engineHandler) OnData(es *h2conn.Stream, data []byte) {
 }
 
 func (h *engineHandler) OnTrailers(es *h2conn.Stream) {
-	c := (*Conn)(h)
+	c := (*connState)(h)
 	c.deliverHeld()
 	if s, _ := es.UserData.(*Stream); s != nil {
 		s.trailer = c.fields(es.Trailers(), s.trailer[:0])
@@ -73,7 +73,7 @@ func (h *engineHandler) OnTrailers(es *h2conn.Stream) {
 }
 
 func (h *engineHandler) OnEndStream(es *h2conn.Stream) {
-	c := (*Conn)(h)
+	c := (*connState)(h)
 	s, _ := es.UserData.(*Stream)
 	if s == nil {
 		c.deliverHeld()
@@ -92,7 +92,7 @@ func (h *engineHandler) OnEndStream(es *h2conn.Stream) {
 }
 
 func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
-	c := (*Conn)(h)
+	c := (*connState)(h)
 	c.deliverHeld()
 	s, _ := es.UserData.(*Stream)
 	es.UserData = nil
@@ -137,11 +137,11 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 	}
 }
 
-func (h *engineHandler) OnReject(name reject.Name) { (*Conn)(h).reject(name) }
+func (h *engineHandler) OnReject(name reject.Name) { (*connState)(h).reject(name) }
 
 // recoverHandler turns a panic in a handler callback into RST_STREAM
 // INTERNAL_ERROR on its stream, as the connection carries on.
-func (c *Conn) recoverHandler(s *Stream, where string) {
+func (c *connState) recoverHandler(s *Stream, where string) {
 	if p := recover(); p != nil {
 		c.log.Warn("h2: handler panicked; resetting the stream", "stream", s.id, "callback", where,
 			"panic", fmt.Sprint(p))
@@ -154,7 +154,7 @@ func (c *Conn) recoverHandler(s *Stream, where string) {
 }
 
 // newStream creates (or recycles) the Stream of a new request.
-func (c *Conn) newStream(es *h2conn.Stream) *Stream {
+func (c *connState) newStream(es *h2conn.Stream) *Stream {
 	var s *Stream
 	if n := len(c.free); n > 0 {
 		s = c.free[n-1]
@@ -216,7 +216,7 @@ func copyRequest(authority, path string, f []hpack.HeaderField) (string, string,
 
 // fields returns the request fields as the Stream keeps them: aliased with
 // ReuseStreams, else copied into one private block.
-func (c *Conn) fields(f []hpack.HeaderField, dst []hpack.HeaderField) []hpack.HeaderField {
+func (c *connState) fields(f []hpack.HeaderField, dst []hpack.HeaderField) []hpack.HeaderField {
 	if c.opts.ReuseStreams || len(f) == 0 {
 		return f
 	}
@@ -229,7 +229,7 @@ func (c *Conn) fields(f []hpack.HeaderField, dst []hpack.HeaderField) []hpack.He
 // goes stale at once (its methods check the generation under c.mu), and the
 // fields a stale Handle may touch are only written under c.mu. conn and gen
 // are never reset.
-func (c *Conn) recycle(s *Stream) {
+func (c *connState) recycle(s *Stream) {
 	s.ctxMu.Lock()
 	s.ctx, s.cancel = nil, nil
 	s.ctxMu.Unlock()

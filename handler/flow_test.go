@@ -59,7 +59,7 @@ func TestWindowOverflow(t *testing.T) {
 		t.Errorf("OnClose %v", c)
 	}
 	p.wfr.WriteWindowUpdate(0, 1<<31-1)
-	err := p.c.Engine().Feed(p.in.Bytes())
+	err := p.c.engine().Feed(p.in.Bytes())
 	p.in.Reset()
 	p.pump()
 	if err == nil {

@@ -71,7 +71,7 @@ func FuzzConn(f *testing.F) {
 		p.in.WriteString(http2.ClientPreface)
 		p.wfr.WriteSettings()
 		p.in.Write(data)
-		eng := p.c.Engine()
+		eng := p.c.engine()
 		err := eng.Feed(p.in.Bytes())
 		p.in.Reset()
 		eng.Tick(time.Now())

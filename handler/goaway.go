@@ -21,7 +21,7 @@ package handler
 func (s *Stream) GoAway(code ErrCode, debug string) { s.conn.goAwayFrom(code, debug) }
 
 // goAwayFrom queues the GOAWAY of Stream.GoAway.
-func (c *Conn) goAwayFrom(code ErrCode, debug string) {
+func (c *connState) goAwayFrom(code ErrCode, debug string) {
 	c.mu.Lock()
 	if c.goAway || c.goAwayDone {
 		c.mu.Unlock()
@@ -37,7 +37,7 @@ func (c *Conn) goAwayFrom(code ErrCode, debug string) {
 }
 
 // applyGoAway sends the GOAWAY queued by Stream.GoAway (connection goroutine).
-func (c *Conn) applyGoAway() {
+func (c *connState) applyGoAway() {
 	c.mu.Lock()
 	code, debug := c.goAwayCode, c.goAwayDebug
 	c.goAway, c.goAwayDone = false, true

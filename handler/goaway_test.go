@@ -59,7 +59,7 @@ func TestStreamGoAway(t *testing.T) {
 	if len(h.codes) != 2 || h.codes[0] != Cancel || h.codes[1] != Cancel {
 		t.Errorf("OnClose codes %v, want two CANCEL", h.codes)
 	}
-	if !p.c.Engine().Done() {
+	if !p.c.engine().Done() {
 		t.Error("engine not done after an error GOAWAY")
 	}
 	p.c.Close(Cancel)
@@ -87,7 +87,7 @@ func TestStreamGoAwayGraceful(t *testing.T) {
 	if len(h.codes) != 0 {
 		t.Fatalf("stream closed by a graceful GOAWAY: %v", h.codes)
 	}
-	if p.c.Engine().Done() {
+	if p.c.engine().Done() {
 		t.Fatal("engine done with a stream still open")
 	}
 	p.out.Reset()
@@ -98,7 +98,7 @@ func TestStreamGoAwayGraceful(t *testing.T) {
 	if len(h.codes) != 1 || h.codes[0] != NoError {
 		t.Errorf("OnClose codes %v, want NO_ERROR", h.codes)
 	}
-	if !p.c.Engine().Done() {
+	if !p.c.engine().Done() {
 		t.Error("engine not done after the last stream ended")
 	}
 }

@@ -15,7 +15,7 @@ import (
 // the queued handler operations, and parses what the engine writes back.
 type peer struct {
 	t     testing.TB
-	c     *Conn
+	c     *connState
 	woken chan struct{}
 
 	in   bytes.Buffer // frames to feed
@@ -31,7 +31,7 @@ type peer struct {
 func newPeer(t testing.TB, cfg h2conn.Config, f Factory, opts Options) *peer {
 	t.Helper()
 	p := &peer{t: t, woken: make(chan struct{}, 1)}
-	c, err := NewConn(cfg, f, ConnInfo{}, opts, func() {
+	c, err := newConnState(cfg, f, ConnInfo{}, opts, func() {
 		select {
 		case p.woken <- struct{}{}:
 		default:
@@ -41,7 +41,7 @@ func newPeer(t testing.TB, cfg h2conn.Config, f Factory, opts Options) *peer {
 		t.Fatal(err)
 	}
 	p.c = c
-	c.Engine().Tick(time.Now())
+	c.engine().Tick(time.Now())
 	p.wfr = http2.NewFramer(&p.in, nil)
 	p.rfr = http2.NewFramer(nil, &p.out)
 	p.rfr.ReadMetaHeaders = xhpack.NewDecoder(4096, nil)
@@ -74,7 +74,7 @@ func (p *peer) handshake(settings ...http2.Setting) {
 // operations and collects the output.
 func (p *peer) flush() {
 	p.t.Helper()
-	eng := p.c.Engine()
+	eng := p.c.engine()
 	if p.in.Len() > 0 {
 		if err := eng.Feed(p.in.Bytes()); err != nil {
 			p.t.Fatalf("Feed: %v", err)
@@ -86,7 +86,7 @@ func (p *peer) flush() {
 
 // pump applies queued operations and moves the engine's output to p.out.
 func (p *peer) pump() {
-	eng := p.c.Engine()
+	eng := p.c.engine()
 	p.c.RunPending()
 	for eng.WantWrite() {
 		b := eng.AppendOutput(nil)

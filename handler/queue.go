@@ -2,7 +2,7 @@ package handler
 
 // enqueueLocked records op for s (c.mu held) and reports whether the loop must
 // be woken.
-func (c *Conn) enqueueLocked(s *Stream, op uint8) bool {
+func (c *connState) enqueueLocked(s *Stream, op uint8) bool {
 	if s.state.Load()&stClosed != 0 {
 		// OnClose has run: the operation has nothing left to act on.
 		return false
@@ -19,7 +19,7 @@ func (c *Conn) enqueueLocked(s *Stream, op uint8) bool {
 // Sleep tells the Conn that the loop is about to block (in a read). It reports
 // false when work is pending, in which case the loop must call RunPending
 // instead of blocking. After Sleep returned true, the next enqueue calls wake.
-func (c *Conn) Sleep() bool {
+func (c *connState) Sleep() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.pending) > 0 || c.goAway || c.held != nil {
@@ -31,14 +31,14 @@ func (c *Conn) Sleep() bool {
 }
 
 // Awake tells the Conn that the loop is running again (it returned from a read).
-func (c *Conn) Awake() {
+func (c *connState) Awake() {
 	c.mu.Lock()
 	c.sleeping = false
 	c.mu.Unlock()
 }
 
 // HasPending reports whether Stream methods queued work for RunPending.
-func (c *Conn) HasPending() bool {
+func (c *connState) HasPending() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.pending) > 0 || c.goAway
@@ -48,7 +48,7 @@ func (c *Conn) HasPending() bool {
 // Resume, Reset, consumed request data) to the engine, in the order the streams
 // first queued them, then a GOAWAY queued by Stream.GoAway. It runs until
 // nothing is pending.
-func (c *Conn) RunPending() {
+func (c *connState) RunPending() {
 	c.deliverHeld()
 	for {
 		c.mu.Lock()
@@ -74,7 +74,7 @@ func (c *Conn) RunPending() {
 }
 
 // apply performs the operations taken for s.
-func (c *Conn) apply(s *Stream) {
+func (c *connState) apply(s *Stream) {
 	ops := s.taken
 	s.taken = 0
 	if s.es == nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // respond sends the response recorded by SendResponse.
-func (c *Conn) respond(s *Stream) {
+func (c *connState) respond(s *Stream) {
 	src := &s.src
 	hdr := append(c.hdr[:0], s.respHdr...)
 	var hasLen, hasDate bool
@@ -76,14 +76,14 @@ func (c *Conn) respond(s *Stream) {
 }
 
 // streamFailed resets a stream whose response the engine refused.
-func (c *Conn) streamFailed(s *Stream, err error) {
+func (c *connState) streamFailed(s *Stream, err error) {
 	c.log.Debug("h2: response refused", "stream", s.id, "err", err)
 	if s.es != nil {
 		c.eng.Reset(s.es, InternalError)
 	}
 }
 
-func (c *Conn) itoa(n int64) string {
+func (c *connState) itoa(n int64) string {
 	if n >= 0 && n < int64(len(smallInts)) {
 		return smallInts[n]
 	}

@@ -63,7 +63,7 @@ const (
 // for I/O and another goroutine never touches the connection state. Calls made
 // within callbacks take one uncontended mutex and do not allocate.
 type Stream struct {
-	conn *Conn          // set when the Stream is made; never changes (recycling stays within a Conn)
+	conn *connState     // set when the Stream is made; never changes (recycling stays within a Conn)
 	gen  atomic.Uint32  // the request generation: incremented under conn.mu when recycled
 	es   *h2conn.Stream // the engine's stream; nil once closed (connection goroutine only)
 	id   uint32
@@ -402,7 +402,7 @@ func (h Handle) Closed() bool {
 // still names the Stream's current request and it is open; otherwise it
 // returns nil with the mutex released. The generation is changed under the
 // same mutex (recycle), so it cannot change while the caller holds it.
-func (h Handle) lockOpen() *Conn {
+func (h Handle) lockOpen() *connState {
 	c := h.s.conn
 	c.mu.Lock()
 	if h.s.gen.Load() != h.gen || h.s.state.Load()&stClosed != 0 {
@@ -414,7 +414,7 @@ func (h Handle) lockOpen() *Conn {
 
 // enqueueUnlock queues op for h's stream, releases c.mu and wakes the loop if
 // needed.
-func (h Handle) enqueueUnlock(c *Conn, op uint8) {
+func (h Handle) enqueueUnlock(c *connState, op uint8) {
 	wake := c.enqueueLocked(h.s, op)
 	c.mu.Unlock()
 	if wake {
@@ -427,7 +427,7 @@ func (h Handle) enqueueUnlock(c *Conn, op uint8) {
 // held; otherwise it returns ErrStreamClosed or ErrResponseSent unlocked.
 // Responses are recorded under the mutex so that OnClose (which sets stClosed
 // under it) sees either no response at all or a response with its op queued.
-func (h Handle) lockUnanswered() (*Conn, error) {
+func (h Handle) lockUnanswered() (*connState, error) {
 	c := h.s.conn
 	c.mu.Lock()
 	st := h.s.state.Load()

@@ -573,7 +573,7 @@ func TestLargeBodyBounded(t *testing.T) {
 	p.wfr.WriteWindowUpdate(0, 1<<30) // connection window
 	p.flush()
 	p.request(1, "GET", "/", true)
-	eng := p.c.Engine()
+	eng := p.c.engine()
 	var got int64
 	maxBuffered := 0
 	for {

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/internal/driver"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
@@ -19,12 +21,15 @@ import (
 // requests are) and a connection WINDOW_UPDATE returning the previous
 // response's bytes are fed to the engine, and the output is taken.
 func nativeRequest(tb testing.TB, f handler.Factory, path string, bodyLen uint32) func() {
-	c, err := handler.NewConn(h2conn.Config{}, f, handler.ConnInfo{}, handler.Options{ReuseStreams: true}, func() {})
+	d, err := driver.New(h2conn.Config{}, f, handler.ConnInfo{}, handler.Options{ReuseStreams: true}, func() {})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { c.Close(handler.Cancel) })
-	eng := c.Engine()
+	tb.Cleanup(func() { d.Close(handler.Cancel) })
+	now := time.Now()
+	if err := d.Start(now, nil); err != nil {
+		tb.Fatal(err)
+	}
 	var in bytes.Buffer
 	wfr := http2.NewFramer(&in, nil)
 	in.WriteString(http2.ClientPreface)
@@ -38,19 +43,14 @@ func nativeRequest(tb testing.TB, f handler.Factory, path string, bodyLen uint32
 		enc.WriteField(f)
 	}
 	wfr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
-	out := make([]byte, 0, 1<<16)
+	out := new(countWriter)
 	step := func(b []byte) {
-		if err := eng.Feed(b); err != nil {
+		if err := d.Input(now, b); err != nil {
 			tb.Fatal(err)
 		}
-		c.RunPending()
-		n := 0
-		for eng.WantWrite() {
-			out = eng.AppendOutput(out[:0])
-			n += len(out)
-		}
-		if n == 0 {
-			tb.Fatal("no response")
+		out.n = 0
+		if err := d.Flush(out); err != nil || out.n == 0 {
+			tb.Fatal("no response", err)
 		}
 	}
 	step(in.Bytes())
@@ -69,6 +69,14 @@ func nativeRequest(tb testing.TB, f handler.Factory, path string, bodyLen uint32
 		id += 2
 		step(b)
 	}
+}
+
+// countWriter counts the bytes the driver writes.
+type countWriter struct{ n int }
+
+func (w *countWriter) WriteBatch(b []byte) error {
+	w.n += len(b)
+	return nil
 }
 
 func smallSite(tb testing.TB) *Server {

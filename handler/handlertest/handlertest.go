@@ -16,9 +16,11 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/driver"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
@@ -62,7 +64,7 @@ func (r *Response) Get(name string) string {
 // finished the response before ctx ends, and an error for a connection error.
 func Do(ctx context.Context, f handler.Factory, req Request) (*Response, error) {
 	woken := make(chan struct{}, 1)
-	c, err := handler.NewConn(h2conn.Config{}, f, handler.ConnInfo{}, handler.Options{}, func() {
+	d, err := driver.New(h2conn.Config{}, f, handler.ConnInfo{}, handler.Options{}, func() {
 		select {
 		case woken <- struct{}{}:
 		default:
@@ -71,8 +73,10 @@ func Do(ctx context.Context, f handler.Factory, req Request) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close(handler.Cancel)
-	eng := c.Engine()
+	defer d.Close(handler.Cancel)
+	if err := d.Start(time.Now(), nil); err != nil {
+		return nil, err
+	}
 
 	var in, out bytes.Buffer
 	wfr := http2.NewFramer(&in, nil)
@@ -96,19 +100,14 @@ func Do(ctx context.Context, f handler.Factory, req Request) (*Response, error) 
 	wfr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: hb.Bytes(), EndStream: endHeaders, EndHeaders: true})
 	body := req.Body
 
+	// feed runs the driver as the server loop does, with the scripted
+	// client's bytes as input and out as the socket.
 	feed := func() error {
-		if in.Len() > 0 {
-			if err := eng.Feed(in.Bytes()); err != nil {
-				return err
-			}
-			in.Reset()
+		if err := d.Input(time.Now(), in.Bytes()); err != nil {
+			return err
 		}
-		c.RunPending()
-		for eng.WantWrite() {
-			out.Write(eng.AppendOutput(nil))
-			c.RunPending()
-		}
-		return nil
+		in.Reset()
+		return d.Flush(bufferWriter{&out})
 	}
 	resp := &Response{}
 	sendWindow := int64(65535) // the server's initial stream window for our body
@@ -188,17 +187,25 @@ func Do(ctx context.Context, f handler.Factory, req Request) (*Response, error) 
 			continue
 		}
 		// Nothing to do until a goroutine of the handler acts.
-		if !c.Sleep() {
+		if !d.Sleep() {
 			continue
 		}
 		select {
 		case <-woken:
-			c.Awake()
+			d.Awake()
 		case <-ctx.Done():
-			c.Awake()
+			d.Awake()
 			return nil, fmt.Errorf("handlertest: no complete response: %w", ctx.Err())
 		}
 	}
+}
+
+// bufferWriter is the in-memory socket the driver writes to.
+type bufferWriter struct{ b *bytes.Buffer }
+
+func (w bufferWriter) WriteBatch(p []byte) error {
+	w.b.Write(p)
+	return nil
 }
 
 func or(s, d string) string {
