@@ -216,7 +216,11 @@ func TestHTTP1ServerNetHTTP(t *testing.T) {
 		defer cancel()
 		shut <- srv.Shutdown(ctx)
 	}()
-	<-shutdownCalled
+	select {
+	case <-shutdownCalled:
+	case err := <-shut:
+		t.Fatalf("Shutdown returned %v without shutting the HTTP/1.1 fallback down", err)
+	}
 	close(release)
 	if body := <-slowDone; body != "nethttp: GET /slow\n" {
 		t.Fatalf("request in progress during Shutdown: %q", body)
