@@ -232,3 +232,55 @@ func TestHTTP1ServerNetHTTP(t *testing.T) {
 		t.Fatalf("Serve returned %v", err)
 	}
 }
+
+// TestUpgradeH2CErrors: UpgradeH2C's refusals are typed, reported to
+// OnReject where they are rejects, and leave the connection to the caller
+// with nothing written, so that the HTTP/1.1 side can answer.
+func TestUpgradeH2CErrors(t *testing.T) {
+	closed := &Server{Handler: echoFactory}
+	closed.Close()
+	tests := []struct {
+		name   string
+		srv    *Server
+		req    UpgradeRequest
+		want   error // a sentinel, or nil for an *UpgradeError
+		status int
+		reject string
+	}{
+		{"body", &Server{Handler: echoFactory}, UpgradeRequest{Method: "POST", Target: "/", HasBody: true}, ErrUpgradeBody, 0, ""},
+		{"no handler", &Server{}, UpgradeRequest{Method: "GET", Target: "/"}, ErrUpgradeNotServing, 0, ""},
+		{"closed", closed, UpgradeRequest{Method: "GET", Target: "/"}, ErrUpgradeNotServing, 0, ""},
+		{"not base64url", &Server{Handler: echoFactory}, UpgradeRequest{Method: "GET", Target: "/", HTTP2Settings: "!!"}, nil, 400, "h2c_settings_not_base64url"},
+		{"length", &Server{Handler: echoFactory}, UpgradeRequest{Method: "GET", Target: "/", HTTP2Settings: "AAAA"}, nil, 400, "h2c_settings_length"},
+		{"bad request", &Server{Handler: echoFactory}, UpgradeRequest{Method: "GET", Target: "no-slash"}, nil, 400, "h2c_upgrade_bad_request"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rej rejects
+			tt.srv.OnReject = rej.add
+			a, b := net.Pipe()
+			read := make(chan string, 1)
+			go func() { all, _ := io.ReadAll(b); read <- string(all) }()
+			err := tt.srv.UpgradeH2C(a, tt.req, nil)
+			var ue *UpgradeError
+			switch {
+			case tt.want != nil && !errors.Is(err, tt.want):
+				t.Fatalf("got %v, want %v", err, tt.want)
+			case tt.want == nil && (!errors.As(err, &ue) || ue.Status != tt.status || string(ue.Reject) != tt.reject):
+				t.Fatalf("got %#v, want an *UpgradeError %d %s", err, tt.status, tt.reject)
+			}
+			if tt.reject != "" && !rej.has(tt.reject) {
+				t.Errorf("OnReject got %q, want %s", rej.names, tt.reject)
+			}
+			// The caller still owns the connection: it can write, and
+			// nothing came before.
+			if _, err := io.WriteString(a, "answer"); err != nil {
+				t.Fatalf("connection closed by UpgradeH2C: %v", err)
+			}
+			a.Close()
+			if got := <-read; got != "answer" {
+				t.Fatalf("client read %q, want only the caller's answer", got)
+			}
+		})
+	}
+}
