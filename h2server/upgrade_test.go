@@ -37,7 +37,7 @@ var rgiApp = rgi.AppFunc(func(_ *rgi.Session, r *rgi.Request, _ rgi.Bodies) rgi.
 })
 
 // startFallback runs a Server with echoFactory for HTTP/2 and rgiApp as the
-// RGIFallback; it returns the base URL.
+// HTTP/1.1 fallback (rgih2.Fallback); it returns the base URL.
 func startFallback(t *testing.T, tlsOn bool, rej *rejects) (*h2server.Server, string) {
 	t.Helper()
 	srv := &h2server.Server{Handler: echoFactory}
