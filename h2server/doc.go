@@ -18,21 +18,29 @@
 //
 // # HTTP/1.1 fallback and h2c Upgrade
 //
-// One call makes a Degu-compatible RGI app (package rgi) the HTTP/1.1 fallback:
+// Server.SetHTTP1Server makes an HTTP1Server (an HTTP/1.1 server that serves
+// handed-over connections) the fallback for connections that do not speak
+// HTTP/2; Shutdown and Close of the Server shut it down and close it too. The
+// package depends on no HTTP/1.1 engine: the Degu-compatible RGI fallback
+// plugs in from package rgi/rgih2,
 //
 //	srv := &h2server.Server{Handler: factory}
-//	if err := srv.RGIFallback(app, nil); err != nil { ... } // nil: rgi.DefaultOptions()
+//	if err := rgih2.Fallback(srv, app, nil); err != nil { ... } // nil: rgi.DefaultOptions()
 //
-// It also enables the h2c Upgrade of RFC 7540 §3.2 (used by curl --http2 for
-// http:// URLs): a cleartext request without a body that carries
+// and a net/http server fits the interface too (see SetHTTP1Server's
+// tests). Server.UpgradeH2C is the h2c Upgrade of RFC 7540 §3.2 (used by curl
+// --http2 for http:// URLs) for any HTTP/1.1 server: given a protocol-neutral
+// UpgradeRequest for a cleartext request without a body that carries
 // "Upgrade: h2c", "Connection: Upgrade, HTTP2-Settings" and one valid
-// HTTP2-Settings header field is answered "101 Switching Protocols", and the
-// connection continues as HTTP/2: the request becomes stream 1 and is served by
-// Handler. A bad HTTP2-Settings value gets 400 Bad Request with the reason; a
-// request with a body is served as HTTP/1.1 and the upgrade ignored; over TLS
-// the upgrade never happens. Shutdown and Close include the fallback's
-// connections. Server.H2CUpgrade is the upgrader alone, for an rgi.Server
-// wired into HTTP1 by hand.
+// HTTP2-Settings header field, it answers "101 Switching Protocols", and the
+// connection continues as HTTP/2: the request becomes stream 1 and is served
+// by Handler. It refuses with typed errors the HTTP/1.1 side turns into its
+// answer: an *UpgradeError (400 Bad Request for a bad HTTP2-Settings value or
+// a TLS connection, 431 over the header budgets; RefuseUpgrade writes it),
+// ErrUpgradeBody (serve the request as HTTP/1.1, ignoring the upgrade) and
+// ErrUpgradeNotServing. rgih2.Fallback wires it into rgi for cleartext
+// connections; over TLS the upgrade never happens. Upgraded connections take
+// part in Shutdown and Close like the others.
 //
 // # Accepting
 //

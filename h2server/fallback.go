@@ -1,6 +1,7 @@
 package h2server
 
 import (
+	"context"
 	"io"
 	"net"
 	"strconv"
@@ -64,4 +65,33 @@ func serve505(conn net.Conn, _ []byte) {
 	}
 	conn.SetReadDeadline(time.Now().Add(time.Second))
 	io.Copy(io.Discard, io.LimitReader(conn, 64<<10))
+}
+
+// HTTP1Server is an HTTP/1.1 server that serves connections handed to it one
+// at a time, such as the RGI fallback of package rgi/rgih2 or a net/http
+// http.Server behind a one-connection listener. Install it with
+// Server.SetHTTP1Server.
+type HTTP1Server interface {
+	// ServeConn serves conn, whose first bytes are buffered (see
+	// HTTP1Func), and closes it. It may return before conn is closed.
+	ServeConn(conn net.Conn, buffered []byte)
+	// Shutdown stops serving gracefully: idle connections are closed,
+	// requests in progress finish, and it returns when all connections
+	// are closed or ctx ends.
+	Shutdown(ctx context.Context) error
+	// Close closes every connection at once.
+	Close() error
+}
+
+// SetHTTP1Server makes h the HTTP/1.1 fallback (s.HTTP1 = h.ServeConn) and
+// makes it take part in Shutdown and Close: Shutdown of s calls h.Shutdown
+// with its context (HTTP/1.1 has no GOAWAY: h closes idle connections and
+// ends requests in progress with "connection: close") and still waits for
+// every connection s accepted; Close of s calls h.Close. Call it before
+// serving; a second call replaces the first.
+func (s *Server) SetHTTP1Server(h HTTP1Server) {
+	s.lock()
+	s.HTTP1 = h.ServeConn
+	s.fallbacks = []HTTP1Server{h}
+	s.mu.Unlock()
 }

@@ -1,4 +1,4 @@
-package h2server
+package h2server_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgih2"
 	"golang.org/x/net/http2"
@@ -56,9 +57,9 @@ var parityApp = rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) r
 // names on h2 (TLS), h2c, HTTP/1.1 and HTTP/1.1 over TLS (date included, RFC
 // 9110 §6.6.1; "connection" exists only in HTTP/1.1 and is left out).
 func TestRGIFallbackProtocolParity(t *testing.T) {
-	newSrv := func() *Server {
-		srv := &Server{Handler: rgih2.Handler(parityApp, nil)}
-		if err := srv.RGIFallback(parityApp, nil); err != nil {
+	newSrv := func() *h2server.Server {
+		srv := &h2server.Server{Handler: rgih2.Handler(parityApp, nil)}
+		if err := rgih2.Fallback(srv, parityApp, nil); err != nil {
 			t.Fatal(err)
 		}
 		return srv

@@ -1,4 +1,4 @@
-package h2server
+package h2server_test
 
 import (
 	"bufio"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgih2"
 	"golang.org/x/net/http2"
@@ -65,9 +66,9 @@ func TestRGIFallbackCurl(t *testing.T) {
 // connection at once (instead of waiting for rgi's 15 s timeout), sends an
 // upgraded connection the HTTP/2 GOAWAY, and returns once both are closed.
 func TestRGIFallbackShutdown(t *testing.T) {
-	srv := &Server{Handler: echoFactory}
+	srv := &h2server.Server{Handler: echoFactory}
 	srv.Config.ShutdownDelay = 10 * time.Millisecond
-	if err := srv.RGIFallback(rgiApp, nil); err != nil {
+	if err := rgih2.Fallback(srv, rgiApp, nil); err != nil {
 		t.Fatal(err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -104,14 +105,14 @@ func TestRGIFallbackShutdown(t *testing.T) {
 		t.Fatalf("%q %v", pre, err)
 	}
 	c := dialClient(t, h2)
-	c.until(func(f http2.Frame) bool { d, ok := f.(*http2.DataFrame); return ok && d.StreamEnded() })
+	c.Until(func(f http2.Frame) bool { d, ok := f.(*http2.DataFrame); return ok && d.StreamEnded() })
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	shut := make(chan error, 1)
 	go func() { shut <- srv.Shutdown(ctx) }()
 	// The upgraded connection gets GOAWAY; answer the PING and close.
-	c.until(func(f http2.Frame) bool { _, ok := f.(*http2.GoAwayFrame); return ok })
+	c.Until(func(f http2.Frame) bool { _, ok := f.(*http2.GoAwayFrame); return ok })
 	if n, err := br.Read(make([]byte, 1)); n != 0 || err == nil {
 		t.Fatalf("idle HTTP/1.1 connection: read %d, %v; want it closed", n, err)
 	}
@@ -121,20 +122,20 @@ func TestRGIFallbackShutdown(t *testing.T) {
 	if err := <-shut; err != nil {
 		t.Fatalf("Shutdown: %v", err)
 	}
-	if err := <-served; !errors.Is(err, ErrServerClosed) {
+	if err := <-served; !errors.Is(err, h2server.ErrServerClosed) {
 		t.Fatalf("Serve: %v", err)
 	}
 }
 
 // TestRGIFallbackOptions: invalid rgi options are reported, HTTP1 untouched.
 func TestRGIFallbackOptions(t *testing.T) {
-	srv := &Server{Handler: echoFactory}
+	srv := &h2server.Server{Handler: echoFactory}
 	o := rgi.DefaultOptions()
 	o.Timeout = -1
-	if err := srv.RGIFallback(rgiApp, &o); err == nil || srv.HTTP1 != nil {
+	if err := rgih2.Fallback(srv, rgiApp, &o); err == nil || srv.HTTP1 != nil {
 		t.Fatalf("err %v, HTTP1 set %v", err, srv.HTTP1 != nil)
 	}
-	if err := srv.RGIFallback(nil, nil); err == nil {
+	if err := rgih2.Fallback(srv, nil, nil); err == nil {
 		t.Fatal("nil app accepted")
 	}
 }
@@ -166,8 +167,8 @@ func TestH2CUpgradeNghttp(t *testing.T) {
 func TestRGIFallbackOneApp(t *testing.T) {
 	curl := needTool(t, "curl", "curl")
 	for _, tlsOn := range []bool{false, true} {
-		srv := &Server{Handler: rgih2.Handler(rgiApp, nil)}
-		if err := srv.RGIFallback(rgiApp, nil); err != nil {
+		srv := &h2server.Server{Handler: rgih2.Handler(rgiApp, nil)}
+		if err := rgih2.Fallback(srv, rgiApp, nil); err != nil {
 			t.Fatal(err)
 		}
 		base := startServer(t, srv, tlsOn)

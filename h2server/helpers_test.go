@@ -7,12 +7,14 @@ import (
 	"io"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/pki"
+	"github.com/h2kit/h2kit/reject"
 )
 
 // testCert returns a self-signed certificate for 127.0.0.1 and localhost.
@@ -104,4 +106,27 @@ func readAll(t testing.TB, r io.Reader) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// rejects collects OnReject names.
+type rejects struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (r *rejects) add(name reject.Name) {
+	r.mu.Lock()
+	r.names = append(r.names, string(name))
+	r.mu.Unlock()
+}
+
+func (r *rejects) has(name string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range r.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
 }

@@ -54,7 +54,7 @@ type Server struct {
 	// OnReject, if set, is called with the name of every rejected input,
 	// for metrics: the HTTP/2 engine's (refused streams, malformed
 	// requests, flood caps, timeouts), the handler layer's, the server's
-	// the h2c upgrade's (see H2CUpgrade), and
+	// the h2c upgrade's (see UpgradeH2C), and
 	// reject.AcceptRetry for every Accept that failed for lack of descriptors
 	// or buffers (waited out, see Serve). Package reject lists and
 	// documents them all (reject.All). It runs on connection goroutines
@@ -65,7 +65,7 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*serverConn]struct{}
 	raw       map[net.Conn]int // accepted connections, with how many holders
-	fallbacks []fallback       // HTTP/1.1 servers stopped with this one (RGIFallback)
+	fallbacks []HTTP1Server    // HTTP/1.1 servers stopped with this one (SetHTTP1Server)
 	bound     net.Addr
 	closed    bool
 	shutdown  bool
@@ -204,7 +204,7 @@ func (s *Server) ServeConn(nc net.Conn) {
 }
 
 // lock locks s.mu and makes the server's tables if this is the first use:
-// a zero Server is ready for any method (Serve, ServeConn, H2CUpgrade,
+// a zero Server is ready for any method (Serve, ServeConn, UpgradeH2C,
 // Shutdown, Close), so every access to the state below goes through lock.
 func (s *Server) lock() {
 	s.mu.Lock()
@@ -339,7 +339,7 @@ func (s *Server) stopLocked() {
 // lets the streams in flight finish, and returns when every
 // connection has closed. If ctx ends first, the remaining connections are closed
 // at once (as Close does) and ctx's error is returned. The HTTP/1.1 fallback
-// installed by RGIFallback is shut down too (idle connections closed, requests
+// installed by SetHTTP1Server is shut down too (idle connections closed, requests
 // in progress finished with "connection: close"). Other connections handed to
 // HTTP1 are not told to stop (HTTP/1.1 has no GOAWAY); Shutdown waits for them
 // like for the others, so such an HTTP1 function should close idle keep-alive
@@ -391,7 +391,8 @@ func (s *Server) Close() error {
 		nc.Close()
 	}
 	for _, f := range s.fallbacks {
-		// rgi's Close waits for app calls in progress; Close does not.
+		// An HTTP1Server's Close may wait for requests in progress (rgi's
+		// waits for app calls); Close does not.
 		go f.Close()
 	}
 	s.cancel()

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +16,6 @@ import (
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"github.com/h2kit/h2kit/reject"
-	"github.com/h2kit/h2kit/rgi"
 )
 
 // switchingProtocols is the answer to an accepted h2c upgrade (RFC 7540 §3.2:
@@ -26,9 +24,9 @@ import (
 // response, the server can begin sending HTTP/2 frames.").
 const switchingProtocols = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
 
-// UpgradeError is why an h2c upgrade request was refused: the client gets
-// Status with Error() as a plain-text body over HTTP/1.1, and the connection
-// is closed.
+// UpgradeError is why UpgradeH2C refused an h2c upgrade request: the
+// HTTP/1.1 side answers with Status and Error() as a plain-text body
+// (RefuseUpgrade does it on a raw connection) and closes the connection.
 type UpgradeError struct {
 	// Status is 400, or 431 for a request over the HTTP/2 header budgets.
 	Status int
@@ -42,70 +40,115 @@ func (e *UpgradeError) Error() string {
 	return "h2c upgrade refused: " + e.Detail
 }
 
-// H2CUpgrade switches a cleartext HTTP/1.1 connection to HTTP/2 (RFC 7540
+// UpgradeRequest is an HTTP/1.1 request that asks to switch to HTTP/2 (RFC
+// 7540 §3.2), as the HTTP/1.1 server parsed it: the fields UpgradeH2C needs,
+// independent of that server's types.
+type UpgradeRequest struct {
+	// Method is the request method, e.g. "GET".
+	Method string
+	// Target is the request target in origin-form ("/path?query"); it
+	// becomes :path of stream 1.
+	Target string
+	// Authority is the Host header field's value; it becomes :authority.
+	Authority string
+	// HTTP2Settings is the HTTP2-Settings header field's value (RFC 7540
+	// §3.2.1).
+	HTTP2Settings string
+	// HasBody reports a request body (a content-length other than 0 or a
+	// transfer-encoding). RFC 7540 §3.2 lets the server ignore such an
+	// upgrade; UpgradeH2C does (ErrUpgradeBody).
+	HasBody bool
+	// Fields are the other header fields, names in lower case. Host and
+	// the connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2:
+	// connection, upgrade, http2-settings, keep-alive, proxy-connection,
+	// transfer-encoding, te other than "trailers") are dropped here, so
+	// the HTTP/1.1 side may pass all it has.
+	Fields []hpack.HeaderField
+}
+
+// ErrUpgradeBody is UpgradeH2C's answer to a request with a body: nothing
+// was written, and the HTTP/1.1 server should serve the request as HTTP/1.1,
+// ignoring the Upgrade header field (RFC 9110 §7.8 allows it).
+var ErrUpgradeBody = errors.New("h2server: h2c upgrade of a request with a body is not done")
+
+// ErrUpgradeNotServing is UpgradeH2C's answer when the server cannot take the
+// connection: it has no Handler, or it is closed or shutting down. Nothing
+// was written; the caller closes the connection (or serves it as HTTP/1.1).
+var ErrUpgradeNotServing = errors.New("h2server: not serving h2c upgrades")
+
+// UpgradeH2C switches a cleartext HTTP/1.1 connection to HTTP/2 (RFC 7540
 // §3.2, "Starting HTTP/2 for "http" URIs"; RFC 9113 §3.1 deprecates the
-// mechanism, but curl --http2 still uses it for http:// URLs). Its type is
-// rgi.H2CUpgrader: install it with rgiServer.SetH2CUpgrader(srv.H2CUpgrade)
-// on an rgi server that srv.HTTP1 runs for cleartext connections (RGIFallback
-// does all of that). rgi calls it for a request without a body that carries
+// mechanism, but curl --http2 still uses it for http:// URLs). An HTTP/1.1
+// server (see HTTP1Server) calls it for a request that carries
 // "Upgrade: h2c", "Connection: Upgrade, HTTP2-Settings" and one
-// HTTP2-Settings header field.
+// HTTP2-Settings header field, with the underlying connection (deadlines
+// cleared) and the bytes it has read past the request.
 //
 // The HTTP2-Settings value must be base64url (RFC 4648 §5, trailing "="
 // optional) of a SETTINGS payload: a multiple of 6 octets with valid values
 // (RFC 7540 §3.2.1). If it is not, or the request cannot be expressed as an
-// HTTP/2 request (RFC 9113 §8.2, §8.3), the client gets 400 Bad Request (431
-// over the header budgets of Config) with a plain-text reason over HTTP/1.1
-// and the connection is closed (see UpgradeError).
-// Otherwise H2CUpgrade answers "101 Switching Protocols" and serves the
-// connection as HTTP/2 with s.Handler: the server's SETTINGS is the first
-// frame, the HTTP2-Settings payload is the client's initial SETTINGS, the
-// request is stream 1 (half-closed remote) and its response goes out on
-// stream 1; the client preface that follows is validated as on any h2c
-// connection. The connection then takes part in Shutdown (GOAWAY) and
-// Close like the others.
+// HTTP/2 request (RFC 9113 §8.2, §8.3), or nc uses TLS (RFC 7540 §3.2
+// defines the upgrade for cleartext "h2c" only), UpgradeH2C returns an
+// *UpgradeError: 400 Bad Request, or 431 over the header budgets of Config;
+// OnReject is told its Reject name. Otherwise it answers "101 Switching
+// Protocols" and serves the connection as HTTP/2 with s.Handler: the
+// server's SETTINGS is the first frame, the HTTP2-Settings payload is the
+// client's initial SETTINGS, the request is stream 1 (half-closed remote)
+// and its response goes out on stream 1; the client preface that follows is
+// validated as on any h2c connection. The connection then takes part in
+// Shutdown (GOAWAY) and Close like the others, and UpgradeH2C returns nil
+// once it is closed.
 //
-// RFC 7540 §3.2 defines the upgrade for cleartext only ("h2c"); a TLS
-// connection is never upgraded: it gets 400 Bad Request.
+// Ownership of nc: after an *UpgradeError, ErrUpgradeBody or
+// ErrUpgradeNotServing nothing has been written to nc and the caller still
+// owns it: it answers over HTTP/1.1 (RefuseUpgrade writes the answer to an
+// *UpgradeError) or closes it. After nil or any other error (an I/O error
+// while switching) nc has been closed.
 //
-// H2CUpgrade is usually called from within s.HTTP1, but s need not be
-// serving: on a Server that has not served yet (an rgi.Server with its own
-// listener wired to it by hand) the upgraded connection is served as
-// ServeConn serves one, and Shutdown waits for it and Close closes it. After
-// Close, or during Shutdown for a connection s did not accept, the connection
-// is closed without an answer.
-func (s *Server) H2CUpgrade(nc net.Conn, req *rgi.Request, buffered []byte) {
-	if err := s.upgrade(nc, req, buffered); err != nil {
-		var ue *UpgradeError
-		if errors.As(err, &ue) {
-			s.reject(ue.Reject)
-			s.logger().Debug("h2server: h2c upgrade refused", "remote", nc.RemoteAddr(), "err", err)
-			refuseUpgrade(nc, ue)
-			return
-		}
+// s need not be serving: on a Server that has not served yet (an HTTP/1.1
+// server with its own listener wired to it by hand) the upgraded connection
+// is served as ServeConn serves one, and Shutdown waits for it and Close
+// closes it.
+func (s *Server) UpgradeH2C(nc net.Conn, req UpgradeRequest, buffered []byte) error {
+	err := s.upgrade(nc, &req, buffered)
+	if err == nil {
+		return nil
+	}
+	var ue *UpgradeError
+	switch {
+	case errors.As(err, &ue):
+		s.reject(ue.Reject)
+		s.logger().Debug("h2server: h2c upgrade refused", "remote", nc.RemoteAddr(), "err", err)
+	case errors.Is(err, ErrUpgradeBody), errors.Is(err, ErrUpgradeNotServing):
+		s.logger().Debug("h2server: h2c upgrade not done", "remote", nc.RemoteAddr(), "err", err)
+	default:
 		s.logger().Debug("h2server: h2c upgrade failed", "remote", nc.RemoteAddr(), "err", err)
 		nc.Close()
 	}
+	return err
 }
 
-// upgrade does H2CUpgrade's work; an *UpgradeError is answered in HTTP/1.1,
-// any other error closes the connection.
-func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
+// upgrade does UpgradeH2C's work; it returns nil after serving the
+// connection (which run closes).
+func (s *Server) upgrade(nc net.Conn, req *UpgradeRequest, buffered []byte) error {
 	if isTLS(nc) {
 		return &UpgradeError{Status: 400, Reject: reject.H2CUpgradeOverTLS,
 			Detail: "Upgrade: h2c is for cleartext connections only (RFC 7540 §3.2); this connection uses TLS"}
 	}
-	payload, err := DecodeHTTP2Settings(req.Headers["http2-settings"])
+	if req.HasBody {
+		return ErrUpgradeBody
+	}
+	payload, err := DecodeHTTP2Settings(req.HTTP2Settings)
 	if err != nil {
 		return err
 	}
 	if s.Handler == nil {
-		return ErrNoHandler
+		return fmt.Errorf("%w: %w", ErrUpgradeNotServing, ErrNoHandler)
 	}
 	// Count and track the connection here too, not only in serveConn: the
 	// upgrade may come from an HTTP/1.1 server s does not run.
 	if !s.holdConn(nc) {
-		return ErrServerClosed
+		return fmt.Errorf("%w: %w", ErrUpgradeNotServing, ErrServerClosed)
 	}
 	defer s.releaseConn(nc)
 	cfg := s.Config.withDefaults()
@@ -114,7 +157,7 @@ func (s *Server) upgrade(nc net.Conn, req *rgi.Request, buffered []byte) error {
 		return errors.New("h2server: bad configuration")
 	}
 	now := time.Now()
-	if err := c.drv.Upgrade(now, payload, req.Method, "http", req.Headers["host"], req.URI, upgradeFields(req.Headers)); err != nil {
+	if err := c.drv.Upgrade(now, payload, req.Method, "http", req.Authority, req.Target, upgradeFields(req.Fields)); err != nil {
 		c.drv.Close(handler.Cancel)
 		return engineUpgradeError(err)
 	}
@@ -187,36 +230,32 @@ func engineUpgradeError(err error) error {
 	return err
 }
 
-// upgradeFields turns the HTTP/1.1 request header fields into HTTP/2 regular
-// fields in name order, without Host (it becomes :authority, RFC 9113
-// §8.3.1; :scheme is "http", the upgrade being for http URIs only) and the
+// upgradeFields keeps the HTTP/1.1 request header fields that are HTTP/2
+// regular fields: without Host (it becomes :authority, RFC 9113 §8.3.1;
+// :scheme is "http", the upgrade being for http URIs only) and the
 // connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2), including
 // HTTP2-Settings, which RFC 7540 §3.2.1 makes hop-by-hop.
-func upgradeFields(h map[string]string) []hpack.HeaderField {
-	names := make([]string, 0, len(h))
-	for name, v := range h {
-		switch name {
+func upgradeFields(h []hpack.HeaderField) []hpack.HeaderField {
+	fs := make([]hpack.HeaderField, 0, len(h))
+	for _, f := range h {
+		switch f.Name {
 		case "host", "connection", "upgrade", "http2-settings", "keep-alive", "proxy-connection", "transfer-encoding":
 			continue
 		case "te":
-			if v != "trailers" {
+			if f.Value != "trailers" {
 				continue
 			}
 		}
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	fs := make([]hpack.HeaderField, 0, len(names))
-	for _, name := range names {
-		fs = append(fs, hpack.HeaderField{Name: name, Value: h[name]})
+		fs = append(fs, f)
 	}
 	return fs
 }
 
-// refuseUpgrade answers a refused upgrade in HTTP/1.1 and closes the
-// connection, draining what the client still sends for a moment so that the
-// close does not reset the answer away.
-func refuseUpgrade(nc net.Conn, ue *UpgradeError) {
+// RefuseUpgrade answers an upgrade UpgradeH2C refused with ue in HTTP/1.1
+// (ue.Status, ue.Error() as a plain-text body, "connection: close") and
+// closes nc, draining what the client still sends for a moment (bounded in
+// time and size) so that the close does not reset the answer away.
+func RefuseUpgrade(nc net.Conn, ue *UpgradeError) {
 	defer nc.Close()
 	body := ue.Error() + "\n"
 	nc.SetDeadline(time.Now().Add(5 * time.Second))

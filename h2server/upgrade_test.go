@@ -1,4 +1,4 @@
-package h2server
+package h2server_test
 
 import (
 	"bufio"
@@ -12,7 +12,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -20,8 +19,9 @@ import (
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
 
-	"github.com/h2kit/h2kit/reject"
+	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/rgi"
+	"github.com/h2kit/h2kit/rgi/rgih2"
 )
 
 // rgiApp answers every request over HTTP/1.1 with "rgi: METHOD URI" and
@@ -36,38 +36,15 @@ var rgiApp = rgi.AppFunc(func(_ *rgi.Session, r *rgi.Request, _ rgi.Bodies) rgi.
 	return rgi.Response{Status: 200, Reason: "OK", Headers: map[string]string{"content-type": "text/plain"}, Body: body + "\n"}
 })
 
-// rejects collects OnReject names.
-type rejects struct {
-	mu    sync.Mutex
-	names []string
-}
-
-func (r *rejects) add(name reject.Name) {
-	r.mu.Lock()
-	r.names = append(r.names, string(name))
-	r.mu.Unlock()
-}
-
-func (r *rejects) has(name string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for _, n := range r.names {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
 // startFallback runs a Server with echoFactory for HTTP/2 and rgiApp as the
-// RGIFallback; it returns the base URL.
-func startFallback(t *testing.T, tlsOn bool, rej *rejects) (*Server, string) {
+// HTTP/1.1 fallback (rgih2.Fallback); it returns the base URL.
+func startFallback(t *testing.T, tlsOn bool, rej *rejects) (*h2server.Server, string) {
 	t.Helper()
-	srv := &Server{Handler: echoFactory}
+	srv := &h2server.Server{Handler: echoFactory}
 	if rej != nil {
-		srv.OnReject = rej.add
+		srv.OnReject = rej.Add
 	}
-	if err := srv.RGIFallback(rgiApp, nil); err != nil {
+	if err := rgih2.Fallback(srv, rgiApp, nil); err != nil {
 		t.Fatal(err)
 	}
 	return srv, startServer(t, srv, tlsOn)
@@ -129,7 +106,7 @@ func TestH2CUpgradeRaw(t *testing.T) {
 	var body []string
 	next := func() http2.Frame {
 		t.Helper()
-		f, err := c.fr.ReadFrame()
+		f, err := c.Framer().ReadFrame()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -158,7 +135,7 @@ func TestH2CUpgradeRaw(t *testing.T) {
 				if body[0] != "hello" || f.StreamEnded() {
 					t.Fatalf("first DATA %q, want the 5 octets the HTTP2-Settings window allows", body[0])
 				}
-				c.fr.WriteWindowUpdate(1, 1000)
+				c.Framer().WriteWindowUpdate(1, 1000)
 			} else if !f.StreamEnded() || body[1] != ", GET /up?q=1\n" {
 				t.Fatalf("rest of the response %v %q", f, body[1])
 			}
@@ -171,7 +148,7 @@ func TestH2CUpgradeRaw(t *testing.T) {
 	}
 
 	// The connection goes on with stream 3.
-	c.get(3, "/three")
+	c.Get(3, "/three")
 	for {
 		if df, ok := next().(*http2.DataFrame); ok {
 			if df.StreamID != 3 || string(df.Data()) != "hello" {
@@ -249,8 +226,8 @@ func TestH2CUpgradeRefused(t *testing.T) {
 			if tt.detail != "" && !strings.Contains(string(b), tt.detail) {
 				t.Errorf("body %q lacks %q", b, tt.detail)
 			}
-			if tt.reject != "" && !rej.has(tt.reject) {
-				t.Errorf("rejects %q lack %q", rej.names, tt.reject)
+			if tt.reject != "" && !rej.Has(tt.reject) {
+				t.Errorf("rejects %q lack %q", rej.Names(), tt.reject)
 			}
 		})
 	}
@@ -277,10 +254,10 @@ func TestH2CUpgradeNotOverTLS(t *testing.T) {
 	}
 }
 
-// TestH2CUpgradeDirectTLS: H2CUpgrade itself refuses a TLS connection.
+// TestH2CUpgradeDirectTLS: UpgradeH2C itself refuses a TLS connection.
 func TestH2CUpgradeDirectTLS(t *testing.T) {
 	var rej rejects
-	srv := &Server{Handler: echoFactory, OnReject: rej.add}
+	srv := &h2server.Server{Handler: echoFactory, OnReject: rej.Add}
 	a, b := net.Pipe()
 	defer b.Close()
 	cert := testCert(t)
@@ -290,15 +267,21 @@ func TestH2CUpgradeDirectTLS(t *testing.T) {
 			a.Close()
 			return
 		}
-		srv.H2CUpgrade(tc, &rgi.Request{Method: "GET", URI: "/", Headers: map[string]string{"http2-settings": ""}}, nil)
+		// UpgradeH2C leaves the answer to the HTTP/1.1 side.
+		var ue *h2server.UpgradeError
+		if err := srv.UpgradeH2C(tc, h2server.UpgradeRequest{Method: "GET", Target: "/"}, nil); errors.As(err, &ue) && ue.Status == 400 {
+			h2server.RefuseUpgrade(tc, ue)
+			return
+		}
+		tc.Close()
 	}()
 	cc := tls.Client(b, &tls.Config{InsecureSkipVerify: true})
 	all, _ := io.ReadAll(cc)
 	if !strings.HasPrefix(string(all), "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(string(all), "cleartext connections only") {
 		t.Fatalf("%q", all)
 	}
-	if !rej.has("h2c_upgrade_over_tls") {
-		t.Fatalf("rejects %q", rej.names)
+	if !rej.Has("h2c_upgrade_over_tls") {
+		t.Fatalf("rejects %q", rej.Names())
 	}
 }
 
@@ -327,28 +310,28 @@ func TestDecodeHTTP2Settings(t *testing.T) {
 		{"AAMAAA", "", false},
 		{"AA MAAABk", "", false},
 	} {
-		got, err := DecodeHTTP2Settings(tt.in)
+		got, err := h2server.DecodeHTTP2Settings(tt.in)
 		if (err == nil) != tt.ok || tt.ok && string(got) != tt.want {
 			t.Errorf("%q: %q, %v", tt.in, got, err)
 		}
 		if err != nil {
-			if _, ok := err.(*UpgradeError); !ok {
-				t.Errorf("%q: error %T, want *UpgradeError", tt.in, err)
+			if _, ok := err.(*h2server.UpgradeError); !ok {
+				t.Errorf("%q: error %T, want *h2server.UpgradeError", tt.in, err)
 			}
 		}
 	}
 }
 
 // FuzzDecodeHTTP2Settings: any header value decodes to whole settings or
-// fails with an *UpgradeError.
+// fails with an *h2server.UpgradeError.
 func FuzzDecodeHTTP2Settings(f *testing.F) {
 	f.Add("AAMAAABkAAQAoAAAAAIAAAAA")
 	f.Add("AAQAAP__=")
 	f.Add("!")
 	f.Fuzz(func(t *testing.T, v string) {
-		b, err := DecodeHTTP2Settings(v)
+		b, err := h2server.DecodeHTTP2Settings(v)
 		if err != nil {
-			if _, ok := err.(*UpgradeError); !ok {
+			if _, ok := err.(*h2server.UpgradeError); !ok {
 				t.Fatalf("error %T", err)
 			}
 			return
@@ -383,10 +366,10 @@ func TestH2CUpgradePipelined(t *testing.T) {
 	if _, err := io.ReadFull(nc, pre); err != nil || string(pre) != switchingProtocols {
 		t.Fatalf("%q %v", pre, err)
 	}
-	c := &client{t: t, nc: nc, fr: http2.NewFramer(nc, nc)}
+	c := h2server.NewRawClient(t, nc, nc)
 	got := map[uint32]string{}
 	for len(got) < 2 {
-		if df, ok := c.until(func(f http2.Frame) bool { _, ok := f.(*http2.DataFrame); return ok }).(*http2.DataFrame); ok {
+		if df, ok := c.Until(func(f http2.Frame) bool { _, ok := f.(*http2.DataFrame); return ok }).(*http2.DataFrame); ok {
 			got[df.StreamID] += string(df.Data())
 		}
 	}
@@ -401,9 +384,9 @@ func TestH2CUpgradePipelined(t *testing.T) {
 // PROTOCOL_ERROR after exactly that long, having had its stream-1 response.
 func TestH2CUpgradePrefaceTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		srv := &Server{Handler: echoFactory}
+		srv := &h2server.Server{Handler: echoFactory}
 		srv.Config.PrefaceTimeout = 3 * time.Second
-		if err := srv.RGIFallback(rgiApp, nil); err != nil {
+		if err := rgih2.Fallback(srv, rgiApp, nil); err != nil {
 			t.Fatal(err)
 		}
 		pc, sc := net.Pipe()
@@ -416,9 +399,9 @@ func TestH2CUpgradePrefaceTimeout(t *testing.T) {
 			t.Fatalf("%q %v", pre, err)
 		}
 		start := time.Now()
-		c := &client{t: t, nc: cli, fr: http2.NewFramer(io.Discard, cli)} // sends nothing: no preface
+		c := h2server.NewRawClient(t, cli, io.Discard) // sends nothing: no preface
 		var data bool
-		f := c.until(func(f http2.Frame) bool {
+		f := c.Until(func(f http2.Frame) bool {
 			if df, ok := f.(*http2.DataFrame); ok && df.StreamID == 1 && df.StreamEnded() {
 				data = true
 			}
@@ -440,8 +423,8 @@ func TestH2CUpgradePrefaceTimeout(t *testing.T) {
 //
 //	go test -run XXX -bench ConnectionSetup -benchtime 2000x ./h2server
 func BenchmarkConnectionSetup(b *testing.B) {
-	srv := &Server{Handler: echoFactory}
-	if err := srv.RGIFallback(rgiApp, nil); err != nil {
+	srv := &h2server.Server{Handler: echoFactory}
+	if err := rgih2.Fallback(srv, rgiApp, nil); err != nil {
 		b.Fatal(err)
 	}
 	base := startServer(b, srv, false)
@@ -544,8 +527,8 @@ func TestH2CUpgradeBadPreface(t *testing.T) {
 	}
 }
 
-// TestH2CUpgradeNotServing: H2CUpgrade on a Server that has never served (an
-// rgi.Server with its own listener wired to it by hand) serves the upgraded
+// TestH2CUpgradeNotServing: UpgradeH2C on a Server that has never served (an
+// HTTP/1.1 server with its own listener wired to it by hand) serves the upgraded
 // connection like ServeConn would, instead of panicking on tables it never
 // made, and Close ends that connection.
 func TestH2CUpgradeNotServing(t *testing.T) {
@@ -559,12 +542,12 @@ func TestH2CUpgradeNotServing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Handler: echoFactory}
+	srv := &h2server.Server{Handler: echoFactory}
 	done := make(chan any, 1)
 	var panicked any
 	t.Cleanup(func() {
 		if panicked != nil {
-			t.Errorf("H2CUpgrade panicked: %v", panicked)
+			t.Errorf("UpgradeH2C panicked: %v", panicked)
 		}
 	})
 	go func() {
@@ -576,8 +559,7 @@ func TestH2CUpgradeNotServing(t *testing.T) {
 			}
 			done <- nil
 		}()
-		srv.H2CUpgrade(sc, &rgi.Request{Method: "GET", URI: "/up",
-			Headers: map[string]string{"host": "example.com", "http2-settings": ""}}, nil)
+		srv.UpgradeH2C(sc, h2server.UpgradeRequest{Method: "GET", Target: "/up", Authority: "example.com"}, nil)
 	}()
 
 	got := make([]byte, len(switchingProtocols))
@@ -591,7 +573,7 @@ func TestH2CUpgradeNotServing(t *testing.T) {
 		default:
 		}
 	}()
-	f := c.until(func(f http2.Frame) bool {
+	f := c.Until(func(f http2.Frame) bool {
 		return f.Header().StreamID == 1 && f.Header().Flags.Has(http2.FlagDataEndStream)
 	})
 	if df, ok := f.(*http2.DataFrame); !ok || string(df.Data()) != "hello, GET /up\n" {

@@ -65,8 +65,8 @@
 //
 // Server.ServeConn serves a connection accepted elsewhere (an HTTP/2 server falling back to
 // HTTP/1.1 for ALPN "http/1.1" or a cleartext HTTP/1.1 request line), with the bytes already read;
-// NewConnServer makes a Server for that use only. Server.SetH2CUpgrader hands a cleartext request
-// with "Upgrade: h2c" (and no body) back to the HTTP/2 server.
+// NewConnServer makes a Server for that use only. Options.H2CUpgrader hands a cleartext request
+// with "Upgrade: h2c" (and no body) back to the HTTP/2 server (rgih2.Fallback wires both ways).
 //
 // # Performance
 //

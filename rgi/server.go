@@ -33,7 +33,6 @@ type Server struct {
 
 	active   atomic.Int64
 	rejected atomic.Uint64
-	upgrader H2CUpgrader
 	shutting atomic.Bool
 }
 

@@ -37,6 +37,14 @@ type Options struct {
 	// Logger receives connection events (at Debug) and application
 	// mistakes and panics (at Error). Nil means slog.Default().
 	Logger *slog.Logger
+	// H2CUpgrader, if set, takes over a cleartext connection whose
+	// request without a body asks to switch to HTTP/2 (see H2CUpgrader;
+	// rgih2.Fallback sets it to h2server's UpgradeH2C). Nil serves such a
+	// request as plain HTTP/1.1, ignoring the Upgrade header field as RFC
+	// 9110 §7.8 allows. A request with a body is always served as
+	// HTTP/1.1. Leave it nil on a TLS server: RFC 7540 §3.2 defines the
+	// upgrade for cleartext only.
+	H2CUpgrader H2CUpgrader
 }
 
 // Default option values. Timeout and MaxConnections are the seed

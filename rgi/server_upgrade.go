@@ -14,14 +14,9 @@ import (
 // such as Headers["http2-settings"] and the target for stream 1) and the
 // bytes already read past the request. From then on the upgrader owns
 // conn: it sends "101 Switching Protocols" and speaks HTTP/2, and closes
-// conn when done. The RGI app is not called for that request.
+// conn when done. The RGI app is not called for that request. Install it
+// with Options.H2CUpgrader.
 type H2CUpgrader func(conn net.Conn, req *Request, buffered []byte)
-
-// SetH2CUpgrader installs u (nil removes it); call it before serving.
-// Without an upgrader, an upgrade request is served as plain HTTP/1.1 and
-// the Upgrade header is ignored, as RFC 9110 §7.8 allows. A request with a
-// body is always served as HTTP/1.1.
-func (s *Server) SetH2CUpgrader(u H2CUpgrader) { s.upgrader = u }
 
 // wantsH2C reports an h2c upgrade request: "upgrade" lists "h2c",
 // "connection" lists both "upgrade" and "http2-settings", and one

@@ -7,20 +7,21 @@ import (
 )
 
 func TestH2CUpgradeHandOff(t *testing.T) {
-	s, err := NewConnServer(hello, testOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
 	type got struct {
 		settings, uri string
 		rest          string
 	}
 	ch := make(chan got, 1)
-	s.SetH2CUpgrader(func(conn net.Conn, req *Request, buffered []byte) {
+	o := testOptions()
+	o.H2CUpgrader = func(conn net.Conn, req *Request, buffered []byte) {
 		io.WriteString(conn, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n")
 		ch <- got{req.Headers["http2-settings"], req.URI, string(buffered)}
 		conn.Close()
-	})
+	}
+	s, err := NewConnServer(hello, o)
+	if err != nil {
+		t.Fatal(err)
+	}
 	upgrade := "GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n"
 	a, b := net.Pipe()
 	done := make(chan error, 1)

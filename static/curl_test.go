@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/h2kit/h2kit/h2server"
+	"github.com/h2kit/h2kit/rgi/rgih2"
 	"github.com/stretchr/testify/require"
 )
 
@@ -23,7 +24,7 @@ func TestCurlSameAnswer(t *testing.T) {
 	require.NoError(t, err)
 	defer s.Close()
 	srv := &h2server.Server{Handler: s.Handler()}
-	require.NoError(t, srv.RGIFallback(s.App(), nil))
+	require.NoError(t, rgih2.Fallback(srv, s.App(), nil))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go srv.Serve(l)

@@ -125,7 +125,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 			return nil, err
 		}
 		srv := &h2server.Server{TLSConfig: tcfg, Handler: factory, Config: cfg, Logger: log}
-		if err := srv.RGIFallback(h1app, &h1opts); err != nil {
+		if err := rgih2.Fallback(srv, h1app, &h1opts); err != nil {
 			return nil, err
 		}
 		r := running{srv: srv, done: make(chan error, 1)}
@@ -142,7 +142,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 			return nil, err
 		}
 		srv := &h2server.Server{Handler: factory, Config: cfg, Logger: log}
-		if err := srv.RGIFallback(h1app, &h1opts); err != nil {
+		if err := rgih2.Fallback(srv, h1app, &h1opts); err != nil {
 			for _, r := range out {
 				r.srv.Close()
 			}

@@ -3,9 +3,13 @@
 // adapter) and HTTP/1.1 clients (through the rgi fallback) alike:
 //
 //	app := rgi.AppFunc(site)
-//	rs, _ := rgi.NewConnServer(app, nil)
 //	srv := &h2server.Server{Handler: rgih2.Handler(app, nil)}
-//	srv.HTTP1 = func(c net.Conn, b []byte) { rs.ServeConn(c, b) }
+//	if err := rgih2.Fallback(srv, app, nil); err != nil { ... }
+//
+// Fallback is the bridge the other way: it makes an rgi server srv's
+// HTTP/1.1 fallback (an h2server.HTTP1Server that srv's Shutdown and Close
+// drain) and hands cleartext "Upgrade: h2c" requests to srv.UpgradeH2C
+// (Upgrader), so that h2server itself depends on no HTTP/1.1 engine.
 //
 // Request goroutines may outlive their streams; they hold generation-checked
 // handler.Handles and private copies of the request, so the adapter is safe

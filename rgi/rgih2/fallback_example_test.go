@@ -1,4 +1,4 @@
-package h2server_test
+package rgih2_test
 
 import (
 	"context"
@@ -12,15 +12,15 @@ import (
 	"github.com/h2kit/h2kit/rgi/rgih2"
 )
 
-// ExampleServer_RGIFallback serves one RGI app to HTTP/2 clients (through
+// ExampleFallback serves one RGI app to HTTP/2 clients (through
 // rgih2) and to HTTP/1.1 clients (the fallback), which may also switch to
 // HTTP/2 with the h2c Upgrade (curl --http2 http://...).
-func ExampleServer_RGIFallback() {
+func ExampleFallback() {
 	app := rgi.AppFunc(func(_ *rgi.Session, r *rgi.Request, _ rgi.Bodies) rgi.Response {
 		return rgi.Response{Status: 200, Reason: "OK", Body: "hello from " + r.URI + "\n"}
 	})
 	srv := &h2server.Server{Address: "127.0.0.1:0", Handler: rgih2.Handler(app, nil)}
-	if err := srv.RGIFallback(app, nil); err != nil {
+	if err := rgih2.Fallback(srv, app, nil); err != nil {
 		fmt.Println(err)
 		return
 	}
