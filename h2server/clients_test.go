@@ -2,10 +2,8 @@ package h2server
 
 import (
 	"bytes"
-	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"net/http"
 	"os/exec"
 	"regexp"
@@ -16,28 +14,25 @@ import (
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/testenv"
-
-	"golang.org/x/net/http2"
 )
 
-// h2cTransport is x/net's HTTP/2 client speaking h2c with prior knowledge: with
-// AllowHTTP it accepts http:// URLs and DialTLSContext returns a plain TCP
-// connection.
-func h2cTransport() *http2.Transport {
-	return &http2.Transport{
-		AllowHTTP: true,
-		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		},
-	}
+// h2cTransport is Go's HTTP/2 client (net/http) speaking h2c with prior
+// knowledge and nothing else.
+func h2cTransport() *http.Transport {
+	p := new(http.Protocols)
+	p.SetUnencryptedHTTP2(true)
+	return &http.Transport{Protocols: p}
 }
 
-func tlsTransport() *http2.Transport {
-	return &http2.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
+// tlsTransport is Go's HTTP/2 client over TLS (ALPN h2 only: a server that
+// does not offer h2 fails the handshake instead of falling back).
+func tlsTransport() *http.Transport {
+	p := new(http.Protocols)
+	p.SetHTTP2(true)
+	return &http.Transport{Protocols: p, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
 }
 
-// TestGoClient drives the server with golang.org/x/net/http2's Transport over
+// TestGoClient drives the server with Go's HTTP/2 client over
 // h2c and TLS: GETs, a POST echo, and many concurrent requests on one connection.
 func TestGoClient(t *testing.T) {
 	for _, tlsOn := range []bool{false, true} {

@@ -1,10 +1,8 @@
 package h2server_test
 
 import (
-	"context"
 	"crypto/tls"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -14,7 +12,6 @@ import (
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/rgi"
 	"github.com/h2kit/h2kit/rgi/rgih2"
-	"golang.org/x/net/http2"
 )
 
 // parityApp is a small table-driven RGI app: a few resources, each with the
@@ -66,12 +63,11 @@ func TestRGIFallbackProtocolParity(t *testing.T) {
 	}
 	secure := startServer(t, newSrv(), true)
 	clear := startServer(t, newSrv(), false)
-	h2 := &http.Client{Transport: &http2.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
-	h2c := &http.Client{Transport: &http2.Transport{AllowHTTP: true,
-		DialTLSContext: func(ctx context.Context, n, a string, _ *tls.Config) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, n, a)
-		}}}
+	h2p, h2cp := new(http.Protocols), new(http.Protocols)
+	h2p.SetHTTP2(true)
+	h2cp.SetUnencryptedHTTP2(true)
+	h2 := &http.Client{Transport: &http.Transport{Protocols: h2p, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	h2c := &http.Client{Transport: &http.Transport{Protocols: h2cp}}
 	h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	t.Cleanup(func() {
 		h2.CloseIdleConnections()

@@ -30,7 +30,6 @@ type serverConn struct {
 	drv *driver.Driver
 
 	rbuf []byte
-	wbuf []byte
 
 	readDeadline  time.Time // as last set on nc; zero = none
 	readDLValid   bool

@@ -22,11 +22,9 @@ import (
 
 // client is a raw-frame HTTP/2 client over a real connection.
 type client struct {
-	t   *testing.T
-	nc  net.Conn
-	fr  *http2.Framer
-	enc *xhpack.Encoder
-	hb  strings.Builder
+	t  *testing.T
+	nc net.Conn
+	fr *http2.Framer
 }
 
 func dialClient(t *testing.T, nc net.Conn) *client {

@@ -212,11 +212,11 @@ func TestBodyReaderCompacts(t *testing.T) {
 	}
 }
 
-// endedAt records BodyEnded in OnHeaders and whether OnHeaders came first.
+// endedAt records BodyEnded in OnHeaders and the order of the callbacks.
 type endedAt struct {
 	BaseRequestHandler
-	atHeaders, headersFirst bool
-	calls                   []string
+	atHeaders bool
+	calls     []string
 }
 
 func (h *endedAt) OnHeaders(s *Stream) {
