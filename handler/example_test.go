@@ -157,16 +157,16 @@ func (c *counter) notify() {
 
 func ExampleManualFlowControl() {
 	f := func(*handler.Stream) handler.RequestHandler { return &counter{} }
-	// 190 000 bytes: more than the 65 535-byte initial window, so the upload
-	// completes only because the worker consumes.
-	body := strings.Repeat("nineteen bytes ...\n", 10000)
+	// 1 900 000 bytes: more than the default 1 MiB stream window, so the
+	// upload completes only because the worker consumes.
+	body := strings.Repeat("nineteen bytes ...\n", 100000)
 	resp, err := handlertest.Do(context.Background(), f, handlertest.Request{Method: "POST", Path: "/count", Body: []byte(body)})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Print(string(resp.Body))
-	// Output: 10000 lines
+	// Output: 100000 lines
 }
 
 // upload reads its request body as an io.Reader on another goroutine through a
@@ -201,12 +201,12 @@ func ExampleBodyReader() {
 	resp, err := handlertest.Do(context.Background(), f, handlertest.Request{
 		Method: "PUT",
 		Path:   "/files/big",
-		Body:   make([]byte, 1<<20),
+		Body:   make([]byte, 3<<20), // more than a stream window
 	})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	fmt.Print(resp.Status, " ", string(resp.Body))
-	// Output: 200 stored 1048576 bytes
+	// Output: 200 stored 3145728 bytes
 }
