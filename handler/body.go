@@ -14,8 +14,9 @@ import (
 var ErrBodyType = errors.New("handler: unsupported response body type (want nil, []byte, string, io.Reader or BodyGenerator)")
 
 // GeneratorError describes how a body generator misbehaved; the stream was reset
-// with INTERNAL_ERROR because of it. It is passed to the server's reject hook and
-// logged.
+// with INTERNAL_ERROR because of it. It is logged at Warn on Options.Logger as
+// the "err" attribute, and the failure is counted once as
+// reject.BodyGeneratorError through Options.OnReject.
 type GeneratorError struct {
 	Max   int      // the max the generator was given
 	Len   int      // how many bytes it returned
@@ -41,7 +42,8 @@ const (
 	bodyNone   bodyKind = iota
 	bodyBytes           // b holds what is left to send
 	bodyReader          // an in-memory or regular-file reader, read inline
-	bodyGen             // a BodyGenerator, or the pump of any other io.Reader
+	bodyGen             // a BodyGenerator
+	bodyPump            // any other io.Reader, read by a pump goroutine
 )
 
 // source is a response body being sent. It turns every body kind into the
@@ -96,14 +98,12 @@ func (src *source) setBody(body any, h Handle) error {
 			src.left = src.length
 			return nil
 		}
-		src.pump = newPump(b, h.Resume)
-		src.kind, src.gen = bodyGen, src.pump.next
+		src.kind, src.pump = bodyPump, newPump(b, h.Resume)
 	case io.Reader:
 		if c, ok := b.(io.Closer); ok {
 			src.closer = c
 		}
-		src.pump = newPump(b, h.Resume)
-		src.kind, src.gen = bodyGen, src.pump.next
+		src.kind, src.pump = bodyPump, newPump(b, h.Resume)
 	default:
 		return ErrBodyType
 	}
@@ -151,11 +151,15 @@ func (src *source) next(max int, scratch []byte) (data []byte, flag DataFlag, er
 		return nil, 0, err
 	case bodyGen:
 		return callGenerator(src.gen, max)
+	case bodyPump:
+		return src.pump.next(max)
 	}
 	return nil, 0, ErrBodyType
 }
 
-// callGenerator runs gen under the checks of the BodyGenerator contract.
+// callGenerator runs gen under the checks of the BodyGenerator contract: it is
+// the one place where a generator's misbehaviour (including a panic) becomes an
+// error value.
 func callGenerator(gen BodyGenerator, max int) (data []byte, flag DataFlag, err error) {
 	defer func() {
 		if p := recover(); p != nil {

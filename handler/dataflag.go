@@ -42,7 +42,8 @@ func (f DataFlag) String() string {
 //
 // Returning more than max bytes, a flag other than the three DataFlags, DataOK
 // with no data, or panicking is a bug in the generator: the stream is reset with
-// INTERNAL_ERROR and the connection carries on (the Python binding this API is
-// modeled on overflowed a buffer instead). The returned slice is copied before the
+// INTERNAL_ERROR, the failure is logged (a GeneratorError) and counted once as
+// reject.BodyGeneratorError, and the connection carries on (the Python binding
+// this API is modeled on overflowed a buffer instead). The returned slice is copied before the
 // generator is called again, so it may be reused.
 type BodyGenerator func(max int) ([]byte, DataFlag)

@@ -70,9 +70,11 @@ func (p *pump) run() {
 	}
 }
 
-// next implements BodyGenerator. The returned slice aliases the pump's buffer,
-// which the pump does not touch again until next is called with it drained.
-func (p *pump) next(max int) ([]byte, DataFlag) {
+// next returns the next piece of the body, as a BodyGenerator would, or the
+// reader's error once the bytes read before it are sent. The returned slice
+// aliases the pump's buffer, which the pump does not touch again until next is
+// called with it drained.
+func (p *pump) next(max int) ([]byte, DataFlag, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.lo < p.hi {
@@ -80,17 +82,17 @@ func (p *pump) next(max int) ([]byte, DataFlag) {
 		data := p.buf[p.lo : p.lo+n]
 		p.lo += n
 		if p.lo == p.hi && p.err == io.EOF {
-			return data, DataEOF
+			return data, DataEOF, nil
 		}
-		return data, DataOK
+		return data, DataOK, nil
 	}
 	switch p.err {
 	case nil:
 	case io.EOF:
-		return nil, DataEOF
+		return nil, DataEOF, nil
 	default:
-		// Surface the read error as a misbehaving body: the stream is reset.
-		panic(p.err)
+		// The body cannot be completed: the stream is reset.
+		return nil, 0, p.err
 	}
 	if !p.reading {
 		// Hand the drained buffer to the reader goroutine; exactly one
@@ -100,7 +102,7 @@ func (p *pump) next(max int) ([]byte, DataFlag) {
 		p.refill <- struct{}{}
 	}
 	p.deferred = true
-	return nil, DataDeferred
+	return nil, DataDeferred, nil
 }
 
 // stop ends the pump goroutine once its current Read (if any) returns.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
-	"github.com/h2kit/h2kit/reject"
 )
 
 // respond sends the response recorded by SendResponse.
@@ -106,7 +105,11 @@ var smallInts = func() []string {
 // streamBody is a Stream seen as the engine's BodySource and TrailerSource.
 type streamBody Stream
 
-func (b *streamBody) Read(max int) ([]byte, h2conn.DataFlag) {
+// Read serves the engine from the stream's body. A failure (a misbehaving
+// generator, a reader's error) is logged here, where its cause is known, and
+// returned: the engine resets the stream and counts it once as
+// reject.BodyGeneratorError.
+func (b *streamBody) Read(max int) ([]byte, h2conn.DataFlag, error) {
 	s := (*Stream)(b)
 	c := s.conn
 	if len(c.scratch) < max {
@@ -115,14 +118,12 @@ func (b *streamBody) Read(max int) ([]byte, h2conn.DataFlag) {
 	data, flag, err := s.src.next(max, c.scratch)
 	if err != nil {
 		c.log.Warn("h2: response body failed; resetting the stream", "stream", s.id, "err", err)
-		c.reject(reject.BodyGeneratorError)
-		// The engine resets the stream with INTERNAL_ERROR on an unknown flag.
-		return nil, h2conn.DataFlag(0xff)
+		return nil, 0, err
 	}
 	if flag == DataEOF {
 		s.state.Or(stBodyEnded)
 	}
-	return data, h2conn.DataFlag(flag)
+	return data, h2conn.DataFlag(flag), nil
 }
 
 func (b *streamBody) Trailers() []hpack.HeaderField {

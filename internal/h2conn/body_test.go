@@ -2,6 +2,7 @@ package h2conn
 
 import (
 	"bytes"
+	"errors"
 	"strconv"
 	"testing"
 
@@ -14,7 +15,15 @@ import (
 // funcSource adapts a function to BodySource.
 type funcSource func(max int) ([]byte, DataFlag)
 
-func (f funcSource) Read(max int) ([]byte, DataFlag) { return f(max) }
+func (f funcSource) Read(max int) ([]byte, DataFlag, error) {
+	p, fl := f(max)
+	return p, fl, nil
+}
+
+// errSource is a BodySource that fails with its error.
+type errSource struct{ err error }
+
+func (s errSource) Read(int) ([]byte, DataFlag, error) { return []byte("ignored"), DataOK, s.err }
 
 type trailerSource struct {
 	bytesSource
@@ -68,8 +77,9 @@ func TestDeferredThenResumed(t *testing.T) {
 	}
 }
 
-// A body source that misbehaves resets its own stream with INTERNAL_ERROR;
-// the connection carries on.
+// A body source that fails or misbehaves has its stream reset with
+// INTERNAL_ERROR and is counted exactly once, under the name that says
+// which; the connection carries on.
 func TestMisbehavingBodySource(t *testing.T) {
 	cases := map[string]funcSource{
 		"more than max": func(max int) ([]byte, DataFlag) { return make([]byte, max+1), DataOK },
@@ -84,7 +94,12 @@ func TestMisbehavingBodySource(t *testing.T) {
 	}
 	srcs["trailers panic"] = panicTrailers{}
 	srcs["bad trailer field"] = &trailerSource{bytesSource{[]byte("x")}, []hpack.HeaderField{{Name: "Bad", Value: "1"}}}
+	srcs["error"] = errSource{errors.New("disk on fire")}
 	for name, src := range srcs {
+		want := reject.BodySourceMisbehaved
+		if name == "error" {
+			want = reject.BodyGeneratorError
+		}
 		t.Run(name, func(t *testing.T) {
 			p := newPeer(t, Config{})
 			respondWith(p, src)
@@ -102,7 +117,9 @@ func TestMisbehavingBodySource(t *testing.T) {
 			if rst, ok := f.(*http2.RSTStreamFrame); !ok || rst.StreamID != 1 || rst.ErrCode != http2.ErrCodeInternal {
 				t.Fatalf("got %v, want RST_STREAM 1 INTERNAL_ERROR", f)
 			}
-			p.wantReject(reject.BodySourceMisbehaved)
+			if len(p.h.rejects) != 1 || p.h.rejects[0] != want {
+				t.Fatalf("rejects %q, want exactly [%s]", p.h.rejects, want)
+			}
 			if p.h.closes[1] != ErrCodeInternal {
 				t.Fatalf("OnClose code %v", p.h.closes[1])
 			}
@@ -502,8 +519,8 @@ func TestStatusEncoding(t *testing.T) {
 
 type panicTrailers struct{}
 
-func (panicTrailers) Read(max int) ([]byte, DataFlag) { return []byte("x"), DataEOF }
-func (panicTrailers) Trailers() []hpack.HeaderField   { panic("trailers") }
+func (panicTrailers) Read(max int) ([]byte, DataFlag, error) { return []byte("x"), DataEOF, nil }
+func (panicTrailers) Trailers() []hpack.HeaderField          { panic("trailers") }
 
 // AppendOutputVec produces the same bytes as AppendOutput, with the
 // payloads of SetBodyBytes bodies referenced rather than copied.

@@ -76,7 +76,8 @@
 // The engine does not recover panics from Handler callbacks; the shell
 // should. It does recover a panic from BodySource.Read: that stream is reset
 // with INTERNAL_ERROR and the connection carries on, as it does when a
-// source returns more than max bytes or an unknown DataFlag.
+// source returns an error, more than max bytes or an unknown DataFlag; each
+// such failure is counted once through OnReject.
 //
 // # Streams
 //

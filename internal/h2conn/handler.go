@@ -46,14 +46,21 @@ const (
 
 // BodySource produces a response body. AppendOutput pulls from it when the
 // flow-control windows allow: Read(max) returns at most max bytes (max ≥ 1)
-// which the engine copies before Read is called again. Returning more than
-// max, an unknown flag, DataOK with no bytes, or panicking resets the stream
-// with INTERNAL_ERROR; the connection carries on.
+// which the engine copies before Read is called again.
+//
+// A source that cannot go on (a failed read, a broken generator) returns a
+// non-nil error; the data and flag are then ignored. The engine resets the
+// stream with INTERNAL_ERROR and counts reject.BodyGeneratorError once; the
+// source is where the cause is known, so logging it is the source's job.
+// A source that breaks this contract instead (more than max bytes, an
+// unknown flag, DataOK with no bytes, a panic) is treated the same way but
+// counted as reject.BodySourceMisbehaved. Either way the connection carries
+// on.
 //
 // A BodySource that also implements TrailerSource has its trailers sent
 // after DataEOF.
 type BodySource interface {
-	Read(max int) ([]byte, DataFlag)
+	Read(max int) ([]byte, DataFlag, error)
 }
 
 // TrailerSource is an optional interface of a BodySource: at DataEOF the

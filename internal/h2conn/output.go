@@ -64,15 +64,24 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	return dst
 }
 
-// readBody calls the body source, turning a panic into a bad flag.
-func readBody(src BodySource, max int) (p []byte, fl DataFlag, panicked bool) {
+// readBody calls the body source and classifies the outcome: a non-nil
+// name means the stream must be reset, counted under that name. It is the
+// one place where a source's failure and its breaches of the BodySource
+// contract (including a panic) are told apart.
+func readBody(src BodySource, max int) (p []byte, fl DataFlag, fail reject.Name) {
 	defer func() {
 		if recover() != nil {
-			p, fl, panicked = nil, 0xff, true
+			p, fl, fail = nil, 0, reject.BodySourceMisbehaved
 		}
 	}()
-	p, fl = src.Read(max)
-	return p, fl, false
+	p, fl, err := src.Read(max)
+	switch {
+	case err != nil:
+		return nil, 0, reject.BodyGeneratorError
+	case len(p) > max, fl > DataDeferred, fl == DataOK && len(p) == 0:
+		return nil, 0, reject.BodySourceMisbehaved
+	}
+	return p, fl, ""
 }
 
 // appendData appends a DATA frame for st. In vectored mode
@@ -144,12 +153,12 @@ func readTrailers(ts TrailerSource) (tr []hpack.HeaderField, panicked bool) {
 func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
 	// SetBodyBytes slices can be referenced instead of copied.
 	stable := st.body == BodySource(&st.bytesBody)
-	p, fl, _ := readBody(st.body, max)
+	p, fl, fail := readBody(st.body, max)
 	if st.state == StateClosed {
 		return dst // the source reset its own stream
 	}
-	if len(p) > max || fl > DataDeferred || fl == DataOK && len(p) == 0 {
-		c.reject(reject.BodySourceMisbehaved)
+	if fail != "" {
+		c.reject(fail)
 		c.resetStream(st.ID, st, ErrCodeInternal)
 		return dst
 	}

@@ -130,15 +130,15 @@ func (s *Stream) reset(id uint32, sendWin window, recv inflow) {
 // bytesSource is the allocation-free BodySource behind SetBodyBytes.
 type bytesSource struct{ b []byte }
 
-func (b *bytesSource) Read(max int) ([]byte, DataFlag) {
+func (b *bytesSource) Read(max int) ([]byte, DataFlag, error) {
 	if len(b.b) <= max {
 		p := b.b
 		b.b = nil
-		return p, DataEOF
+		return p, DataEOF, nil
 	}
 	p := b.b[:max]
 	b.b = b.b[max:]
-	return p, DataOK
+	return p, DataOK, nil
 }
 
 // unsafeBytes views s as bytes without copying; the result must not be
