@@ -2,7 +2,6 @@ package h2server_test
 
 import (
 	"context"
-	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
-	"golang.org/x/net/http2"
 )
 
 // greet answers every request from its path.
@@ -22,7 +20,7 @@ func (greet) OnHeaders(s *handler.Stream) {
 }
 
 // Serving handlers over cleartext HTTP/2 (h2c) on a listener of your own, and
-// calling it with x/net/http2's client speaking h2c with prior knowledge.
+// calling it with Go's own client speaking h2c with prior knowledge.
 func ExampleServer_Serve() {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,13 +31,9 @@ func ExampleServer_Serve() {
 	go srv.Serve(l)
 	defer srv.Shutdown(context.Background())
 
-	client := &http.Client{Transport: &http2.Transport{
-		AllowHTTP: true, // http:// URLs, no TLS
-		DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, network, addr)
-		},
-	}}
+	h2c := new(http.Protocols)
+	h2c.SetUnencryptedHTTP2(true) // http:// URLs over HTTP/2, no TLS
+	client := &http.Client{Transport: &http.Transport{Protocols: h2c}}
 	resp, err := client.Get("http://" + l.Addr().String() + "/docs")
 	if err != nil {
 		fmt.Println(err)
