@@ -78,7 +78,7 @@ type Options struct {
 // owns it, made through driver.NewHandler, which init below sets. Everything
 // except the Stream methods runs on the driver's goroutine.
 type connState struct {
-	eng     *h2conn.Conn
+	eng     *h2conn.Engine
 	factory Factory
 	info    ConnInfo
 	opts    Options
@@ -112,7 +112,7 @@ type connState struct {
 }
 
 func init() {
-	driver.NewHandler = func(cfg h2conn.Config, factory, info, opts any, wake func()) (driver.Handler, *h2conn.Conn, error) {
+	driver.NewHandler = func(cfg h2conn.Config, factory, info, opts any, wake func()) (driver.Handler, *h2conn.Engine, error) {
 		c, err := newConnState(cfg, factory.(Factory), info.(ConnInfo), opts.(Options), wake)
 		if err != nil {
 			return nil, nil, err
@@ -145,7 +145,7 @@ func newConnState(cfg h2conn.Config, f Factory, info ConnInfo, opts Options, wak
 func (c *connState) SetTime(now time.Time) { c.now = now }
 
 // engine returns the connection's engine.
-func (c *connState) engine() *h2conn.Conn { return c.eng }
+func (c *connState) engine() *h2conn.Engine { return c.eng }
 
 func (c *connState) baseContext() context.Context {
 	if c.opts.BaseContext != nil {

@@ -49,7 +49,7 @@ type Handler interface {
 // NewHandler makes the handler layer and engine of a server connection with
 // engine configuration cfg, a handler.Factory, handler.ConnInfo and
 // handler.Options; wake must not block. Package handler sets it at init.
-var NewHandler func(cfg h2conn.Config, factory, info, opts any, wake func()) (Handler, *h2conn.Conn, error)
+var NewHandler func(cfg h2conn.Config, factory, info, opts any, wake func()) (Handler, *h2conn.Engine, error)
 
 // Writer receives the output batches of Flush.
 type Writer interface {
@@ -59,7 +59,7 @@ type Writer interface {
 
 // Driver drives one connection. Its methods must be called on one goroutine.
 type Driver struct {
-	eng  *h2conn.Conn
+	eng  *h2conn.Engine
 	h    Handler
 	wbuf []byte
 	guard
@@ -92,7 +92,7 @@ func (d *Driver) Start(now time.Time, initial []byte) error {
 // Upgrade starts the engine's clocks at now and turns the connection into
 // HTTP/2 from an HTTP/1.1 request with "Upgrade: h2c" (RFC 7540 §3.2): the
 // request becomes stream 1. It returns the engine's error (typed, see
-// h2conn.Conn.Upgrade).
+// h2conn.Engine.Upgrade).
 func (d *Driver) Upgrade(now time.Time, http2Settings []byte, method, scheme, authority, path string, fields []hpack.HeaderField) error {
 	d.enter()
 	defer d.leave()

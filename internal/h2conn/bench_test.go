@@ -15,7 +15,7 @@ import (
 // helloHandler answers every request with 200 and a 12-byte body, like
 // h2demo's /hello.txt, without recording anything.
 type helloHandler struct {
-	c      *Conn
+	c      *Engine
 	fields []hpack.HeaderField
 	body   []byte
 }
@@ -35,7 +35,7 @@ func (h *helloHandler) OnReject(name reject.Name)        {}
 // h2load sends it), so each request is one HEADERS frame whose stream ID is
 // patched.
 type helloRig struct {
-	c   *Conn
+	c   *Engine
 	req []byte // HEADERS frame
 	id  uint32
 	out []byte
@@ -48,7 +48,7 @@ func newHelloHandler() *helloHandler {
 	}
 }
 
-func (h *helloHandler) setConn(c *Conn) { h.c = c }
+func (h *helloHandler) setConn(c *Engine) { h.c = c }
 
 func newHelloRig(tb testing.TB) *helloRig {
 	h := newHelloHandler()

@@ -9,7 +9,7 @@ import (
 // Commands from the handler layer. They are called on the connection
 // goroutine, from inside a Handler callback or later.
 
-func (c *Conn) usable(st *Stream) error {
+func (c *Engine) usable(st *Stream) error {
 	if c.err != nil {
 		return ErrConnClosed
 	}
@@ -23,7 +23,7 @@ func (c *Conn) usable(st *Stream) error {
 // (lowercase names; the caller adds date and content-length). With
 // endStream the response has no body. A 1xx status may precede the final
 // one.
-func (c *Conn) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
+func (c *Engine) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
 	if err := c.usable(st); err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (c *Conn) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, e
 
 // SetBody makes src the response body of st; AppendOutput pulls from it.
 // SendHeaders must have been called without endStream.
-func (c *Conn) SetBody(st *Stream, src BodySource) error {
+func (c *Engine) SetBody(st *Stream, src BodySource) error {
 	if err := c.usable(st); err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (c *Conn) SetBody(st *Stream, src BodySource) error {
 
 // SetBodyBytes is SetBody with a byte slice, without allocating. b must
 // not be modified until the stream closes.
-func (c *Conn) SetBodyBytes(st *Stream, b []byte) error {
+func (c *Engine) SetBodyBytes(st *Stream, b []byte) error {
 	if err := c.usable(st); err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (c *Conn) SetBodyBytes(st *Stream, b []byte) error {
 
 // SendTrailers ends the response of st with trailer fields. If a body is
 // still being sent, they follow its EOF; otherwise they are queued now.
-func (c *Conn) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
+func (c *Engine) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
 	if err := c.usable(st); err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (c *Conn) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
 
 // Resume makes a body source that returned DataDeferred readable again. It
 // is a no-op when nothing is deferred.
-func (c *Conn) Resume(st *Stream) {
+func (c *Engine) Resume(st *Stream) {
 	if c.usable(st) != nil || !st.deferred {
 		return
 	}
@@ -124,7 +124,7 @@ func (c *Conn) Resume(st *Stream) {
 }
 
 // Reset aborts st with RST_STREAM code; OnClose receives code.
-func (c *Conn) Reset(st *Stream, code ErrCode) error {
+func (c *Engine) Reset(st *Stream, code ErrCode) error {
 	if err := c.usable(st); err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (c *Conn) Reset(st *Stream, code ErrCode) error {
 // GoAway sends GOAWAY with the highest stream ID processed so far and code.
 // Active streams finish (NO_ERROR) or are closed at once (any other code);
 // Done turns true when none is left.
-func (c *Conn) GoAway(code ErrCode, debug string) {
+func (c *Engine) GoAway(code ErrCode, debug string) {
 	if c.err != nil {
 		return
 	}
@@ -156,7 +156,7 @@ func (c *Conn) GoAway(code ErrCode, debug string) {
 // or after Config.ShutdownDelay, whichever is first. With a negative
 // ShutdownDelay only the second GOAWAY is sent, at once; so it is after the
 // peer's GOAWAY (it opens no more streams).
-func (c *Conn) Shutdown() {
+func (c *Engine) Shutdown() {
 	if c.err != nil || c.lc >= lcDraining {
 		return
 	}
@@ -173,7 +173,7 @@ func (c *Conn) Shutdown() {
 }
 
 // finalGoAway is the second phase of Shutdown.
-func (c *Conn) finalGoAway() {
+func (c *Engine) finalGoAway() {
 	c.appendGoAway(c.maxPeerID, ErrCodeNo, nil, lcGoAway)
 }
 

@@ -4,7 +4,7 @@
 //
 // # Driving a connection
 //
-// One goroutine owns a Conn; every method is called from it. A socket loop
+// One goroutine owns a Engine; every method is called from it. A socket loop
 // (h2server) does, in order:
 //
 //	c, err := h2conn.NewServerConn(cfg, handler) // queues our SETTINGS
@@ -53,7 +53,7 @@
 // Rate limits (rapid reset, glitches) use the same clock.
 //
 // For an h2c upgrade (RFC 7540 §3.2), the HTTP/1.1 layer calls Upgrade on
-// the new Conn with the HTTP2-Settings payload and the request, before the
+// the new Engine with the HTTP2-Settings payload and the request, before the
 // first Feed; the request becomes stream 1 (half-closed remote) and the
 // client preface is expected next as usual.
 //
@@ -84,7 +84,7 @@
 // A *Stream (and every string and slice it returns) is valid until OnClose
 // for it returns; the engine then recycles it for a later request. Code that
 // acts later (another goroutine handing work back) should remember Stream.ID
-// and look the stream up again with Conn.Stream(id) on the connection
+// and look the stream up again with Engine.Stream(id) on the connection
 // goroutine; it returns nil once the stream has closed. Request header
 // values live in a per-stream arena, so copy them if they must outlive the
 // stream.

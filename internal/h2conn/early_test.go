@@ -18,17 +18,17 @@ func TestEarlyResponseResetsNoError(t *testing.T) {
 	post := []string{":method", "POST", ":scheme", "https", ":path", "/upload"}
 	ends := []struct {
 		name    string
-		respond func(c *Conn, st *Stream)
+		respond func(c *Engine, st *Stream)
 		read    func(p *peer)
 	}{
-		{"HEADERS with END_STREAM", func(c *Conn, st *Stream) {
+		{"HEADERS with END_STREAM", func(c *Engine, st *Stream) {
 			c.SendHeaders(st, 413, nil, true)
 		}, func(p *peer) { p.wantHeaders(1, true) }},
-		{"body EOF", func(c *Conn, st *Stream) {
+		{"body EOF", func(c *Engine, st *Stream) {
 			c.SendHeaders(st, 200, nil, false)
 			c.SetBodyBytes(st, []byte("early"))
 		}, func(p *peer) { p.wantHeaders(1, false); p.wantData(1, true) }},
-		{"trailers", func(c *Conn, st *Stream) {
+		{"trailers", func(c *Engine, st *Stream) {
 			c.SendHeaders(st, 200, nil, false)
 			c.SendTrailers(st, []hpack.HeaderField{{Name: "x-done", Value: "1"}})
 		}, func(p *peer) { p.wantHeaders(1, false); p.wantHeaders(1, true) }},

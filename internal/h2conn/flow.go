@@ -18,7 +18,7 @@ import (
 // FLOW_CONTROL_ERROR."
 //
 // checkSettings has checked the maximum, so the adds succeed.
-func (c *Conn) changeInitialWindow(v int64) {
+func (c *Engine) changeInitialWindow(v int64) {
 	delta := v - c.peerInitialWindow
 	c.peerInitialWindow = v
 	for _, st := range c.streams {
@@ -34,7 +34,7 @@ func (c *Conn) changeInitialWindow(v int64) {
 // exceed this maximum, it MUST terminate either the stream or the
 // connection, as appropriate. For streams, the sender sends a RST_STREAM
 // with an error code of FLOW_CONTROL_ERROR".
-func (c *Conn) streamWindowUpdate(st *Stream, inc int64) error {
+func (c *Engine) streamWindowUpdate(st *Stream, inc int64) error {
 	if !st.sendWindow.add(inc) {
 		return &StreamError{StreamID: st.ID, Code: ErrCodeFlowControl, Cause: reject.StreamWindowOverflow}
 	}
@@ -45,7 +45,7 @@ func (c *Conn) streamWindowUpdate(st *Stream, inc int64) error {
 // creditConn returns n octets to the peer's connection window, sending a
 // WINDOW_UPDATE once half the window is pending (batched, but never so late
 // that the peer stalls).
-func (c *Conn) creditConn(n int64) {
+func (c *Engine) creditConn(n int64) {
 	if c.err != nil {
 		return // the connection is closing; nothing follows its GOAWAY
 	}
@@ -57,7 +57,7 @@ func (c *Conn) creditConn(n int64) {
 
 // creditStream returns n octets to the peer's window of st; no update is
 // sent once the request has ended, as no more DATA can come.
-func (c *Conn) creditStream(st *Stream, n int64) {
+func (c *Engine) creditStream(st *Stream, n int64) {
 	if st.state != StateOpen && st.state != StateHalfClosedLocal {
 		return
 	}
@@ -71,7 +71,7 @@ func (c *Conn) creditStream(st *Stream, n int64) {
 // request body of st delivered by OnData. The engine returns them to the
 // peer's stream and connection windows with WINDOW_UPDATE frames, batched
 // at half a window.
-func (c *Conn) Consume(st *Stream, n int) {
+func (c *Engine) Consume(st *Stream, n int) {
 	if n <= 0 || st == nil || st.state == StateClosed || c.err != nil {
 		return
 	}

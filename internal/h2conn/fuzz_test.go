@@ -180,6 +180,6 @@ func FuzzServerConn(f *testing.F) {
 	})
 }
 
-func deadlineArmed(c *Conn) bool { _, ok := c.NextDeadline(); return ok }
+func deadlineArmed(c *Engine) bool { _, ok := c.NextDeadline(); return ok }
 
-func frameMax(c *Conn) int { return 9 + int(c.cfg.MaxFrameSize) }
+func frameMax(c *Engine) int { return 9 + int(c.cfg.MaxFrameSize) }

@@ -27,7 +27,7 @@ func serveEngine(nc net.Conn, cfg Config, hello bool) {
 	}()
 	var h interface {
 		Handler
-		setConn(*Conn)
+		setConn(*Engine)
 	}
 	if hello {
 		hh := newHelloHandler()

@@ -12,7 +12,7 @@ type Handler interface {
 	// OnHeaders: the request header block of st is complete and valid.
 	OnHeaders(st *Stream)
 	// OnData: a piece of the request body. data is valid only during the
-	// call. Call Conn.Consume when the bytes have been consumed, or the
+	// call. Call Engine.Consume when the bytes have been consumed, or the
 	// flow-control windows close.
 	OnData(st *Stream, data []byte)
 	// OnTrailers: the request trailers are in st.Trailers(); OnEndStream
@@ -40,7 +40,7 @@ const (
 	// DataEOF: the body ends with the returned bytes (possibly none).
 	DataEOF
 	// DataDeferred: nothing more for now (the returned bytes, if any, are
-	// sent); the engine does not call Read again until Conn.Resume.
+	// sent); the engine does not call Read again until Engine.Resume.
 	DataDeferred
 )
 

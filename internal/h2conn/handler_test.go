@@ -12,7 +12,7 @@ import (
 // world\n" when it has been received completely, unless hooks say
 // otherwise.
 type recHandler struct {
-	c        *Conn
+	c        *Engine
 	events   []string
 	rejects  []reject.Name
 	closes   map[uint32]ErrCode
@@ -84,4 +84,4 @@ func (h *recHandler) OnClose(st *Stream, code ErrCode) {
 
 func (h *recHandler) OnReject(name reject.Name) { h.rejects = append(h.rejects, name) }
 
-func (h *recHandler) setConn(c *Conn) { h.c = c }
+func (h *recHandler) setConn(c *Engine) { h.c = c }

@@ -77,7 +77,7 @@ func parseContentLength(s string) (int64, bool) {
 // into the arena. After a budget or validation failure it keeps counting
 // but stores nothing; the decoder still runs to the end of the block so
 // that its dynamic table stays in step.
-func (c *Conn) onField(f hpack.HeaderField) {
+func (c *Engine) onField(f hpack.HeaderField) {
 	st := c.hb.st
 	if st == nil {
 		return
@@ -291,7 +291,7 @@ func (st *Stream) buildTrailers() {
 }
 
 // finishBlock acts on a complete header block.
-func (c *Conn) finishBlock() error {
+func (c *Engine) finishBlock() error {
 	hb := c.hb
 	c.hb = headerBlock{}
 	if hb.reset {
@@ -349,7 +349,7 @@ func (c *Conn) finishBlock() error {
 // NO_ERROR (RFC 9113 §8.1: the server "MAY request that the client abort
 // transmission of a request without error by sending a RST_STREAM with an
 // error code of NO_ERROR after sending a complete response").
-func (c *Conn) send431(st *Stream, requestEnded bool) error {
+func (c *Engine) send431(st *Stream, requestEnded bool) error {
 	if err := c.writeHeaders(st.ID, 431, nil, true); err != nil {
 		return err
 	}

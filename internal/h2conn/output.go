@@ -12,7 +12,7 @@ import (
 // the streams in the ready ring, one frame per stream per turn.
 
 // WantWrite reports whether AppendOutput would append anything now.
-func (c *Conn) WantWrite() bool {
+func (c *Engine) WantWrite() bool {
 	if len(c.ctl) > 0 {
 		return true
 	}
@@ -25,7 +25,7 @@ func (c *Conn) WantWrite() bool {
 // Config.MaxWriteBatch allow: the DATA frames appended by one call total at
 // most MaxWriteBatch octets (frame headers included), plus any frames a
 // body source's commands queue meanwhile.
-func (c *Conn) AppendOutput(dst []byte) []byte {
+func (c *Engine) AppendOutput(dst []byte) []byte {
 	dst = append(dst, c.ctl...)
 	c.ctl = c.ctl[:0]
 	c.nctl = 0
@@ -88,7 +88,7 @@ func readBody(src BodySource, max int) (p []byte, fl DataFlag, fail reject.Name)
 // (AppendOutputVec) the payload of a SetBodyBytes body is not copied: only
 // the frame header goes into dst and the payload is recorded as a segment
 // to be spliced in after it.
-func (c *Conn) appendData(dst []byte, st *Stream, end bool, p []byte, stable bool) []byte {
+func (c *Engine) appendData(dst []byte, st *Stream, end bool, p []byte, stable bool) []byte {
 	if !c.vec || !stable || len(p) == 0 {
 		return frame.AppendData(dst, st.ID, end, p)
 	}
@@ -118,7 +118,7 @@ type segment struct {
 // OnClose run) inside this call, the caller of SetBodyBytes must keep its
 // slice unmodified until the pieces have been written, not just until
 // OnClose.
-func (c *Conn) AppendOutputVec(bufs [][]byte) [][]byte {
+func (c *Engine) AppendOutputVec(bufs [][]byte) [][]byte {
 	c.vec = true
 	c.segs = c.segs[:0]
 	c.vbuf = c.AppendOutput(c.vbuf[:0])
@@ -150,7 +150,7 @@ func readTrailers(ts TrailerSource) (tr []hpack.HeaderField, panicked bool) {
 }
 
 // sendData appends one DATA frame (and trailers at EOF) for st.
-func (c *Conn) sendData(dst []byte, st *Stream, max int) []byte {
+func (c *Engine) sendData(dst []byte, st *Stream, max int) []byte {
 	// SetBodyBytes slices can be referenced instead of copied.
 	stable := st.body == BodySource(&st.bytesBody)
 	p, fl, fail := readBody(st.body, max)
@@ -233,14 +233,14 @@ var statusIndex = func() (t [900]uint8) {
 }()
 
 // writeHeaders encodes a response header block with :status and queues it.
-func (c *Conn) writeHeaders(id uint32, status int, fields []hpack.HeaderField, endStream bool) error {
+func (c *Engine) writeHeaders(id uint32, status int, fields []hpack.HeaderField, endStream bool) error {
 	return c.writeHeaderBlock(id, fields, status, endStream)
 }
 
 // writeHeaderBlock encodes fields (preceded by :status when status ≥ 0)
 // and queues HEADERS plus as many CONTINUATION frames as the peer's
 // SETTINGS_MAX_FRAME_SIZE requires (RFC 9113 §4.3).
-func (c *Conn) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status int, endStream bool) error {
+func (c *Engine) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status int, endStream bool) error {
 	// A pending dynamic table size update must open the block (RFC 7541
 	// §4.2); Deflate with no fields writes just that.
 	var err error

@@ -17,7 +17,7 @@ import (
 // parses the engine's output with x/net's Framer.
 type peer struct {
 	t    *testing.T
-	c    *Conn
+	c    *Engine
 	h    *recHandler
 	now  time.Time
 	w    bytes.Buffer // frames to feed

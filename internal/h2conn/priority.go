@@ -73,7 +73,7 @@ func (r *readyRing) remove(st *Stream) {
 
 // maybeReady puts st in its urgency's ring if it has a body to send and a
 // window to send it in.
-func (c *Conn) maybeReady(st *Stream) {
+func (c *Engine) maybeReady(st *Stream) {
 	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed {
 		return
 	}
@@ -83,7 +83,7 @@ func (c *Conn) maybeReady(st *Stream) {
 }
 
 // requeue puts st back after it sent a frame and has more to send.
-func (c *Conn) requeue(st *Stream) {
+func (c *Engine) requeue(st *Stream) {
 	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed {
 		return
 	}
@@ -96,14 +96,14 @@ func (c *Conn) requeue(st *Stream) {
 	c.nready++
 }
 
-func (c *Conn) removeReady(st *Stream) {
+func (c *Engine) removeReady(st *Stream) {
 	st.inReady = false
 	c.ready[st.urgency].remove(st)
 	c.nready--
 }
 
 // popReady returns the next stream to send for, or nil.
-func (c *Conn) popReady() *Stream {
+func (c *Engine) popReady() *Stream {
 	if c.nready == 0 {
 		return nil
 	}
@@ -118,7 +118,7 @@ func (c *Conn) popReady() *Stream {
 	return nil
 }
 
-func (c *Conn) clearReady() {
+func (c *Engine) clearReady() {
 	for u := range c.ready {
 		r := &c.ready[u]
 		for i := r.head; i < len(r.q); i++ {
@@ -132,7 +132,7 @@ func (c *Conn) clearReady() {
 
 // setPriority applies a priority field value (RFC 9218 §4) to st, moving
 // it between rings if it is queued.
-func (c *Conn) setPriority(st *Stream, value []byte) {
+func (c *Engine) setPriority(st *Stream, value []byte) {
 	u, inc := parsePriority(value, st.urgency, st.incremental)
 	if u == st.urgency && inc == st.incremental {
 		return
@@ -194,7 +194,7 @@ func trimOWS(b []byte) []byte {
 }
 
 // processPriorityUpdate handles PRIORITY_UPDATE (RFC 9218 §7.1).
-func (c *Conn) processPriorityUpdate(f frame.PriorityUpdate) error {
+func (c *Engine) processPriorityUpdate(f frame.PriorityUpdate) error {
 	// "If the Prioritized Stream ID field ... refers to stream 0x00 ... or
 	// a push stream [in a server, any even ID since we never push], the
 	// recipient MUST respond with a connection error of type
@@ -232,7 +232,7 @@ type earlyPriority struct {
 // PRIORITY_UPDATE set for it. RFC 9218 §7.1: the PRIORITY_UPDATE "overrides
 // the priority field value received in the request", so it is applied
 // after the header block.
-func (c *Conn) applyEarlyPriority(st *Stream) {
+func (c *Engine) applyEarlyPriority(st *Stream) {
 	for i := range c.early {
 		if e := &c.early[i]; e.id == st.ID {
 			st.urgency, st.incremental = e.urgency, e.incremental

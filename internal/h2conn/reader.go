@@ -13,7 +13,7 @@ import (
 // calls the Handler for the events they complete. A returned *ConnError
 // means a GOAWAY has been queued: flush AppendOutput and close. After an
 // error every later Feed returns the same error.
-func (c *Conn) Feed(p []byte) error {
+func (c *Engine) Feed(p []byte) error {
 	if c.err != nil {
 		return c.err
 	}
@@ -80,7 +80,7 @@ func (c *Conn) Feed(p []byte) error {
 
 // processFrame handles one whole frame. Any error it returns is the sticky
 // connection error; stream errors are handled inside.
-func (c *Conn) processFrame(h frame.Header, p []byte) error {
+func (c *Engine) processFrame(h frame.Header, p []byte) error {
 	// RFC 9113 §3.4: "That is, the connection preface ... MUST be followed by
 	// a SETTINGS frame".
 	if !c.sawSettings {
@@ -199,7 +199,7 @@ func (c *Conn) processFrame(h frame.Header, p []byte) error {
 // be sent for a stream in the 'idle' state"), and after our RST_STREAM it
 // is ignored ("An endpoint MUST ignore frames that it receives on closed
 // streams after it has sent a RST_STREAM frame").
-func (c *Conn) parsedStreamError(h frame.Header, err error) error {
+func (c *Engine) parsedStreamError(h frame.Header, err error) error {
 	var se *StreamError
 	if !errors.As(err, &se) {
 		return err
@@ -232,7 +232,7 @@ func rejectName(se *StreamError) reject.Name {
 // first use of a new stream identifier implicitly closes all streams in the
 // 'idle' state that might have been initiated by that peer with a
 // lower-valued stream identifier.").
-func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
+func (c *Engine) stateOf(id uint32) (recvState, *Stream) {
 	if st := c.Stream(id); st != nil {
 		return recvState(st.state), st
 	}
@@ -247,7 +247,7 @@ func (c *Conn) stateOf(id uint32) (recvState, *Stream) {
 
 // policy applies recvPolicy; it returns done=true when the frame needs no
 // further handling.
-func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, done bool, err error) {
+func (c *Engine) policy(t frame.Type, id uint32) (st *Stream, state recvState, done bool, err error) {
 	state, st = c.stateOf(id)
 	switch action(state, t) {
 	case actProcess:
@@ -272,7 +272,7 @@ func (c *Conn) policy(t frame.Type, id uint32) (st *Stream, state recvState, don
 	return st, state, true, &ConnError{Code: ErrCodeInternal, Reason: reject.InternalError}
 }
 
-func (c *Conn) processData(f frame.Data) error {
+func (c *Engine) processData(f frame.Data) error {
 	// RFC 9113 §6.9.1: "A receiver MAY respond with a stream error ... or a
 	// connection error (Section 5.4.1) of type FLOW_CONTROL_ERROR" when the
 	// sender violates the window; the connection window is checked first
@@ -328,7 +328,7 @@ func (c *Conn) processData(f frame.Data) error {
 }
 
 // recvEndStream handles END_STREAM on a request.
-func (c *Conn) recvEndStream(st *Stream) error {
+func (c *Engine) recvEndStream(st *Stream) error {
 	st.readDue = zeroTime
 	next := st.state.next(evRecvEndStream)
 	switch next {
@@ -346,7 +346,7 @@ func (c *Conn) recvEndStream(st *Stream) error {
 	return nil
 }
 
-func (c *Conn) processHeaders(f frame.Headers) error {
+func (c *Engine) processHeaders(f frame.Headers) error {
 	id := f.StreamID
 	// RFC 9113 §5.1.1: "Streams initiated by a client MUST use
 	// odd-numbered stream identifiers ... An endpoint that receives an
@@ -418,7 +418,7 @@ func (c *Conn) processHeaders(f frame.Headers) error {
 	return c.blockFragment(f.Fragment, f.EndHeaders())
 }
 
-func (c *Conn) processContinuation(f frame.Continuation) error {
+func (c *Engine) processContinuation(f frame.Continuation) error {
 	if !c.hb.active {
 		// RFC 9113 §6.10: "A CONTINUATION frame MUST be preceded by a
 		// HEADERS, PUSH_PROMISE or CONTINUATION frame without the
@@ -441,7 +441,7 @@ func (c *Conn) processContinuation(f frame.Continuation) error {
 
 // blockFragment feeds a field block fragment to the HPACK decoder and
 // finishes the block at END_HEADERS.
-func (c *Conn) blockFragment(p []byte, end bool) error {
+func (c *Engine) blockFragment(p []byte, end bool) error {
 	if len(p) > 0 {
 		if _, err := c.dec.Write(p); err != nil {
 			if err := c.decodeError(err); err != nil {
@@ -465,7 +465,7 @@ func (c *Conn) blockFragment(p []byte, end bool) error {
 // decodeError sorts HPACK errors: a budget error refuses the stream (431),
 // anything else is RFC 9113 §4.3: "A decoding error in a field block MUST be
 // treated as a connection error (Section 5.4.1) of type COMPRESSION_ERROR."
-func (c *Conn) decodeError(err error) error {
+func (c *Engine) decodeError(err error) error {
 	var be *hpack.BudgetError
 	if errors.As(err, &be) {
 		if st := c.hb.st; st != nil && st.tooLarge == "" {
@@ -479,7 +479,7 @@ func (c *Conn) decodeError(err error) error {
 	return &ConnError{Code: ErrCodeCompression, Reason: reject.HPACKDecodingError}
 }
 
-func (c *Conn) processPriority(f frame.Priority) error {
+func (c *Engine) processPriority(f frame.Priority) error {
 	// RFC 9113 §5.3.2: PRIORITY is deprecated; it is accepted and ignored,
 	// except for the self-dependency rule of §5.3.1.
 	if f.StreamDep == f.StreamID {
@@ -488,7 +488,7 @@ func (c *Conn) processPriority(f frame.Priority) error {
 	return c.glitch()
 }
 
-func (c *Conn) processRSTStream(f frame.RSTStream) error {
+func (c *Engine) processRSTStream(f frame.RSTStream) error {
 	st, _, done, perr := c.policy(frame.TypeRSTStream, f.StreamID)
 	if perr != nil || done || st == nil {
 		return perr
@@ -502,7 +502,7 @@ func (c *Conn) processRSTStream(f frame.RSTStream) error {
 	return nil
 }
 
-func (c *Conn) processPing(f frame.Ping) error {
+func (c *Engine) processPing(f frame.Ping) error {
 	if f.Ack {
 		if c.lc == lcDraining && f.Data == shutdownPing {
 			c.finalGoAway()
@@ -519,7 +519,7 @@ func (c *Conn) processPing(f frame.Ping) error {
 	return c.queueCtl()
 }
 
-func (c *Conn) processWindowUpdate(f frame.WindowUpdate) error {
+func (c *Engine) processWindowUpdate(f frame.WindowUpdate) error {
 	if f.StreamID != 0 {
 		st, _, done, perr := c.policy(frame.TypeWindowUpdate, f.StreamID)
 		if perr != nil || done || st == nil {

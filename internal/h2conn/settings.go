@@ -36,7 +36,7 @@ func appendOurSettings(dst []byte, cfg *Config) []byte {
 	return frame.AppendSettings(dst, s[:n]...)
 }
 
-func (c *Conn) processSettings(f frame.Settings) error {
+func (c *Engine) processSettings(f frame.Settings) error {
 	if f.Ack {
 		// RFC 9113 §6.5.3: the ACK tells us our SETTINGS are in force. A
 		// smaller SETTINGS_HEADER_TABLE_SIZE applies to the decoder from
@@ -72,7 +72,7 @@ func (c *Conn) processSettings(f frame.Settings) error {
 // the HTTP2-Settings header field of an h2c upgrade, see Upgrade) before
 // any is applied, so that applySettings cannot fail and a refused frame
 // changes nothing.
-func (c *Conn) checkSettings(f frame.Settings) error {
+func (c *Engine) checkSettings(f frame.Settings) error {
 	if f.Len() > c.cfg.MaxSettingsEntries {
 		return &ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.TooManySettings}
 	}
@@ -102,7 +102,7 @@ func (c *Conn) checkSettings(f frame.Settings) error {
 // SETTINGS_MAX_HEADER_LIST_SIZE are not recorded: the server opens no
 // streams, and the peer's header list limit is advisory (RFC 9113 §6.5.2)
 // while our responses' headers are the handler's.
-func (c *Conn) applySettings(f frame.Settings) {
+func (c *Engine) applySettings(f frame.Settings) {
 	for i := range f.Len() {
 		s := f.At(i)
 		switch s.ID {
@@ -123,4 +123,4 @@ func (c *Conn) applySettings(f frame.Settings) {
 
 // PeerEnablePush reports the peer's SETTINGS_ENABLE_PUSH (recorded for the
 // push package; this engine never pushes).
-func (c *Conn) PeerEnablePush() bool { return c.peerEnablePush }
+func (c *Engine) PeerEnablePush() bool { return c.peerEnablePush }

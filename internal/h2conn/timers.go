@@ -14,7 +14,7 @@ var zeroTime time.Time
 // Tick sets the engine's clock to now, arms timers that are due to start,
 // and fires those that have expired. It returns the connection error a
 // timeout caused, if any.
-func (c *Conn) Tick(now time.Time) error {
+func (c *Engine) Tick(now time.Time) error {
 	if c.err != nil {
 		return c.err
 	}
@@ -63,7 +63,7 @@ func (c *Conn) Tick(now time.Time) error {
 // attached after Tick, a window closing in AppendOutput) always either has
 // its timer armed already or makes NextDeadline ask for a Tick at once,
 // whatever order the loop does its work in.
-func (c *Conn) timers(now time.Time, set bool) (next time.Time, pending bool) {
+func (c *Engine) timers(now time.Time, set bool) (next time.Time, pending bool) {
 	arm := func(t *time.Time, cond bool, d time.Duration) {
 		switch {
 		case !cond:
@@ -104,14 +104,14 @@ func awaitingRequest(st *Stream) bool {
 
 // flowBlocked reports whether st has a body to send that the peer's
 // windows hold back.
-func (c *Conn) flowBlocked(st *Stream) bool {
+func (c *Engine) flowBlocked(st *Stream) bool {
 	return st.body != nil && !st.deferred && (st.sendWindow.available() <= 0 || c.sendWindow.available() <= 0)
 }
 
 // checkStall resets the streams blocked by flow control when no DATA has
 // gone out for Config.FlowStallTimeout (sendData pushes the deadline back
 // whenever DATA goes out).
-func (c *Conn) checkStall(now time.Time) error {
+func (c *Engine) checkStall(now time.Time) error {
 	if !due(c.stallDue, now) {
 		return nil
 	}
@@ -137,7 +137,7 @@ func (c *Conn) checkStall(now time.Time) error {
 // peer's fault: its timer starts again. So is one whose header block is
 // still arriving, which cannot be reset in the middle of the block (the
 // header block timer in Tick closes the connection for that).
-func (c *Conn) checkRequestBodies(now time.Time) error {
+func (c *Engine) checkRequestBodies(now time.Time) error {
 	for i := len(c.streams) - 1; i >= 0; i-- {
 		if i >= len(c.streams) {
 			continue
@@ -163,7 +163,7 @@ func due(t, now time.Time) bool { return !t.IsZero() && !now.Before(t) }
 // NextDeadline returns when Tick must be called next, if any timer is
 // armed. A timer that is waiting to be armed reports the time of the last
 // Tick, so the loop calls Tick at once.
-func (c *Conn) NextDeadline() (time.Time, bool) {
+func (c *Engine) NextDeadline() (time.Time, bool) {
 	if c.err != nil {
 		return time.Time{}, false
 	}

@@ -8,11 +8,11 @@ import (
 	"github.com/h2kit/h2kit/reject"
 )
 
-// ErrUpgradeLate is returned by Upgrade on a Conn that has already been fed
+// ErrUpgradeLate is returned by Upgrade on a Engine that has already been fed
 // bytes or upgraded.
 var ErrUpgradeLate = errors.New("h2conn: Upgrade must come first on a new Conn")
 
-// Upgrade switches a new Conn to HTTP/2 from an HTTP/1.1 request with
+// Upgrade switches a new Engine to HTTP/2 from an HTTP/1.1 request with
 // "Upgrade: h2c" (RFC 7540 §3.2; RFC 9113 §3.1 deprecates the mechanism but
 // clients such as curl --http2 over http:// still use it). Call it right
 // after NewServerConn, before Feed; the caller sends "101 Switching
@@ -41,7 +41,7 @@ var ErrUpgradeLate = errors.New("h2conn: Upgrade must come first on a new Conn")
 // handler queues goes out right after our SETTINGS. The engine then expects
 // the client connection preface (RFC 7540 §3.5: the client sends it after
 // the 101) as on any connection.
-func (c *Conn) Upgrade(http2Settings []byte, method, scheme, authority, path string, fields []hpack.HeaderField) error {
+func (c *Engine) Upgrade(http2Settings []byte, method, scheme, authority, path string, fields []hpack.HeaderField) error {
 	if c.upgraded || c.err != nil || c.prefaceLeft != len(frame.ClientPreface) || c.maxPeerID != 0 {
 		return ErrUpgradeLate
 	}

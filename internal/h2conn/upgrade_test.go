@@ -31,7 +31,7 @@ func upgradeFields(kv ...string) []hpack.HeaderField {
 
 // upgrade calls c.Upgrade with a request given as name/value pairs, the
 // pseudo-headers among them passed as Upgrade's arguments.
-func upgrade(c *Conn, settings []byte, kv ...string) error {
+func upgrade(c *Engine, settings []byte, kv ...string) error {
 	var method, scheme, authority, path string
 	var rest []string
 	for i := 0; i < len(kv); i += 2 {
@@ -162,7 +162,7 @@ func TestUpgradeBadPreface(t *testing.T) {
 }
 
 // An invalid HTTP2-Settings payload (a *ConnError) or request (a
-// *StreamError on stream 1) leaves the Conn as it was: our SETTINGS queued,
+// *StreamError on stream 1) leaves the Engine as it was: our SETTINGS queued,
 // no stream, the handler untouched, the reject counted.
 func TestUpgradeErrors(t *testing.T) {
 	get := []string{":method", "GET", ":scheme", "http", ":authority", "a", ":path", "/"}
@@ -231,7 +231,7 @@ func TestUpgradeErrors(t *testing.T) {
 	}
 }
 
-// Upgrade is only for a fresh Conn.
+// Upgrade is only for a fresh Engine.
 func TestUpgradeLate(t *testing.T) {
 	p := newRawPeer(t, Config{})
 	p.feedRaw([]byte("PRI"))

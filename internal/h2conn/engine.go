@@ -9,9 +9,9 @@ import (
 	"github.com/h2kit/h2kit/reject"
 )
 
-// Conn is the server side of one HTTP/2 connection. It is not safe for
+// Engine is the server side of one HTTP/2 connection. It is not safe for
 // concurrent use: one goroutine owns it (see the package documentation).
-type Conn struct {
+type Engine struct {
 	cfg Config
 	h   Handler
 	dec *hpack.Inflater
@@ -78,7 +78,7 @@ type Conn struct {
 }
 
 // lifecycle is where a connection is in its ending (RFC 9113 §6.8). It
-// only moves forward. A connection error (Conn.err) also sends our final
+// only moves forward. A connection error (Engine.err) also sends our final
 // GOAWAY.
 type lifecycle uint8
 
@@ -122,12 +122,12 @@ var shutdownPing = [8]byte{'h', '2', 'k', 'i', 't', 'b', 'y', 'e'}
 // are queued at once: RFC 9113 §3.4, "The server connection preface consists
 // of a potentially empty SETTINGS frame ... that MUST be the first frame the
 // server sends in the HTTP/2 connection."
-func NewServerConn(cfg Config, h Handler) (*Conn, error) {
+func NewServerConn(cfg Config, h Handler) (*Engine, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.WithDefaults()
-	c := &Conn{
+	c := &Engine{
 		cfg:               cfg,
 		h:                 h,
 		dec:               hpack.NewInflater(),
@@ -163,7 +163,7 @@ func NewServerConn(cfg Config, h Handler) (*Conn, error) {
 }
 
 // Stream returns the active stream with the given ID, or nil.
-func (c *Conn) Stream(id uint32) *Stream {
+func (c *Engine) Stream(id uint32) *Stream {
 	if c.last != nil && c.last.ID == id && c.last.state != StateClosed {
 		return c.last
 	}
@@ -177,29 +177,29 @@ func (c *Conn) Stream(id uint32) *Stream {
 }
 
 // OpenStreams returns the number of active (not closed) streams.
-func (c *Conn) OpenStreams() int { return len(c.streams) }
+func (c *Engine) OpenStreams() int { return len(c.streams) }
 
 // BufferedBytes returns the bytes the engine holds for output that
 // AppendOutput has not taken yet plus the partial input frame it carries.
 // Body bytes are never buffered: they are pulled from BodySources.
-func (c *Conn) BufferedBytes() int { return len(c.ctl) + len(c.in) }
+func (c *Engine) BufferedBytes() int { return len(c.ctl) + len(c.in) }
 
 // CloseStreams closes every active stream with code (Handler.OnClose gets
 // code) without sending anything; the loop calls it when the socket is
 // gone.
-func (c *Conn) CloseStreams(code ErrCode) {
+func (c *Engine) CloseStreams(code ErrCode) {
 	for len(c.streams) > 0 {
 		c.closeStream(c.streams[len(c.streams)-1], code, rsClosedOurReset)
 	}
 }
 
 // Err returns the connection error, if any.
-func (c *Conn) Err() error { return c.err }
+func (c *Engine) Err() error { return c.err }
 
 // Done reports that the connection has finished: after a connection error,
 // or after a GOAWAY (ours or the peer's) once no stream is left. The loop
 // flushes AppendOutput and closes the socket.
-func (c *Conn) Done() bool {
+func (c *Engine) Done() bool {
 	if c.err != nil {
 		return true
 	}
@@ -207,7 +207,7 @@ func (c *Conn) Done() bool {
 }
 
 // newStream takes a stream from the pool and registers it as active.
-func (c *Conn) newStream(id uint32) *Stream {
+func (c *Engine) newStream(id uint32) *Stream {
 	st := c.takeStream(id)
 	c.streams = append(c.streams, st)
 	c.idleDue = time.Time{}
@@ -220,7 +220,7 @@ func (c *Conn) newStream(id uint32) *Stream {
 }
 
 // takeStream takes a stream from the pool, ready for a header block.
-func (c *Conn) takeStream(id uint32) *Stream {
+func (c *Engine) takeStream(id uint32) *Stream {
 	var st *Stream
 	if n := len(c.free); n > 0 {
 		st = c.free[n-1]
@@ -234,7 +234,7 @@ func (c *Conn) takeStream(id uint32) *Stream {
 
 // closeStream moves st to closed, remembers how (for late frames), tells
 // the handler, and recycles it.
-func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
+func (c *Engine) closeStream(st *Stream, code ErrCode, how recvState) {
 	if st.state == StateClosed {
 		return
 	}
@@ -281,7 +281,7 @@ func (c *Conn) closeStream(st *Stream, code ErrCode, how recvState) {
 // not of the peer (the policy and the commands keep the peer's frames and
 // the handler's calls to legal moves): it is not ignored but closes the
 // connection (invalidTransition).
-func (c *Conn) transition(st *Stream, ev streamEvent) error {
+func (c *Engine) transition(st *Stream, ev streamEvent) error {
 	switch next := st.state.next(ev); next {
 	case stateInvalid:
 		return c.invalidTransition()
@@ -295,7 +295,7 @@ func (c *Conn) transition(st *Stream, ev streamEvent) error {
 
 // invalidTransition fails closed: GOAWAY INTERNAL_ERROR, reject
 // internal_error; the stream keeps its state.
-func (c *Conn) invalidTransition() error {
+func (c *Engine) invalidTransition() error {
 	return c.connError(&ConnError{Code: ErrCodeInternal, Reason: reject.InternalError})
 }
 
@@ -310,7 +310,7 @@ func (c *Conn) invalidTransition() error {
 // stream half-closed instead would hold a concurrency slot (and the
 // handler's state) for an upload nobody reads. Stream.endSeen covers a
 // response sent from inside the callback of the request's last frame.
-func (c *Conn) endResponse(st *Stream) error {
+func (c *Engine) endResponse(st *Stream) error {
 	if st.state == StateOpen && !st.endSeen {
 		return c.resetStream(st.ID, st, ErrCodeNo)
 	}
@@ -319,7 +319,7 @@ func (c *Conn) endResponse(st *Stream) error {
 
 // connError queues GOAWAY for err and makes it sticky. Every active stream
 // is closed with the error's code.
-func (c *Conn) connError(err error) error {
+func (c *Engine) connError(err error) error {
 	if c.err != nil {
 		return c.err
 	}
@@ -335,7 +335,7 @@ func (c *Conn) connError(err error) error {
 
 // fail queues GOAWAY for ce with debug as its debug data, makes it sticky
 // and closes every active stream with its code.
-func (c *Conn) fail(ce *ConnError, debug string) error {
+func (c *Engine) fail(ce *ConnError, debug string) error {
 	c.appendGoAway(c.maxPeerID, ce.Code, []byte(debug), lcGoAway)
 	c.err = ce
 	for len(c.streams) > 0 {
@@ -351,7 +351,7 @@ func (c *Conn) fail(ce *ConnError, debug string) error {
 // identifier, since the peers might already have retried unprocessed
 // requests on another connection." Every GOAWAY we send is written here;
 // lc is the lifecycle it starts (lcDraining or lcGoAway).
-func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte, lc lifecycle) {
+func (c *Engine) appendGoAway(last uint32, code ErrCode, debug []byte, lc lifecycle) {
 	if c.lc >= lcDraining {
 		last = min(last, c.lastStreamID)
 	}
@@ -366,7 +366,7 @@ func (c *Conn) appendGoAway(last uint32, code ErrCode, debug []byte, lc lifecycl
 // queueCtl accounts for a control frame just appended to c.ctl. RFC 9113
 // §10.5: "An endpoint MAY treat activity that is suspicious as a connection
 // error (Section 5.4.1) of type ENHANCE_YOUR_CALM."
-func (c *Conn) queueCtl() error {
+func (c *Engine) queueCtl() error {
 	c.nctl++
 	if c.nctl > c.cfg.MaxQueuedControlFrames {
 		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.ControlFrameFlood})
@@ -374,14 +374,14 @@ func (c *Conn) queueCtl() error {
 	return c.checkBuffered()
 }
 
-func (c *Conn) checkBuffered() error {
+func (c *Engine) checkBuffered() error {
 	if len(c.ctl) > c.cfg.MaxBufferedBytes {
 		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.BufferedBytesExceeded})
 	}
 	return nil
 }
 
-func (c *Conn) reject(name reject.Name) {
+func (c *Engine) reject(name reject.Name) {
 	if c.h != nil {
 		c.h.OnReject(name)
 	}
@@ -389,7 +389,7 @@ func (c *Conn) reject(name reject.Name) {
 
 // glitch takes a token from the glitch bucket; RFC 9113 §10.5 lets us treat
 // a flood of legal but useless frames as ENHANCE_YOUR_CALM.
-func (c *Conn) glitch() error {
+func (c *Engine) glitch() error {
 	if !c.glitchs.take(c.now) {
 		return c.connError(&ConnError{Code: ErrCodeEnhanceYourCalm, Reason: reject.GlitchFlood})
 	}
@@ -398,7 +398,7 @@ func (c *Conn) glitch() error {
 
 // resetStream sends RST_STREAM for id and closes st (which may be nil).
 // It never answers a RST_STREAM with a RST_STREAM.
-func (c *Conn) resetStream(id uint32, st *Stream, code ErrCode) error {
+func (c *Engine) resetStream(id uint32, st *Stream, code ErrCode) error {
 	c.ctl = frame.AppendRSTStream(c.ctl, id, code)
 	if st != nil {
 		c.closeStream(st, code, rsClosedOurReset)
@@ -410,7 +410,7 @@ func (c *Conn) resetStream(id uint32, st *Stream, code ErrCode) error {
 
 // streamError answers a stream error provoked by the peer: RST_STREAM, and a
 // glitch token (MadeYouReset, CVE-2025-8671).
-func (c *Conn) streamError(id uint32, code ErrCode, name reject.Name) error {
+func (c *Engine) streamError(id uint32, code ErrCode, name reject.Name) error {
 	c.reject(name)
 	if err := c.resetStream(id, c.Stream(id), code); err != nil {
 		return err
