@@ -149,30 +149,30 @@ type Config struct {
 
 // Default values of the Config fields, taken by a zero field.
 const (
-	DefaultMaxConcurrentStreams   = h2conn.DefaultMaxConcurrentStreams
-	DefaultInitialWindowSize      = h2conn.DefaultInitialWindowSize
-	DefaultConnWindowSize         = h2conn.DefaultConnWindowSize
-	DefaultMaxFrameSize           = h2conn.DefaultMaxFrameSize
-	DefaultMaxWriteFrameSize      = h2conn.DefaultMaxWriteFrameSize
-	DefaultHeaderTableSize        = h2conn.DefaultHeaderTableSize
-	DefaultMaxEncoderTableSize    = h2conn.DefaultMaxEncoderTableSize
-	DefaultMaxHeaderListSize      = h2conn.DefaultMaxHeaderListSize
-	DefaultMaxHeaderFields        = h2conn.DefaultMaxHeaderFields
-	DefaultMaxContinuationFrames  = h2conn.DefaultMaxContinuationFrames
-	DefaultMaxQueuedControlFrames = h2conn.DefaultMaxQueuedControlFrames
-	DefaultMaxBufferedBytes       = h2conn.DefaultMaxBufferedBytes
-	DefaultMaxSettingsEntries     = h2conn.DefaultMaxSettingsEntries
+	DefaultMaxConcurrentStreams   = 100
+	DefaultInitialWindowSize      = 1 << 20
+	DefaultConnWindowSize         = 2 << 20
+	DefaultMaxFrameSize           = 16 << 10
+	DefaultMaxWriteFrameSize      = 16 << 10
+	DefaultHeaderTableSize        = 4096
+	DefaultMaxEncoderTableSize    = 4096
+	DefaultMaxHeaderListSize      = 64 << 10
+	DefaultMaxHeaderFields        = 100
+	DefaultMaxContinuationFrames  = 16
+	DefaultMaxQueuedControlFrames = 1000
+	DefaultMaxBufferedBytes       = 1 << 20
+	DefaultMaxSettingsEntries     = 32
 	DefaultMaxWriteBatch          = 128 << 10 // the engine's is 256 KiB; see Config.MaxWriteBatch
-	DefaultResetBurst             = h2conn.DefaultResetBurst
-	DefaultResetRate              = h2conn.DefaultResetRate
-	DefaultGlitchBurst            = h2conn.DefaultGlitchBurst
-	DefaultGlitchRate             = h2conn.DefaultGlitchRate
-	DefaultPrefaceTimeout         = h2conn.DefaultPrefaceTimeout
-	DefaultSettingsAckTimeout     = h2conn.DefaultSettingsAckTimeout
-	DefaultIdleTimeout            = h2conn.DefaultIdleTimeout
-	DefaultFlowStallTimeout       = h2conn.DefaultFlowStallTimeout
-	DefaultRequestBodyTimeout     = h2conn.DefaultRequestBodyTimeout
-	DefaultShutdownDelay          = h2conn.DefaultShutdownDelay
+	DefaultResetBurst             = 1000
+	DefaultResetRate              = 33
+	DefaultGlitchBurst            = 1000
+	DefaultGlitchRate             = 100
+	DefaultPrefaceTimeout         = 10 * time.Second
+	DefaultSettingsAckTimeout     = 10 * time.Second
+	DefaultIdleTimeout            = 3 * time.Minute
+	DefaultFlowStallTimeout       = time.Minute
+	DefaultRequestBodyTimeout     = time.Minute
+	DefaultShutdownDelay          = time.Second
 
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second

@@ -11,6 +11,7 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/internal/driver"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/reject"
 )
 
@@ -102,7 +103,7 @@ func (c *serverConn) run(initial []byte) {
 	// grow when a read fills the buffer, up to ReadBufferSize.
 	c.rbuf = make([]byte, min(initialReadBuffer, c.cfg.ReadBufferSize))
 	ferr := d.Start(time.Now(), initial)
-	closeCode := handler.Cancel
+	closeCode := frame.ErrCodeCancel
 	for ferr == nil {
 		if c.shutdownReq.Load() && !c.shutdownDone {
 			c.shutdownDone = true

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"github.com/h2kit/h2kit/reject"
 )
@@ -158,18 +158,18 @@ func (s *Server) upgrade(nc net.Conn, req *UpgradeRequest, buffered []byte) erro
 	}
 	now := time.Now()
 	if err := c.drv.Upgrade(now, payload, req.Method, "http", req.Authority, req.Target, upgradeFields(req.Fields)); err != nil {
-		c.drv.Close(handler.Cancel)
+		c.drv.Close(frame.ErrCodeCancel)
 		return engineUpgradeError(err)
 	}
 	if cfg.WriteTimeout > 0 {
 		nc.SetWriteDeadline(now.Add(cfg.WriteTimeout))
 	}
 	if _, err := io.WriteString(nc, switchingProtocols); err != nil {
-		c.drv.Close(handler.Cancel)
+		c.drv.Close(frame.ErrCodeCancel)
 		return err
 	}
 	if !s.register(c) {
-		c.drv.Close(handler.Cancel)
+		c.drv.Close(frame.ErrCodeCancel)
 		return ErrServerClosed
 	}
 	defer s.unregister(c)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 )
@@ -88,7 +89,7 @@ func TestResponseBodyClosedOnEveryPath(t *testing.T) {
 		}},
 		{"HEAD", "HEAD", func(s *Stream, b any) { s.SendResponse(200, nil, b) }, func(p *peer) { p.readResponse(1) }},
 		{"connection closed mid-body", "GET", func(s *Stream, b any) { s.SendResponse(200, nil, b) }, func(p *peer) {
-			p.c.Close(Cancel)
+			p.c.Close(frame.ErrCodeCancel)
 		}},
 	}
 	for bname, mk := range bodies {
@@ -106,7 +107,7 @@ func TestResponseBodyClosedOnEveryPath(t *testing.T) {
 				if tc.after != nil {
 					tc.after(p)
 				}
-				p.c.Close(Cancel)
+				p.c.Close(frame.ErrCodeCancel)
 				// The pump goroutine closes nothing itself: Close runs on
 				// the connection goroutine, so it is done by now.
 				if !b.closed() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/driver"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"github.com/h2kit/h2kit/reject"
 )
@@ -163,7 +164,7 @@ func (c *connState) reject(name reject.Name) {
 // Close ends the handler side of the connection after the engine has finished or
 // the socket failed: every stream still open gets OnClose(code), then
 // ConnInfo.Context is cancelled. Calling it again does nothing more.
-func (c *connState) Close(code ErrCode) {
+func (c *connState) Close(code frame.ErrCode) {
 	c.eng.CloseStreams(code)
 	// Discard what was queued for the streams just closed, releasing their
 	// bodies (open files, pump goroutines).

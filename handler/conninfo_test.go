@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 )
 
@@ -54,18 +55,18 @@ func TestConnInfoIDAndContext(t *testing.T) {
 		t.Fatal("connection context cancelled with the BaseContext")
 	}
 
-	p1.c.Close(Cancel)
+	p1.c.Close(frame.ErrCodeCancel)
 	if ctx.Err() == nil {
 		t.Fatal("connection context not cancelled by Close")
 	}
 	if len(h1.ctxAtClose) != 2 || h1.ctxAtClose[0] != nil || h1.ctxAtClose[1] != nil {
 		t.Errorf("context errors seen in OnClose: %v; want two nil (streams close first)", h1.ctxAtClose)
 	}
-	p1.c.Close(Cancel) // idempotent
+	p1.c.Close(frame.ErrCodeCancel) // idempotent
 	if h2.infos[0].Context.Err() != nil {
 		t.Error("closing one connection cancelled another's context")
 	}
-	p2.c.Close(Cancel)
+	p2.c.Close(frame.ErrCodeCancel)
 	if h2.infos[0].Context.Err() == nil {
 		t.Error("second connection's context not cancelled")
 	}

@@ -100,7 +100,7 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 		return
 	}
 	s.es = nil
-	s.closeCd = code
+	s.closeCd = ErrCode(code)
 	// Under the mutex: from here on enqueue drops operations for s, and those
 	// already queued are withdrawn, so that no queue entry outlives the stream
 	// (a recycled Stream must not inherit them).
@@ -124,7 +124,7 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 			}
 		}()
 		if s.handler != nil {
-			s.handler.OnClose(s, code)
+			s.handler.OnClose(s, ErrCode(code))
 		}
 	}()
 	if s.state.Load()&stResponded != 0 {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
@@ -83,7 +84,7 @@ func FuzzConn(f *testing.F) {
 			}
 		}
 		if err != nil {
-			eng.CloseStreams(Cancel)
+			eng.CloseStreams(frame.ErrCodeCancel)
 		}
 	})
 }

@@ -1,5 +1,7 @@
 package handler
 
+import "github.com/h2kit/h2kit/internal/frame"
+
 // GoAway ends the stream's whole connection with a GOAWAY frame carrying code
 // and debug (RFC 9113 §6.8), for a server that refuses a connection after
 // looking at its first request (a connection hook, an authorization
@@ -42,5 +44,5 @@ func (c *connState) applyGoAway() {
 	code, debug := c.goAwayCode, c.goAwayDebug
 	c.goAway, c.goAwayDone = false, true
 	c.mu.Unlock()
-	c.eng.GoAway(code, debug)
+	c.eng.GoAway(frame.ErrCode(code), debug)
 }

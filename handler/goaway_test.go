@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 )
 
@@ -62,7 +63,7 @@ func TestStreamGoAway(t *testing.T) {
 	if !p.c.engine().Done() {
 		t.Error("engine not done after an error GOAWAY")
 	}
-	p.c.Close(Cancel)
+	p.c.Close(frame.ErrCodeCancel)
 	h.streams[0].GoAway(Cancel, "") // after the end: no-op, no panic
 	if p.c.HasPending() {
 		t.Error("GoAway after Close left work pending")

@@ -1,5 +1,7 @@
 package handler
 
+import "github.com/h2kit/h2kit/internal/frame"
+
 // enqueueLocked records op for s (c.mu held) and reports whether the loop must
 // be woken.
 func (c *connState) enqueueLocked(s *Stream, op uint8) bool {
@@ -91,7 +93,7 @@ func (c *connState) apply(s *Stream) {
 		if ops&opRespond != 0 {
 			s.src.close()
 		}
-		c.eng.Reset(s.es, code)
+		c.eng.Reset(s.es, frame.ErrCode(code))
 		return
 	}
 	if ops&opInfo != 0 {

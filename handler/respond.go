@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 )
 
@@ -78,7 +79,7 @@ func (c *connState) respond(s *Stream) {
 func (c *connState) streamFailed(s *Stream, err error) {
 	c.log.Debug("h2: response refused", "stream", s.id, "err", err)
 	if s.es != nil {
-		c.eng.Reset(s.es, InternalError)
+		c.eng.Reset(s.es, frame.ErrCodeInternal)
 	}
 }
 

@@ -119,7 +119,7 @@ func (s *Stream) Authority() string { return s.authority }
 // Protocol returns the :protocol pseudo-header of an extended CONNECT request
 // (RFC 8441 §4: "a new pseudo-header field :protocol", for example
 // "websocket"), or "" for any other request. The server accepts such requests
-// only with h2conn.Config.EnableConnectProtocol (SETTINGS_ENABLE_CONNECT_PROTOCOL).
+// only with h2server.Config.EnableConnectProtocol (SETTINGS_ENABLE_CONNECT_PROTOCOL).
 func (s *Stream) Protocol() string { return s.protocol }
 
 // Path returns the request target (:path), including any query.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/internal/driver"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
@@ -25,7 +26,7 @@ func nativeRequest(tb testing.TB, f handler.Factory, path string, bodyLen uint32
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { d.Close(handler.Cancel) })
+	tb.Cleanup(func() { d.Close(frame.ErrCodeCancel) })
 	now := time.Now()
 	if err := d.Start(now, nil); err != nil {
 		tb.Fatal(err)

@@ -59,7 +59,7 @@
 //
 // # The open-file cache
 //
-// Files are kept open across requests in internal/filecache, like nginx's
+// Files are kept open across requests by an open-file cache, like nginx's
 // open_file_cache: the stat result, the header values computed from it
 // (content-type, content-length, etag, last-modified, the 200 and 304 field
 // lists) and, for files up to Config.SmallFile (64 KiB), the content. A cached

@@ -21,6 +21,7 @@ import (
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/driver"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 	"golang.org/x/net/http2"
 	xhpack "golang.org/x/net/http2/hpack"
@@ -73,7 +74,7 @@ func Do(ctx context.Context, f handler.Factory, req Request) (*Response, error) 
 	if err != nil {
 		return nil, err
 	}
-	defer d.Close(handler.Cancel)
+	defer d.Close(frame.ErrCodeCancel)
 	if err := d.Start(time.Now(), nil); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/internal/driver"
+	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
 )
 
@@ -50,7 +51,7 @@ func TestDriverOwnerGoroutine(t *testing.T) {
 	if err := d.Flush(discard{}); err != nil {
 		t.Fatal(err)
 	}
-	d.Close(handler.Cancel)
+	d.Close(frame.ErrCodeCancel)
 }
 
 // TestDriverReentry: a callback that calls back into the driver (here the
