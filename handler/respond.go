@@ -6,6 +6,7 @@ import (
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/internal/httpdate"
 )
 
 // respond sends the response recorded by SendResponse.
@@ -30,7 +31,7 @@ func (c *connState) respond(s *Stream) {
 	// RFC 9110 §6.6.1: "An origin server with a clock ... MUST generate a Date
 	// header field" in 2xx, 3xx and 4xx responses (and MAY in others).
 	if !hasDate && !c.opts.DisableDate {
-		hdr = append(hdr, hpack.HeaderField{Name: "date", Value: httpDate(c.now)})
+		hdr = append(hdr, hpack.HeaderField{Name: "date", Value: httpdate.Format(c.now)})
 	}
 	c.hdr = hdr[:0]
 

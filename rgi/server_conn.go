@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/h2kit/h2kit/internal/httpdate"
 )
 
 // conn is one connection's state. The buffers, the Request and its header
@@ -96,7 +98,7 @@ func (s *Server) date() string {
 	if s.opts.DisableDate {
 		return ""
 	}
-	return httpDate(time.Now())
+	return httpdate.Format(time.Time{})
 }
 
 // errAppPanicked ends a connection whose app call panicked.
