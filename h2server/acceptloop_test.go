@@ -5,39 +5,15 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"os"
 	"slices"
 	"sync"
 	"syscall"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/h2kit/h2kit/internal/accept/accepttest"
 )
-
-// failingListener fails its first Accepts with the errors of script, then
-// accepts from the real listener.
-type failingListener struct {
-	net.Listener
-	mu     sync.Mutex
-	script []error
-}
-
-func (l *failingListener) Accept() (net.Conn, error) {
-	l.mu.Lock()
-	if len(l.script) > 0 {
-		err := l.script[0]
-		l.script = l.script[1:]
-		l.mu.Unlock()
-		return nil, err
-	}
-	l.mu.Unlock()
-	return l.Listener.Accept()
-}
-
-// acceptErrno is what a TCP listener's Accept returns for errno e.
-func acceptErrno(e syscall.Errno) error {
-	return &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", e)}
-}
 
 // stdH2CClient is net/http's client speaking h2c with prior knowledge only.
 func stdH2CClient() *http.Client {
@@ -55,8 +31,8 @@ func TestAcceptResourceExhaustion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln := &failingListener{Listener: inner,
-		script: []error{acceptErrno(syscall.EMFILE), acceptErrno(syscall.EMFILE), acceptErrno(syscall.ENFILE)}}
+	ln := &accepttest.Listener{Listener: inner,
+		Script: []error{accepttest.Errno(syscall.EMFILE), accepttest.Errno(syscall.EMFILE), accepttest.Errno(syscall.ENFILE)}}
 	var rej rejects
 	srv := &Server{Handler: echoFactory, OnReject: rej.add}
 	done := make(chan error, 1)
@@ -117,7 +93,7 @@ func (l *exhaustedListener) Accept() (net.Conn, error) {
 	case <-l.closed:
 		return nil, net.ErrClosed
 	default:
-		return nil, acceptErrno(syscall.EMFILE)
+		return nil, accepttest.Errno(syscall.EMFILE)
 	}
 }
 

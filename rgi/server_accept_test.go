@@ -5,31 +5,11 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/h2kit/h2kit/internal/accept/accepttest"
 )
-
-// shortListener fails its first Accepts with the errors of script, then
-// accepts from the real listener.
-type shortListener struct {
-	net.Listener
-	mu     sync.Mutex
-	script []error
-}
-
-func (l *shortListener) Accept() (net.Conn, error) {
-	l.mu.Lock()
-	if len(l.script) > 0 {
-		err := l.script[0]
-		l.script = l.script[1:]
-		l.mu.Unlock()
-		return nil, err
-	}
-	l.mu.Unlock()
-	return l.Listener.Accept()
-}
 
 // TestServeAcceptShortage: Accept failing with EMFILE and ENFILE (the
 // process's and the system's descriptor limits) does not end Serve; the next
@@ -41,10 +21,7 @@ func TestServeAcceptShortage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	errno := func(e syscall.Errno) error {
-		return &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", e)}
-	}
-	s.ln = &shortListener{Listener: s.ln, script: []error{errno(syscall.EMFILE), errno(syscall.ENFILE), errno(syscall.ENFILE)}}
+	s.ln = &accepttest.Listener{Listener: s.ln, Script: []error{accepttest.Errno(syscall.EMFILE), accepttest.Errno(syscall.ENFILE), accepttest.Errno(syscall.ENFILE)}}
 	served := make(chan error, 1)
 	go func() { served <- s.Serve() }()
 	defer s.Close()
