@@ -2,7 +2,7 @@ package main
 
 import (
 	"io"
-	"os"
+	"strconv"
 
 	"github.com/h2kit/h2kit/rgi"
 )
@@ -10,13 +10,27 @@ import (
 // siteApp is the site as an RGI app. It serves HTTP/1.1 clients (ALPN http/1.1
 // over TLS, or a cleartext request line) through the rgi engine that h2server
 // hands such connections to and, with -rgi, HTTP/2 clients too through the
-// rgih2 adapter: one app for both protocols. proto only labels the log lines.
+// rgih2 adapter: one app for both protocols. With -root it is the
+// static.Server's app (Server.App), after the same target check as
+// rootHandler's. proto only labels the log lines.
 type siteApp struct {
 	d     *demo
 	proto string
+	files rgi.App // d.files.App() with -root, else nil
+}
+
+func newSiteApp(d *demo, proto string) siteApp {
+	a := siteApp{d: d, proto: proto}
+	if d.files != nil {
+		a.files = d.files.App()
+	}
+	return a
 }
 
 func (a siteApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+	if a.files != nil {
+		return a.serveFiles(s, r, b)
+	}
 	if r.Body != nil {
 		// The site takes no request bodies; drain it so the connection can
 		// be kept alive.
@@ -34,18 +48,43 @@ func (a siteApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respons
 	switch v := rep.body.(type) {
 	case []byte:
 		body = v
-	case *os.File:
-		body = b.Body(closeAtEOF{v}, rep.length)
 	case nil:
 		if r.Method == "HEAD" && rep.length >= 0 {
 			h["content-length"] = lengthString(rep.length)
 		}
 	}
+	a.logRequest(s, r, rep.status, rep.length)
+	return rgi.Response{Status: rep.status, Reason: reason(rep.status), Headers: h, Body: body}
+}
+
+// serveFiles answers a request of -root. The rgi engine checks the target
+// before an HTTP/1.1 request reaches the app, rgih2 does not: the check here
+// gives -rgi the same 400 as the other paths.
+func (a siteApp) serveFiles(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+	var resp rgi.Response
+	if err := rgi.CheckTarget(r.URI); err != nil {
+		if r.Body != nil {
+			io.Copy(io.Discard, r.Body)
+		}
+		rep := rejectReply(err)
+		resp = rgi.Response{Status: rep.status, Reason: reason(rep.status),
+			Headers: map[string]string{"content-type": rep.ctype}, Body: rep.body}
+	} else {
+		resp = a.files.Serve(s, r, b)
+	}
+	length := int64(-1)
+	if v, ok := resp.Headers["content-length"]; ok {
+		length, _ = strconv.ParseInt(v, 10, 64)
+	}
+	a.logRequest(s, r, resp.Status, length)
+	return resp
+}
+
+func (a siteApp) logRequest(s *rgi.Session, r *rgi.Request, status int, length int64) {
 	if !a.d.quiet {
 		a.d.log.Info("request", "client", s.Client, "proto", a.proto, "method", r.Method, "path", r.URI,
-			"status", rep.status, "length", rep.length)
+			"status", status, "length", length)
 	}
-	return rgi.Response{Status: rep.status, Reason: reason(rep.status), Headers: h, Body: body}
 }
 
 func reason(status int) string {
@@ -62,21 +101,4 @@ func reason(status int) string {
 		return "Method Not Allowed"
 	}
 	return "Internal Server Error"
-}
-
-// closeAtEOF closes a served file once it has been read to the end (or
-// failed), and is an io.Closer so that a server closes it on every other path
-// (rgi closes an io.Closer response body when the client aborts, on HEAD, on
-// errors); closing twice is harmless.
-type closeAtEOF struct{ f *os.File }
-
-// Close closes the file.
-func (c closeAtEOF) Close() error { return c.f.Close() }
-
-func (c closeAtEOF) Read(p []byte) (int, error) {
-	n, err := c.f.Read(p)
-	if err != nil {
-		c.f.Close()
-	}
-	return n, err
 }

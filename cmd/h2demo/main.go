@@ -6,17 +6,28 @@
 //	go run ./cmd/h2demo -root ./public  # files from a directory
 //
 // The embedded site has /index.html, /hello.txt ("hello, world", 12 bytes) and a
-// generated 1 MiB /1m for benchmarks. Files are served for GET and HEAD only (405
-// otherwise), with content-type from the extension and content-length; nothing
-// outside the root is ever served. Request targets follow rgi's rule on every
-// protocol (rgi.CheckTarget: "//x" and "/../x" get 400), so HTTP/2, h2c and
-// HTTP/1.1 give the same status and headers (date included) for any request. Every request is logged with slog unless
-// -quiet. Clients that do not speak HTTP/2 (ALPN http/1.1, or an HTTP/1.1 request
-// line in cleartext) get the same site over HTTP/1.1 from the rgi engine, as an
-// RGI app. With -rgi, HTTP/2 clients are served by that same RGI app through the
-// rgih2 adapter (one app, both protocols); by default they get the native
-// handler, which costs several times less CPU per request (see
-// rgi/rgih2's TestH2loadHelloRatio).
+// generated 1 MiB /1m for benchmarks, answered from memory for GET and HEAD only
+// (405 otherwise), with content-type from the extension and content-length.
+//
+// With -root, the directory is served by the static package (static.Server):
+// its open-file cache keeps descriptors, stat results and small files' contents
+// across requests, and it answers with validators (etag, last-modified, 304),
+// Range, a 301 to the slash form for directories, index.html, and, with
+// -listing, directory listings (403 without). Nothing outside the root is ever
+// served (os.Root refuses ".." and symbolic links leading out). See the static
+// package for the whole behaviour.
+//
+// Request targets follow rgi's rule on every protocol (rgi.CheckTarget: "//x"
+// and "/../x" get 400), so HTTP/2, h2c and HTTP/1.1 give the same status and
+// headers (date included) for any request. Every request is logged with slog
+// unless -quiet (with -root, the native handler's lines carry no status: the
+// static handler answers on its own). Clients that do not speak HTTP/2 (ALPN
+// http/1.1, or an HTTP/1.1 request line in cleartext) get the same site over
+// HTTP/1.1 from the rgi engine, as an RGI app (with -root, static.Server.App).
+// With -rgi, HTTP/2 clients are served by that same RGI app through the rgih2
+// adapter (one app, both protocols); by default they get the native handler
+// (with -root, static.Server.Handler), which costs several times less CPU per
+// request (see rgi/rgih2's TestH2loadHelloRatio).
 package main
 
 import (
@@ -50,6 +61,7 @@ func run(args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8443", "TLS listen address (empty: no TLS)")
 	h2c := fs.String("h2c", "127.0.0.1:8080", "h2c (cleartext, prior knowledge) listen address (empty: none)")
 	root := fs.String("root", "", "serve files from this directory instead of the embedded demo site")
+	listing := fs.Bool("listing", false, "with -root: list directories that have no index.html (default: 403)")
 	certFile := fs.String("cert", "", "TLS certificate PEM file (default: in-memory self-signed)")
 	keyFile := fs.String("key", "", "TLS private key PEM file")
 	quiet := fs.Bool("quiet", false, "do not log every request (for benchmarks)")
@@ -58,12 +70,11 @@ func run(args []string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	st, err := newSite(*root)
+	app, err := newDemo(*root, *listing, log, *quiet)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	app := &demo{site: st, log: log, quiet: *quiet}
+	defer app.Close()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -105,12 +116,12 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 	if useRGI {
 		// rgih2 does not allow ReuseStreams (its request goroutines may
 		// touch a stream after it closed).
-		factory = rgih2.Handler(siteApp{d: app, proto: "HTTP/2"}, &rgih2.Options{Logger: log})
+		factory = rgih2.Handler(newSiteApp(app, "HTTP/2"), &rgih2.Options{Logger: log})
 		cfg.ReuseStreams = false
 	}
 	h1opts := rgi.DefaultOptions()
 	h1opts.Logger = log
-	h1app := siteApp{d: app, proto: "HTTP/1.1"}
+	h1app := newSiteApp(app, "HTTP/1.1")
 	if addr != "" {
 		tcfg := &tls.Config{}
 		if certFile == "" && keyFile == "" {

@@ -45,11 +45,10 @@ func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsUR
 	t.Helper()
 	logs = &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	st, err := newSite(root)
+	app, err := newDemo(root, false, log, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := &demo{site: st, log: log}
 	srvs, err := start(app, "127.0.0.1:0", "127.0.0.1:0", certFile, keyFile, useRGI, log)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +60,7 @@ func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsUR
 			s.srv.Shutdown(ctx)
 			<-s.done
 		}
-		st.Close()
+		app.Close()
 	})
 	for _, s := range srvs {
 		for i := 0; s.srv.Addr() == nil && i < 1000; i++ {

@@ -3,6 +3,8 @@ package main
 import (
 	"crypto/tls"
 	"fmt"
+	"hash/crc32"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -14,14 +16,17 @@ import (
 
 // TestDemoProtocolParity is a differential test: every request of the table
 // goes to the same site over h2 (TLS), h2c and HTTP/1.1 (the RGI fallback),
-// with the native handler and with the RGI app on HTTP/2 (-rgi), and must
-// get the same status and the same header names everywhere (date included,
-// RFC 9110 §6.6.1), apart from "connection", which only HTTP/1.1 has.
+// with the native handler and with the RGI app on HTTP/2 (-rgi), for a
+// directory (-root, served by the static package) and for the embedded site,
+// and must get the same status, the same header names (date included, RFC
+// 9110 §6.6.1; "connection" aside, which only HTTP/1.1 has) and the same
+// content everywhere.
 func TestDemoProtocolParity(t *testing.T) {
 	root := t.TempDir()
 	for name, body := range map[string]string{
 		"index.html": "<p>home</p>", "hello.txt": "hello, world", "x": "x",
 		"a/b": "b", "a b.txt": "space", "dir/index.html": "<p>dir</p>", "empty/.keep": "",
+		"big.bin": strings.Repeat("0123456789abcdef", 10<<10), // larger than static's SmallFile: streamed
 	} {
 		p := filepath.Join(root, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
@@ -39,11 +44,15 @@ func TestDemoProtocolParity(t *testing.T) {
 		{"GET", "/a%20b.txt"}, {"GET", "/hello%2Etxt"}, {"GET", "/%2e%2e/x"}, {"GET", "/a%2Fb"},
 		{"GET", "/a%00b"},
 		{"GET", "/missing"}, {"HEAD", "/missing"}, {"GET", "/a/missing"},
-		{"GET", "/dir"}, {"GET", "/dir/"}, {"GET", "/empty/"}, {"GET", "/a"},
+		{"GET", "/dir"}, {"GET", "/dir/"}, {"GET", "/dir/index.html"}, {"GET", "/empty/"}, {"GET", "/empty"},
+		{"GET", "/a"}, {"GET", "/x/"}, {"GET", "/big.bin"}, {"HEAD", "/big.bin"}, {"GET", "/1m"},
 	}
-	for _, useRGI := range []bool{false, true} {
-		t.Run(fmt.Sprint("rgi=", useRGI), func(t *testing.T) {
-			tlsURL, h2cURL, _ := startDemo(t, root, "", "", useRGI)
+	for _, c := range []struct {
+		name, root string
+		useRGI     bool
+	}{{"root", root, false}, {"root,rgi", root, true}, {"embedded", "", false}, {"embedded,rgi", "", true}} {
+		t.Run(c.name, func(t *testing.T) {
+			tlsURL, h2cURL, _ := startDemo(t, c.root, "", "", c.useRGI)
 			tlsClient, h2cClient := clients(t)
 			h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 			defer h1.CloseIdleConnections()
@@ -73,8 +82,8 @@ func TestDemoProtocolParity(t *testing.T) {
 }
 
 // parityAnswer sends method target (as it is, not cleaned or re-escaped) and
-// returns the status and the sorted lowercase header names, without
-// "connection".
+// returns the status, the sorted lowercase header names, without
+// "connection", and the content's length and CRC-32.
 func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) string {
 	t.Helper()
 	u, err := url.Parse(base)
@@ -96,7 +105,11 @@ func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) st
 	if err != nil {
 		return "error: " + err.Error()
 	}
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if err != nil {
+		return "error reading body: " + err.Error()
+	}
 	var names []string
 	for k := range resp.Header {
 		if k = strings.ToLower(k); k != "connection" {
@@ -104,5 +117,5 @@ func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) st
 		}
 	}
 	slices.Sort(names)
-	return fmt.Sprint(resp.StatusCode, " ", strings.Join(names, " "))
+	return fmt.Sprintf("%d %s (%d bytes, crc %08x)", resp.StatusCode, strings.Join(names, " "), len(body), crc32.ChecksumIEEE(body))
 }
