@@ -112,6 +112,8 @@ func (d *Driver) Input(now time.Time, data []byte) error {
 	d.h.SetTime(now)
 	var err error
 	if len(data) > 0 {
+		// The clock first: what Feed arms starts at the arrival.
+		d.eng.SetTime(now)
 		err = d.eng.Feed(data)
 	}
 	if err == nil {

@@ -11,6 +11,19 @@ import (
 
 var zeroTime time.Time
 
+// SetTime sets the engine's clock to now without firing timers: the loop
+// calls it with the time bytes were read before it feeds them, so that the
+// timers Feed arms (a new stream's request-body timer, the idle timer when
+// the last stream closes) and the rate buckets it draws on count from the
+// arrival, not from the Tick before the loop slept. Tick fires what is due
+// afterwards. A time before the clock's is ignored (the clock never goes
+// back).
+func (c *Engine) SetTime(now time.Time) {
+	if now.After(c.now) {
+		c.now = now
+	}
+}
+
 // Tick sets the engine's clock to now, arms timers that are due to start,
 // and fires those that have expired. It returns the connection error a
 // timeout caused, if any.
