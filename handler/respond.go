@@ -35,15 +35,21 @@ func (c *connState) respond(s *Stream) {
 	}
 	c.hdr = hdr[:0]
 
-	c.mu.Lock()
-	trailers := s.outTrail
-	c.mu.Unlock()
 	// RFC 9110 §9.3.2: the server "MUST NOT send content in the response" to HEAD.
 	if s.method == "HEAD" || noContent {
 		src.close()
 	}
-	if src.kind == bodyNone {
+	// The trailers are taken, and the body marked ended when nothing later
+	// will look at them again, in one critical section: a SetTrailers from
+	// another goroutine either lands before (and is sent) or gets
+	// ErrTrailersTooLate, never a silent loss.
+	c.mu.Lock()
+	trailers := s.outTrail
+	if src.kind == bodyNone || (src.kind == bodyBytes && len(trailers) == 0) {
 		s.state.Or(stBodyEnded)
+	}
+	c.mu.Unlock()
+	if src.kind == bodyNone {
 		if len(trailers) == 0 {
 			if err := c.eng.SendHeaders(s.es, s.status, hdr, true); err != nil {
 				c.streamFailed(s, err)
@@ -65,7 +71,6 @@ func (c *connState) respond(s *Stream) {
 	}
 	var err error
 	if src.kind == bodyBytes && len(trailers) == 0 {
-		s.state.Or(stBodyEnded)
 		err = c.eng.SetBodyBytes(s.es, src.b)
 		src.b = nil
 	} else {
