@@ -36,7 +36,13 @@ func newPump(r io.Reader, wake func()) *pump {
 	return p
 }
 
+// maxEmptyReads is how many Reads in a row may return nothing and no error
+// before the pump gives up with io.ErrNoProgress (as bufio does): io.Reader
+// discourages (0, nil), and a reader stuck returning it would spin the pump.
+const maxEmptyReads = 100
+
 func (p *pump) run() {
+	empty := 0
 	for {
 		select {
 		case <-p.refill:
@@ -45,10 +51,15 @@ func (p *pump) run() {
 		}
 		n, err := p.r.Read(p.buf)
 		if n == 0 && err == nil {
-			// A Read of nothing: try again rather than spin the connection.
-			p.refill <- struct{}{}
-			continue
+			// A Read of nothing: try again rather than spin the connection,
+			// but not for ever.
+			if empty++; empty < maxEmptyReads {
+				p.refill <- struct{}{}
+				continue
+			}
+			err = io.ErrNoProgress
 		}
+		empty = 0
 		p.mu.Lock()
 		p.lo, p.hi, p.err = 0, n, err
 		p.reading = false
