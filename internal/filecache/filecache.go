@@ -161,16 +161,7 @@ func (c *Cache) Get(name string) (*Entry, error) {
 	c.mu.Lock()
 	e := c.m[name]
 	if e != nil && c.fresh(e, now) {
-		c.touch(e)
-		err := e.err
-		if err == nil {
-			e.refs.Add(1)
-		}
-		c.mu.Unlock()
-		if err != nil {
-			return nil, err
-		}
-		return e, nil
+		return c.hitUnlock(e)
 	}
 	c.mu.Unlock()
 
@@ -178,16 +169,7 @@ func (c *Cache) Get(name string) (*Entry, error) {
 		c.mu.Lock()
 		if e.cached {
 			e.checked = now
-			c.touch(e)
-			err := e.err
-			if err == nil {
-				e.refs.Add(1)
-			}
-			c.mu.Unlock()
-			if err != nil {
-				return nil, err
-			}
-			return e, nil
+			return c.hitUnlock(e)
 		}
 		c.mu.Unlock()
 	}
@@ -351,4 +333,20 @@ func (c *Cache) Purge() {
 // the same version of the file as e.
 func (e *Entry) Same(fi fs.FileInfo) bool {
 	return fi.Size() == e.Size && fi.ModTime().Equal(e.ModTime) && fi.Mode() == e.Mode && idOf(fi) == e.ID
+}
+
+// hitUnlock answers a lookup from the cached entry e: it marks e recently
+// used, takes a reference for the caller unless e remembers an error, and
+// releases c.mu (held on entry).
+func (c *Cache) hitUnlock(e *Entry) (*Entry, error) {
+	c.touch(e)
+	err := e.err
+	if err == nil {
+		e.refs.Add(1)
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return e, nil
 }
