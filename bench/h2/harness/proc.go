@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -204,5 +203,3 @@ func raiseNoFile() (uint64, error) {
 	}
 	return r.Cur, nil
 }
-
-var errRefused = errors.New("refused")
