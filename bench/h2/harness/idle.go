@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/net/http2"
@@ -17,8 +16,18 @@ import (
 // idleConn is a client connection that made one request and now sits idle,
 // answering only PING and SETTINGS, and noticing when the server closes it.
 type idleConn struct {
-	c      net.Conn
-	closed atomic.Bool
+	c    net.Conn
+	done chan struct{} // closed when the server sent GOAWAY or closed the connection
+}
+
+// closed reports whether the server has closed the connection (or sent GOAWAY).
+func (ic *idleConn) closed() bool {
+	select {
+	case <-ic.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // dialIdle opens an HTTP/2 connection (TLS with ALPN h2 when secure, else
@@ -94,7 +103,7 @@ func dialIdle(addr string, secure bool, path string) (*idleConn, error) {
 		}
 	}
 	c.SetDeadline(time.Time{})
-	ic := &idleConn{c: c}
+	ic := &idleConn{c: c, done: make(chan struct{})}
 	go ic.watch(fr)
 	return ic, nil
 }
@@ -102,7 +111,7 @@ func dialIdle(addr string, secure bool, path string) (*idleConn, error) {
 // watch answers PING and SETTINGS while the connection idles, and marks it
 // closed when the server sends GOAWAY or closes it.
 func (ic *idleConn) watch(fr *http2.Framer) {
-	defer ic.closed.Store(true)
+	defer close(ic.done)
 	for {
 		f, err := fr.ReadFrame()
 		if err != nil {
@@ -170,7 +179,7 @@ func measureIdle(pid int, addr string, secure bool, n int, settle time.Duration)
 	r.loaded = rssKiB(pid)
 	r.n = n
 	for _, c := range conns {
-		if !c.closed.Load() {
+		if !c.closed() {
 			r.alive++
 		}
 	}

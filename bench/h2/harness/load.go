@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // loadResult is what one h2load or wrk run reports, parsed.
@@ -138,9 +140,13 @@ func (r round) perCPU(mb bool) float64 {
 
 // measure runs the load generator argv (pinned to the client CPU) while
 // accounting the CPU time of the server process tree rooted at pid.
-func measure(cpu string, pid int, wrk bool, argv []string) round {
+func measure(cpu string, pid int, wrk bool, timeout time.Duration, argv []string) round {
+	// A load generator that hangs (a server that stopped answering) ends the
+	// round, refused, instead of the run.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
 	c0 := cpuSeconds(pid)
-	out, err := exec.Command("taskset", append([]string{"-c", cpu}, argv...)...).CombinedOutput()
+	out, err := exec.CommandContext(ctx, "taskset", append([]string{"-c", cpu}, argv...)...).CombinedOutput()
 	c1 := cpuSeconds(pid)
 	var r round
 	if wrk {

@@ -336,7 +336,7 @@ func throughput(e *env, cfg config, m mode) (results, []*server, error) {
 				if !ok {
 					continue
 				}
-				rd := measure(cfg.cliCPU, ep.proc.pid(), w.proto == "h1", slices.Concat(w.args, []string{w.url(ep.addr)}))
+				rd := measure(cfg.cliCPU, ep.proc.pid(), w.proto == "h1", time.Duration(cfg.dur)*time.Second+time.Minute, slices.Concat(w.args, []string{w.url(ep.addr)}))
 				res[w.key][s.name] = append(res[w.key][s.name], rd)
 				status := "ok"
 				if rd.bad != "" {
