@@ -580,3 +580,22 @@ func TestPushOnOpenStream(t *testing.T) {
 		t.Fatal(p.c.Err())
 	}
 }
+
+// Closed pushed streams do not evict the memory of how nearby client
+// streams closed: after we reset request 3, and pushed stream 2 (whose
+// identifier is 3's neighbour) closed, the client's late DATA on 3 is still
+// ignored (RFC 9113 §5.1: "An endpoint MUST ignore frames that it receives
+// on closed streams after it has sent a RST_STREAM frame").
+func TestPushedStreamsKeepClosedMemory(t *testing.T) {
+	p, seen := pushPeer(t, Config{})
+	p.get(1)
+	p.headers(3, false, ":method", "POST", ":scheme", "https", ":path", "/up", ":authority", "example.com")
+	p.c.Reset(seen[3], ErrCodeCancel)
+	p.wantRST(3, http2.ErrCodeCancel)
+	ps, _ := p.c.PushPromise(seen[1], getCSS())
+	p.readPush()
+	p.c.Reset(ps, ErrCodeCancel)
+	p.wantRST(2, http2.ErrCodeCancel)
+	p.data(3, false, []byte("late"))
+	p.wantNothing()
+}

@@ -257,8 +257,13 @@ func newClosedMemory(slots int) closedMemory {
 	return closedMemory{slots: make([]closedRec, slots), mask: uint32(slots - 1)}
 }
 
-// slot maps a client-initiated (odd) identifier to its slot.
-func (m *closedMemory) slot(id uint32) *closedRec { return &m.slots[(id>>1)&m.mask] }
+// slot maps an identifier to its slot: consecutive client-initiated (odd)
+// identifiers to consecutive slots, and our pushed (even) ones to the other
+// half of the table, so that a pushed stream does not evict the record of
+// the client stream next to it.
+func (m *closedMemory) slot(id uint32) *closedRec {
+	return &m.slots[(id>>1+(^id&1)*(m.mask/2+1))&m.mask]
+}
 
 func (m *closedMemory) add(id uint32, how recvState) { *m.slot(id) = closedRec{id, how} }
 
