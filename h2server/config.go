@@ -130,7 +130,7 @@ type Config struct {
 	MaxPushPromises int
 	// PushAuthorities are the authorities, besides the one of the request
 	// a push is associated with, that a pushed request may name: RFC 9113
-	// §8.4.1 requires the server to be authoritative for them (for https,
+	// §8.4 requires the server to be authoritative for them (for https,
 	// its certificate covers them). Default none.
 	PushAuthorities []string
 

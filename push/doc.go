@@ -28,9 +28,10 @@
 //     before push was turned off are still answered (the client accepted them).
 //   - The promise goes on a client request stream that is open (or has
 //     received the whole request) and not yet answered: call Push before
-//     SendResponse ("The server SHOULD send PUSH_PROMISE frames prior to sending
-//     any frames that reference the promised responses", §8.4.1). A pushed
-//     stream cannot push. A closed stream gives handler.ErrStreamClosed.
+//     SendResponse ("The server SHOULD send PUSH_PROMISE (Section 6.6) frames
+//     prior to sending any frames that reference the promised responses",
+//     §8.4.1). A pushed stream cannot push. A closed stream gives
+//     handler.ErrStreamClosed.
 //   - The promised request is safe and cacheable: GET or HEAD, without content
 //     (no content-length other than 0).
 //   - Its :authority is one the server is authoritative for: the associated
@@ -38,10 +39,11 @@
 //     :scheme is the associated request's.
 //   - No promise after a GOAWAY was sent or received; pushed streams the
 //     client's GOAWAY leaves unprocessed close with REFUSED_STREAM.
-//   - The client's SETTINGS_MAX_CONCURRENT_STREAMS: 0 refuses every promise; a
-//     pushed response counts against it once its HEADERS are sent (reserved
-//     streams do not, §5.1.2), and waits, body and all, while the limit is
-//     reached.
+//   - The client's SETTINGS_MAX_CONCURRENT_STREAMS: a pushed response counts
+//     against it once its HEADERS are sent (reserved streams do not, §5.1.2),
+//     and waits, body and all, while the limit is reached. With a limit of 0
+//     nothing could be answered: promises are refused (the RFC allows
+//     reserving streams then; a promise never answered would only hold one).
 //   - At most h2server.Config.MaxPushPromises pushed streams (default 100) are
 //     open on a connection at once.
 //

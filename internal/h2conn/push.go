@@ -34,7 +34,7 @@ const (
 	PushWithContent      PushRefusal = "a promised request has no content"
 	PushBadRequest       PushRefusal = "the promised request is malformed"
 	PushNotAuthoritative PushRefusal = "the server is not authoritative for the :authority"
-	PushNoStreams        PushRefusal = "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is 0"
+	PushNoStreams        PushRefusal = "the peer's SETTINGS_MAX_CONCURRENT_STREAMS is 0: the push could not be answered"
 	PushLimit            PushRefusal = "Config.MaxPushPromises pushed streams are open"
 	PushIDsExhausted     PushRefusal = "server stream identifiers exhausted"
 )
@@ -109,8 +109,9 @@ func (c *Engine) PushPromise(assoc *Stream, req PushRequest) (*Stream, error) {
 	if assoc.state != StateOpen && assoc.state != StateHalfClosedRemote {
 		return nil, PushStreamNotOpen
 	}
-	// RFC 9113 §8.4.1: "The server SHOULD send PUSH_PROMISE frames prior to
-	// sending any frames that reference the promised responses." A promise
+	// RFC 9113 §8.4.1: "The server SHOULD send PUSH_PROMISE (Section 6.6)
+	// frames prior to sending any frames that reference the promised
+	// responses." A promise
 	// comes before its associated response, so that the client never
 	// requests what is being pushed.
 	if assoc.headersSent {
@@ -118,13 +119,15 @@ func (c *Engine) PushPromise(assoc *Stream, req PushRequest) (*Stream, error) {
 	}
 	// RFC 9113 §8.4: "Promised requests MUST be safe (see Section 9.2.1 of
 	// [HTTP]) and cacheable (see Section 9.2.3 of [HTTP])": of the methods
-	// RFC 9110 defines, GET and HEAD are both.
+	// RFC 9110 defines, GET and HEAD are both (OPTIONS is safe, not
+	// cacheable; POST the reverse).
 	if req.Method != "GET" && req.Method != "HEAD" {
 		return nil, PushUnsafeMethod
 	}
-	// RFC 9113 §8.4.1: "The server MUST include a value in the :path
-	// pseudo-header field" (origin-form, §8.3.1); the fields follow the
-	// request field policy.
+	// RFC 9113 §8.4.1: "The header fields in PUSH_PROMISE and any
+	// subsequent CONTINUATION frames MUST be a valid and complete set of
+	// request header fields (Section 8.3.1)": a :path in origin form, and
+	// fields that follow the request field policy.
 	if len(req.Path) == 0 || req.Path[0] != '/' || !validValue(req.Path) {
 		return nil, PushBadRequest
 	}
@@ -134,8 +137,8 @@ func (c *Engine) PushPromise(assoc *Stream, req PushRequest) (*Stream, error) {
 		}
 		switch f.Name {
 		case "content-length":
-			// RFC 9113 §8.4: promised requests "MUST NOT include a request
-			// body"; a length other than 0 announces one.
+			// RFC 9113 §8.4: "Promised requests cannot include any content
+			// or a trailer section"; a length other than 0 announces some.
 			if f.Value != "0" {
 				return nil, PushWithContent
 			}
@@ -151,7 +154,10 @@ func (c *Engine) PushPromise(assoc *Stream, req PushRequest) (*Stream, error) {
 	}
 	// RFC 9113 §8.4: "Advertising a SETTINGS_MAX_CONCURRENT_STREAMS value
 	// of zero prevents the server from opening the streams necessary to
-	// push responses."
+	// push responses. However, this does not prevent the server from
+	// reserving streams using PUSH_PROMISE frames". Such a promise could
+	// not be answered until the client raises its limit, and would hold a
+	// stream until it resets it: it is refused instead.
 	if c.push.peerMax == 0 {
 		return nil, PushNoStreams
 	}
@@ -184,7 +190,7 @@ func (c *Engine) PushPromise(assoc *Stream, req PushRequest) (*Stream, error) {
 }
 
 // pushAuthority returns the :authority of a promise: the associated
-// request's when asked is "". RFC 9113 §8.4.1: "The server MUST include a
+// request's when asked is "". RFC 9113 §8.4: "The server MUST include a
 // value in the :authority pseudo-header field for which the server is
 // authoritative (see Section 10.1 of [HTTP])." The server is authoritative
 // for the origin the client sent the associated request to, and for those
