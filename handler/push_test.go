@@ -358,3 +358,35 @@ func TestHandlePushReleasedOnClose(t *testing.T) {
 		t.Fatalf("push on a closed stream: %v", err)
 	}
 }
+
+// With ReuseStreams, pushed Streams are recycled like request Streams: a
+// Handle on a pushed stream that has closed goes stale (ErrStreamClosed),
+// and pushes keep working on the recycled objects.
+func TestPushReuseStreams(t *testing.T) {
+	handles := make(chan Handle, 4)
+	f := FactoryFunc(func(s *Stream) {
+		ps, err := s.Push(PushRequest{Path: "/r.css"})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		handles <- ps.Handle()
+		ps.SendResponse(200, css, "r")
+		s.SendResponse(200, nil, "page")
+	})
+	p := newPeer(t, h2conn.Config{}, f, Options{ReuseStreams: true})
+	p.handshake()
+	for i, id := range []uint32{1, 3, 5} {
+		p.request(id, "GET", "/", true)
+		v := newPushView()
+		pushed := uint32(2 * (i + 1))
+		p.collect(v, id, pushed)
+		if string(v.resp[pushed].body) != "r" || v.promised[pushed][":path"] != "/r.css" {
+			t.Fatalf("round %d: %+v", i, v.resp[pushed])
+		}
+		h := <-handles
+		if err := h.SendResponse(200, nil, nil); !errors.Is(err, ErrStreamClosed) {
+			t.Fatalf("stale pushed Handle: %v", err)
+		}
+	}
+}
