@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os/exec"
 	"strings"
 	"sync"
@@ -294,4 +295,79 @@ func TestPythonH2DisablesPushMidConnection(t *testing.T) {
 		t.Fatalf("second response %+v", resp)
 	}
 	<-rec.all
+}
+
+// A net/http handler behind handler.HTTPHandler pushes through http.Pusher;
+// nghttp receives the promise and the pushed response, served by the same
+// http.Handler.
+func TestNghttpHTTPPusher(t *testing.T) {
+	nghttp := testenv.RequireTool(t, "nghttp", "nghttp2-client")
+	mux := http.NewServeMux()
+	pushErr := make(chan error, 1)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		pushErr <- w.(http.Pusher).Push("/style.css", nil)
+		io.WriteString(w, `<link rel="stylesheet" href="/style.css">`)
+	})
+	mux.HandleFunc("/style.css", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css")
+		io.WriteString(w, "body{}")
+	})
+	addr := serve(t, handler.HTTPHandler(mux))
+	out, err := exec.Command(nghttp, "-v", "https://"+addr+"/").CombinedOutput()
+	if err != nil {
+		t.Fatalf("nghttp: %v\n%s", err, out)
+	}
+	if err := <-pushErr; err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, want := range []string{"(padlen=0, promised_stream_id=2)", ":path: /style.css",
+		"recv (stream_id=2) content-type: text/css", "body{}"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("nghttp output lacks %q\n%s", want, s)
+		}
+	}
+}
+
+// h2server.Config.PushAuthorities: a push may name a configured authority;
+// any other is refused with an *Error naming the rule.
+func TestPushAuthoritiesConfig(t *testing.T) {
+	nghttp := testenv.RequireTool(t, "nghttp", "nghttp2-client")
+	errs := make(chan []error, 1)
+	cert, err := pki.SelfSigned()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &h2server.Server{TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}},
+		Handler: handler.FactoryFunc(func(s *handler.Stream) {
+			_, e1 := push.Push(s, push.Promise{Path: "/a.css", Authority: "static.test", Body: "a"})
+			_, e2 := push.Push(s, push.Promise{Path: "/b.css", Authority: "evil.test", Body: "b"})
+			errs <- []error{e1, e2}
+			s.SendResponse(200, nil, "page")
+		})}
+	srv.Config.PushAuthorities = []string{"static.test"}
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeTLS(ln, "", "") }()
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}()
+	out, err := exec.Command(nghttp, "-nv", "https://"+ln.Addr().String()+"/").CombinedOutput()
+	if err != nil {
+		t.Fatalf("nghttp: %v\n%s", err, out)
+	}
+	got := <-errs
+	var pe *push.Error
+	if got[0] != nil || !errors.As(got[1], &pe) || !strings.Contains(pe.Reason, "authoritative") {
+		t.Fatalf("errors %v", got)
+	}
+	if s := string(out); !strings.Contains(s, ":authority: static.test") || strings.Contains(s, "evil.test") {
+		t.Fatalf("nghttp output:\n%s", s)
+	}
 }
