@@ -371,3 +371,27 @@ func TestPushAuthoritiesConfig(t *testing.T) {
 		t.Fatalf("nghttp output:\n%s", s)
 	}
 }
+
+// A promised request larger than nghttp's SETTINGS_MAX_FRAME_SIZE (16,384)
+// goes out as PUSH_PROMISE + CONTINUATION, which nghttp reassembles.
+func TestNghttpLargePromise(t *testing.T) {
+	nghttp := testenv.RequireTool(t, "nghttp", "nghttp2-client")
+	big := strings.Repeat("v", 40000)
+	addr := serve(t, handler.FactoryFunc(func(s *handler.Stream) {
+		_, err := push.Push(s, push.Promise{Path: "/big-request.css", Body: "ok",
+			Header: []hpack.HeaderField{{Name: "x-big", Value: big, Sensitive: true}}})
+		if err != nil {
+			t.Error(err)
+		}
+		s.SendResponse(200, nil, "page")
+	}))
+	out, err := exec.Command(nghttp, "-nv", "https://"+addr+"/").CombinedOutput()
+	if err != nil {
+		t.Fatalf("nghttp: %v\n%.2000s", err, out)
+	}
+	s := string(out)
+	if !strings.Contains(s, "x-big: "+big) || !strings.Contains(s, "promised_stream_id=2") ||
+		!strings.Contains(s, "recv DATA frame <length=2, flags=0x01, stream_id=2>") {
+		t.Fatalf("nghttp did not get the large promise:\n%.3000s", s)
+	}
+}
