@@ -390,3 +390,43 @@ func TestPushReuseStreams(t *testing.T) {
 		}
 	}
 }
+
+// With the client's SETTINGS_MAX_CONCURRENT_STREAMS at 1, pushed responses
+// go out one after the other, each with its own header fields (the header
+// block of a waiting response is kept, not the connection's scratch space
+// that the next response reuses).
+func TestPushWaitsForClientLimit(t *testing.T) {
+	f := FactoryFunc(func(s *Stream) {
+		for i, ct := range []string{"text/css", "text/javascript", "image/png"} {
+			ps, err := s.Push(PushRequest{Path: fmt.Sprintf("/r%d", i)})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ps.SendResponse(200, []hpack.HeaderField{{Name: "content-type", Value: ct}}, strings.Repeat("x", i+1))
+		}
+		s.SendResponse(200, nil, "page")
+	})
+	p := newPeer(t, h2conn.Config{}, f, Options{})
+	p.handshake(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 1})
+	p.request(1, "GET", "/", true)
+	v := newPushView()
+	p.collect(v, 1, 2, 4, 6)
+	for i, ct := range []string{"text/css", "text/javascript", "image/png"} {
+		r := v.resp[uint32(2*(i+1))]
+		if r.header["content-type"] != ct || r.header["content-length"] != fmt.Sprint(i+1) || len(r.body) != i+1 {
+			t.Errorf("pushed %d: %+v", i, r)
+		}
+	}
+	// Each pushed response starts only after the previous one ended (each
+	// is one HEADERS and one DATA frame with END_STREAM).
+	var pushedSeq []string
+	for _, ev := range v.wireSeq {
+		if !strings.HasPrefix(ev, "PP") && !strings.HasSuffix(ev, " 1") {
+			pushedSeq = append(pushedSeq, ev)
+		}
+	}
+	if got := strings.Join(pushedSeq, ","); got != "H 2,D 2,H 4,D 4,H 6,D 6" {
+		t.Fatalf("pushed responses on the wire: %s", got)
+	}
+}
