@@ -123,6 +123,16 @@ type Config struct {
 	// (RFC 8441) and accepts the :protocol pseudo-header on CONNECT.
 	// Default off.
 	EnableConnectProtocol bool
+	// MaxPushPromises caps the pushed streams of a connection that are
+	// promised and not yet closed (handler.Stream.Push, package push); a
+	// promise beyond it is refused (handler.ErrPushNotAllowed). Default
+	// DefaultMaxPushPromises (100).
+	MaxPushPromises int
+	// PushAuthorities are the authorities, besides the one of the request
+	// a push is associated with, that a pushed request may name: RFC 9113
+	// §8.4 requires the server to be authoritative for them (for https,
+	// its certificate covers them). Default none.
+	PushAuthorities []string
 
 	// HandshakeTimeout bounds the TLS handshake and, on cleartext connections,
 	// the time to receive enough bytes to tell h2c from HTTP/1.1. Default
@@ -173,6 +183,7 @@ const (
 	DefaultFlowStallTimeout       = time.Minute
 	DefaultRequestBodyTimeout     = time.Minute
 	DefaultShutdownDelay          = time.Second
+	DefaultMaxPushPromises        = 100
 
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second
@@ -210,6 +221,8 @@ func (c Config) engine() h2conn.Config {
 		RequestBodyTimeout:     c.RequestBodyTimeout,
 		ShutdownDelay:          c.ShutdownDelay,
 		EnableConnectProtocol:  c.EnableConnectProtocol,
+		MaxPushPromises:        c.MaxPushPromises,
+		PushAuthorities:        c.PushAuthorities,
 	}
 	if e.MaxWriteBatch == 0 {
 		e.MaxWriteBatch = DefaultMaxWriteBatch
@@ -252,6 +265,7 @@ func (c Config) withDefaults() Config {
 	c.FlowStallTimeout = e.FlowStallTimeout
 	c.RequestBodyTimeout = e.RequestBodyTimeout
 	c.ShutdownDelay = e.ShutdownDelay
+	c.MaxPushPromises = e.MaxPushPromises
 	if c.HandshakeTimeout == 0 {
 		c.HandshakeTimeout = DefaultHandshakeTimeout
 	}

@@ -40,6 +40,8 @@ func TestConfigDefaults(t *testing.T) {
 		"HandshakeTimeout":       DefaultHandshakeTimeout,
 		"WriteTimeout":           DefaultWriteTimeout,
 		"ReadBufferSize":         DefaultReadBufferSize,
+		"MaxPushPromises":        DefaultMaxPushPromises,
+		"PushAuthorities":        []string(nil),
 		// Switches: off unless set.
 		"EnableConnectProtocol": false,
 		"DisableDate":           false,
@@ -54,7 +56,7 @@ func TestConfigDefaults(t *testing.T) {
 			t.Errorf("Config.%s has no default in this table", name)
 			continue
 		}
-		if g := got.Field(i).Interface(); g != w {
+		if g := got.Field(i).Interface(); !reflect.DeepEqual(g, w) {
 			t.Errorf("Config{}.%s = %v, want %v", name, g, w)
 		}
 	}
@@ -90,7 +92,7 @@ func TestConfigReachesEngine(t *testing.T) {
 			t.Errorf("engine field %s has no Config field", name)
 			continue
 		}
-		if g, w := ev.Field(i).Interface(), cf.Interface(); g != w {
+		if g, w := ev.Field(i).Interface(), cf.Interface(); !reflect.DeepEqual(g, w) {
 			t.Errorf("engine %s = %v, want %v", name, g, w)
 		}
 	}

@@ -37,6 +37,7 @@ func TestDefaultsMatchEngine(t *testing.T) {
 		{"DefaultFlowStallTimeout", DefaultFlowStallTimeout, h2conn.DefaultFlowStallTimeout},
 		{"DefaultRequestBodyTimeout", DefaultRequestBodyTimeout, h2conn.DefaultRequestBodyTimeout},
 		{"DefaultShutdownDelay", DefaultShutdownDelay, h2conn.DefaultShutdownDelay},
+		{"DefaultMaxPushPromises", DefaultMaxPushPromises, h2conn.DefaultMaxPushPromises},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %v, engine's is %v", c.name, c.got, c.want)

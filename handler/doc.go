@@ -97,12 +97,26 @@
 // # net/http
 //
 // HTTPHandler serves an ordinary http.Handler through this API, one goroutine per
-// request, with flow-controlled request bodies, streamed responses, http.Flusher
-// and trailers.
+// request, with flow-controlled request bodies, streamed responses, http.Flusher,
+// http.Pusher and trailers.
 //
 // # Server push
 //
-// Push (Stream.Push, honouring SETTINGS_ENABLE_PUSH) is reserved for the push
-// package; it is not part of this package yet. Stream.SendInformational sends
-// 103 Early Hints (RFC 8297), which browsers support instead of push.
+// Stream.Push promises a resource on a request stream before its response
+// (RFC 9113 §8.4): a PUSH_PROMISE with the promised request, then a pushed
+// Stream answered like any other, with SendResponse and every body form, from
+// its PushRequest.Handler, at once, or later from any goroutine through its
+// Handle. Push runs on the connection goroutine; Handle.Push is the same from
+// other goroutines (it waits for the promise). The rules of the RFC are
+// enforced: the client's SETTINGS_ENABLE_PUSH (ErrPushDisabled, also when a
+// later SETTINGS turns push off), an open client stream not yet answered, GET
+// or HEAD without content, an authority the server is authoritative for, no
+// promise after GOAWAY, the client's SETTINGS_MAX_CONCURRENT_STREAMS for
+// started pushes, and h2server.Config.MaxPushPromises; a refusal is a
+// *PushError (ErrPushNotAllowed) naming the rule. A client that refuses a push
+// resets the pushed stream, whose handler gets OnClose with that code.
+// HTTPHandler's ResponseWriter implements http.Pusher on top of it. Package
+// push wraps all of this with a one-call API (push.Push). Browsers have
+// dropped push; Stream.SendInformational sends 103 Early Hints (RFC 8297),
+// which they support instead.
 package handler

@@ -110,6 +110,7 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 		s.ops = 0
 		c.pending = slices.DeleteFunc(c.pending, func(p *Stream) bool { return p == s })
 	}
+	failPushesLocked(s)
 	c.mu.Unlock()
 	s.ctxMu.Lock()
 	if s.cancel != nil {

@@ -79,6 +79,9 @@ func (c *connState) RunPending() {
 func (c *connState) apply(s *Stream) {
 	ops := s.taken
 	s.taken = 0
+	if ops&opPush != 0 {
+		c.runPushes(s) // before the response that may refer to the promises
+	}
 	if s.es == nil {
 		// The stream closed before the operation could be applied.
 		if ops&opRespond != 0 {

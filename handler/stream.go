@@ -83,7 +83,8 @@ type Stream struct {
 	resetCode ErrCode
 	consume   int
 	outTrail  []hpack.HeaderField
-	info      []interim // interim responses waiting to be sent
+	info      []interim   // interim responses waiting to be sent
+	pushq     []*pushCall // Handle.Push calls waiting (push.go)
 
 	// Response, written by SendResponse before opRespond is queued and read by
 	// the connection goroutine after it takes the op.

@@ -85,7 +85,8 @@ func Do(ctx context.Context, f handler.Factory, req Request) (*Response, error) 
 	rfr.ReadMetaHeaders = xhpack.NewDecoder(4096, nil)
 	rfr.MaxHeaderListSize = 16 << 20
 	in.WriteString(http2.ClientPreface)
-	wfr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1<<31 - 1})
+	wfr.WriteSettings(http2.Setting{ID: http2.SettingInitialWindowSize, Val: 1<<31 - 1},
+		http2.Setting{ID: http2.SettingEnablePush, Val: 0}) // it takes no pushes
 	wfr.WriteWindowUpdate(0, 1<<31-1-65535)
 	var hb bytes.Buffer
 	enc := xhpack.NewEncoder(&hb)

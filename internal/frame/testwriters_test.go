@@ -60,17 +60,6 @@ func AppendPriority(dst []byte, streamID uint32, p PriorityParam) []byte {
 	return appendPriorityParam(dst, p)
 }
 
-// AppendPushPromise appends a PUSH_PROMISE frame (RFC 9113 §6.6).
-func AppendPushPromise(dst []byte, streamID, promiseID uint32, endHeaders bool, fragment []byte) []byte {
-	var fl Flags
-	if endHeaders {
-		fl = FlagEndHeaders
-	}
-	dst = AppendHeader(dst, Header{Length: 4 + uint32(len(fragment)), Type: TypePushPromise, Flags: fl, StreamID: streamID})
-	dst = appendU32(dst, promiseID&MaxStreamID)
-	return append(dst, fragment...)
-}
-
 // AppendPriorityUpdate appends a PRIORITY_UPDATE frame (RFC 9218 §7.1).
 func AppendPriorityUpdate(dst []byte, prioritizedID uint32, value []byte) []byte {
 	dst = AppendHeader(dst, Header{Length: 4 + uint32(len(value)), Type: TypePriorityUpdate})

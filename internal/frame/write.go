@@ -86,3 +86,15 @@ func AppendWindowUpdate(dst []byte, streamID, increment uint32) []byte {
 	dst = AppendHeader(dst, Header{Length: 4, Type: TypeWindowUpdate, StreamID: streamID})
 	return appendU32(dst, increment&MaxWindow)
 }
+
+// AppendPushPromise appends a PUSH_PROMISE frame (RFC 9113 §6.6) without
+// padding: streamID is the associated stream, promiseID the reserved one.
+func AppendPushPromise(dst []byte, streamID, promiseID uint32, endHeaders bool, fragment []byte) []byte {
+	var fl Flags
+	if endHeaders {
+		fl = FlagEndHeaders
+	}
+	dst = AppendHeader(dst, Header{Length: 4 + uint32(len(fragment)), Type: TypePushPromise, Flags: fl, StreamID: streamID})
+	dst = appendU32(dst, promiseID&MaxStreamID)
+	return append(dst, fragment...)
+}

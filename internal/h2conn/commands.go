@@ -45,6 +45,9 @@ func (c *Engine) SendHeaders(st *Stream, status int, fields []hpack.HeaderField,
 	if informational && endStream {
 		return ErrBadStatus
 	}
+	if st.state == StateReservedLocal {
+		return c.pushHeaders(st, status, fields, endStream)
+	}
 	if err := c.writeHeaders(st.ID, status, fields, endStream); err != nil {
 		return err
 	}
@@ -102,7 +105,7 @@ func (c *Engine) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
 	if err := checkFields(fields); err != nil {
 		return err
 	}
-	if st.body != nil {
+	if st.body != nil || st.state == StateReservedLocal { // a parked push sends them later
 		st.outTrailers = fields
 		st.hasTrailers = true
 		return nil

@@ -114,6 +114,14 @@ type Config struct {
 	// for the PING ACK alone would let a peer that never sends it hold the
 	// connection forever). Default 1 s.
 	ShutdownDelay time.Duration
+	// MaxPushPromises caps the pushed streams of a connection that are
+	// promised and not yet closed (reserved or sending); PushPromise
+	// refuses a promise beyond it (PushLimit). Default 100.
+	MaxPushPromises int
+	// PushAuthorities are the authorities, besides the one of the
+	// associated request, that a PUSH_PROMISE may name (RFC 9113 §8.4.1:
+	// the server must be authoritative for them). Default none.
+	PushAuthorities []string
 	// EnableConnectProtocol advertises SETTINGS_ENABLE_CONNECT_PROTOCOL
 	// (RFC 8441) and accepts the :protocol pseudo-header on CONNECT.
 	EnableConnectProtocol bool
@@ -145,6 +153,7 @@ const (
 	DefaultShutdownDelay          = time.Second
 	DefaultFlowStallTimeout       = time.Minute
 	DefaultRequestBodyTimeout     = time.Minute
+	DefaultMaxPushPromises        = 100
 )
 
 func defU32(v *uint32, d uint32) {
@@ -197,6 +206,7 @@ func (c Config) WithDefaults() Config {
 	defDur(&c.ShutdownDelay, DefaultShutdownDelay)
 	defDur(&c.FlowStallTimeout, DefaultFlowStallTimeout)
 	defDur(&c.RequestBodyTimeout, DefaultRequestBodyTimeout)
+	defInt(&c.MaxPushPromises, DefaultMaxPushPromises)
 	return c
 }
 
@@ -217,7 +227,7 @@ func (c Config) Validate() error {
 		return errors.New("h2conn: MaxWriteFrameSize outside 16384..16777215")
 	case c.MaxHeaderFields < 0, c.MaxContinuationFrames < 0, c.MaxQueuedControlFrames < 0,
 		c.MaxBufferedBytes < 0, c.MaxSettingsEntries < 0, c.MaxWriteBatch < 0,
-		c.ResetBurst < 0, c.GlitchBurst < 0, c.ResetRate < 0, c.GlitchRate < 0:
+		c.ResetBurst < 0, c.GlitchBurst < 0, c.ResetRate < 0, c.GlitchRate < 0, c.MaxPushPromises < 0:
 		return errors.New("h2conn: negative limit")
 	case c.MaxBufferedBytes < 4*int(c.MaxWriteFrameSize):
 		return errors.New("h2conn: MaxBufferedBytes below 4 frames")

@@ -122,6 +122,16 @@
 // engine never holds more than one partial input frame and the queued
 // output; request bodies are handed to OnData as they arrive.
 //
-// Server push is not implemented; the peer's SETTINGS_ENABLE_PUSH is
-// recorded (PeerEnablePush).
+// # Server push
+//
+// PushPromise (push.go) sends PUSH_PROMISE on a request stream and returns
+// the promised stream, in reserved (local); the handler layer answers it
+// with the same commands as a request, and gets OnClose for it (Stream.Pushed
+// tells them apart). Every rule on sending a promise (RFC 9113 §8.4, §6.5.2,
+// §6.8) is checked there and refused with ErrPushDisabled or a PushRefusal
+// naming it; Config.MaxPushPromises bounds the pushed streams open at once.
+// A pushed response counts against the peer's SETTINGS_MAX_CONCURRENT_STREAMS
+// from its HEADERS on (§5.1.2); beyond it the header block is parked until a
+// pushed stream closes or the peer raises its limit. Pushed streams do not
+// count against our own MaxConcurrentStreams.
 package h2conn

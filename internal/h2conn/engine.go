@@ -75,6 +75,8 @@ type Engine struct {
 
 	resets  bucket
 	glitchs bucket
+
+	push pushState // push.go
 }
 
 // lifecycle is where a connection is in its ending (RFC 9113 §6.8). It
@@ -142,6 +144,7 @@ func NewServerConn(cfg Config, h Handler) (*Engine, error) {
 		resets:            newBucket(cfg.ResetBurst, cfg.ResetRate),
 		glitchs:           newBucket(cfg.GlitchBurst, cfg.GlitchRate),
 		closed:            newClosedMemory(closedSlots(cfg.MaxConcurrentStreams)),
+		push:              pushState{peerMax: frame.MaxStreamID}, // RFC 9113 §6.5.2: "Initially, there is no limit"
 	}
 	// A larger decoder table is safe at once; a smaller one only once the
 	// peer has acknowledged our SETTINGS, as its encoder may use the
@@ -248,6 +251,9 @@ func (c *Engine) closeStream(st *Stream, code ErrCode, how recvState) {
 			c.streams = c.streams[:last]
 			break
 		}
+	}
+	if st.pushed {
+		c.pushClosed(st)
 	}
 	if st.inReady {
 		c.removeReady(st)

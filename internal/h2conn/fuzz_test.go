@@ -72,7 +72,7 @@ func fuzzSeeds() [][]byte {
 // must end (unless the handler itself holds the request body unconsumed).
 func FuzzServerConn(f *testing.F) {
 	for _, s := range fuzzSeeds() {
-		for _, ch := range []uint8{0, 7, 0x40, 0x81, 0xc3} {
+		for _, ch := range []uint8{0, 7, 0x17, 0x40, 0x81, 0xc3} {
 			f.Add(ch, uint64(0), s)
 			f.Add(ch, uint64(0xaaaaaaaaaaaaaaaa), s)
 		}
@@ -80,10 +80,20 @@ func FuzzServerConn(f *testing.F) {
 	f.Fuzz(func(t *testing.T, chunk uint8, clock uint64, in []byte) {
 		h := newRecHandler()
 		cfg := Config{MaxConcurrentStreams: 8, MaxHeaderListSize: 4096}
-		// The high bits of chunk pick a variant: large bodies that meet
+		// The high bits of chunk pick a variant: pushes (each request
+		// promises a resource, answered at once), large bodies that meet
 		// flow control, small receive windows, deferred bodies with
 		// trailers.
 		switch chunk >> 6 {
+		case 0:
+			if chunk&0x10 != 0 {
+				cfg.MaxPushPromises = 4
+				h.onHdr = func(st *Stream) {
+					if ps, err := h.c.PushPromise(st, PushRequest{Method: "GET", Path: "/p"}); err == nil {
+						h.respond(ps)
+					}
+				}
+			}
 		case 1:
 			h.body = make([]byte, 40000) // SetBodyBytes: referenced by AppendOutputVec
 		case 2:
@@ -131,8 +141,8 @@ func FuzzServerConn(f *testing.F) {
 			}
 			clock = clock>>2 | clock<<62
 			c.Tick(now)
-			if c.OpenStreams() > 8 {
-				t.Fatalf("%d open streams with a limit of 8", c.OpenStreams())
+			if c.OpenStreams()-c.PushedStreams() > 8 || c.PushedStreams() > 4 {
+				t.Fatalf("%d open streams (%d pushed) with limits of 8 and 4 pushed", c.OpenStreams(), c.PushedStreams())
 			}
 			if c.BufferedBytes() > c.cfg.MaxBufferedBytes+frameMax(c) {
 				t.Fatalf("buffered %d", c.BufferedBytes())

@@ -74,7 +74,7 @@ func (r *readyRing) remove(st *Stream) {
 // maybeReady puts st in its urgency's ring if it has a body to send and a
 // window to send it in.
 func (c *Engine) maybeReady(st *Stream) {
-	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed {
+	if st.inReady || st.body == nil || st.deferred || st.sendWindow.available() <= 0 || st.state == StateClosed || st.parked != nil {
 		return
 	}
 	st.inReady = true

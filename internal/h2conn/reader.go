@@ -142,8 +142,11 @@ func (c *Engine) processFrame(h frame.Header, p []byte) error {
 			err = c.processPing(f)
 		}
 	case frame.TypeGoAway:
-		if _, err = frame.ParseGoAway(h, p); err == nil {
-			// The peer opens no more streams; ours (push) do not exist.
+		var g frame.GoAway
+		if g, err = frame.ParseGoAway(h, p); err == nil {
+			// The peer opens no more streams, and processes our pushed
+			// streams up to its last stream identifier only.
+			c.pushPeerGoAway(g.LastStreamID)
 			// Finish the active streams, then Done reports true. A
 			// graceful shutdown under way need not wait for in-flight
 			// streams any more: every stream the peer opened came before
@@ -239,7 +242,7 @@ func (c *Engine) stateOf(id uint32) (recvState, *Stream) {
 	if c.lc == lcGoAway && id > c.lastStreamID {
 		return rsAfterGoAway, nil
 	}
-	if id > c.maxPeerID {
+	if c.idleID(id) {
 		return rsIdle, nil
 	}
 	return c.closed.find(id), nil
@@ -376,7 +379,7 @@ func (c *Engine) processHeaders(f frame.Headers) error {
 		switch {
 		case selfDep:
 			c.hb.reset, c.hb.resetCode, c.hb.reject = true, ErrCodeProtocol, reject.SelfDependency
-		case uint32(len(c.streams)) >= c.cfg.MaxConcurrentStreams:
+		case uint32(len(c.streams)-c.push.open) >= c.cfg.MaxConcurrentStreams:
 			// RFC 9113 §5.1.2: "An endpoint that receives a HEADERS frame
 			// that causes its advertised concurrent stream limit to be
 			// exceeded MUST treat this as a stream error (Section 5.4.2) of

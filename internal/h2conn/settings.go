@@ -98,10 +98,9 @@ func (c *Engine) checkSettings(f frame.Settings) error {
 }
 
 // applySettings applies the parameters of a SETTINGS frame that
-// checkSettings accepted. SETTINGS_MAX_CONCURRENT_STREAMS and
-// SETTINGS_MAX_HEADER_LIST_SIZE are not recorded: the server opens no
-// streams, and the peer's header list limit is advisory (RFC 9113 §6.5.2)
-// while our responses' headers are the handler's.
+// checkSettings accepted. SETTINGS_MAX_HEADER_LIST_SIZE is not recorded:
+// the peer's header list limit is advisory (RFC 9113 §6.5.2) while our
+// responses' headers are the handler's.
 func (c *Engine) applySettings(f frame.Settings) {
 	for i := range f.Len() {
 		s := f.At(i)
@@ -117,10 +116,12 @@ func (c *Engine) applySettings(f frame.Settings) {
 			c.changeInitialWindow(int64(s.Val))
 		case frame.SettingMaxFrameSize:
 			c.peerMaxFrame = s.Val
+		case frame.SettingMaxConcurrentStreams:
+			c.setPeerMaxStreams(s.Val) // bounds our pushed streams (push.go)
 		}
 	}
 }
 
-// PeerEnablePush reports the peer's SETTINGS_ENABLE_PUSH (recorded for the
-// push package; this engine never pushes).
+// PeerEnablePush reports the peer's SETTINGS_ENABLE_PUSH (PushPromise
+// refuses to push without it).
 func (c *Engine) PeerEnablePush() bool { return c.peerEnablePush }

@@ -2,8 +2,9 @@ package h2conn
 
 import "github.com/h2kit/h2kit/internal/frame"
 
-// StreamState is a stream's state in the RFC 9113 §5.1 life cycle. A server
-// without push never uses the reserved states.
+// StreamState is a stream's state in the RFC 9113 §5.1 life cycle. Only
+// pushed streams (push.go) use reserved (local); a server never enters
+// reserved (remote).
 type StreamState uint8
 
 // The stream states of RFC 9113 §5.1.
@@ -13,10 +14,11 @@ const (
 	StateHalfClosedLocal
 	StateHalfClosedRemote
 	StateClosed
+	StateReservedLocal
 	numStates
 )
 
-var stateNames = [numStates]string{"idle", "open", "half-closed (local)", "half-closed (remote)", "closed"}
+var stateNames = [numStates]string{"idle", "open", "half-closed (local)", "half-closed (remote)", "closed", "reserved (local)"}
 
 // String returns the RFC name of the state.
 func (s StreamState) String() string {
@@ -35,10 +37,11 @@ const (
 	evRecvHeaders   streamEvent = iota // HEADERS opening the stream
 	evRecvEndStream                    // END_STREAM received
 	evSendEndStream                    // END_STREAM sent
+	evSendHeaders                      // HEADERS sent on a pushed stream
 	numEvents
 )
 
-var eventNames = [numEvents]string{"recv HEADERS", "recv END_STREAM", "send END_STREAM"}
+var eventNames = [numEvents]string{"recv HEADERS", "recv END_STREAM", "send END_STREAM", "send HEADERS"}
 
 func (e streamEvent) String() string { return eventNames[e] }
 
@@ -46,10 +49,14 @@ func (e streamEvent) String() string { return eventNames[e] }
 // table does not list is invalid.
 const stateInvalid StreamState = 0xff
 
-// transitions is the RFC 9113 §5.1 diagram for a server (no push):
+// transitions is the RFC 9113 §5.1 diagram for a server:
 //
 //	idle --recv H--> open --recv ES--> half-closed (remote) --send ES--> closed
 //	                 open --send ES--> half-closed (local)  --recv ES--> closed
+//	idle --send PP--> reserved (local) --send H--> half-closed (remote)
+//
+// (the PUSH_PROMISE move is made by Engine.PushPromise, which creates the
+// stream in reserved (local) since it was never tracked as idle).
 //
 // Every move not listed is invalid (next returns stateInvalid): the table
 // holds the next state plus one, so that its zero value is "invalid".
@@ -58,6 +65,7 @@ var transitions = [numStates][numEvents]StreamState{
 	StateOpen:             {evRecvEndStream: StateHalfClosedRemote + 1, evSendEndStream: StateHalfClosedLocal + 1},
 	StateHalfClosedLocal:  {evRecvEndStream: StateClosed + 1},
 	StateHalfClosedRemote: {evSendEndStream: StateClosed + 1},
+	StateReservedLocal:    {evSendHeaders: StateHalfClosedRemote + 1},
 }
 
 // next returns the state after ev, or stateInvalid.
@@ -94,6 +102,8 @@ const (
 	rsOpen recvState = recvState(StateOpen)
 	rsHCL  recvState = recvState(StateHalfClosedLocal)
 	rsHCR  recvState = recvState(StateHalfClosedRemote)
+	// rsReservedLocal: a pushed stream promised and not yet answered.
+	rsReservedLocal recvState = recvState(StateReservedLocal)
 	// rsClosedEnded: both sides sent END_STREAM.
 	rsClosedEnded recvState = recvState(StateClosed)
 	// rsClosedPeerReset: the peer sent RST_STREAM.
@@ -115,6 +125,10 @@ const (
 //   - idle: "Receiving any frame other than HEADERS or PRIORITY on a stream
 //     in this state MUST be treated as a connection error (Section 5.4.1) of
 //     type PROTOCOL_ERROR."
+//   - reserved (local): "Receiving any type of frame other than
+//     RST_STREAM, WINDOW_UPDATE, or PRIORITY on a stream in this state MUST
+//     be treated as a connection error (Section 5.4.1) of type
+//     PROTOCOL_ERROR."
 //   - half-closed (remote): "If an endpoint receives additional frames, other
 //     than WINDOW_UPDATE, PRIORITY, or RST_STREAM, for a stream that is in
 //     this state, it MUST respond with a stream error (Section 5.4.2) of type
@@ -160,6 +174,10 @@ var recvPolicy = [numRecvStates][numRecvTypes]recvAction{
 	},
 	rsHCL: {
 		frame.TypeData: actProcess, frame.TypeHeaders: actProcess, frame.TypePriority: actProcess,
+		frame.TypeRSTStream: actProcess, frame.TypeWindowUpdate: actProcess,
+	},
+	rsReservedLocal: {
+		frame.TypeData: actConnProtocol, frame.TypeHeaders: actConnProtocol, frame.TypePriority: actProcess,
 		frame.TypeRSTStream: actProcess, frame.TypeWindowUpdate: actProcess,
 	},
 	rsHCR: {
@@ -239,8 +257,13 @@ func newClosedMemory(slots int) closedMemory {
 	return closedMemory{slots: make([]closedRec, slots), mask: uint32(slots - 1)}
 }
 
-// slot maps a client-initiated (odd) identifier to its slot.
-func (m *closedMemory) slot(id uint32) *closedRec { return &m.slots[(id>>1)&m.mask] }
+// slot maps an identifier to its slot: consecutive client-initiated (odd)
+// identifiers to consecutive slots, and our pushed (even) ones to the other
+// half of the table, so that a pushed stream does not evict the record of
+// the client stream next to it.
+func (m *closedMemory) slot(id uint32) *closedRec {
+	return &m.slots[(id>>1+(^id&1)*(m.mask/2+1))&m.mask]
+}
 
 func (m *closedMemory) add(id uint32, how recvState) { *m.slot(id) = closedRec{id, how} }
 

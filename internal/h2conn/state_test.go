@@ -15,8 +15,9 @@ import (
 // connection with INTERNAL_ERROR (it is a bug of the engine, which must not
 // be ignored).
 func TestTransitionEveryStateEvent(t *testing.T) {
-	// The diagram of §5.1 for a server that does not push.
+	// The diagram of §5.1 for a server (push: reserved (local)).
 	legal := map[[2]uint8]StreamState{
+		{uint8(StateReservedLocal), uint8(evSendHeaders)}:      StateHalfClosedRemote,
 		{uint8(StateIdle), uint8(evRecvHeaders)}:               StateOpen,
 		{uint8(StateOpen), uint8(evRecvEndStream)}:             StateHalfClosedRemote,
 		{uint8(StateOpen), uint8(evSendEndStream)}:             StateHalfClosedLocal,

@@ -12,7 +12,8 @@ import (
 // until Handler.OnClose for it returns, then recycled. Strings it returns
 // alias a per-stream arena and share that lifetime.
 type Stream struct {
-	// ID is the stream identifier (odd, client-initiated).
+	// ID is the stream identifier: odd for requests, even for pushed
+	// streams.
 	ID uint32
 	// UserData is a slot for the handler layer; the engine clears it on
 	// recycling.
@@ -55,6 +56,8 @@ type Stream struct {
 	incremental bool                // RFC 9218 §4.2
 	outTrailers []hpack.HeaderField // sent after the body's EOF
 	hasTrailers bool
+
+	pushStream // push.go
 }
 
 // fieldRef locates a decoded field in Stream.arena.
