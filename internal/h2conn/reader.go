@@ -142,7 +142,9 @@ func (c *Engine) processFrame(h frame.Header, p []byte) error {
 			err = c.processPing(f)
 		}
 	case frame.TypeGoAway:
-		if _, err = frame.ParseGoAway(h, p); err == nil {
+		var f frame.GoAway
+		if f, err = frame.ParseGoAway(h, p); err == nil {
+			c.statGoAwayReceived(f.Code)
 			// The peer opens no more streams; ours (push) do not exist.
 			// Finish the active streams, then Done reports true. A
 			// graceful shutdown under way need not wait for in-flight
@@ -489,6 +491,7 @@ func (c *Engine) processPriority(f frame.Priority) error {
 }
 
 func (c *Engine) processRSTStream(f frame.RSTStream) error {
+	c.statResetReceived(f.Code)
 	st, _, done, perr := c.policy(frame.TypeRSTStream, f.StreamID)
 	if perr != nil || done || st == nil {
 		return perr
