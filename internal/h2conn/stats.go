@@ -96,6 +96,10 @@ func (c *Engine) statDataSent(st *Stream, n int64, fl DataFlag) {
 	}
 }
 
+// Status returns the final response status sent on s, 0 before (or
+// without) one.
+func (s *Stream) Status() int { return int(s.status) }
+
 // BytesSent returns the response body octets sent on s so far (DATA
 // payloads, without padding or frame headers).
 func (s *Stream) BytesSent() int64 { return s.sent }
