@@ -66,10 +66,16 @@ func run(args []string) error {
 	keyFile := fs.String("key", "", "TLS private key PEM file")
 	quiet := fs.Bool("quiet", false, "do not log every request (for benchmarks)")
 	useRGI := fs.Bool("rgi", false, "serve HTTP/2 with the RGI app (rgi/rgih2) that serves HTTP/1.1, instead of the native handler")
+	observeFlags(fs) // -debug (observe.go)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	stopObserve, err := obs.start(log, *quiet) // access log, /debug/vars (observe.go)
+	if err != nil {
+		return err
+	}
+	defer stopObserve()
 	app, err := newDemo(*root, *listing, log, *quiet)
 	if err != nil {
 		return err
@@ -136,6 +142,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 			return nil, err
 		}
 		srv := &h2server.Server{TLSConfig: tcfg, Handler: factory, Config: cfg, Logger: log}
+		obs.server(srv, "tls")
 		if err := rgih2.Fallback(srv, h1app, &h1opts); err != nil {
 			return nil, err
 		}
@@ -153,6 +160,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 			return nil, err
 		}
 		srv := &h2server.Server{Handler: factory, Config: cfg, Logger: log}
+		obs.server(srv, "h2c")
 		if err := rgih2.Fallback(srv, h1app, &h1opts); err != nil {
 			for _, r := range out {
 				r.srv.Close()
