@@ -17,7 +17,12 @@ func TestObserve(t *testing.T) {
 	if err := fs.Parse([]string{"-debug", "127.0.0.1:0"}); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { obs.debugAddr = "" })
+	t.Cleanup(func() {
+		// Servers the other tests start get no access log.
+		obs.mu.Lock()
+		obs.debugAddr, obs.accessLog, obs.servers = "", nil, nil
+		obs.mu.Unlock()
+	})
 	logs := &syncBuffer{}
 	stop, err := obs.start(slogText(logs), false)
 	if err != nil {
