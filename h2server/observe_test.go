@@ -3,12 +3,14 @@ package h2server
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -271,6 +273,42 @@ func TestConnStateString(t *testing.T) {
 		StateHTTP1: "http1", StateClosed: "closed", 9: "ConnState(9)"} {
 		if got := st.String(); got != want {
 			t.Errorf("%d: %q, want %q", int(st), got, want)
+		}
+	}
+}
+
+// A negative MaxConnections is no limit; 1 is one connection at a time.
+func TestMaxConnectionsNoneAndOne(t *testing.T) {
+	for _, tc := range []struct {
+		max, served int
+	}{{-1, 3}, {1, 1}} {
+		srv := &Server{Handler: echoFactory}
+		srv.Config.MaxConnections = tc.max
+		startServer(t, srv, false)
+		served := 0
+		for range 3 {
+			nc, err := net.Dial("tcp", srv.Addr().String())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer nc.Close()
+			nc.SetDeadline(time.Now().Add(10 * time.Second))
+			io.WriteString(nc, http2.ClientPreface)
+			fr := http2.NewFramer(nc, nc)
+			fr.WriteSettings()
+			if _, err := fr.ReadFrame(); err == nil { // the server's SETTINGS
+				served++
+			} else if err != io.EOF && !errors.Is(err, syscall.ECONNRESET) {
+				// Closed at once: EOF, or a reset when the preface was
+				// still unread.
+				t.Fatalf("MaxConnections %d: %v", tc.max, err)
+			}
+		}
+		if served != tc.served {
+			t.Errorf("MaxConnections %d: %d of 3 connections served, want %d", tc.max, served, tc.served)
+		}
+		if got := srv.Stats().Rejects[reject.MaxConnections]; got != uint64(3-tc.served) {
+			t.Errorf("MaxConnections %d: %d rejects, want %d", tc.max, got, 3-tc.served)
 		}
 	}
 }

@@ -29,8 +29,12 @@ type accessLogHookApp struct {
 }
 
 // withAccessLog wraps app so that srv's AccessLog, when set, gets a record
-// per request; an rgi.ConnectHook stays one.
+// per request; an rgi.ConnectHook stays one, and nil stays nil (for rgi
+// to refuse).
 func withAccessLog(app rgi.App, srv *h2server.Server) rgi.App {
+	if app == nil {
+		return nil
+	}
 	a := accessLogApp{App: app, srv: srv}
 	if h, ok := app.(rgi.ConnectHook); ok {
 		return accessLogHookApp{accessLogApp: a, ConnectHook: h}
