@@ -82,9 +82,10 @@
 // StateClosed) with its handler.ConnInfo, as net/http's ConnState does.
 // Server.AccessLog writes one log/slog record per HTTP/2 stream (method,
 // path, status, bytes, duration, proto, stream, conn, remote, reset; see
-// handler.Options.AccessLog); it is off by default. Requests served by the
-// HTTP/1.1 fallback are not in it: h2server does not see them (the
-// fallback logs its own).
+// handler.Options.AccessLog); it is off by default. h2server does not see
+// the requests of connections handed to HTTP1: the RGI fallback
+// (rgih2.Fallback) writes the same record for them (proto "http/1.1"),
+// another HTTP1 function logs its own.
 //
 // Config.MaxConnections (default DefaultMaxConnections, 10,000) bounds the
 // connections served at once, those handed to HTTP1 included: a connection

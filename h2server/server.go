@@ -67,8 +67,9 @@ type Server struct {
 	// for concurrent use.
 	ConnState func(info handler.ConnInfo, state ConnState)
 	// AccessLog, if set, receives one record per HTTP/2 stream when it
-	// closes, at Info: handler.Options.AccessLog documents its keys. Nil
-	// (the default) logs nothing and costs nothing.
+	// closes, at Info: handler.Options.AccessLog documents its keys; the
+	// RGI fallback (rgih2.Fallback) writes one per HTTP/1.1 request too.
+	// Nil (the default) logs nothing and costs nothing.
 	AccessLog *slog.Logger
 
 	stats     serverStats           // Stats, observe.go
