@@ -76,7 +76,7 @@ func (c *connState) logAccess(s *Stream, es *h2conn.Stream, code h2conn.ErrCode)
 		slog.Int64(AccessKeyBytes, es.BytesSent()),
 		slog.Duration(AccessKeyDuration, time.Since(s.start)),
 		slog.String(AccessKeyProto, proto),
-		slog.Any(AccessKeyStream, s.id),
+		slog.Uint64(AccessKeyStream, uint64(s.id)),
 		slog.Uint64(AccessKeyConn, c.info.ID),
 		slog.String(AccessKeyRemote, remote),
 	}
