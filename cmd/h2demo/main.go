@@ -20,8 +20,9 @@
 // Request targets follow rgi's rule on every protocol (rgi.CheckTarget: "//x"
 // and "/../x" get 400), so HTTP/2, h2c and HTTP/1.1 give the same status and
 // headers (date included) for any request. Every request is logged with slog
-// unless -quiet (with -root, the native handler's lines carry no status: the
-// static handler answers on its own). Clients that do not speak HTTP/2 (ALPN
+// unless -quiet, by h2kit's access log (h2server.Server.AccessLog: method,
+// path, status, bytes, duration, protocol, stream; see observe.go); with
+// -debug ADDR the servers' counters are served at http://ADDR/debug/vars. Clients that do not speak HTTP/2 (ALPN
 // http/1.1, or an HTTP/1.1 request line in cleartext) get the same site over
 // HTTP/1.1 from the rgi engine, as an RGI app (with -root, static.Server.App).
 // With -rgi, HTTP/2 clients are served by that same RGI app through the rgih2
@@ -76,7 +77,7 @@ func run(args []string) error {
 		return err
 	}
 	defer stopObserve()
-	app, err := newDemo(*root, *listing, log, *quiet)
+	app, err := newDemo(*root, *listing, log, true) // requests: the access log (observe.go)
 	if err != nil {
 		return err
 	}
