@@ -2,6 +2,7 @@ package h2server
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -310,5 +311,49 @@ func TestMaxConnectionsNoneAndOne(t *testing.T) {
 		if got := srv.Stats().Rejects[reject.MaxConnections]; got != uint64(3-tc.served) {
 			t.Errorf("MaxConnections %d: %d rejects, want %d", tc.max, got, 3-tc.served)
 		}
+	}
+}
+
+// A graceful shutdown sends two NO_ERROR GOAWAYs (RFC 9113 §6.8); a
+// protocol error one PROTOCOL_ERROR GOAWAY. Both are counted by code.
+func TestStatsGoAwaySent(t *testing.T) {
+	srv := &Server{Handler: echoFactory}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	dial := func() *client {
+		nc, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { nc.Close() })
+		nc.SetDeadline(time.Now().Add(10 * time.Second))
+		c := dialClient(t, nc)
+		c.until(func(f http2.Frame) bool { s, ok := f.(*http2.SettingsFrame); return ok && s.IsAck() })
+		return c
+	}
+	bad := dial()
+	bad.fr.WriteRawFrame(http2.FramePushPromise, 0, 1, []byte{0, 0, 0, 2})
+	bad.until(func(f http2.Frame) bool { g, ok := f.(*http2.GoAwayFrame); return ok && g.ErrCode == http2.ErrCodeProtocol })
+
+	good := dial()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(context.Background()) }()
+	// Answer the shutdown PING (until does) until the final GOAWAY.
+	good.until(func(f http2.Frame) bool { g, ok := f.(*http2.GoAwayFrame); return ok && g.LastStreamID == 0 })
+	good.nc.Close()
+	if err := <-shut; err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	st := srv.Stats()
+	if st.GoAwaysSent["NO_ERROR"] != 2 || st.GoAwaysSent["PROTOCOL_ERROR"] != 1 {
+		t.Errorf("GoAwaysSent %v, want NO_ERROR 2 and PROTOCOL_ERROR 1", st.GoAwaysSent)
+	}
+	if st.Rejects[reject.PushPromiseFromClient] != 1 {
+		t.Errorf("rejects %d push_promise_from_client, want 1", st.Rejects[reject.PushPromiseFromClient])
 	}
 }
