@@ -337,7 +337,10 @@ func TestStatsGoAwaySent(t *testing.T) {
 	}
 	bad := dial()
 	bad.fr.WriteRawFrame(http2.FramePushPromise, 0, 1, []byte{0, 0, 0, 2})
-	bad.until(func(f http2.Frame) bool { g, ok := f.(*http2.GoAwayFrame); return ok && g.ErrCode == http2.ErrCodeProtocol })
+	bad.until(func(f http2.Frame) bool {
+		g, ok := f.(*http2.GoAwayFrame)
+		return ok && g.ErrCode == http2.ErrCodeProtocol
+	})
 
 	good := dial()
 	shut := make(chan error, 1)
