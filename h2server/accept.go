@@ -13,6 +13,12 @@ import (
 func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 	defer s.connWG.Done()
 	cfg := s.Config.withDefaults()
+	o := s.openConn(nc, cfg.MaxConnections)
+	if o == nil {
+		return
+	}
+	defer s.closeConn(o)
+	defer s.forgetConn(nc)
 	if !s.trackRaw(nc) {
 		nc.Close()
 		return
@@ -37,7 +43,9 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 		}
 		tc.SetDeadline(time.Time{})
 		st := tc.ConnectionState()
+		o.setTLS(st)
 		if st.NegotiatedProtocol != protoH2 {
+			o.set(StateHTTP1)
 			s.http1(nc, nil)
 			return
 		}
@@ -59,11 +67,12 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 			nc.Close()
 			return
 		case protoIsHTTP1:
+			o.set(StateHTTP1)
 			s.http1(nc, buffered)
 			return
 		}
 	}
-	s.serveH2(nc, bw, buffered, &cfg)
+	s.serveH2(nc, bw, buffered, &cfg, o)
 }
 
 // sniffConn reads the first bytes of a cleartext connection until sniff can tell
@@ -94,10 +103,4 @@ func (s *Server) http1(nc net.Conn, buffered []byte) {
 		f = serve505
 	}
 	f(nc, buffered)
-}
-
-func (s *Server) reject(name reject.Name) {
-	if s.OnReject != nil {
-		s.OnReject(name)
-	}
 }

@@ -155,6 +155,18 @@ type Config struct {
 	// handler.Options.ReuseStreams for the promise it requires. It makes
 	// requests answered from their callbacks allocation-free.
 	ReuseStreams bool
+	// MaxConnections is the most connections served at once: HTTP/2 ones,
+	// those handed to HTTP1 (until the HTTP1 function returns) and those
+	// still in their TLS handshake or protocol sniffing. A connection
+	// accepted (Serve, ServeConn) beyond it is closed at once, before
+	// anything is read or written, and counted as reject.MaxConnections:
+	// as rgi and nginx do, no answer is sent, since the protocol is not
+	// known yet and finding out (a TLS handshake) is the work the limit
+	// exists to refuse. An h2c upgrade of a connection the server did not
+	// accept is counted but never refused (the HTTP/1.1 server that
+	// accepted it limits it). Negative: no limit. Default
+	// DefaultMaxConnections (10,000).
+	MaxConnections int
 }
 
 // Default values of the Config fields, taken by a zero field.
@@ -188,6 +200,7 @@ const (
 	DefaultHandshakeTimeout = 10 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second
 	DefaultReadBufferSize   = 64 << 10
+	DefaultMaxConnections   = 10000
 )
 
 // engine converts c to the engine's configuration: the one place where the
@@ -274,6 +287,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ReadBufferSize <= 0 {
 		c.ReadBufferSize = DefaultReadBufferSize
+	}
+	if c.MaxConnections == 0 {
+		c.MaxConnections = DefaultMaxConnections
 	}
 	return c
 }

@@ -69,6 +69,29 @@
 // flow-control window, and a peer that reads nothing for WriteTimeout is
 // disconnected.
 //
+// # Observing a server
+//
+// Server.Stats returns the server's counters (connections accepted, open and
+// closed; streams opened, closed and refused; RST_STREAM and GOAWAY frames
+// sent and received by error code; rejects by reject name; octets in and
+// out; flow-control stalls) under stable names (the Stats JSON tags), read
+// atomically and counted without allocating. Package h2server/h2expvar
+// publishes them under expvar; the separate module examples/prometheus
+// exports them to Prometheus. Server.ConnState reports each connection's
+// state changes (StateNew, StateActive, StateIdle, StateHTTP1,
+// StateClosed) with its handler.ConnInfo, as net/http's ConnState does.
+// Server.AccessLog writes one log/slog record per HTTP/2 stream (method,
+// path, status, bytes, duration, proto, stream, conn, remote, reset; see
+// handler.Options.AccessLog); it is off by default. h2server does not see
+// the requests of connections handed to HTTP1: the RGI fallback
+// (rgih2.Fallback) writes the same record for them (proto "http/1.1"),
+// another HTTP1 function logs its own.
+//
+// Config.MaxConnections (default DefaultMaxConnections, 10,000) bounds the
+// connections served at once, those handed to HTTP1 included: a connection
+// accepted beyond it is closed at once, before any byte is read or written,
+// and counted as reject.MaxConnections.
+//
 // # Shutdown
 //
 // Shutdown(ctx) closes the listeners and sends every connection a two-phase

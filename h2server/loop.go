@@ -29,6 +29,7 @@ type serverConn struct {
 	nc  net.Conn
 	bw  *batchConn // under a TLS connection: batches the TLS records of a write
 	drv *driver.Driver
+	obs *connObs // observe.go
 
 	rbuf []byte
 
@@ -41,8 +42,8 @@ type serverConn struct {
 }
 
 // serveH2 runs the HTTP/2 loop; buffered holds bytes already read (the preface).
-func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Config) {
-	c := s.newConn(nc, bw, cfg)
+func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Config, o *connObs) {
+	c := s.newConn(nc, bw, cfg, o)
 	if c == nil {
 		nc.Close()
 		return
@@ -57,19 +58,20 @@ func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Confi
 
 // newConn sets up the handler layer and engine of an HTTP/2 connection; it
 // returns nil (after logging) on a configuration error.
-func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config) *serverConn {
-	c := &serverConn{srv: s, cfg: cfg, nc: nc, bw: bw}
-	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr()}
+func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config, o *connObs) *serverConn {
+	c := &serverConn{srv: s, cfg: cfg, nc: nc, bw: bw, obs: o}
+	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), ID: o.info.ID}
 	if tc, ok := nc.(*tls.Conn); ok {
 		st := tc.ConnectionState()
 		info.TLS = &st
 	}
-	d, err := driver.New(cfg.engine(), s.Handler, info, handler.Options{
+	d, err := driver.New(s.engineConfig(cfg), s.Handler, info, handler.Options{
 		DisableDate:  cfg.DisableDate,
 		ReuseStreams: cfg.ReuseStreams,
 		Logger:       s.Logger,
-		OnReject:     s.OnReject,
+		OnReject:     s.reject,
 		BaseContext:  s.baseContext(),
+		AccessLog:    s.AccessLog,
 	}, c.wake)
 	if err != nil {
 		s.logger().Error("h2server: bad configuration", "err", err)
@@ -102,6 +104,7 @@ func (c *serverConn) run(initial []byte) {
 	// Start small (most connections send a few hundred bytes at a time) and
 	// grow when a read fills the buffer, up to ReadBufferSize.
 	c.rbuf = make([]byte, min(initialReadBuffer, c.cfg.ReadBufferSize))
+	c.srv.stats.bytesIn.Add(uint64(len(initial)))
 	ferr := d.Start(time.Now(), initial)
 	closeCode := frame.ErrCodeCancel
 	for ferr == nil {
@@ -117,6 +120,7 @@ func (c *serverConn) run(initial []byte) {
 		if d.Done() {
 			break
 		}
+		c.noteState()
 		c.setReadDeadline(d.NextDeadline())
 		if !d.Sleep() {
 			continue
@@ -129,6 +133,7 @@ func (c *serverConn) run(initial []byte) {
 			continue
 		}
 		n, err := c.nc.Read(c.rbuf)
+		c.srv.stats.bytesIn.Add(uint64(n))
 		d.Awake()
 		if err != nil {
 			var ne net.Error
@@ -179,7 +184,8 @@ func (c *serverConn) WriteBatch(b []byte) error {
 			c.nc.SetWriteDeadline(c.writeDeadline)
 		}
 	}
-	_, err := c.write(b)
+	n, err := c.write(b)
+	c.srv.stats.bytesOut.Add(uint64(n))
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		c.srv.reject(reject.WriteStall)
 	}

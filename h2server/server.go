@@ -45,8 +45,8 @@ type Server struct {
 	Config Config
 	// Logger receives connection-level events: accept errors at Error,
 	// connection errors (GOAWAY sent, protocol errors, timeouts) at Debug,
-	// handler panics at Warn. Nil logs nothing. There is no per-request
-	// logging in the server itself.
+	// handler panics at Warn. Nil logs nothing. Requests are logged by
+	// AccessLog.
 	Logger *slog.Logger
 	// HTTP1 serves connections that do not speak HTTP/2. Nil answers them
 	// with 505 HTTP Version Not Supported and closes.
@@ -60,7 +60,20 @@ type Server struct {
 	// documents them all (reject.All). It runs on connection goroutines
 	// and must be cheap and safe for concurrent use.
 	OnReject func(name reject.Name)
+	// ConnState, if set, is called when a connection changes state (see
+	// ConnState), with its ConnInfo (addresses, TLS once the handshake is
+	// done, and the ID its streams' ConnInfo carry; no Context). It runs
+	// on the connection's goroutine, in order, and must be cheap and safe
+	// for concurrent use.
+	ConnState func(info handler.ConnInfo, state ConnState)
+	// AccessLog, if set, receives one record per HTTP/2 stream when it
+	// closes, at Info: handler.Options.AccessLog documents its keys; the
+	// RGI fallback (rgih2.Fallback) writes one per HTTP/1.1 request too.
+	// Nil (the default) logs nothing and costs nothing.
+	AccessLog *slog.Logger
 
+	stats     serverStats           // Stats, observe.go
+	obs       map[net.Conn]*connObs // connections served, for UpgradeH2C (observe.go)
 	mu        sync.Mutex
 	listeners map[net.Listener]struct{}
 	conns     map[*serverConn]struct{}

@@ -151,8 +151,12 @@ func (s *Server) upgrade(nc net.Conn, req *UpgradeRequest, buffered []byte) erro
 		return fmt.Errorf("%w: %w", ErrUpgradeNotServing, ErrServerClosed)
 	}
 	defer s.releaseConn(nc)
+	o, own := s.upgradeObs(nc)
+	if own {
+		defer s.closeConn(o)
+	}
 	cfg := s.Config.withDefaults()
-	c := s.newConn(nc, nil, &cfg)
+	c := s.newConn(nc, nil, &cfg, o)
 	if c == nil {
 		return errors.New("h2server: bad configuration")
 	}

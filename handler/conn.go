@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/h2kit/h2kit/hpack"
@@ -18,8 +17,9 @@ import (
 
 // ConnInfo describes the connection a stream arrived on.
 //
-// The server fills the addresses and TLS; the handler layer sets ID and
-// Context when the connection starts, so every Stream of one connection carries
+// The server fills the addresses, TLS and ID (the one its ConnState hook
+// reports); the handler layer sets Context (and an ID the server left zero)
+// when the connection starts, so every Stream of one connection carries
 // the same ID and Context.
 type ConnInfo struct {
 	ClientAddr net.Addr             // the peer's address
@@ -37,9 +37,6 @@ type ConnInfo struct {
 	// context.AfterFunc(info.Context, ...) or by waiting on Context.Done().
 	Context context.Context
 }
-
-// connIDs numbers the connections of the process.
-var connIDs atomic.Uint64
 
 // Options are the per-connection settings of the handler layer; h2server sets
 // them from its Config and Server fields.
@@ -67,6 +64,11 @@ type Options struct {
 	// BaseContext is the parent of every Stream.Context; nil means
 	// context.Background().
 	BaseContext context.Context
+	// AccessLog, if set, receives one record per stream at Info when the
+	// stream closes (message AccessLogMessage, keys AccessKey…: method,
+	// path, status, bytes, duration, proto, stream, conn, remote, reset).
+	// Nil (the default) logs nothing and costs nothing.
+	AccessLog *slog.Logger
 }
 
 // connState connects the HTTP/2 engine of one connection to the RequestHandlers
@@ -135,7 +137,9 @@ func newConnState(cfg h2conn.Config, f Factory, info ConnInfo, opts Options, wak
 		return nil, err
 	}
 	c.eng = eng
-	c.info.ID = connIDs.Add(1)
+	if c.info.ID == 0 {
+		c.info.ID = driver.NewConnID()
+	}
 	c.info.Context, c.end = context.WithCancel(context.WithoutCancel(c.baseContext()))
 	return c, nil
 }

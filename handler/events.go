@@ -101,6 +101,9 @@ func (h *engineHandler) OnClose(es *h2conn.Stream, code h2conn.ErrCode) {
 	}
 	s.es = nil
 	s.closeCd = ErrCode(code)
+	if c.opts.AccessLog != nil {
+		c.logAccess(s, es, code)
+	}
 	// Under the mutex: from here on enqueue drops operations for s, and those
 	// already queued are withdrawn, so that no queue entry outlives the stream
 	// (a recycled Stream must not inherit them).
@@ -165,6 +168,7 @@ func (c *connState) newStream(es *h2conn.Stream) *Stream {
 	}
 	s.es, s.id = es, es.ID
 	s.contentLength = es.ContentLength()
+	c.accessStart(s)
 	if es.EndStreamReceived() {
 		s.state.Store(stReqEnded)
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/h2conn"
@@ -91,7 +92,8 @@ type Stream struct {
 	status  int
 	respHdr []hpack.HeaderField
 	src     source
-	closeCd ErrCode // the code OnClose got
+	closeCd ErrCode   // the code OnClose got
+	start   time.Time // when the request arrived (Options.AccessLog only)
 
 	ctxMu  sync.Mutex
 	ctx    context.Context

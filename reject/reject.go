@@ -217,6 +217,8 @@ const (
 	WriteStall Name = "write_stall"
 	// AcceptRetry: Accept failed for lack of descriptors or buffers (EMFILE, ENFILE, ENOBUFS, ENOMEM); the server waits and retries.
 	AcceptRetry Name = "accept_retry"
+	// MaxConnections: a connection accepted while h2server.Config.MaxConnections were being served (closed at once, nothing read or written).
+	MaxConnections Name = "max_connections"
 	// H2CUpgradeOverTLS: Upgrade: h2c on a TLS connection (400).
 	H2CUpgradeOverTLS Name = "h2c_upgrade_over_tls"
 	// H2CSettingsNotBase64URL: an HTTP2-Settings field that is not base64url (400).
@@ -258,7 +260,7 @@ var all = [...]Name{
 
 	BodySourceMisbehaved, BodyGeneratorError, HandlerPanic,
 
-	InvalidPreface, InadequateSecurity, WriteStall, AcceptRetry, H2CUpgradeOverTLS, H2CSettingsNotBase64URL,
+	InvalidPreface, InadequateSecurity, WriteStall, AcceptRetry, MaxConnections, H2CUpgradeOverTLS, H2CSettingsNotBase64URL,
 	H2CSettingsLength, H2CUpgradeBadSettings, H2CUpgradeBadRequest,
 }
 

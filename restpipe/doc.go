@@ -84,6 +84,9 @@
 //
 // Metrics counts and times calls and handled events per verb and noun and
 // counts connection events; with a statsd address it also sends them as
-// statsd UDP datagrams (off by default). The server also counts h2kit's
-// rejected inputs (h2server.Server.OnReject) as h2.reject.NAME.
+// statsd UDP datagrams (off by default). The server also records its
+// h2kit server through h2kit's public hooks (Metrics.ObserveH2): rejected
+// inputs as h2.reject.NAME, connection-state changes as h2.conn.STATE, and
+// h2kit's counters (h2server.Stats: streams, resets and GOAWAYs by code,
+// bytes, flow stalls, connections) as h2.NAME.
 package restpipe

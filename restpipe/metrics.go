@@ -17,6 +17,8 @@ import (
 //	event.KEY        events handled (counter, and a timing of the handler)
 //	event.KEY.error  events whose reply had a non-zero code
 //	h2.reject.NAME   inputs the h2kit server rejected (h2server.Server.OnReject)
+//	h2.conn.STATE    its connection-state changes (h2server.Server.ConnState)
+//	h2.NAME          its counters (h2server.Stats; see ObserveH2)
 //
 // where KEY is HandlerKey(verb, noun) with characters other than letters,
 // digits, '_' and '-' replaced by '_'. A nil *Metrics records nothing.
@@ -27,6 +29,7 @@ type Metrics struct {
 	mu       sync.Mutex
 	counters map[string]int64
 	timings  map[string]Timing
+	h2       h2Metrics // metrics_h2.go
 }
 
 // Timing summarises the durations recorded under one name.
@@ -57,6 +60,7 @@ func (m *Metrics) Close() error {
 	if m == nil || m.udp == nil {
 		return nil
 	}
+	m.stopH2()
 	return m.udp.Close()
 }
 
@@ -86,21 +90,29 @@ func (m *Metrics) Time(name string, d time.Duration) {
 	m.send(name, fmt.Sprintf("%.3f|ms", float64(d)/float64(time.Millisecond)))
 }
 
-// Counter returns the value of the counter name.
+// Counter returns the value of the counter name (h2.NAME: the h2kit
+// counters, read now).
 func (m *Metrics) Counter(name string) int64 {
 	if m == nil {
 		return 0
+	}
+	if strings.HasPrefix(name, "h2.") && !strings.HasPrefix(name, "h2.reject.") && !strings.HasPrefix(name, "h2.conn.") {
+		return int64(m.h2Counters()[name])
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.counters[name]
 }
 
-// Snapshot returns copies of every counter and timing.
+// Snapshot returns copies of every counter and timing, the h2kit counters
+// included (read now).
 func (m *Metrics) Snapshot() (counters map[string]int64, timings map[string]Timing) {
 	counters, timings = map[string]int64{}, map[string]Timing{}
 	if m == nil {
 		return
+	}
+	for k, v := range m.h2Counters() {
+		counters[k] = int64(v)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -17,7 +17,6 @@ import (
 
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/handler"
-	"github.com/h2kit/h2kit/reject"
 )
 
 // Defaults of Server and Client fields.
@@ -78,8 +77,8 @@ func (s *Server) init() {
 			TLSConfig: s.TLSConfig,
 			Handler:   handler.HTTPHandler(http.HandlerFunc(s.serveHTTP)),
 			Logger:    s.Logger,
-			OnReject:  func(name reject.Name) { s.Metrics.Incr("h2.reject." + string(name)) },
 		}
+		s.Metrics.ObserveH2(s.h2) // rejects, connection states, h2kit counters
 	})
 }
 

@@ -20,8 +20,9 @@
 // Request targets follow rgi's rule on every protocol (rgi.CheckTarget: "//x"
 // and "/../x" get 400), so HTTP/2, h2c and HTTP/1.1 give the same status and
 // headers (date included) for any request. Every request is logged with slog
-// unless -quiet (with -root, the native handler's lines carry no status: the
-// static handler answers on its own). Clients that do not speak HTTP/2 (ALPN
+// unless -quiet, by h2kit's access log (h2server.Server.AccessLog: method,
+// path, status, bytes, duration, protocol, stream; see observe.go); with
+// -debug ADDR the servers' counters are served at http://ADDR/debug/vars. Clients that do not speak HTTP/2 (ALPN
 // http/1.1, or an HTTP/1.1 request line in cleartext) get the same site over
 // HTTP/1.1 from the rgi engine, as an RGI app (with -root, static.Server.App).
 // With -rgi, HTTP/2 clients are served by that same RGI app through the rgih2
@@ -66,11 +67,17 @@ func run(args []string) error {
 	keyFile := fs.String("key", "", "TLS private key PEM file")
 	quiet := fs.Bool("quiet", false, "do not log every request (for benchmarks)")
 	useRGI := fs.Bool("rgi", false, "serve HTTP/2 with the RGI app (rgi/rgih2) that serves HTTP/1.1, instead of the native handler")
+	observeFlags(fs) // -debug (observe.go)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	app, err := newDemo(*root, *listing, log, *quiet)
+	stopObserve, err := obs.start(log, *quiet) // access log, /debug/vars (observe.go)
+	if err != nil {
+		return err
+	}
+	defer stopObserve()
+	app, err := newDemo(*root, *listing, log, true) // requests: the access log (observe.go)
 	if err != nil {
 		return err
 	}
@@ -136,6 +143,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 			return nil, err
 		}
 		srv := &h2server.Server{TLSConfig: tcfg, Handler: factory, Config: cfg, Logger: log}
+		obs.server(srv, "tls")
 		if err := rgih2.Fallback(srv, h1app, &h1opts); err != nil {
 			return nil, err
 		}
@@ -153,6 +161,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 			return nil, err
 		}
 		srv := &h2server.Server{Handler: factory, Config: cfg, Logger: log}
+		obs.server(srv, "h2c")
 		if err := rgih2.Fallback(srv, h1app, &h1opts); err != nil {
 			for _, r := range out {
 				r.srv.Close()

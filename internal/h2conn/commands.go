@@ -53,6 +53,7 @@ func (c *Engine) SendHeaders(st *Stream, status int, fields []hpack.HeaderField,
 	}
 	if !informational {
 		st.headersSent = true
+		st.status = uint16(status)
 	}
 	if endStream {
 		return c.endResponse(st)

@@ -125,6 +125,9 @@ type Config struct {
 	// EnableConnectProtocol advertises SETTINGS_ENABLE_CONNECT_PROTOCOL
 	// (RFC 8441) and accepts the :protocol pseudo-header on CONNECT.
 	EnableConnectProtocol bool
+	// Stats, if set, counts the connection's events (see Stats); many
+	// connections may share it.
+	Stats *Stats
 }
 
 // Default values of Config.

@@ -76,7 +76,8 @@ type Engine struct {
 	resets  bucket
 	glitchs bucket
 
-	push pushState // push.go
+	push  pushState // push.go
+	stats connStats // stats.go
 }
 
 // lifecycle is where a connection is in its ending (RFC 9113 §6.8). It
@@ -213,6 +214,7 @@ func (c *Engine) Done() bool {
 func (c *Engine) newStream(id uint32) *Stream {
 	st := c.takeStream(id)
 	c.streams = append(c.streams, st)
+	c.statStreamOpened()
 	c.idleDue = time.Time{}
 	// Armed here, like the idle timer in closeStream, so that NextDeadline
 	// does not ask for an extra Tick per request.
@@ -242,6 +244,7 @@ func (c *Engine) closeStream(st *Stream, code ErrCode, how recvState) {
 		return
 	}
 	st.state = StateClosed
+	c.statStreamClosed()
 	c.closed.add(st.ID, how)
 	for i, s := range c.streams {
 		if s == st {
@@ -362,6 +365,7 @@ func (c *Engine) appendGoAway(last uint32, code ErrCode, debug []byte, lc lifecy
 		last = min(last, c.lastStreamID)
 	}
 	c.ctl = frame.AppendGoAway(c.ctl, last, code, debug)
+	c.statGoAwaySent(code)
 	c.lc = lc
 	c.lastStreamID = last
 	if lc == lcGoAway {
@@ -406,6 +410,7 @@ func (c *Engine) glitch() error {
 // It never answers a RST_STREAM with a RST_STREAM.
 func (c *Engine) resetStream(id uint32, st *Stream, code ErrCode) error {
 	c.ctl = frame.AppendRSTStream(c.ctl, id, code)
+	c.statResetSent(code)
 	if st != nil {
 		c.closeStream(st, code, rsClosedOurReset)
 	} else {

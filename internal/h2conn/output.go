@@ -166,6 +166,7 @@ func (c *Engine) sendData(dst []byte, st *Stream, max int) []byte {
 	n := int64(len(p))
 	c.sendWindow.take(n)
 	st.sendWindow.take(n)
+	c.statDataSent(st, n, fl)
 	if n > 0 && !c.stallDue.IsZero() {
 		// Progress: the stall timer starts again.
 		c.stallDue = c.now.Add(c.cfg.FlowStallTimeout)

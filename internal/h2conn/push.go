@@ -184,6 +184,7 @@ func (c *Engine) PushPromise(assoc *Stream, req PushRequest) (*Stream, error) {
 	st.method, st.scheme, st.authority, st.path = req.Method, assoc.scheme, authority, req.Path
 	st.fields = req.Fields
 	c.streams = append(c.streams, st)
+	c.statStreamOpened()
 	c.idleDue = zeroTime
 	c.push.open++
 	return st, c.checkBuffered()

@@ -599,3 +599,36 @@ func TestPushedStreamsKeepClosedMemory(t *testing.T) {
 	p.data(3, false, []byte("late"))
 	p.wantNothing()
 }
+
+// Pushed streams are counted like the client's: a promise opens (reserves)
+// a stream in Stats and its close closes it, so StreamsOpened and
+// StreamsClosed agree once everything ended; the client's reset of a
+// promised stream counts as a reset received.
+func TestPushStats(t *testing.T) {
+	var s Stats
+	p, seen := pushPeer(t, Config{Stats: &s})
+	p.get(1)
+	a, err := p.c.PushPromise(seen[1], getCSS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := p.c.PushPromise(seen[1], getCSS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.readPush()
+	p.readPush()
+	if got := s.StreamsOpened.Load(); got != 3 {
+		t.Fatalf("StreamsOpened = %d after one request and two promises, want 3", got)
+	}
+	p.send(func(fr *http2.Framer) error { return fr.WriteRSTStream(a.ID, http2.ErrCodeCancel) })
+	p.c.SendHeaders(b, 200, nil, true)
+	p.wantHeaders(4, true)
+	p.h.respond(seen[1])
+	p.wantHeaders(1, false)
+	p.wantData(1, true)
+	if o, c := s.StreamsOpened.Load(), s.StreamsClosed.Load(); o != 3 || c != 3 {
+		t.Fatalf("StreamsOpened %d, StreamsClosed %d, want 3 and 3", o, c)
+	}
+	wantCounts(t, "ResetsReceived", &s.ResetsReceived, map[ErrCode]uint64{ErrCodeCancel: 1})
+}

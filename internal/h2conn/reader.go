@@ -144,6 +144,7 @@ func (c *Engine) processFrame(h frame.Header, p []byte) error {
 	case frame.TypeGoAway:
 		var g frame.GoAway
 		if g, err = frame.ParseGoAway(h, p); err == nil {
+			c.statGoAwayReceived(g.Code)
 			// The peer opens no more streams, and processes our pushed
 			// streams up to its last stream identifier only.
 			c.pushPeerGoAway(g.LastStreamID)
@@ -492,6 +493,7 @@ func (c *Engine) processPriority(f frame.Priority) error {
 }
 
 func (c *Engine) processRSTStream(f frame.RSTStream) error {
+	c.statResetReceived(f.Code)
 	st, _, done, perr := c.policy(frame.TypeRSTStream, f.StreamID)
 	if perr != nil || done || st == nil {
 		return perr

@@ -56,6 +56,8 @@ type Stream struct {
 	incremental bool                // RFC 9218 §4.2
 	outTrailers []hpack.HeaderField // sent after the body's EOF
 	hasTrailers bool
+	sent        int64  // body octets sent (stats.go)
+	status      uint16 // final status sent (stats.go)
 
 	pushStream // push.go
 }

@@ -99,6 +99,7 @@ func (c *Engine) Upgrade(http2Settings []byte, method, scheme, authority, path s
 	c.upgraded = true
 	c.maxPeerID = 1
 	c.streams = append(c.streams, st)
+	c.statStreamOpened()
 	c.idleDue = zeroTime
 	st.sendWindow = window(c.peerInitialWindow)
 	if err := c.transition(st, evRecvHeaders); err != nil {

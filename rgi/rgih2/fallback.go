@@ -31,7 +31,11 @@ import (
 // "connection: close" (rgi.Server.Shutdown), upgraded connections get the
 // HTTP/2 GOAWAY, and Shutdown returns once all of them are closed; Close
 // closes them at once. rgi's MaxConnections does not apply (srv accepts the
-// connections); Timeout and MaxRequestsPerConnection do.
+// connections; srv's Config.MaxConnections counts them); Timeout and
+// MaxRequestsPerConnection do. When srv.AccessLog is set, each HTTP/1.1
+// request gets the same record as an HTTP/2 stream (proto "http/1.1"; no
+// stream or reset; bytes when the body's length is declared; duration until
+// the app returns).
 func Fallback(srv *h2server.Server, app rgi.App, opts *rgi.Options) error {
 	o := rgi.DefaultOptions()
 	if opts != nil {
@@ -40,6 +44,7 @@ func Fallback(srv *h2server.Server, app rgi.App, opts *rgi.Options) error {
 	// Two servers: the upgrader is an option of an rgi.Server, and TLS
 	// must never upgrade.
 	o.H2CUpgrader = nil
+	app = withAccessLog(app, srv) // srv.AccessLog's records for HTTP/1.1 (accesslog.go)
 	secure, err := rgi.NewConnServer(app, &o)
 	if err != nil {
 		return err
