@@ -441,7 +441,9 @@ func validOutputExtension(ext Extension) bool {
 // ChunkedBodyIter(source)). The sequence must end with exactly one chunk of
 // empty Data; only that last chunk may be empty (ErrChunkAfterLast,
 // ErrNoLastChunk). Chunks are at most MaxChunkSize and extensions follow
-// the reader's rules (ErrBadOutputExtension). It is written once.
+// the reader's rules (ErrBadOutputExtension). It is written once, each chunk
+// sent before the next is asked for, so a sequence may wait between chunks
+// (server-sent events).
 type ChunkedBodyIter struct {
 	Seq  iter.Seq[Chunk]
 	used bool
@@ -478,6 +480,12 @@ func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error {
 			bw.Write(c.Data)
 		}
 		if _, err = bw.WriteString("\r\n"); err != nil {
+			break
+		}
+		// Each chunk goes out before the sequence is asked for the next,
+		// which may wait (an event stream), as Degu sends every chunk with
+		// sock.send.
+		if err = bw.Flush(); err != nil {
 			break
 		}
 	}
