@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"fmt"
 	"hash/crc32"
@@ -56,15 +57,27 @@ func TestDemoProtocolParity(t *testing.T) {
 			tlsClient, h2cClient := clients(t)
 			h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 			defer h1.CloseIdleConnections()
+			h2, h2c := viaH2, viaH2C
+			if c.useRGI {
+				h2, h2c = viaRGIH2, viaRGIH2C
+			}
 			sides := []struct {
 				name string
 				cl   *http.Client
 				base string
-			}{{"h2", tlsClient, tlsURL}, {"h2c", h2cClient, h2cURL}, {"HTTP/1.1", h1, h2cURL}, {"HTTP/1.1+TLS", h1, tlsURL}}
+				v    via
+			}{{"h2", tlsClient, tlsURL, h2}, {"h2c", h2cClient, h2cURL, h2c}, {"HTTP/1.1", h1, h2cURL, viaH1}, {"HTTP/1.1+TLS", h1, tlsURL, viaH1TLS}}
 			for _, rq := range requests {
 				var want string
 				for i, side := range sides {
-					got := parityAnswer(t, side.cl, rq.method, side.base, rq.target)
+					// The embedded index names the protocol it came
+					// over: it must be exactly that side's, and
+					// compares equal as "<index>".
+					var index []byte
+					if c.root == "" {
+						index = renderIndex(side.v)
+					}
+					got := parityAnswer(t, side.cl, rq.method, side.base, rq.target, index)
 					if i == 0 {
 						want = got
 						if !strings.Contains(got, " date") {
@@ -83,8 +96,9 @@ func TestDemoProtocolParity(t *testing.T) {
 
 // parityAnswer sends method target (as it is, not cleaned or re-escaped) and
 // returns the status, the sorted lowercase header names, without
-// "connection", and the content's length and CRC-32.
-func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) string {
+// "connection", and the content's length and CRC-32, or "<index>" for a
+// content equal to index.
+func parityAnswer(t *testing.T, cl *http.Client, method, base, target string, index []byte) string {
 	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
@@ -117,5 +131,8 @@ func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) st
 		}
 	}
 	slices.Sort(names)
+	if index != nil && bytes.Equal(body, index) {
+		return fmt.Sprintf("%d %s <index>", resp.StatusCode, strings.Join(names, " "))
+	}
 	return fmt.Sprintf("%d %s (%d bytes, crc %08x)", resp.StatusCode, strings.Join(names, " "), len(body), crc32.ChecksumIEEE(body))
 }
