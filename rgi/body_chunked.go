@@ -401,6 +401,12 @@ func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
 			}
 		}
 		bw.WriteString("\r\n")
+		// The chunk goes out before the next is read, which may wait for
+		// the peer: a request body passed on as the response (an echo, a
+		// proxy) flows chunk by chunk.
+		if err := bw.Flush(); err != nil {
+			return err
+		}
 	}
 }
 

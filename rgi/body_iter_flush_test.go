@@ -67,3 +67,27 @@ func TestChunkedBodyIterFlushesEachChunk(t *testing.T) {
 		t.Fatalf("rest %q, %v", rest, err)
 	}
 }
+
+// TestChunkedBodyPassThroughFlushesEachChunk: a chunked request body given
+// back as the response body (an echo) sends each chunk before it reads the
+// next, so the client gets the echo of a chunk before it sends another.
+func TestChunkedBodyPassThroughFlushesEachChunk(t *testing.T) {
+	s := startServer(t, AppFunc(func(_ *Session, r *Request, _ Bodies) Response {
+		return Response{Status: 200, Reason: "OK", Body: r.Body}
+	}), nil)
+	c := dial(t, s)
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(10 * time.Second)) // a failure, not a hang
+	io.WriteString(c, "POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n")
+	br := bufio.NewReader(c)
+	want := "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n"
+	buf := make([]byte, len(want))
+	if _, err := io.ReadFull(br, buf); err != nil || string(buf) != want {
+		t.Fatalf("got %q, %v; want %q", buf, err, want)
+	}
+	io.WriteString(c, "0\r\n\r\n")
+	rest, err := io.ReadAll(io.LimitReader(br, 5))
+	if err != nil || string(rest) != "0\r\n\r\n" {
+		t.Fatalf("rest %q, %v", rest, err)
+	}
+}
