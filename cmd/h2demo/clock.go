@@ -120,7 +120,9 @@ type clockStream struct {
 
 func (c *clockStream) OnHeaders(s *handler.Stream) {
 	if s.Method() == "HEAD" {
-		c.d.sendFields(s, sseFields, nil)
+		// A body of unknown length, so that no content-length: 0 is
+		// added; the handler layer sends no content for HEAD.
+		c.d.sendFields(s, sseFields, handler.BodyGenerator(func(int) ([]byte, handler.DataFlag) { return nil, handler.DataEOF }))
 		return
 	}
 	c.tick(time.Now())
@@ -143,9 +145,13 @@ func (c *clockStream) tick(now time.Time) bool {
 	return c.end
 }
 
+// clockExited is called when a clock goroutine returns (tests watch it).
+var clockExited = func() {}
+
 // run adds an event every tick and wakes the generator, until the stream
 // closes, the last event is queued, or the server shuts down.
 func (c *clockStream) run(h handler.Handle) {
+	defer clockExited()
 	t := time.NewTicker(c.every)
 	defer t.Stop()
 	for {

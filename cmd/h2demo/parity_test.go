@@ -47,6 +47,10 @@ func TestDemoProtocolParity(t *testing.T) {
 		{"GET", "/missing"}, {"HEAD", "/missing"}, {"GET", "/a/missing"},
 		{"GET", "/dir"}, {"GET", "/dir/"}, {"GET", "/dir/index.html"}, {"GET", "/empty/"}, {"GET", "/empty"},
 		{"GET", "/a"}, {"GET", "/x/"}, {"GET", "/big.bin"}, {"HEAD", "/big.bin"}, {"GET", "/1m"},
+		// The embedded site's pages refuse alike on every protocol.
+		{"POST", "/clock"}, {"GET", "/clock/nope"}, {"DELETE", "/echo"}, {"GET", "/echo/x"}, {"PUT", "/hpack"},
+		{"GET", "/hpack/x"}, {"POST", "/early-hints"}, {"GET", "/trailers/x"}, {"GET", "/clockwork"},
+		{"HEAD", "/clock/events"},
 	}
 	for _, c := range []struct {
 		name, root string
