@@ -29,10 +29,18 @@ const earlyHintsDelay = 150 * time.Millisecond
 
 // earlyHintsFields are the 103's fields. RFC 8297 §2: "a server might send
 // a 103 (Early Hints) response containing a Link header field".
-var earlyHintsFields = []hpack.HeaderField{{Name: "link", Value: "</style.css>; rel=preload; as=style"}}
+var earlyHintsFields = []hpack.HeaderField{{Name: "link", Value: "</early-hints/hint.css>; rel=preload; as=style"}}
 
-var earlyHintsBody = mustBody(`<p>{{if .Sent}}Before this page, the server sent a <strong>103 Early Hints</strong> response with
-<code>link: &lt;/style.css&gt;; rel=preload; as=style</code>, then took {{.Delay}} to answer with the page
+// hintCSS is the style sheet the 103 names, used by the page only. The
+// browser keeps a preloaded response for the page only if it may store it
+// (RFC 9111), hence max-age.
+const hintCSS = "/* preloaded through 103 Early Hints */\n.hinted { border-left: .3rem solid var(--accent); padding-left: .8rem; }\n"
+
+var hintFields = []hpack.HeaderField{{Name: "content-type", Value: "text/css; charset=utf-8"}, {Name: "cache-control", Value: "max-age=600"}}
+
+var earlyHintsBody = mustBody(`<link rel="stylesheet" href="/early-hints/hint.css">
+<p class="hinted">{{if .Sent}}Before this page, the server sent a <strong>103 Early Hints</strong> response with
+<code>link: &lt;/early-hints/hint.css&gt;; rel=preload; as=style</code>, then took {{.Delay}} to answer with the page
 itself; your browser could fetch the style sheet meanwhile.{{else}}{{.Why}}{{end}}</p>
 <p>See the interim response:</p>
 <pre>curl -k -v https://127.0.0.1:8443/early-hints -o /dev/null 2&gt;&amp;1 | grep '^&lt; '
@@ -49,11 +57,15 @@ type earlyHintsView struct {
 
 func earlyHintsH2(d *demo, s *handler.Stream) handler.RequestHandler {
 	sub, _ := subPath(earlyHintsPath, s.Path())
-	if sub != "" {
-		return d.staticHandler(notFoundReply)
-	}
 	if rep, ok := getOnly(s.Method()); !ok {
 		return d.staticHandler(rep)
+	}
+	switch sub {
+	case "/hint.css":
+		return handler.HandlerFunc(func(s *handler.Stream) { d.sendFields(s, hintFields, hintCSS) })
+	case "":
+	default:
+		return d.staticHandler(notFoundReply)
 	}
 	return handler.HandlerFunc(func(s *handler.Stream) {
 		if err := s.SendInformational(103, earlyHintsFields); err != nil {
@@ -71,11 +83,16 @@ func earlyHintsH2(d *demo, s *handler.Stream) handler.RequestHandler {
 func earlyHintsH1(d *demo, v via, r *rgi.Request, b rgi.Bodies) rgi.Response {
 	drain(r.Body)
 	sub, _ := subPath(earlyHintsPath, r.URI)
-	if sub != "" {
-		return replyResponse(notFoundReply)
-	}
 	if rep, ok := getOnly(r.Method); !ok {
 		return replyResponse(rep)
+	}
+	switch sub {
+	case "/hint.css":
+		return rgi.Response{Status: 200, Reason: "OK", Body: hintCSS,
+			Headers: map[string]string{"content-type": "text/css; charset=utf-8", "cache-control": "max-age=600"}}
+	case "":
+	default:
+		return replyResponse(notFoundReply)
 	}
 	why := "This request came over HTTP/1.1, answered by the demo's fallback, which sends no 1xx responses: the page came alone."
 	if v.http2() {

@@ -303,7 +303,7 @@ func TestEarlyHints(t *testing.T) {
 		resp.Body.Close()
 		want := ""
 		if sd.v.http2() {
-			want = "103 </style.css>; rel=preload; as=style"
+			want = "103 </early-hints/hint.css>; rel=preload; as=style"
 		}
 		if strings.Join(got, "|") != want || resp.StatusCode != 200 || !strings.Contains(string(body), "Early hints") {
 			t.Errorf("%s: 1xx %q, want %q; final %d", sd.name, got, want, resp.StatusCode)

@@ -58,6 +58,9 @@ func newSite() (*site, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Browsers ask for /favicon.ico where a page names no icon (a
+	// text/plain echo): the SVG answers, as SVG.
+	files["favicon.ico"] = files["favicon.svg"]
 	big := make([]byte, 1<<20)
 	for i := range big {
 		big[i] = 'a' + byte(i%26)
