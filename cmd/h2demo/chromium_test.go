@@ -67,79 +67,8 @@ const entriesJS = `performance.getEntries().filter(e => "nextHopProtocol" in e).
 func TestDemoInChromium(t *testing.T) {
 	chromium := testenv.RequireTool(t, "chromium", "chromium")
 	tlsURL, _, _ := startDemo(t, "", "", "", false)
-	shots := []string{t.TempDir()}
-	if d := os.Getenv(ScreenshotsEnv); d != "" {
-		shots = append(shots, d)
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("ignore-certificate-errors-spki-list", spkiHash(t, tlsURL)),
-		chromedp.WindowSize(960, 720),
-	)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// A bound on the whole browser session: a failure, not a hang.
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
-	defer cancelT()
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
-		t.Fatalf("starting %s: %v", chromium, err)
-	}
-
-	// The console, read to a sentinel message logged at the end, so that
-	// every message before it has been seen.
-	const sentinel = "h2demo-test-end"
-	var (
-		mu       sync.Mutex
-		problems []string
-	)
-	consoleDone := make(chan struct{})
-	messages := chromedp.Console(ctx)
-	go func() {
-		defer close(consoleDone)
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Text == sentinel {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
-				mu.Lock()
-				problems = append(problems, string(m.Type)+": "+m.URL+": "+m.Text)
-				mu.Unlock()
-			}
-		}
-	}()
-
-	visit := func(name string, steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		checkH2(t, ctx, name)
-		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		if err != nil {
-			t.Fatalf("%s: screenshot: %v", name, err)
-		}
-		for _, d := range shots {
-			if err := os.WriteFile(filepath.Join(d, name+".png"), shot, 0o644); err != nil {
-				t.Error(err)
-			}
-		}
-	}
-
+	b := newBrowser(t, chromium, tlsURL)
+	ctx, visit := b.ctx, b.visit
 	visit("index", chromedp.Navigate(tlsURL+"/"))
 	if proto, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("index-proto").textContent`)); err != nil || proto != "h2" {
 		t.Errorf("the index says it came over %q (%v), want h2", proto, err)
@@ -200,13 +129,121 @@ func TestDemoInChromium(t *testing.T) {
 		}
 	}
 
-	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`console.info("`+sentinel+`")`)); err != nil {
+	b.checkConsole()
+}
+
+// TestDemoRootInChromium: the shared test web root served with -root (the
+// static package) reaches Chromium over h2 with its style sheet and image,
+// without a console error.
+func TestDemoRootInChromium(t *testing.T) {
+	chromium := testenv.RequireTool(t, "chromium", "chromium")
+	tlsURL, _, _ := startDemo(t, sharedWebRoot, "", "", false)
+	b := newBrowser(t, chromium, tlsURL)
+	b.visit("www", chromedp.Navigate(tlsURL+"/"))
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`performance.getEntriesByType("resource").length`))
+	if err != nil || n < 2 {
+		t.Errorf("%d subresources (%v), want the style sheet and the image", n, err)
+	}
+	b.checkConsole()
+}
+
+// browser is a headless Chromium tab for one test, with the console read in
+// the background.
+type browser struct {
+	t           *testing.T
+	ctx         context.Context
+	shots       []string // screenshot directories
+	mu          sync.Mutex
+	problems    []string // console errors and exceptions
+	consoleDone chan struct{}
+}
+
+// consoleSentinel is logged last: once the console reader has seen it, it
+// has seen every message before it.
+const consoleSentinel = "h2demo-test-end"
+
+// newBrowser starts Chromium for a test of the server at tlsURL, trusting
+// the key of its certificate.
+func newBrowser(t *testing.T, chromium, tlsURL string) *browser {
+	t.Helper()
+	b := &browser{t: t, shots: []string{t.TempDir()}, consoleDone: make(chan struct{})}
+	if d := os.Getenv(ScreenshotsEnv); d != "" {
+		b.shots = append(b.shots, d)
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("ignore-certificate-errors-spki-list", spkiHash(t, tlsURL)),
+		chromedp.WindowSize(960, 720),
+	)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	// A bound on the whole browser session: a failure, not a hang.
+	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancelT)
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("starting %s: %v", chromium, err)
+	}
+	b.ctx = ctx
+	messages := chromedp.Console(ctx)
+	go func() {
+		defer close(b.consoleDone)
+		for m, err := range messages {
+			if err != nil || m.Text == consoleSentinel {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				b.mu.Lock()
+				b.problems = append(b.problems, string(m.Type)+": "+m.URL+": "+m.Text)
+				b.mu.Unlock()
+			}
+		}
+	}()
+	return b
+}
+
+// visit runs steps (a navigation, usually), checks that everything the page
+// loaded came over h2, and takes a screenshot named name.
+func (b *browser) visit(name string, steps ...chromedp.Action[chromedp.Void]) {
+	t := b.t
+	t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	checkH2(t, b.ctx, name)
+	shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("%s: screenshot: %v", name, err)
+	}
+	for _, d := range b.shots {
+		if err := os.WriteFile(filepath.Join(d, name+".png"), shot, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// checkConsole fails the test for every console error or exception so far.
+func (b *browser) checkConsole() {
+	t := b.t
+	t.Helper()
+	if err := chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](`console.info("`+consoleSentinel+`")`)); err != nil {
 		t.Fatal(err)
 	}
-	<-consoleDone
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
+	<-b.consoleDone
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.problems {
 		t.Errorf("console: %s", p)
 	}
 }

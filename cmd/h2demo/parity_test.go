@@ -15,6 +15,9 @@ import (
 	"testing"
 )
 
+// sharedWebRoot is the project's shared test web root (testdata/www).
+const sharedWebRoot = "../../testdata/www"
+
 // TestDemoProtocolParity is a differential test: every request of the table
 // goes to the same site over h2 (TLS), h2c and HTTP/1.1 (the RGI fallback),
 // with the native handler and with the RGI app on HTTP/2 (-rgi), for a
@@ -23,19 +26,15 @@ import (
 // 9110 §6.6.1; "connection" aside, which only HTTP/1.1 has) and the same
 // content everywhere.
 func TestDemoProtocolParity(t *testing.T) {
+	// The shared test web root, copied so that a file too large to keep in
+	// the repository can join it.
 	root := t.TempDir()
-	for name, body := range map[string]string{
-		"index.html": "<p>home</p>", "hello.txt": "hello, world", "x": "x",
-		"a/b": "b", "a b.txt": "space", "dir/index.html": "<p>dir</p>", "empty/.keep": "",
-		"big.bin": strings.Repeat("0123456789abcdef", 10<<10), // larger than static's SmallFile: streamed
-	} {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.CopyFS(root, os.DirFS(sharedWebRoot)); err != nil {
+		t.Fatal(err)
+	}
+	// Larger than static's SmallFile: streamed.
+	if err := os.WriteFile(filepath.Join(root, "big.bin"), []byte(strings.Repeat("0123456789abcdef", 10<<10)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	requests := []struct{ method, target string }{
 		{"GET", "/"}, {"HEAD", "/"}, {"OPTIONS", "/"}, {"OPTIONS", "/hello.txt"}, {"PUT", "/hello.txt"},
@@ -46,7 +45,7 @@ func TestDemoProtocolParity(t *testing.T) {
 		{"GET", "/a%00b"},
 		{"GET", "/missing"}, {"HEAD", "/missing"}, {"GET", "/a/missing"},
 		{"GET", "/dir"}, {"GET", "/dir/"}, {"GET", "/dir/index.html"}, {"GET", "/empty/"}, {"GET", "/empty"},
-		{"GET", "/a"}, {"GET", "/x/"}, {"GET", "/big.bin"}, {"HEAD", "/big.bin"}, {"GET", "/1m"},
+		{"GET", "/a"}, {"GET", "/x/"}, {"GET", "/style.css"}, {"GET", "/logo.svg"}, {"GET", "/big.bin"}, {"HEAD", "/big.bin"}, {"GET", "/1m"},
 		// The embedded site's pages refuse alike on every protocol.
 		{"POST", "/clock"}, {"GET", "/clock/nope"}, {"DELETE", "/echo"}, {"GET", "/echo/x"}, {"PUT", "/hpack"},
 		{"GET", "/hpack/x"}, {"POST", "/early-hints"}, {"GET", "/trailers/x"}, {"GET", "/clockwork"},
