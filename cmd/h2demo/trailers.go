@@ -78,7 +78,7 @@ type digestBody struct {
 }
 
 func (g *digestBody) next(max int) ([]byte, handler.DataFlag) {
-	k := min(max, len(g.rest), 4096) // several DATA frames, to make the point
+	k := min(max, len(g.rest), 512) // several DATA frames, to make the point
 	p := g.rest[:k]
 	g.rest = g.rest[k:]
 	g.sum.Write(p)
