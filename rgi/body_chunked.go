@@ -374,7 +374,11 @@ func (b *ChunkedBody) Consumed() bool { return b.state == chunkDone }
 func (b *ChunkedBody) Err() error { return b.err }
 
 // writeTo re-emits the remaining chunks, extensions included.
-func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
+func (b *ChunkedBody) writeTo(bw *bufio.Writer) error { return b.writeChunks(bw, false) }
+
+// writeChunks is writeTo, flushing each chunk before the next is read with
+// flushChunks.
+func (b *ChunkedBody) writeChunks(bw *bufio.Writer, flushChunks bool) error {
 	if b.state != chunkHeader || b.err != nil {
 		return ErrBodyConsumed
 	}
@@ -404,8 +408,10 @@ func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
 		// The chunk goes out before the next is read, which may wait for
 		// the peer: a request body passed on as the response (an echo, a
 		// proxy) flows chunk by chunk.
-		if err := bw.Flush(); err != nil {
-			return err
+		if flushChunks {
+			if err := bw.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -447,9 +453,9 @@ func validOutputExtension(ext Extension) bool {
 // ChunkedBodyIter(source)). The sequence must end with exactly one chunk of
 // empty Data; only that last chunk may be empty (ErrChunkAfterLast,
 // ErrNoLastChunk). Chunks are at most MaxChunkSize and extensions follow
-// the reader's rules (ErrBadOutputExtension). It is written once, each chunk
-// sent before the next is asked for, so a sequence may wait between chunks
-// (server-sent events).
+// the reader's rules (ErrBadOutputExtension). It is written once; as a
+// response, each chunk is sent before the next is asked for, so a sequence
+// may wait between chunks (server-sent events).
 type ChunkedBodyIter struct {
 	Seq  iter.Seq[Chunk]
 	used bool
@@ -460,7 +466,11 @@ func NewChunkedBodyIter(seq iter.Seq[Chunk]) *ChunkedBodyIter {
 	return &ChunkedBodyIter{Seq: seq}
 }
 
-func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error {
+func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error { return b.writeChunks(bw, false) }
+
+// writeChunks is writeTo, flushing each chunk before the sequence is asked
+// for the next with flushChunks.
+func (b *ChunkedBodyIter) writeChunks(bw *bufio.Writer, flushChunks bool) error {
 	if b.used {
 		return ErrBodyConsumed
 	}
@@ -489,10 +499,11 @@ func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error {
 			break
 		}
 		// Each chunk goes out before the sequence is asked for the next,
-		// which may wait (an event stream), as Degu sends every chunk with
-		// sock.send.
-		if err = bw.Flush(); err != nil {
-			break
+		// which may wait (an event stream).
+		if flushChunks {
+			if err = bw.Flush(); err != nil {
+				break
+			}
 		}
 	}
 	if err == nil && !done {
