@@ -466,9 +466,7 @@ func NewChunkedBodyIter(seq iter.Seq[Chunk]) *ChunkedBodyIter {
 	return &ChunkedBodyIter{Seq: seq}
 }
 
-func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error { return b.writeChunks(bw, false) }
-
-// writeChunks is writeTo, flushing each chunk before the sequence is asked
+// writeChunks writes the chunks, flushing each before the sequence is asked
 // for the next with flushChunks.
 func (b *ChunkedBodyIter) writeChunks(bw *bufio.Writer, flushChunks bool) error {
 	if b.used {
