@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/h2kit/h2kit/handler"
@@ -145,8 +146,15 @@ func (c *clockStream) tick(now time.Time) bool {
 	return c.end
 }
 
-// clockExited is called when a clock goroutine returns (tests watch it).
-var clockExited = func() {}
+// clockExitHook, when set, is called when a clock's ticker goroutine
+// (HTTP/2) or event sequence (HTTP/1.1) returns; tests watch it.
+var clockExitHook atomic.Pointer[func()]
+
+func clockExited() {
+	if f := clockExitHook.Load(); f != nil {
+		(*f)()
+	}
+}
 
 // run adds an event every tick and wakes the generator, until the stream
 // closes, the last event is queued, or the server shuts down.
@@ -222,6 +230,7 @@ func clockH1(d *demo, v via, r *rgi.Request, b rgi.Bodies) rgi.Response {
 // returns false) when a write fails because the client went away.
 func clockChunks(d *demo, limit int, every time.Duration) iter.Seq[rgi.Chunk] {
 	return func(yield func(rgi.Chunk) bool) {
+		defer clockExited()
 		t := time.NewTicker(every)
 		defer t.Stop()
 		now := time.Now()

@@ -118,14 +118,16 @@ func TestClockEvents(t *testing.T) {
 }
 
 // TestClockStopsWhenClientGoes: an endless event stream's ticker goroutine
-// returns when the client cancels the request (RST_STREAM over HTTP/2),
-// and the stream ends when the server shuts down.
+// returns when the client cancels the request (RST_STREAM over HTTP/2; over
+// HTTP/1.1 the connection closes and a write fails), and the stream ends when
+// the server shuts down.
 func TestClockStopsWhenClientGoes(t *testing.T) {
 	exited := make(chan struct{}, 4)
-	clockExited = func() { exited <- struct{}{} }
-	defer func() { clockExited = func() {} }()
+	hook := func() { exited <- struct{}{} }
+	clockExitHook.Store(&hook)
+	defer clockExitHook.Store(nil)
 	app, sides := allSides(t, false)
-	for _, sd := range sides[:2] {
+	for _, sd := range sides {
 		ctx, cancel := context.WithCancel(context.Background())
 		req, _ := http.NewRequestWithContext(ctx, "GET", sd.base+"/clock/events?ms=10", nil)
 		resp, err := sd.cl.Do(req)
@@ -140,6 +142,7 @@ func TestClockStopsWhenClientGoes(t *testing.T) {
 		}
 		cancel() // ... then the client goes
 		resp.Body.Close()
+		sd.cl.CloseIdleConnections()
 		<-exited // the goroutine returned; a leak would hang here
 	}
 	// Shutting down ends an endless stream with its last event.
