@@ -93,6 +93,8 @@
 // Stream.GoAway ends the whole connection with GOAWAY, for a server that
 // refuses a connection after seeing its first request; like Reset it may be
 // called from any goroutine and is applied on the connection goroutine.
+// Stream.HPACKTables, from a callback only, returns snapshots of the
+// connection's two HPACK dynamic tables (cmd/h2demo's /hpack page shows them).
 //
 // # net/http
 //

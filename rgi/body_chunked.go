@@ -374,7 +374,11 @@ func (b *ChunkedBody) Consumed() bool { return b.state == chunkDone }
 func (b *ChunkedBody) Err() error { return b.err }
 
 // writeTo re-emits the remaining chunks, extensions included.
-func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
+func (b *ChunkedBody) writeTo(bw *bufio.Writer) error { return b.writeChunks(bw, false) }
+
+// writeChunks is writeTo, flushing each chunk before the next is read with
+// flushChunks.
+func (b *ChunkedBody) writeChunks(bw *bufio.Writer, flushChunks bool) error {
 	if b.state != chunkHeader || b.err != nil {
 		return ErrBodyConsumed
 	}
@@ -401,6 +405,14 @@ func (b *ChunkedBody) writeTo(bw *bufio.Writer) error {
 			}
 		}
 		bw.WriteString("\r\n")
+		// The chunk goes out before the next is read, which may wait for
+		// the peer: a request body passed on as the response (an echo, a
+		// proxy) flows chunk by chunk.
+		if flushChunks {
+			if err := bw.Flush(); err != nil {
+				return err
+			}
+		}
 	}
 }
 
@@ -441,7 +453,9 @@ func validOutputExtension(ext Extension) bool {
 // ChunkedBodyIter(source)). The sequence must end with exactly one chunk of
 // empty Data; only that last chunk may be empty (ErrChunkAfterLast,
 // ErrNoLastChunk). Chunks are at most MaxChunkSize and extensions follow
-// the reader's rules (ErrBadOutputExtension). It is written once.
+// the reader's rules (ErrBadOutputExtension). It is written once; as a
+// response, each chunk is sent before the next is asked for, so a sequence
+// may wait between chunks (server-sent events).
 type ChunkedBodyIter struct {
 	Seq  iter.Seq[Chunk]
 	used bool
@@ -452,7 +466,9 @@ func NewChunkedBodyIter(seq iter.Seq[Chunk]) *ChunkedBodyIter {
 	return &ChunkedBodyIter{Seq: seq}
 }
 
-func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error {
+// writeChunks writes the chunks, flushing each before the sequence is asked
+// for the next with flushChunks.
+func (b *ChunkedBodyIter) writeChunks(bw *bufio.Writer, flushChunks bool) error {
 	if b.used {
 		return ErrBodyConsumed
 	}
@@ -479,6 +495,13 @@ func (b *ChunkedBodyIter) writeTo(bw *bufio.Writer) error {
 		}
 		if _, err = bw.WriteString("\r\n"); err != nil {
 			break
+		}
+		// Each chunk goes out before the sequence is asked for the next,
+		// which may wait (an event stream).
+		if flushChunks {
+			if err = bw.Flush(); err != nil {
+				break
+			}
 		}
 	}
 	if err == nil && !done {

@@ -39,7 +39,17 @@ func framingOf(body any) (framing, error) {
 
 // writeBody writes an output body accepted by framingOf, in that framing.
 // An error means the peer has an incomplete message: close the connection.
-func writeBody(bw *bufio.Writer, body any) error {
+func writeBody(bw *bufio.Writer, body any) error { return writeBodyChunks(bw, body, false) }
+
+// writeStreamedBody is writeBody for a response: each chunk of a chunked
+// body is flushed before the next is asked for, so that a body whose
+// sequence or reader waits between chunks (an event stream, a request body
+// echoed back) reaches the client as it goes, as Degu sends every chunk with
+// sock.send. (A request keeps its chunks in one write.)
+func writeStreamedBody(bw *bufio.Writer, body any) error { return writeBodyChunks(bw, body, true) }
+
+// writeBodyChunks is writeBody, flushing after each chunk with flushChunks.
+func writeBodyChunks(bw *bufio.Writer, body any, flushChunks bool) error {
 	switch b := body.(type) {
 	case nil:
 		return nil
@@ -54,9 +64,9 @@ func writeBody(bw *bufio.Writer, body any) error {
 	case *BodyIter:
 		return b.writeTo(bw)
 	case *ChunkedBody:
-		return b.writeTo(bw)
+		return b.writeChunks(bw, flushChunks)
 	case *ChunkedBodyIter:
-		return b.writeTo(bw)
+		return b.writeChunks(bw, flushChunks)
 	}
 	return ErrBadOutputBody
 }

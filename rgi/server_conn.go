@@ -368,7 +368,7 @@ func (c *conn) writeAppBody(body any) (err error) {
 			err = errAppPanicked
 		}
 	}()
-	return writeBody(c.bw, body)
+	return writeStreamedBody(c.bw, body)
 }
 
 // sendContinue writes "HTTP/1.1 100 Continue" once, before the request

@@ -20,13 +20,18 @@ type demo struct {
 	filesHandler handler.Factory
 	log          *slog.Logger
 	quiet        bool
+	// closing is closed by stop, when the server shuts down: the pages'
+	// endless responses (the clock's event stream) end, so that the
+	// graceful shutdown does not wait for them.
+	closing  chan struct{}
+	stopOnce sync.Once
 }
 
 // newDemo returns the demo for the directory root, or for the embedded site
 // when root is empty. With listing, a directory without index.html under root
 // answers a listing instead of 403.
 func newDemo(root string, listing bool, log *slog.Logger, quiet bool) (*demo, error) {
-	d := &demo{log: log, quiet: quiet}
+	d := &demo{log: log, quiet: quiet, closing: make(chan struct{})}
 	if root == "" {
 		st, err := newSite()
 		if err != nil {
@@ -43,6 +48,10 @@ func newDemo(root string, listing bool, log *slog.Logger, quiet bool) (*demo, er
 	return d, nil
 }
 
+// stop ends the pages' endless responses; call it before shutting the
+// servers down.
+func (d *demo) stop() { d.stopOnce.Do(func() { close(d.closing) }) }
+
 // Close releases the directory and the files cached from it.
 func (d *demo) Close() error {
 	if d.files != nil {
@@ -51,10 +60,17 @@ func (d *demo) Close() error {
 	return nil
 }
 
-// factory serves every stream: the embedded site with one stateless handler,
-// a directory with the static package's handler behind rootHandler.
+// factory serves every stream: the embedded site's pages with their own
+// handlers, its files with one stateless handler, a directory with the static
+// package's handler behind rootHandler.
 func (d *demo) factory(st *handler.Stream) handler.RequestHandler {
 	if d.files == nil {
+		if pg := pageFor(st.Path()); pg != nil && rgi.CheckTarget(st.Path()) == nil {
+			if !d.quiet {
+				d.log.Info("request", "client", st.ClientAddr().String(), "method", st.Method(), "path", st.Path(), "page", pg.Path)
+			}
+			return pg.H2(d, st)
+		}
 		return (*demoHandler)(d)
 	}
 	h := rootPool.Get().(*rootHandler)
@@ -66,7 +82,7 @@ type demoHandler demo
 
 func (h *demoHandler) OnHeaders(s *handler.Stream) {
 	d := (*demo)(h)
-	r := d.site.serve(s.Method(), s.Path())
+	r := d.site.serve(s.Method(), s.Path(), viaStream(s))
 	d.send(s, r)
 	if !d.quiet {
 		d.log.Info("request", "client", s.ClientAddr().String(), "method", s.Method(), "path", s.Path(),

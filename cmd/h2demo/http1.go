@@ -31,12 +31,17 @@ func (a siteApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respons
 	if a.files != nil {
 		return a.serveFiles(s, r, b)
 	}
+	v := a.viaSession(s)
+	if pg := pageFor(r.URI); pg != nil && rgi.CheckTarget(r.URI) == nil {
+		a.logPage(s, r, pg)
+		return pg.serveH1(a.d, v, r, b)
+	}
 	if r.Body != nil {
 		// The site takes no request bodies; drain it so the connection can
 		// be kept alive.
 		io.Copy(io.Discard, r.Body)
 	}
-	rep := a.d.site.serve(r.Method, r.URI)
+	rep := a.d.site.serve(r.Method, r.URI, v)
 	h := map[string]string{}
 	if rep.ctype != "" {
 		h["content-type"] = rep.ctype
@@ -84,6 +89,12 @@ func (a siteApp) logRequest(s *rgi.Session, r *rgi.Request, status int, length i
 	if !a.d.quiet {
 		a.d.log.Info("request", "client", s.Client, "proto", a.proto, "method", r.Method, "path", r.URI,
 			"status", status, "length", length)
+	}
+}
+
+func (a siteApp) logPage(s *rgi.Session, r *rgi.Request, pg *page) {
+	if !a.d.quiet {
+		a.d.log.Info("request", "client", s.Client, "proto", a.proto, "method", r.Method, "path", r.URI, "page", pg.Path)
 	}
 }
 

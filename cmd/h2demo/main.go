@@ -5,9 +5,17 @@
 //	go run ./cmd/h2demo                 # the embedded demo site
 //	go run ./cmd/h2demo -root ./public  # files from a directory
 //
-// The embedded site has /index.html, /hello.txt ("hello, world", 12 bytes) and a
-// generated 1 MiB /1m for benchmarks, answered from memory for GET and HEAD only
-// (405 otherwise), with content-type from the extension and content-length.
+// The embedded site is a showcase of h2kit's handler API: an index (/ or
+// /index.html) that names the protocol it came over (h2, h2c or HTTP/1.1) and
+// links the pages, each a small file named for it: /clock (server-sent events
+// from a body generator resumed by a ticker goroutine), /echo (an upload echoed
+// back as it streams, under manual flow control), /hpack (this connection's
+// HPACK dynamic tables), /early-hints (103 before the page) and /trailers (a
+// content-digest trailer). Beside them are /hello.txt ("hello, world", 12
+// bytes), a generated 1 MiB /1m for benchmarks, /style.css and /favicon.svg,
+// answered from memory for GET and HEAD only (405 otherwise), with
+// content-type from the extension and content-length. Over HTTP/1.1 the pages
+// do what that protocol allows and say what they cannot.
 //
 // With -root, the directory is served by the static package (static.Server):
 // its open-file cache keeps descriptors, stat results and small files' contents
@@ -91,6 +99,7 @@ func run(args []string) error {
 	}
 	<-ctx.Done()
 	log.Info("shutting down")
+	app.stop() // end the event streams, which would hold the drain up
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	// Shutdown drains HTTP/2 connections with GOAWAY and the HTTP/1.1

@@ -43,6 +43,13 @@ func (b *syncBuffer) String() string {
 // base URLs; useRGI is the -rgi flag.
 func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsURL, h2cURL string, logs *syncBuffer) {
 	t.Helper()
+	_, tlsURL, h2cURL, logs = startDemoApp(t, root, certFile, keyFile, useRGI)
+	return
+}
+
+// startDemoApp is startDemo that also returns the demo.
+func startDemoApp(t *testing.T, root, certFile, keyFile string, useRGI bool) (app *demo, tlsURL, h2cURL string, logs *syncBuffer) {
+	t.Helper()
 	logs = &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	app, err := newDemo(root, false, log, false)
@@ -56,6 +63,7 @@ func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsUR
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		app.stop() // as main does
 		for _, s := range srvs {
 			s.srv.Shutdown(ctx)
 			<-s.done
@@ -67,7 +75,7 @@ func startDemo(t *testing.T, root, certFile, keyFile string, useRGI bool) (tlsUR
 			time.Sleep(time.Millisecond)
 		}
 	}
-	return "https://" + srvs[0].srv.Addr().String(), "http://" + srvs[1].srv.Addr().String(), logs
+	return app, "https://" + srvs[0].srv.Addr().String(), "http://" + srvs[1].srv.Addr().String(), logs
 }
 
 // h2Only is a net/http client transport that speaks only HTTP/2 and fails a

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"crypto/tls"
 	"fmt"
 	"hash/crc32"
@@ -14,6 +15,9 @@ import (
 	"testing"
 )
 
+// sharedWebRoot is the project's shared test web root (testdata/www).
+const sharedWebRoot = "../../testdata/www"
+
 // TestDemoProtocolParity is a differential test: every request of the table
 // goes to the same site over h2 (TLS), h2c and HTTP/1.1 (the RGI fallback),
 // with the native handler and with the RGI app on HTTP/2 (-rgi), for a
@@ -22,19 +26,15 @@ import (
 // 9110 §6.6.1; "connection" aside, which only HTTP/1.1 has) and the same
 // content everywhere.
 func TestDemoProtocolParity(t *testing.T) {
+	// The shared test web root, copied so that a file too large to keep in
+	// the repository can join it.
 	root := t.TempDir()
-	for name, body := range map[string]string{
-		"index.html": "<p>home</p>", "hello.txt": "hello, world", "x": "x",
-		"a/b": "b", "a b.txt": "space", "dir/index.html": "<p>dir</p>", "empty/.keep": "",
-		"big.bin": strings.Repeat("0123456789abcdef", 10<<10), // larger than static's SmallFile: streamed
-	} {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.CopyFS(root, os.DirFS(sharedWebRoot)); err != nil {
+		t.Fatal(err)
+	}
+	// Larger than static's SmallFile: streamed.
+	if err := os.WriteFile(filepath.Join(root, "big.bin"), []byte(strings.Repeat("0123456789abcdef", 10<<10)), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	requests := []struct{ method, target string }{
 		{"GET", "/"}, {"HEAD", "/"}, {"OPTIONS", "/"}, {"OPTIONS", "/hello.txt"}, {"PUT", "/hello.txt"},
@@ -45,7 +45,11 @@ func TestDemoProtocolParity(t *testing.T) {
 		{"GET", "/a%00b"},
 		{"GET", "/missing"}, {"HEAD", "/missing"}, {"GET", "/a/missing"},
 		{"GET", "/dir"}, {"GET", "/dir/"}, {"GET", "/dir/index.html"}, {"GET", "/empty/"}, {"GET", "/empty"},
-		{"GET", "/a"}, {"GET", "/x/"}, {"GET", "/big.bin"}, {"HEAD", "/big.bin"}, {"GET", "/1m"},
+		{"GET", "/a"}, {"GET", "/x/"}, {"GET", "/style.css"}, {"GET", "/logo.svg"}, {"GET", "/big.bin"}, {"HEAD", "/big.bin"}, {"GET", "/1m"},
+		// The embedded site's pages refuse alike on every protocol.
+		{"POST", "/clock"}, {"GET", "/clock/nope"}, {"DELETE", "/echo"}, {"GET", "/echo/x"}, {"PUT", "/hpack"},
+		{"GET", "/hpack/x"}, {"POST", "/early-hints"}, {"GET", "/trailers/x"}, {"GET", "/clockwork"},
+		{"HEAD", "/clock/events"},
 	}
 	for _, c := range []struct {
 		name, root string
@@ -56,15 +60,27 @@ func TestDemoProtocolParity(t *testing.T) {
 			tlsClient, h2cClient := clients(t)
 			h1 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 			defer h1.CloseIdleConnections()
+			h2, h2c := viaH2, viaH2C
+			if c.useRGI {
+				h2, h2c = viaRGIH2, viaRGIH2C
+			}
 			sides := []struct {
 				name string
 				cl   *http.Client
 				base string
-			}{{"h2", tlsClient, tlsURL}, {"h2c", h2cClient, h2cURL}, {"HTTP/1.1", h1, h2cURL}, {"HTTP/1.1+TLS", h1, tlsURL}}
+				v    via
+			}{{"h2", tlsClient, tlsURL, h2}, {"h2c", h2cClient, h2cURL, h2c}, {"HTTP/1.1", h1, h2cURL, viaH1}, {"HTTP/1.1+TLS", h1, tlsURL, viaH1TLS}}
 			for _, rq := range requests {
 				var want string
 				for i, side := range sides {
-					got := parityAnswer(t, side.cl, rq.method, side.base, rq.target)
+					// The embedded index names the protocol it came
+					// over: it must be exactly that side's, and
+					// compares equal as "<index>".
+					var index []byte
+					if c.root == "" {
+						index = renderIndex(side.v)
+					}
+					got := parityAnswer(t, side.cl, rq.method, side.base, rq.target, index)
 					if i == 0 {
 						want = got
 						if !strings.Contains(got, " date") {
@@ -83,8 +99,9 @@ func TestDemoProtocolParity(t *testing.T) {
 
 // parityAnswer sends method target (as it is, not cleaned or re-escaped) and
 // returns the status, the sorted lowercase header names, without
-// "connection", and the content's length and CRC-32.
-func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) string {
+// "connection", and the content's length and CRC-32, or "<index>" for a
+// content equal to index.
+func parityAnswer(t *testing.T, cl *http.Client, method, base, target string, index []byte) string {
 	t.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
@@ -117,5 +134,8 @@ func parityAnswer(t *testing.T, cl *http.Client, method, base, target string) st
 		}
 	}
 	slices.Sort(names)
+	if index != nil && bytes.Equal(body, index) {
+		return fmt.Sprintf("%d %s <index>", resp.StatusCode, strings.Join(names, " "))
+	}
 	return fmt.Sprintf("%d %s (%d bytes, crc %08x)", resp.StatusCode, strings.Join(names, " "), len(body), crc32.ChecksumIEEE(body))
 }

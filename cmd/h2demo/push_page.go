@@ -126,3 +126,14 @@ func pushPageHTML(pushed int, refusal error) string {
 `)
 	return b.String()
 }
+
+// pushPageEntry lists the push page on the index. Push exists only in
+// HTTP/2, so over HTTP/1.1 (and with -rgi) the page says it needs HTTP/2.
+var pushPageEntry = page{
+	Path:  pushPage,
+	Title: "Server push",
+	About: "a page whose stylesheet, script and images are pushed with PUSH_PROMISE (package push), or hinted with 103 to clients that disabled push, as browsers do",
+	H2: func(*demo, *handler.Stream) handler.RequestHandler {
+		return handler.HandlerFunc(servePushPage)
+	},
+}

@@ -35,6 +35,9 @@ type site struct {
 	// files is the embedded site, loaded once, by cleaned name; the bodies
 	// are stored as interface values so that serving them does not allocate.
 	files map[string]reply
+	// index is the index page as served over each via (it names the
+	// protocol), rendered once.
+	index [numVia]reply
 }
 
 // newSite loads the embedded demo site.
@@ -55,24 +58,31 @@ func newSite() (*site, error) {
 	if err != nil {
 		return nil, err
 	}
-	files["."] = files["index.html"]
+	// Browsers ask for /favicon.ico where a page names no icon (a
+	// text/plain echo): the SVG answers, as SVG.
+	files["favicon.ico"] = files["favicon.svg"]
 	big := make([]byte, 1<<20)
 	for i := range big {
 		big[i] = 'a' + byte(i%26)
 	}
 	files[bigName] = reply{status: 200, ctype: "application/octet-stream", length: int64(len(big)), body: big}
-	return &site{files: files}, nil
+	st := &site{files: files}
+	for v := range numVia {
+		b := renderIndex(v)
+		st.index[v] = reply{status: 200, ctype: "text/html; charset=utf-8", length: int64(len(b)), body: b}
+	}
+	return st, nil
 }
 
 // serve answers method and the request target p (the :path pseudo-header, or
-// the HTTP/1.1 request target).
+// the HTTP/1.1 request target) that came over v.
 //
 // The target is checked first with rgi.CheckTarget, the rule the HTTP/1.1
 // fallback (rgi) applies before the app sees a request, so that the site
 // answers a target such as "//x" or "/../x" the same on HTTP/2 and HTTP/1.1
 // (400; see rgi.CheckTarget for why refusing is right), and before the method,
 // as rgi does.
-func (s *site) serve(method, p string) reply {
+func (s *site) serve(method, p string, v via) reply {
 	if err := rgi.CheckTarget(p); err != nil {
 		return rejectReply(err)
 	}
@@ -84,7 +94,12 @@ func (s *site) serve(method, p string) reply {
 	if !ok {
 		return textReply(400, "bad request path\n", "")
 	}
-	r := s.open(name)
+	var r reply
+	if name == "." || name == "index.html" {
+		r = s.index[v]
+	} else {
+		r = s.open(name)
+	}
 	if method == "HEAD" {
 		r.body = nil
 	}

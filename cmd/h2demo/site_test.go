@@ -42,7 +42,7 @@ func TestEmbeddedSite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			r := s.serve(tt.method, tt.path)
+			r := s.serve(tt.method, tt.path, viaH2)
 			if r.status != tt.status || r.ctype != tt.ctype {
 				t.Fatalf("got %d %q, want %d %q", r.status, r.ctype, tt.status, tt.ctype)
 			}
