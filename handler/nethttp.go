@@ -1,10 +1,12 @@
 package handler
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -46,6 +48,23 @@ func HTTPHandler(h http.Handler) Factory {
 	return func(*Stream) RequestHandler { return &httpStream{h: h} }
 }
 
+// HTTPServer returns a Factory that serves hs.Handler (http.DefaultServeMux
+// when nil) as HTTPHandler does, with hs as the request context's
+// http.ServerContextKey, as net/http's own server sets it. Only the handler
+// and that key are taken from hs: its limits, timeouts, BaseContext and
+// ConnContext are HTTP/1.1 settings of net/http (HTTP/2 limits are the
+// server's: h2server.Config). h2server.NetHTTP uses it, so that a handler
+// finds the same *http.Server over HTTP/2 and over HTTP/1.1.
+func HTTPServer(hs *http.Server) Factory {
+	return func(*Stream) RequestHandler {
+		h := hs.Handler
+		if h == nil {
+			h = http.DefaultServeMux
+		}
+		return &httpStream{h: h, srv: hs}
+	}
+}
+
 const (
 	httpPreBuffer = 4 << 10  // response bytes buffered before the headers go out
 	httpOutMax    = 64 << 10 // response bytes waiting for the windows before Write blocks
@@ -57,6 +76,7 @@ var errStreamGone = errors.New("handler: HTTP/2 stream closed")
 // httpStream runs one request through a net/http Handler.
 type httpStream struct {
 	h   http.Handler
+	srv *http.Server // http.ServerContextKey's value, or nil
 	ref Handle // the request, for the handler goroutine (never the *Stream: it may be recycled)
 	log *slog.Logger
 
@@ -161,7 +181,32 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 	} else {
 		r.Body = (*httpBody)(hs)
 	}
-	return r.WithContext(s.Context()), nil
+	return r.WithContext(&httpContext{Context: s.Context(), srv: hs.srv, local: s.Conn().LocalAddr}), nil
+}
+
+// httpContext adds the values net/http's server puts in every request's
+// context (http.ServerContextKey, http.LocalAddrContextKey) to the stream's
+// context, in one allocation. Cancellation is the stream's: a
+// context.WithCancel below it finds the stream's cancelCtx through Value
+// and starts no goroutine.
+type httpContext struct {
+	context.Context
+	srv   *http.Server
+	local net.Addr
+}
+
+func (c *httpContext) Value(key any) any {
+	switch key {
+	case http.ServerContextKey:
+		if c.srv != nil {
+			return c.srv
+		}
+	case http.LocalAddrContextKey:
+		if c.local != nil {
+			return c.local
+		}
+	}
+	return c.Context.Value(key)
 }
 
 func addrString(s *Stream) string {
