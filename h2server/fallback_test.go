@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
-
 )
 
 // TestHTTP1ServerNetHTTP: NetHTTP's net/http fallback serves HTTP/1.1

@@ -77,7 +77,7 @@ var errStreamGone = errors.New("handler: HTTP/2 stream closed")
 type httpStream struct {
 	h   http.Handler
 	srv *http.Server // http.ServerContextKey's value, or nil
-	ref Handle // the request, for the handler goroutine (never the *Stream: it may be recycled)
+	ref Handle       // the request, for the handler goroutine (never the *Stream: it may be recycled)
 	log *slog.Logger
 
 	mu   sync.Mutex
