@@ -10,11 +10,12 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"slices"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/httpfield"
@@ -90,6 +91,11 @@ type httpStream struct {
 	reqTrailer   http.Header // the request trailers, copied on the connection goroutine
 	req          *http.Request
 
+	expectContinue bool        // send 100 Continue on the first body read (mu)
+	readTimer      *time.Timer // SetReadDeadline (mu)
+	writeTimer     *time.Timer // SetWriteDeadline (mu)
+	headLen        int         // bytes written in answer to HEAD, not sent
+
 	// Response.
 	hdr      http.Header // the handler's header map (w.Header())
 	snap     http.Header // hdr as it was at WriteHeader: what is sent
@@ -148,14 +154,25 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 	var declared []string
 	for _, f := range header {
 		k := textproto.CanonicalMIMEHeaderKey(f.Name)
-		h[k] = append(h[k], f.Value)
 		if k == "Trailer" {
+			// As net/http: the declared names become r.Trailer's keys,
+			// and the field leaves r.Header.
 			for _, t := range strings.Split(f.Value, ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					declared = append(declared, textproto.CanonicalMIMEHeaderKey(t))
+				switch t = textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(t)); t {
+				case "", "Transfer-Encoding", "Trailer", "Content-Length":
+				default:
+					declared = append(declared, t)
 				}
 			}
+			continue
 		}
+		h[k] = append(h[k], f.Value)
+	}
+	// As net/http: "Expect: 100-continue" is answered with 100 Continue
+	// when the handler first reads the body, and leaves r.Header.
+	if hasToken(h["Expect"], "100-continue") {
+		delete(h, "Expect")
+		hs.expectContinue = !s.BodyEnded()
 	}
 	r := &http.Request{
 		Method:     method,
@@ -176,12 +193,25 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 		}
 	}
 	if s.BodyEnded() {
-		r.Body = http.NoBody
 		r.ContentLength = 0
-	} else {
-		r.Body = (*httpBody)(hs)
 	}
+	// Always the stream's reader, as net/http's HTTP/2 does: a request
+	// without a body reads io.EOF (r.Body is not http.NoBody).
+	r.Body = (*httpBody)(hs)
 	return r.WithContext(&httpContext{Context: s.Context(), srv: hs.srv, local: s.Conn().LocalAddr}), nil
+}
+
+// hasToken reports whether the comma-separated lists vs hold token t,
+// ignoring case and optional whitespace (RFC 9110 §5.6.1).
+func hasToken(vs []string, t string) bool {
+	for _, v := range vs {
+		for item := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.Trim(item, " \t"), t) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // httpContext adds the values net/http's server puts in every request's
@@ -242,7 +272,11 @@ func (hs *httpStream) OnClose(s *Stream, code ErrCode) {
 	hs.body.End(err)
 	hs.mu.Lock()
 	hs.closed = true
-	hs.closeErr = err
+	if hs.closeErr == nil {
+		hs.closeErr = err
+	}
+	stopTimer(&hs.readTimer)
+	stopTimer(&hs.writeTimer)
 	hs.cond.Broadcast()
 	hs.mu.Unlock()
 }
@@ -252,6 +286,16 @@ type httpBody httpStream
 
 func (b *httpBody) Read(p []byte) (int, error) {
 	hs := (*httpStream)(b)
+	hs.mu.Lock()
+	if hs.expectContinue {
+		hs.expectContinue = false
+		if !hs.started {
+			// RFC 9110 §10.1.1: the client waits for 100 Continue (or
+			// the final response) before sending the body.
+			hs.ref.SendInformational(100, nil)
+		}
+	}
+	hs.mu.Unlock()
 	n, err := hs.body.Read(p)
 	if err == io.EOF {
 		hs.fillTrailers()
@@ -321,8 +365,20 @@ func (hs *httpStream) finish() {
 	}
 	if !hs.started {
 		hs.sniffLocked()
-		body := hs.out[hs.outOff:]
-		fields := hs.fields(len(body), true)
+		var body any
+		n := len(hs.out) - hs.outOff
+		if hs.isHead() {
+			// The bytes written were counted, not kept: the engine
+			// sends no content to HEAD (RFC 9110 §9.3.2). A body of
+			// unknown length keeps the engine from adding a
+			// content-length of its own: nothing written to a HEAD
+			// response sends none, as in net/http.
+			n = hs.headLen
+			body = BodyGenerator(func(int) ([]byte, DataFlag) { return nil, DataEOF })
+		} else {
+			body = hs.out[hs.outOff:]
+		}
+		fields := hs.fields(n, true)
 		hs.finished = true
 		hs.mu.Unlock()
 		callHook(&testHookFinished, hs.req)
@@ -340,12 +396,11 @@ func (hs *httpStream) finish() {
 	hs.closeBody()
 }
 
-// closeBody returns the window of request body the handler never read.
-func (hs *httpStream) closeBody() {
-	if b, ok := hs.req.Body.(*httpBody); ok {
-		b.Close()
-	}
-}
+// closeBody returns the window of request body the handler never read
+// (whatever the handler put in r.Body, such as an http.MaxBytesReader).
+func (hs *httpStream) closeBody() { hs.body.Close() }
+
+func (hs *httpStream) isHead() bool { return hs.req.Method == "HEAD" }
 
 // trailerFields returns the response trailers (declared names, and
 // TrailerPrefix keys) from the live header map, as net/http reads them when
@@ -380,12 +435,12 @@ func sanitize(f []hpack.HeaderField) []hpack.HeaderField {
 }
 
 // fields converts the header snapshot taken at WriteHeader to HTTP/2 fields;
-// with final the body length n is known. Declared trailers are sent as
-// trailers only.
+// with final the body length n is known. As in net/http, a declared trailer
+// that had a value at WriteHeader is sent in the header too.
 func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
 	f := make([]hpack.HeaderField, 0, len(hs.snap)+2)
 	for k, vs := range hs.snap {
-		if strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(hs.trailers, k) {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
 			continue
 		}
 		switch k {
@@ -399,7 +454,9 @@ func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
 			f = append(f, hpack.HeaderField{Name: name, Value: strings.Trim(v, " \t")})
 		}
 	}
-	if final && hs.snap.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {
+	// As net/http: the length of what the handler wrote when it returned
+	// first, except a HEAD response to which nothing was written.
+	if final && hs.snap.Get("Content-Length") == "" && bodyAllowed(hs.status) && (n > 0 || !hs.isHead()) {
 		f = append(f, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(n)})
 	}
 	return sanitize(f)
@@ -444,7 +501,7 @@ func (hs *httpStream) startLocked() {
 }
 
 // sniffLocked sets a content-type from the first bytes, as net/http does, when
-// the handler set none.
+// the handler set none. A HEAD response sniffs what was written to it.
 func (hs *httpStream) sniffLocked() {
 	if _, ok := hs.snap["Content-Type"]; !ok && bodyAllowed(hs.status) && len(hs.out) > hs.outOff {
 		hs.snap.Set("Content-Type", http.DetectContentType(hs.out[hs.outOff:]))
@@ -492,10 +549,42 @@ func (w *httpWriter) WriteHeader(code int) {
 	}
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	if hs.wrote || code < 200 {
+	if hs.wrote {
+		return
+	}
+	if code < 200 {
+		hs.informationalLocked(code)
 		return
 	}
 	hs.writeHeaderLocked(code)
+}
+
+// informationalLocked sends a 1xx response with the current header map
+// (without content-length and transfer-encoding), which is not cleared, as
+// net/http does (RFC 8297 §2: the final response may repeat the hints). RFC
+// 9113 §8.6 forbids 101 in HTTP/2: it is dropped.
+func (hs *httpStream) informationalLocked(code int) {
+	if code == http.StatusSwitchingProtocols || hs.closed {
+		return
+	}
+	var f []hpack.HeaderField
+	for k, vs := range hs.hdr {
+		switch k {
+		case "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "Upgrade":
+			continue
+		}
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			continue
+		}
+		name := strings.ToLower(k)
+		for _, v := range vs {
+			f = append(f, hpack.HeaderField{Name: name, Value: strings.Trim(v, " \t")})
+		}
+	}
+	if code == http.StatusContinue {
+		hs.expectContinue = false // sent by the handler itself
+	}
+	hs.ref.SendInformational(code, sanitize(f))
 }
 
 func (w *httpWriter) Write(p []byte) (int, error) {
@@ -505,10 +594,10 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 	if !hs.wrote {
 		hs.writeHeaderLocked(http.StatusOK)
 	}
-	if !bodyAllowed(hs.status) || hs.req.Method == "HEAD" {
-		if hs.req.Method == "HEAD" {
-			return len(p), nil
-		}
+	if hs.isHead() {
+		return hs.writeHeadLocked(p), nil
+	}
+	if !bodyAllowed(hs.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	written := 0
@@ -517,22 +606,27 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 			return written, hs.closeErr
 		}
 		pending := len(hs.out) - hs.outOff
-		if !hs.started && pending+len(p) > httpPreBuffer {
-			hs.startLocked()
+		if !hs.started {
+			// Fill the pre-buffer first, so that the content-type is
+			// sniffed from the first bytes however they were written.
+			n := min(len(p), httpPreBuffer-pending)
+			hs.out = append(hs.out, p[:n]...)
+			p = p[n:]
+			written += n
+			if len(p) > 0 {
+				hs.startLocked()
+			}
 			continue
 		}
-		if hs.started && pending >= httpOutMax {
+		if pending >= httpOutMax {
 			hs.cond.Wait()
 			continue
 		}
-		n := len(p)
-		if hs.started {
-			n = min(n, httpOutMax-pending)
-		}
+		n := min(len(p), httpOutMax-pending)
 		hs.out = append(hs.out, p[:n]...)
 		p = p[n:]
 		written += n
-		if hs.started && hs.deferred {
+		if hs.deferred {
 			hs.deferred = false
 			hs.ref.Resume()
 		}
@@ -540,18 +634,121 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 	return written, nil
 }
 
+// writeHeadLocked takes a write in answer to HEAD: it is counted for the
+// content-length and its first bytes kept for sniffing the content-type, as
+// net/http does; more than the pre-buffer sends the headers without a
+// length.
+func (hs *httpStream) writeHeadLocked(p []byte) int {
+	hs.headLen += len(p)
+	if !hs.started {
+		n := min(len(p), httpPreBuffer-len(hs.out))
+		hs.out = append(hs.out, p[:n]...)
+		if hs.headLen > httpPreBuffer {
+			hs.startLocked()
+		}
+	}
+	return len(p)
+}
+
 // Flush sends the response headers (if not yet sent) and everything written so
 // far, as the windows allow.
-func (w *httpWriter) Flush() {
+func (w *httpWriter) Flush() { w.FlushError() }
+
+// FlushError is Flush for http.ResponseController: like net/http's HTTP/2 it
+// returns once what was written has been handed to the connection (so that a
+// reset that follows, such as a panic's, comes after it), which may wait for
+// the peer's flow-control windows, and an error when the stream has closed.
+func (w *httpWriter) FlushError() error {
 	hs := (*httpStream)(w)
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	if hs.closed {
-		return
+		return hs.closeErr
 	}
 	hs.startLocked()
+	if hs.isHead() || !bodyAllowed(hs.status) {
+		return nil // no content: the generator never runs
+	}
 	if hs.deferred {
 		hs.deferred = false
 		hs.ref.Resume()
+	}
+	for !hs.closed && len(hs.out) > hs.outOff {
+		hs.cond.Wait()
+	}
+	if hs.closed {
+		return hs.closeErr
+	}
+	return nil
+}
+
+// EnableFullDuplex is a no-op, as in net/http's HTTP/2: an HTTP/2 stream
+// always lets the handler read the request while it writes the response.
+func (w *httpWriter) EnableFullDuplex() error { return nil }
+
+// errDeadline is wrapped, as net/http does, so that callers test it with
+// errors.Is(err, os.ErrDeadlineExceeded).
+var errDeadline = fmt.Errorf("handler: %w", os.ErrDeadlineExceeded)
+
+// SetReadDeadline, for http.ResponseController, sets when reads of the
+// request body start failing with an error that is os.ErrDeadlineExceeded
+// (bytes already received are still returned first); the zero time clears
+// it, as in net/http's HTTP/2. Once passed, a deadline stays passed.
+func (w *httpWriter) SetReadDeadline(t time.Time) error {
+	hs := (*httpStream)(w)
+	return hs.setDeadline(&hs.readTimer, t, hs.readExpired)
+}
+
+// SetWriteDeadline, for http.ResponseController, sets when the stream is
+// reset with INTERNAL_ERROR if the response has not been sent completely,
+// as net/http's HTTP/2 does; writes fail from then on with an error that is
+// os.ErrDeadlineExceeded. The zero time clears it.
+func (w *httpWriter) SetWriteDeadline(t time.Time) error {
+	hs := (*httpStream)(w)
+	return hs.setDeadline(&hs.writeTimer, t, hs.writeExpired)
+}
+
+func (hs *httpStream) readExpired() { hs.body.End(errDeadline) }
+
+func (hs *httpStream) writeExpired() {
+	hs.mu.Lock()
+	if !hs.closed {
+		hs.closed, hs.closeErr = true, errDeadline
+		hs.cond.Broadcast()
+	}
+	hs.mu.Unlock()
+	hs.ref.Reset(InternalError)
+}
+
+// setDeadline arms *timer to run expire at t, or runs it before returning
+// when t has passed (so that the next read or write fails, as in net/http);
+// the zero time disarms it. Timers are stopped when the stream closes.
+func (hs *httpStream) setDeadline(timer **time.Timer, t time.Time, expire func()) error {
+	hs.mu.Lock()
+	if hs.closed {
+		err := hs.closeErr
+		hs.mu.Unlock()
+		return err
+	}
+	if *timer != nil && !(*timer).Stop() {
+		hs.mu.Unlock()
+		return nil // already expired
+	}
+	*timer = nil
+	now := !t.IsZero() && !t.After(time.Now())
+	if !t.IsZero() && !now {
+		*timer = time.AfterFunc(time.Until(t), expire)
+	}
+	hs.mu.Unlock()
+	if now {
+		expire()
+	}
+	return nil
+}
+
+func stopTimer(t **time.Timer) {
+	if *t != nil {
+		(*t).Stop()
+		*t = nil
 	}
 }
