@@ -22,29 +22,49 @@ import (
 )
 
 // HTTPHandler returns a Factory that serves every stream with an ordinary
-// net/http Handler, so that existing Go applications run on h2kit unchanged.
+// net/http Handler, so that existing Go applications run on h2kit unchanged,
+// with the semantics of net/http's own HTTP/2 server (the package doc lists
+// the differences; a differential test pins them). h2server.NetHTTP serves
+// the same handler over HTTP/1.1 with net/http itself.
 //
 // Each request runs h.ServeHTTP on its own goroutine (the connection goroutine
 // never waits for it). The request body is streamed to r.Body under flow control:
 // received bytes are returned to the peer's windows (WINDOW_UPDATE) only as the
 // handler reads them, so a handler that does not read holds at most a stream
-// window of body. The response is buffered up to 4 KiB: a handler that writes
-// less and returns gets a content-length; beyond that, or on Flush
-// (http.Flusher), the headers go out and the body streams as the peer's windows
-// allow, with Write blocking while 64 KiB are waiting to be sent. As in
-// net/http the header map is sent as it was at WriteHeader (or the first
-// Write): later changes are not sent, and fields HTTP/2 forbids are dropped.
-// Response trailers work as in net/http: names declared in the "Trailer"
-// header before the first write (sent only as trailers, with their values when
-// ServeHTTP returns), or header keys prefixed with http.TrailerPrefix.
+// window of body; what it left unread is dropped, and its window returned, when
+// ServeHTTP returns. A request with "Expect: 100-continue" gets 100 Continue
+// when the handler first reads r.Body (the field is removed from r.Header).
 // Request trailers appear in r.Trailer once r.Body has returned io.EOF.
+//
+// The response is buffered up to 4 KiB: a handler that writes less and
+// returns gets a content-length; beyond that, or on Flush (http.Flusher,
+// http.ResponseController), the headers go out and the body streams as the
+// peer's windows allow, with Write blocking while 64 KiB are waiting to be
+// sent and Flush returning once what was written has been handed to the
+// connection. The content-type is sniffed from the first bytes when the
+// handler set none. As in net/http the header map is sent as it was at
+// WriteHeader (or the first Write): later changes are not sent, and fields
+// HTTP/2 forbids are dropped. WriteHeader with a 1xx status sends an interim
+// response (103 Early Hints) with the current header map. Response trailers
+// work as in net/http: names declared in the "Trailer" header before the first
+// write (sent as trailers with their values when ServeHTTP returns), or header
+// keys prefixed with http.TrailerPrefix. A response to HEAD gets the
+// content-length and content-type of what the handler wrote, and no content.
+//
+// http.ResponseController works as with net/http's HTTP/2: Flush,
+// SetReadDeadline (reads of r.Body fail with os.ErrDeadlineExceeded),
+// SetWriteDeadline (the stream is reset with INTERNAL_ERROR when it passes),
+// EnableFullDuplex (a no-op: HTTP/2 is full duplex); Hijack returns
+// http.ErrNotSupported, the ResponseWriter not being an http.Hijacker.
+//
+// r.Context() is cancelled when the stream closes (the client reset it, the
+// connection ended) and carries http.LocalAddrContextKey (and, with
+// HTTPServer, http.ServerContextKey). A panic in the handler resets the
+// stream with INTERNAL_ERROR after what was flushed (http.ErrAbortHandler
+// does so silently).
 //
 // An RFC 8441 extended CONNECT has its :protocol in r.Header[":protocol"] and
 // its URL parsed from :path, as in net/http.
-//
-// r.Context() is cancelled when the stream closes; a panic in the handler
-// resets the stream with INTERNAL_ERROR (http.ErrAbortHandler does so silently).
-// 1xx responses written with WriteHeader are not sent.
 func HTTPHandler(h http.Handler) Factory {
 	return func(*Stream) RequestHandler { return &httpStream{h: h} }
 }
@@ -95,6 +115,7 @@ type httpStream struct {
 	readTimer      *time.Timer // SetReadDeadline (mu)
 	writeTimer     *time.Timer // SetWriteDeadline (mu)
 	headLen        int         // bytes written in answer to HEAD, not sent
+	readPassed     bool        // the read deadline passed: the body ends with errDeadline (mu)
 
 	// Response.
 	hdr      http.Header // the handler's header map (w.Header())
@@ -295,9 +316,15 @@ func (b *httpBody) Read(p []byte) (int, error) {
 			hs.ref.SendInformational(100, nil)
 		}
 	}
+	passed := hs.readPassed
 	hs.mu.Unlock()
 	n, err := hs.body.Read(p)
 	if err == io.EOF {
+		if passed {
+			// As net/http: an END_STREAM that came after the deadline
+			// does not turn the deadline error into a clean end.
+			return n, errDeadline
+		}
 		hs.fillTrailers()
 	}
 	return n, err
@@ -708,7 +735,12 @@ func (w *httpWriter) SetWriteDeadline(t time.Time) error {
 	return hs.setDeadline(&hs.writeTimer, t, hs.writeExpired)
 }
 
-func (hs *httpStream) readExpired() { hs.body.End(errDeadline) }
+func (hs *httpStream) readExpired() {
+	hs.mu.Lock()
+	hs.readPassed = true
+	hs.mu.Unlock()
+	hs.body.End(errDeadline)
+}
 
 func (hs *httpStream) writeExpired() {
 	hs.mu.Lock()

@@ -400,6 +400,21 @@ var diffCases = []diffCase{
 		w.Header().Set("Content-Length", "5")
 		io.WriteString(w, "hello")
 	})},
+	{name: "content-length too short", handler: handle(func(w http.ResponseWriter, r *http.Request, rec *diffRec) {
+		w.Header().Set("Content-Length", "3")
+		n, err := io.WriteString(w, "hello")
+		rec.note("write %d %s", n, kind(err))
+	})},
+	{name: "content-length too long", handler: handle(func(w http.ResponseWriter, r *http.Request, rec *diffRec) {
+		w.Header().Set("Content-Length", "10")
+		n, err := io.WriteString(w, "hello")
+		rec.note("write %d %s", n, kind(err))
+	})},
+	{name: "content-length too long, flushed", handler: handle(func(w http.ResponseWriter, r *http.Request, rec *diffRec) {
+		w.Header().Set("Content-Length", "10")
+		io.WriteString(w, "hello")
+		w.(http.Flusher).Flush()
+	})},
 	{name: "large body", handler: handle(func(w http.ResponseWriter, r *http.Request, rec *diffRec) {
 		n, err := w.Write(big[:1<<20])
 		rec.note("wrote %d %s", n, kind(err))
@@ -499,6 +514,8 @@ var diffCases = []diffCase{
 		w.Header().Set("Connection", "close")
 		w.Header().Set("Keep-Alive", "timeout=5")
 		w.Header().Set("Transfer-Encoding", "chunked")
+		w.Header().Set("Proxy-Connection", "keep-alive")
+		w.Header().Set("Upgrade", "websocket")
 		w.Header().Set("X-Ok", "1")
 		io.WriteString(w, "body")
 	}), only: "h2", differs: "h2"},
@@ -688,6 +705,26 @@ var diffCases = []diffCase{
 			rec.note("SetReadDeadline %s", kind(rc.SetReadDeadline(time.Now().Add(-time.Second))))
 			n, err = r.Body.Read(b)
 			rec.note("read after the deadline %d %s", n, kind(err))
+			io.WriteString(w, "done")
+		})},
+	{name: "SetReadDeadline expires during a read",
+		request: func(ctx context.Context, base string, rec *diffRec) *http.Request {
+			pr, pw := io.Pipe()
+			go func() {
+				io.WriteString(pw, "abc")
+				<-rec.done
+				pw.Close()
+			}()
+			r, _ := http.NewRequestWithContext(ctx, "POST", base+"/", pr)
+			return r
+		},
+		handler: handle(func(w http.ResponseWriter, r *http.Request, rec *diffRec) {
+			b := make([]byte, 3)
+			io.ReadFull(r.Body, b)
+			rc := http.NewResponseController(w)
+			rec.note("SetReadDeadline %s", kind(rc.SetReadDeadline(time.Now().Add(20*time.Millisecond))))
+			n, err := r.Body.Read(b) // blocks: the client sends nothing more
+			rec.note("read %d %s", n, kind(err))
 			io.WriteString(w, "done")
 		})},
 	{name: "SetReadDeadline future", handler: handle(func(w http.ResponseWriter, r *http.Request, rec *diffRec) {
