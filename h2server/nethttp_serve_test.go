@@ -1,7 +1,10 @@
 package h2server_test
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -86,5 +89,67 @@ func TestNetHTTPCurl(t *testing.T) {
 				t.Errorf("curl %v:\n got %s\nwant %s", tc.args, out, tc.want)
 			}
 		})
+	}
+}
+
+// TestNetHTTPServerContextAndClose: the *http.Server NetHTTP returns is
+// the request context's http.ServerContextKey over HTTP/2 and over
+// HTTP/1.1, and Close of the h2server closes the HTTP/1.1 connections
+// net/http holds (an idle keep-alive connection reads EOF).
+func TestNetHTTPServerContextAndClose(t *testing.T) {
+	srv := &h2server.Server{}
+	seen := make(chan any, 2)
+	hs := h2server.NetHTTP(srv, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen <- r.Context().Value(http.ServerContextKey)
+	}))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(l) }()
+	base := "http://" + l.Addr().String() + "/"
+
+	h2c := new(http.Protocols)
+	h2c.SetUnencryptedHTTP2(true)
+	h2 := &http.Transport{Protocols: h2c}
+	defer h2.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: h2}).Get(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := <-seen; got != hs {
+		t.Errorf("HTTP/2: ServerContextKey %v, want the server NetHTTP returned", got)
+	}
+
+	nc, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	nc.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := nc.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(nc)
+	resp, err = http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := <-seen; got != hs {
+		t.Errorf("HTTP/1.1: ServerContextKey %v, want the server NetHTTP returned", got)
+	}
+	if resp.Close {
+		t.Fatal("net/http closed the keep-alive connection by itself")
+	}
+
+	srv.Close()
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("idle HTTP/1.1 connection after Close: read %v, want EOF", err)
+	}
+	if err := <-done; !errors.Is(err, h2server.ErrServerClosed) {
+		t.Errorf("Serve: %v", err)
 	}
 }
