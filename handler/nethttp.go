@@ -382,6 +382,14 @@ func (hs *httpStream) serve() {
 // once it sees finished, so they can never come too late.
 func (hs *httpStream) finish() {
 	hs.mu.Lock()
+	if hs.closed {
+		// The stream closed, or a write deadline passed and its reset
+		// is on the way: the response must not end cleanly.
+		hs.mu.Unlock()
+		callHook(&testHookFinished, hs.req)
+		hs.closeBody()
+		return
+	}
 	if !hs.wrote {
 		hs.writeHeaderLocked(http.StatusOK)
 	}
@@ -539,6 +547,11 @@ func (hs *httpStream) sniffLocked() {
 func (hs *httpStream) generate(max int) ([]byte, DataFlag) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
+	if hs.closed {
+		// A write deadline passed: the reset queued will end the stream.
+		hs.deferred = true
+		return nil, DataDeferred
+	}
 	avail := len(hs.out) - hs.outOff
 	if avail == 0 {
 		if hs.finished {

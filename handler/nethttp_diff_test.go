@@ -641,8 +641,11 @@ var diffCases = []diffCase{
 			return "", err
 		}
 		rec.cancel()
-		_, err := io.ReadAll(resp.Body)
-		return string(part), err
+		// What the read returns now is a race in the client (HTTP/1.1:
+		// a clean end or context.Canceled): the handler's view is what
+		// is compared.
+		io.ReadAll(resp.Body)
+		return string(part), nil
 	}},
 	{name: "FileServer", request: get("/a.txt"), handler: fileServer},
 	{name: "FileServer Range", request: get("/a.txt", "Range", "bytes=2-5"), handler: fileServer},
