@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/h2kit/h2kit/hpack"
+	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // netHTTPFallback is the HTTP1Server of NetHTTP: one net/http server that
@@ -141,21 +142,8 @@ func (u *h2cUpgrader) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // "A server MUST NOT upgrade the connection to HTTP/2 if this header field
 // is not present or if more than one is present").
 func wantsH2C(h http.Header) bool {
-	return len(h["Http2-Settings"]) == 1 && hasToken(h["Upgrade"], "h2c") &&
-		hasToken(h["Connection"], "upgrade") && hasToken(h["Connection"], "http2-settings")
-}
-
-// hasToken reports whether the comma-separated lists vs hold token t,
-// ignoring case and optional whitespace (RFC 9110 §5.6.1).
-func hasToken(vs []string, t string) bool {
-	for _, v := range vs {
-		for item := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.Trim(item, " \t"), t) {
-				return true
-			}
-		}
-	}
-	return false
+	return len(h["Http2-Settings"]) == 1 && httpfield.HasToken(h["Upgrade"], "h2c") &&
+		httpfield.HasToken(h["Connection"], "upgrade") && httpfield.HasToken(h["Connection"], "http2-settings")
 }
 
 // upgradeRequestOf copies what UpgradeH2C needs out of r; the header fields

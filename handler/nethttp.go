@@ -191,7 +191,7 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 	}
 	// As net/http: "Expect: 100-continue" is answered with 100 Continue
 	// when the handler first reads the body, and leaves r.Header.
-	if hasToken(h["Expect"], "100-continue") {
+	if httpfield.HasToken(h["Expect"], "100-continue") {
 		delete(h, "Expect")
 		hs.expectContinue = !s.BodyEnded()
 	}
@@ -220,19 +220,6 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 	// without a body reads io.EOF (r.Body is not http.NoBody).
 	r.Body = (*httpBody)(hs)
 	return r.WithContext(&httpContext{Context: s.Context(), srv: hs.srv, local: s.Conn().LocalAddr}), nil
-}
-
-// hasToken reports whether the comma-separated lists vs hold token t,
-// ignoring case and optional whitespace (RFC 9110 §5.6.1).
-func hasToken(vs []string, t string) bool {
-	for _, v := range vs {
-		for item := range strings.SplitSeq(v, ",") {
-			if strings.EqualFold(strings.Trim(item, " \t"), t) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // httpContext adds the values net/http's server puts in every request's
