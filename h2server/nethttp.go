@@ -47,8 +47,10 @@ func NetHTTP(srv *Server, h http.Handler) *http.Server {
 	}
 	cfg := srv.Config.withDefaults()
 	hs := &http.Server{
-		ReadHeaderTimeout: cfg.HandshakeTimeout,
-		IdleTimeout:       cfg.IdleTimeout,
+		// A negative Config duration disables its timer; net/http's
+		// "none" is 0.
+		ReadHeaderTimeout: max(cfg.HandshakeTimeout, 0),
+		IdleTimeout:       max(cfg.IdleTimeout, 0),
 		MaxHeaderBytes:    int(cfg.MaxHeaderListSize),
 	}
 	if srv.Logger != nil {
