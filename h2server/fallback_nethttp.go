@@ -3,6 +3,7 @@ package h2server
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -19,30 +20,82 @@ type netHTTPFallback struct {
 	hs    *http.Server
 	ln    handedListener
 	start sync.Once
+
+	mu      sync.Mutex
+	serving map[net.Conn]chan struct{} // TLS connections net/http serves, closed when it is done with them
+
+	closeOnce sync.Once
+	closed    chan struct{} // Close: no ServeConn waits any more
 }
 
 func newNetHTTPFallback(srv *Server, hs *http.Server, h http.Handler) *netHTTPFallback {
-	f := &netHTTPFallback{hs: hs}
+	f := &netHTTPFallback{hs: hs, serving: make(map[net.Conn]chan struct{}), closed: make(chan struct{})}
 	f.ln.conns = make(chan net.Conn)
 	f.ln.done = make(chan struct{})
 	hs.Handler = &h2cUpgrader{srv: srv, next: h}
 	return f
 }
 
-// ServeConn hands nc to the net/http server, starting it on first use; it
-// returns once net/http has taken the connection (net/http serves it on
-// its own goroutine and closes it).
+// ServeConn hands nc to the net/http server, starting it on first use, and
+// returns when the connection is closed, so that the h2server counts and
+// tracks it as long as it lives, like its HTTP/2 connections. A cleartext
+// connection is handed over wrapped, its Close noticed; a TLS connection
+// must be handed over as the *tls.Conn itself (net/http needs it to set
+// r.TLS), and its end is seen through net/http's ConnState (closed, or
+// hijacked by a handler: from then on it is the handler's).
 func (f *netHTTPFallback) ServeConn(nc net.Conn, buffered []byte) {
-	f.start.Do(func() {
-		go func() {
-			// Serve returns at once after Shutdown or Close.
-			f.hs.Serve(&f.ln)
-			f.ln.Close()
-		}()
-	})
-	// A TLS connection is handed over as the *tls.Conn itself (buffered
-	// is empty there), which net/http needs to set r.TLS.
-	f.ln.hand(PrefixConn(nc, buffered))
+	f.start.Do(f.serve)
+	done := make(chan struct{})
+	c := nc
+	if isTLS(nc) {
+		f.mu.Lock()
+		f.serving[nc] = done
+		f.mu.Unlock()
+	} else {
+		c = &handedConn{Conn: nc, pre: buffered, done: done}
+	}
+	if !f.ln.hand(c) {
+		f.release(nc)
+		return
+	}
+	select {
+	case <-done:
+	case <-f.closed:
+		// Close: whatever still holds the connection (a handler that
+		// hijacked it and never closes it) does not hold the server.
+		f.release(nc)
+	}
+}
+
+// serve starts the net/http server on the handed-over connections, with a
+// ConnState hook that sees TLS connections end (and calls the one set on
+// hs before serving).
+func (f *netHTTPFallback) serve() {
+	user := f.hs.ConnState
+	f.hs.ConnState = func(c net.Conn, st http.ConnState) {
+		if st == http.StateClosed || st == http.StateHijacked {
+			f.release(c)
+		}
+		if user != nil {
+			user(c, st)
+		}
+	}
+	go func() {
+		// Serve returns at once after Shutdown or Close.
+		f.hs.Serve(&f.ln)
+		f.ln.Close()
+	}()
+}
+
+// release ends the ServeConn of a TLS connection.
+func (f *netHTTPFallback) release(c net.Conn) {
+	f.mu.Lock()
+	done := f.serving[c]
+	delete(f.serving, c)
+	f.mu.Unlock()
+	if done != nil {
+		close(done)
+	}
 }
 
 func (f *netHTTPFallback) Shutdown(ctx context.Context) error {
@@ -52,6 +105,7 @@ func (f *netHTTPFallback) Shutdown(ctx context.Context) error {
 
 func (f *netHTTPFallback) Close() error {
 	f.ln.Close()
+	f.closeOnce.Do(func() { close(f.closed) })
 	return f.hs.Close()
 }
 
@@ -63,11 +117,14 @@ type handedListener struct {
 	once  sync.Once
 }
 
-func (l *handedListener) hand(nc net.Conn) {
+// hand gives nc to Accept; after Close it closes nc and reports false.
+func (l *handedListener) hand(nc net.Conn) bool {
 	select {
 	case l.conns <- nc:
+		return true
 	case <-l.done:
 		nc.Close()
+		return false
 	}
 }
 
@@ -93,6 +150,45 @@ type handedAddr struct{}
 
 func (handedAddr) Network() string { return "h2server" }
 func (handedAddr) String() string  { return "h2server" }
+
+// handedConn is a cleartext connection handed to net/http: its first bytes
+// are those the server read while sniffing, and its first Close (by
+// net/http, or by whoever hijacked it, such as the h2c upgrade) ends its
+// ServeConn.
+type handedConn struct {
+	net.Conn
+	pre  []byte
+	once sync.Once
+	done chan struct{}
+}
+
+func (c *handedConn) Read(p []byte) (int, error) {
+	if len(c.pre) > 0 {
+		n := copy(p, c.pre)
+		c.pre = c.pre[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
+}
+
+func (c *handedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { close(c.done) })
+	return err
+}
+
+// CloseWrite keeps net/http's half-close before closing after an error
+// answer (so that the client reads it instead of a reset).
+func (c *handedConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
+// ReadFrom keeps the connection's own ReadFrom (sendfile for
+// http.FileServer over TCP).
+func (c *handedConn) ReadFrom(r io.Reader) (int64, error) { return io.Copy(c.Conn, r) }
 
 // h2cUpgrader is the net/http side of the h2c Upgrade: a cleartext request
 // that asks for it goes to srv.UpgradeH2C, others to next.
