@@ -97,10 +97,15 @@ func (s *Server) sniffConn(nc net.Conn, cfg *Config) (proto, []byte) {
 	}
 }
 
+// http1 hands a connection that does not speak HTTP/2 to the fallback, or
+// answers 505 without one.
 func (s *Server) http1(nc net.Conn, buffered []byte) {
-	f := s.HTTP1
+	s.lock()
+	f := s.fallback
+	s.mu.Unlock()
 	if f == nil {
-		f = serve505
+		serve505(nc)
+		return
 	}
-	f(nc, buffered)
+	f.ServeConn(nc, buffered)
 }

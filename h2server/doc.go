@@ -3,6 +3,22 @@
 // handler). Every HTTP/2 limit is a documented field of Config, its default an
 // exported Default… constant.
 //
+// # net/http handlers
+//
+// An existing http.Handler (an http.ServeMux, a router) is served on every
+// protocol by one line, as net/http's own functions would serve it:
+//
+//	log.Fatal(h2server.ListenAndServe("127.0.0.1:8080", mux)) // h2c (prior knowledge, Upgrade) and HTTP/1.1
+//	log.Fatal(h2server.ListenAndServeTLS(":8443", "cert.pem", "key.pem", mux)) // h2 and HTTP/1.1 by ALPN
+//
+// or through a Server of one's own with NetHTTP(srv, mux). HTTP/2 streams
+// run the handler through handler.HTTPServer (net/http's HTTP/2 semantics;
+// package handler lists the differences, pinned by a differential test
+// against net/http), and HTTP/1.1 connections are handed to Go's own
+// net/http server: there is no second HTTP/1.1 implementation for net/http
+// applications. As with net/http's HTTP/2, the ResponseWriter of an HTTP/2
+// stream is not an http.Hijacker.
+//
 // # Connections
 //
 // Over TLS (ServeTLS, ListenAndServeTLS) the server offers ALPN "h2" and
@@ -13,22 +29,22 @@
 // speaks h2c with prior knowledge, recognised by the connection preface (RFC 9113
 // §3.3). Connections that do not speak HTTP/2 (ALPN http/1.1 or none, or a
 // cleartext HTTP/1.x request line) are handed, with the bytes already read, to
-// Server.HTTP1; by default they get 505 HTTP Version Not Supported. Any other
-// opening is an invalid preface and the connection is closed.
+// the HTTP/1.1 fallback (below); without one they get 505 HTTP Version Not
+// Supported. Any other opening is an invalid preface and the connection is
+// closed.
 //
 // # HTTP/1.1 fallback and h2c Upgrade
 //
 // Server.SetHTTP1Server makes an HTTP1Server (an HTTP/1.1 server that serves
 // handed-over connections) the fallback for connections that do not speak
-// HTTP/2; Shutdown and Close of the Server shut it down and close it too. The
-// package depends on no HTTP/1.1 engine: the Degu-compatible RGI fallback
-// plugs in from package rgi/rgih2,
+// HTTP/2; Shutdown and Close of the Server shut it down and close it too.
+// NetHTTP installs net/http's server; the Degu-compatible RGI fallback plugs
+// in from package rgi/rgih2,
 //
 //	srv := &h2server.Server{Handler: factory}
 //	if err := rgih2.Fallback(srv, app, nil); err != nil { ... } // nil: rgi.DefaultOptions()
 //
-// and a net/http server fits the interface too (see SetHTTP1Server's
-// tests). Server.UpgradeH2C is the h2c Upgrade of RFC 7540 §3.2 (used by curl
+// Server.UpgradeH2C is the h2c Upgrade of RFC 7540 §3.2 (used by curl
 // --http2 for http:// URLs) for any HTTP/1.1 server: given a protocol-neutral
 // UpgradeRequest for a cleartext request without a body that carries
 // "Upgrade: h2c", "Connection: Upgrade, HTTP2-Settings" and one valid
@@ -38,8 +54,8 @@
 // answer: an *UpgradeError (400 Bad Request for a bad HTTP2-Settings value or
 // a TLS connection, 431 over the header budgets; RefuseUpgrade writes it),
 // ErrUpgradeBody (serve the request as HTTP/1.1, ignoring the upgrade) and
-// ErrUpgradeNotServing. rgih2.Fallback wires it into rgi for cleartext
-// connections; over TLS the upgrade never happens. Upgraded connections take
+// ErrUpgradeNotServing. NetHTTP and rgih2.Fallback wire it into their
+// HTTP/1.1 servers for cleartext connections; over TLS the upgrade never happens. Upgraded connections take
 // part in Shutdown and Close like the others.
 //
 // # Accepting

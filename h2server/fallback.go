@@ -8,18 +8,9 @@ import (
 	"time"
 )
 
-// HTTP1Func serves a connection that does not speak HTTP/2: a TLS connection that
-// negotiated ALPN "http/1.1" (or no ALPN at all), or a cleartext connection that
-// did not open with the HTTP/2 preface. buffered holds the bytes the server has
-// already read from conn while finding out (possibly none); they must be treated
-// as the start of the stream (PrefixConn does that). The function owns conn and
-// must close it.
-type HTTP1Func func(conn net.Conn, buffered []byte)
-
 // PrefixConn returns a net.Conn whose Read returns buffered first and then reads
-// from conn, for an HTTP/1.1 server that wants a plain net.Conn, e.g.
-//
-//	srv.HTTP1 = func(c net.Conn, b []byte) { rgiServer.ServeConn(h2server.PrefixConn(c, b)) }
+// from conn, for an HTTP1Server whose HTTP/1.1 engine wants a plain net.Conn
+// (NetHTTP's net/http server does).
 func PrefixConn(conn net.Conn, buffered []byte) net.Conn {
 	if len(buffered) == 0 {
 		return conn
@@ -45,12 +36,12 @@ func (c *prefixConn) Read(p []byte) (int, error) {
 const notSupportedBody = "505 HTTP Version Not Supported: this server speaks HTTP/2 only " +
 	"(h2 over TLS with ALPN, or h2c with prior knowledge); no HTTP/1.1 handler is configured.\n"
 
-// serve505 is the default HTTP1Func: it answers 505 HTTP Version Not Supported
+// serve505 is the answer without an HTTP1Server: it answers 505 HTTP Version Not Supported
 // (RFC 9110 §15.6.6) with a plain-text explanation and closes the connection.
 // It reads and discards what the client sends for a moment after the answer
 // (bounded in time and size) so that closing does not reset the connection before
 // the client has read the answer.
-func serve505(conn net.Conn, _ []byte) {
+func serve505(conn net.Conn) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
 	resp := "HTTP/1.1 505 HTTP Version Not Supported\r\n" +
@@ -68,12 +59,16 @@ func serve505(conn net.Conn, _ []byte) {
 }
 
 // HTTP1Server is an HTTP/1.1 server that serves connections handed to it one
-// at a time, such as the RGI fallback of package rgi/rgih2 or a net/http
-// http.Server behind a one-connection listener. Install it with
-// Server.SetHTTP1Server.
+// at a time, such as the RGI fallback of package rgi/rgih2 or NetHTTP's
+// net/http server. Install it with Server.SetHTTP1Server.
 type HTTP1Server interface {
-	// ServeConn serves conn, whose first bytes are buffered (see
-	// HTTP1Func), and closes it. It may return before conn is closed.
+	// ServeConn serves conn, a connection that does not speak HTTP/2: a
+	// TLS connection that negotiated ALPN "http/1.1" (or no ALPN at all),
+	// or a cleartext connection that did not open with the HTTP/2
+	// preface. buffered holds the bytes the server has already read from
+	// conn while finding out (possibly none; always none over TLS); they
+	// are the start of the stream (PrefixConn). ServeConn owns conn and
+	// closes it; it may return before conn is closed.
 	ServeConn(conn net.Conn, buffered []byte)
 	// Shutdown stops serving gracefully: idle connections are closed,
 	// requests in progress finish, and it returns when all connections
@@ -83,15 +78,16 @@ type HTTP1Server interface {
 	Close() error
 }
 
-// SetHTTP1Server makes h the HTTP/1.1 fallback (s.HTTP1 = h.ServeConn) and
-// makes it take part in Shutdown and Close: Shutdown of s calls h.Shutdown
-// with its context (HTTP/1.1 has no GOAWAY: h closes idle connections and
-// ends requests in progress with "connection: close") and still waits for
-// every connection s accepted; Close of s calls h.Close. Call it before
-// serving; a second call replaces the first.
+// SetHTTP1Server makes h the HTTP/1.1 fallback: the server for the
+// connections that do not speak HTTP/2, which without one are answered 505
+// HTTP Version Not Supported and closed. h takes part in Shutdown and Close:
+// Shutdown of s calls h.Shutdown with its context (HTTP/1.1 has no GOAWAY: h
+// closes idle connections and ends requests in progress with "connection:
+// close") and still waits for every connection s accepted; Close of s calls
+// h.Close. Call it before serving; a second call replaces the first.
+// NetHTTP and rgih2.Fallback call it.
 func (s *Server) SetHTTP1Server(h HTTP1Server) {
 	s.lock()
-	s.HTTP1 = h.ServeConn
-	s.fallbacks = []HTTP1Server{h}
+	s.fallback = h
 	s.mu.Unlock()
 }

@@ -127,13 +127,13 @@ func TestRGIFallbackShutdown(t *testing.T) {
 	}
 }
 
-// TestRGIFallbackOptions: invalid rgi options are reported, HTTP1 untouched.
+// TestRGIFallbackOptions: invalid rgi options are reported, no fallback set.
 func TestRGIFallbackOptions(t *testing.T) {
 	srv := &h2server.Server{Handler: echoFactory}
 	o := rgi.DefaultOptions()
 	o.Timeout = -1
-	if err := rgih2.Fallback(srv, rgiApp, &o); err == nil || srv.HTTP1 != nil {
-		t.Fatalf("err %v, HTTP1 set %v", err, srv.HTTP1 != nil)
+	if err := rgih2.Fallback(srv, rgiApp, &o); err == nil || h2server.HasHTTP1Server(srv) {
+		t.Fatalf("err %v, fallback set %v", err, h2server.HasHTTP1Server(srv))
 	}
 	if err := rgih2.Fallback(srv, nil, nil); err == nil {
 		t.Fatal("nil app accepted")

@@ -7,124 +7,22 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/net/http2"
-
-	"github.com/h2kit/h2kit/hpack"
 )
 
-// oneConnListener hands one connection to http.Server.Serve; its next Accept
-// waits until that connection or the listener is closed, so that Serve
-// returns when the connection is done.
-type oneConnListener struct {
-	conn net.Conn
-	once sync.Once
-	done chan struct{}
-	took bool
-	mu   sync.Mutex
-}
-
-func (l *oneConnListener) Accept() (net.Conn, error) {
-	l.mu.Lock()
-	if !l.took {
-		l.took = true
-		l.mu.Unlock()
-		return &closeNotifyConn{Conn: l.conn, l: l}, nil
-	}
-	l.mu.Unlock()
-	<-l.done
-	return nil, net.ErrClosed
-}
-
-func (l *oneConnListener) Close() error {
-	l.mu.Lock()
-	took := l.took
-	l.took = true
-	l.mu.Unlock()
-	if !took {
-		l.conn.Close() // never served: Serve ended before Accept
-	}
-	l.once.Do(func() { close(l.done) })
-	return nil
-}
-
-func (l *oneConnListener) Addr() net.Addr { return l.conn.LocalAddr() }
-
-type closeNotifyConn struct {
-	net.Conn
-	l *oneConnListener
-}
-
-func (c *closeNotifyConn) Close() error {
-	c.l.once.Do(func() { close(c.l.done) })
-	return c.Conn.Close()
-}
-
-// netHTTPFallback is an HTTP1Server made of a net/http server: each
-// connection is served by Serve on a one-connection listener.
-type netHTTPFallback struct{ srv *http.Server }
-
-func (f *netHTTPFallback) ServeConn(nc net.Conn, buffered []byte) {
-	f.srv.Serve(&oneConnListener{conn: PrefixConn(nc, buffered), done: make(chan struct{})})
-}
-func (f *netHTTPFallback) Shutdown(ctx context.Context) error { return f.srv.Shutdown(ctx) }
-func (f *netHTTPFallback) Close() error                       { return f.srv.Close() }
-
-// h2cUpgrade is a net/http handler that hands "Upgrade: h2c" requests to
-// srv.UpgradeH2C, answering its typed errors over HTTP/1.1.
-func h2cUpgrade(srv *Server, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Upgrade") != "h2c" || len(r.Header.Values("HTTP2-Settings")) != 1 {
-			next.ServeHTTP(w, r)
-			return
-		}
-		req := UpgradeRequest{Method: r.Method, Target: r.RequestURI, Authority: r.Host,
-			HTTP2Settings: r.Header.Get("HTTP2-Settings"), HasBody: r.ContentLength != 0}
-		for name, vs := range r.Header {
-			for _, v := range vs {
-				req.Fields = append(req.Fields, hpack.HeaderField{Name: strings.ToLower(name), Value: v})
-			}
-		}
-		if req.HasBody {
-			next.ServeHTTP(w, r) // RFC 7540 §3.2 lets the server ignore it
-			return
-		}
-		nc, brw, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		nc.SetDeadline(time.Time{})
-		var buffered []byte
-		if n := brw.Reader.Buffered(); n > 0 {
-			buffered, _ = brw.Reader.Peek(n)
-			buffered = append([]byte(nil), buffered...)
-		}
-		var ue *UpgradeError
-		switch err := srv.UpgradeH2C(nc, req, buffered); {
-		case errors.As(err, &ue):
-			RefuseUpgrade(nc, ue)
-		case err != nil:
-			nc.Close()
-		}
-	})
-}
-
-// TestHTTP1ServerNetHTTP plugs a net/http server in as the HTTP/1.1
-// fallback: it serves HTTP/1.1 requests, hands an h2c upgrade to UpgradeH2C
-// (stream 1 is answered by the HTTP/2 handler), and the h2server's Shutdown
-// shuts it down, letting a request in progress finish and returning once its
-// connection is closed.
+// TestHTTP1ServerNetHTTP: NetHTTP's net/http fallback serves HTTP/1.1
+// requests, hands an h2c upgrade to UpgradeH2C (stream 1 is answered over
+// HTTP/2 by the same handler), answers a bad upgrade with 400, and the
+// h2server's Shutdown shuts it down, letting a request in progress finish and
+// returning once its connection is closed.
 func TestHTTP1ServerNetHTTP(t *testing.T) {
-	srv := &Server{Handler: echoFactory}
+	srv := &Server{}
 	release := make(chan struct{})
 	entered := make(chan struct{}, 1)
-	h1 := &http.Server{}
-	h1.Handler = h2cUpgrade(srv, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h1 := NetHTTP(srv, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/slow" {
 			entered <- struct{}{}
 			<-release
@@ -133,7 +31,6 @@ func TestHTTP1ServerNetHTTP(t *testing.T) {
 	}))
 	shutdownCalled := make(chan struct{})
 	h1.RegisterOnShutdown(func() { close(shutdownCalled) })
-	srv.SetHTTP1Server(&netHTTPFallback{h1})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -182,7 +79,7 @@ func TestHTTP1ServerNetHTTP(t *testing.T) {
 	f := c.until(func(f http2.Frame) bool {
 		return f.Header().StreamID == 1 && f.Header().Flags.Has(http2.FlagDataEndStream)
 	})
-	if df, ok := f.(*http2.DataFrame); !ok || string(df.Data()) != "hello, GET /up\n" {
+	if df, ok := f.(*http2.DataFrame); !ok || string(df.Data()) != "nethttp: GET /up\n" {
 		t.Fatalf("stream 1 ended with %v", f)
 	}
 

@@ -221,8 +221,8 @@ func TestMaxConnections(t *testing.T) {
 	states := newStateLog()
 	var rj rejects
 	release := make(chan struct{})
-	srv := &Server{Handler: echoFactory, ConnState: states.hook, OnReject: rj.add,
-		HTTP1: func(nc net.Conn, _ []byte) { <-release; nc.Close() }}
+	srv := &Server{Handler: echoFactory, ConnState: states.hook, OnReject: rj.add}
+	srv.SetHTTP1Server(hookServer(func(nc net.Conn, _ []byte) { <-release; nc.Close() }))
 	srv.Config.MaxConnections = 2
 	startServer(t, srv, false)
 	dial := func() net.Conn {

@@ -29,7 +29,7 @@ var ErrServerClosed = errors.New("h2server: server closed")
 //
 // Over TLS the server offers ALPN "h2" and "http/1.1"; in cleartext it speaks h2c
 // with prior knowledge (RFC 9113 §3.3). Connections that do not speak HTTP/2 are
-// given to HTTP1.
+// given to the HTTP/1.1 fallback (SetHTTP1Server, NetHTTP), or answered 505.
 type Server struct {
 	// Address is the address ListenAndServe and ListenAndServeTLS listen on;
 	// default "127.0.0.1:8080" and "127.0.0.1:8443". Port 0 picks a free port,
@@ -48,9 +48,6 @@ type Server struct {
 	// handler panics at Warn. Nil logs nothing. Requests are logged by
 	// AccessLog.
 	Logger *slog.Logger
-	// HTTP1 serves connections that do not speak HTTP/2. Nil answers them
-	// with 505 HTTP Version Not Supported and closes.
-	HTTP1 HTTP1Func
 	// OnReject, if set, is called with the name of every rejected input,
 	// for metrics: the HTTP/2 engine's (refused streams, malformed
 	// requests, flood caps, timeouts), the handler layer's, the server's
@@ -78,7 +75,7 @@ type Server struct {
 	listeners map[net.Listener]struct{}
 	conns     map[*serverConn]struct{}
 	raw       map[net.Conn]int // accepted connections, with how many holders
-	fallbacks []HTTP1Server    // HTTP/1.1 servers stopped with this one (SetHTTP1Server)
+	fallback  HTTP1Server      // serves and is stopped with this one (SetHTTP1Server); nil: 505
 	bound     net.Addr
 	closed    bool
 	shutdown  bool
@@ -106,7 +103,7 @@ func (s *Server) logger() *slog.Logger {
 var discard = slog.New(slog.DiscardHandler)
 
 // ListenAndServe listens on s.Address (default 127.0.0.1:8080) and serves h2c with
-// prior knowledge; other connections go to HTTP1.
+// prior knowledge; other connections go to the HTTP/1.1 fallback.
 func (s *Server) ListenAndServe() error {
 	addr := s.Address
 	if addr == "" {
@@ -154,7 +151,7 @@ func (s *Server) ServeTLS(l net.Listener, certFile, keyFile string) error {
 }
 
 // Serve accepts cleartext connections on l and serves them (h2c with prior
-// knowledge, others to HTTP1). It returns ErrServerClosed after Shutdown or
+// knowledge, others to the HTTP/1.1 fallback). It returns ErrServerClosed after Shutdown or
 // Close. An Accept that fails for lack of resources (EMFILE, ENFILE, ENOBUFS,
 // ENOMEM: out of file descriptors) is logged, reported to OnReject as
 // reject.AcceptRetry and retried after 5 ms, doubling to 1 s: new clients wait in
@@ -352,11 +349,9 @@ func (s *Server) stopLocked() {
 // lets the streams in flight finish, and returns when every
 // connection has closed. If ctx ends first, the remaining connections are closed
 // at once (as Close does) and ctx's error is returned. The HTTP/1.1 fallback
-// installed by SetHTTP1Server is shut down too (idle connections closed, requests
-// in progress finished with "connection: close"). Other connections handed to
-// HTTP1 are not told to stop (HTTP/1.1 has no GOAWAY); Shutdown waits for them
-// like for the others, so such an HTTP1 function should close idle keep-alive
-// connections itself on shutdown.
+// installed by SetHTTP1Server is shut down too with ctx (HTTP/1.1 has no
+// GOAWAY: idle connections are closed, requests in progress finished with
+// "connection: close"), and Shutdown returns once it has returned.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.lock()
 	s.stopLocked()
@@ -367,11 +362,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	for c := range s.conns {
 		c.requestShutdown()
 	}
-	fallbacks := s.fallbacks
+	f := s.fallback
 	s.mu.Unlock()
 	var fwg sync.WaitGroup
 	defer fwg.Wait()
-	for _, f := range fallbacks {
+	if f != nil {
 		fwg.Go(func() { f.Shutdown(ctx) })
 	}
 
@@ -403,7 +398,7 @@ func (s *Server) Close() error {
 	for nc := range s.raw {
 		nc.Close()
 	}
-	for _, f := range s.fallbacks {
+	if f := s.fallback; f != nil {
 		// An HTTP1Server's Close may wait for requests in progress (rgi's
 		// waits for app calls); Close does not.
 		go f.Close()

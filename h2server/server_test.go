@@ -154,7 +154,8 @@ func TestHTTP1Hook(t *testing.T) {
 		io.WriteString(nc, "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
 	}
 	for _, tlsOn := range []bool{false, true} {
-		srv := &Server{Handler: echoFactory, HTTP1: hook}
+		srv := &Server{Handler: echoFactory}
+		srv.SetHTTP1Server(hookServer(hook))
 		startServer(t, srv, tlsOn)
 		var nc net.Conn
 		var err error

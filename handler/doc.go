@@ -100,7 +100,46 @@
 //
 // HTTPHandler serves an ordinary http.Handler through this API, one goroutine per
 // request, with flow-controlled request bodies, streamed responses, http.Flusher,
-// http.Pusher and trailers.
+// http.ResponseController, http.Pusher, 1xx responses and trailers; HTTPServer does the same
+// for an *http.Server's handler and puts that server in the request context.
+// h2server.NetHTTP uses it for HTTP/2 and hands HTTP/1.1 connections to
+// net/http's own server, so that one handler serves every protocol.
+//
+// # Differences from net/http
+//
+// TestNetHTTPDifferential runs a table of handlers (status codes, 1xx, HEAD,
+// streaming, trailers, header changes after WriteHeader, panics,
+// http.ErrAbortHandler, request bodies read partly or not at all, Expect:
+// 100-continue, large uploads, cancellation, http.FileServer, MaxBytesReader,
+// the context keys, ResponseController deadlines and full duplex) on
+// net/http's own server and on h2kit, over HTTP/2 and HTTP/1.1, with Go's
+// client, and compares status, interim responses, headers, body, trailers and
+// the errors the client and the handler see. Over HTTP/1.1 h2server.NetHTTP is
+// net/http itself. Over HTTP/2 HTTPHandler differs only in these ways:
+//
+//   - Connection-specific response fields set by the handler (Connection,
+//     Keep-Alive, Proxy-Connection, Transfer-Encoding, Upgrade) are dropped:
+//     RFC 9113 §8.2.2 says an endpoint "MUST NOT generate an HTTP/2 message
+//     containing connection-specific header fields" and that a recipient
+//     treats one as malformed. net/http's HTTP/2 drops Connection and
+//     Transfer-Encoding but sends Keep-Alive, Proxy-Connection and Upgrade.
+//   - Flush on a response to HEAD returns nil; net/http's HTTP/2 returns the
+//     error of the stream it has just ended. The response is complete once
+//     its headers are sent either way, and later writes are discarded.
+//   - The settings of an http.Server (ReadTimeout, WriteTimeout, IdleTimeout,
+//     MaxHeaderBytes, BaseContext, ConnContext, ConnState, ErrorLog) do not
+//     apply to HTTP/2 streams: their limits and timeouts are h2server.Config's
+//     (one place for every HTTP/2 limit), and a handler panic is logged on
+//     the h2server.Server's Logger.
+//   - Malformed requests are refused by h2kit's engine before any handler runs,
+//     with h2kit's typed errors (RST_STREAM PROTOCOL_ERROR, 400 or 431, named in
+//     package reject), which are not always net/http's.
+//   - Body bytes that arrive after a read deadline passed are still returned
+//     by r.Body before the deadline error; net/http's HTTP/2 drops them.
+//   - Errors returned after the stream closed are h2kit's (their text names
+//     h2kit's HTTP/2 stream); net/http exports no value to compare them with.
+//   - The deprecated http.CloseNotifier is not implemented; r.Context() is
+//     its replacement.
 //
 // # Server push
 //

@@ -25,7 +25,7 @@ func pushSite(t *testing.T, pushErr chan<- error) http.Handler {
 		io.WriteString(w, "<link rel=stylesheet href=/style.css>")
 	})
 	mux.HandleFunc("/style.css", func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != "GET" || r.Header.Get("Accept-Encoding") != "identity" || r.Host != "example.test" || r.Body != http.NoBody {
+		if r.Method != "GET" || r.Header.Get("Accept-Encoding") != "identity" || r.Host != "example.test" || r.ContentLength != 0 {
 			t.Errorf("pushed request %s %s %v %q", r.Method, r.URL, r.Header, r.Host)
 		}
 		if _, ok := w.(http.Pusher); !ok {

@@ -1,49 +1,89 @@
 package handler
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
-	"slices"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // HTTPHandler returns a Factory that serves every stream with an ordinary
-// net/http Handler, so that existing Go applications run on h2kit unchanged.
+// net/http Handler, so that existing Go applications run on h2kit unchanged,
+// with the semantics of net/http's own HTTP/2 server (the package doc lists
+// the differences; a differential test pins them). h2server.NetHTTP serves
+// the same handler over HTTP/1.1 with net/http itself.
 //
 // Each request runs h.ServeHTTP on its own goroutine (the connection goroutine
 // never waits for it). The request body is streamed to r.Body under flow control:
 // received bytes are returned to the peer's windows (WINDOW_UPDATE) only as the
 // handler reads them, so a handler that does not read holds at most a stream
-// window of body. The response is buffered up to 4 KiB: a handler that writes
-// less and returns gets a content-length; beyond that, or on Flush
-// (http.Flusher), the headers go out and the body streams as the peer's windows
-// allow, with Write blocking while 64 KiB are waiting to be sent. As in
-// net/http the header map is sent as it was at WriteHeader (or the first
-// Write): later changes are not sent, and fields HTTP/2 forbids are dropped.
-// Response trailers work as in net/http: names declared in the "Trailer"
-// header before the first write (sent only as trailers, with their values when
-// ServeHTTP returns), or header keys prefixed with http.TrailerPrefix.
+// window of body; what it left unread is dropped, and its window returned, when
+// ServeHTTP returns. A request with "Expect: 100-continue" gets 100 Continue
+// when the handler first reads r.Body (the field is removed from r.Header).
 // Request trailers appear in r.Trailer once r.Body has returned io.EOF.
+//
+// The response is buffered up to 4 KiB: a handler that writes less and
+// returns gets a content-length; beyond that, or on Flush (http.Flusher,
+// http.ResponseController), the headers go out and the body streams as the
+// peer's windows allow, with Write blocking while 64 KiB are waiting to be
+// sent and Flush returning once what was written has been handed to the
+// connection. The content-type is sniffed from the first bytes when the
+// handler set none. As in net/http the header map is sent as it was at
+// WriteHeader (or the first Write): later changes are not sent, and fields
+// HTTP/2 forbids are dropped. WriteHeader with a 1xx status sends an interim
+// response (103 Early Hints) with the current header map. Response trailers
+// work as in net/http: names declared in the "Trailer" header before the first
+// write (sent as trailers with their values when ServeHTTP returns), or header
+// keys prefixed with http.TrailerPrefix. A response to HEAD gets the
+// content-length and content-type of what the handler wrote, and no content.
+//
+// http.ResponseController works as with net/http's HTTP/2: Flush,
+// SetReadDeadline (reads of r.Body fail with os.ErrDeadlineExceeded),
+// SetWriteDeadline (the stream is reset with INTERNAL_ERROR when it passes),
+// EnableFullDuplex (a no-op: HTTP/2 is full duplex); Hijack returns
+// http.ErrNotSupported, the ResponseWriter not being an http.Hijacker.
+//
+// r.Context() is cancelled when the stream closes (the client reset it, the
+// connection ended) and carries http.LocalAddrContextKey (and, with
+// HTTPServer, http.ServerContextKey). A panic in the handler resets the
+// stream with INTERNAL_ERROR after what was flushed (http.ErrAbortHandler
+// does so silently).
 //
 // An RFC 8441 extended CONNECT has its :protocol in r.Header[":protocol"] and
 // its URL parsed from :path, as in net/http.
-//
-// r.Context() is cancelled when the stream closes; a panic in the handler
-// resets the stream with INTERNAL_ERROR (http.ErrAbortHandler does so silently).
-// 1xx responses written with WriteHeader are not sent.
 func HTTPHandler(h http.Handler) Factory {
 	return func(*Stream) RequestHandler { return &httpStream{h: h} }
+}
+
+// HTTPServer returns a Factory that serves hs.Handler (http.DefaultServeMux
+// when nil) as HTTPHandler does, with hs as the request context's
+// http.ServerContextKey, as net/http's own server sets it. Only the handler
+// and that key are taken from hs: its limits, timeouts, BaseContext and
+// ConnContext are HTTP/1.1 settings of net/http (HTTP/2 limits are the
+// server's: h2server.Config). h2server.NetHTTP uses it, so that a handler
+// finds the same *http.Server over HTTP/2 and over HTTP/1.1.
+func HTTPServer(hs *http.Server) Factory {
+	return func(*Stream) RequestHandler {
+		h := hs.Handler
+		if h == nil {
+			h = http.DefaultServeMux
+		}
+		return &httpStream{h: h, srv: hs}
+	}
 }
 
 const (
@@ -57,7 +97,8 @@ var errStreamGone = errors.New("handler: HTTP/2 stream closed")
 // httpStream runs one request through a net/http Handler.
 type httpStream struct {
 	h   http.Handler
-	ref Handle // the request, for the handler goroutine (never the *Stream: it may be recycled)
+	srv *http.Server // http.ServerContextKey's value, or nil
+	ref Handle       // the request, for the handler goroutine (never the *Stream: it may be recycled)
 	log *slog.Logger
 
 	mu   sync.Mutex
@@ -69,6 +110,12 @@ type httpStream struct {
 	trailersDone bool        // r.Trailer filled
 	reqTrailer   http.Header // the request trailers, copied on the connection goroutine
 	req          *http.Request
+
+	expectContinue bool        // send 100 Continue on the first body read (mu)
+	readTimer      *time.Timer // SetReadDeadline (mu)
+	writeTimer     *time.Timer // SetWriteDeadline (mu)
+	headLen        int         // bytes written in answer to HEAD, not sent
+	readPassed     bool        // the read deadline passed: the body ends with errDeadline (mu)
 
 	// Response.
 	hdr      http.Header // the handler's header map (w.Header())
@@ -128,14 +175,25 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 	var declared []string
 	for _, f := range header {
 		k := textproto.CanonicalMIMEHeaderKey(f.Name)
-		h[k] = append(h[k], f.Value)
 		if k == "Trailer" {
+			// As net/http: the declared names become r.Trailer's keys,
+			// and the field leaves r.Header.
 			for _, t := range strings.Split(f.Value, ",") {
-				if t = strings.TrimSpace(t); t != "" {
-					declared = append(declared, textproto.CanonicalMIMEHeaderKey(t))
+				switch t = textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(t)); t {
+				case "", "Transfer-Encoding", "Trailer", "Content-Length":
+				default:
+					declared = append(declared, t)
 				}
 			}
+			continue
 		}
+		h[k] = append(h[k], f.Value)
+	}
+	// As net/http: "Expect: 100-continue" is answered with 100 Continue
+	// when the handler first reads the body, and leaves r.Header.
+	if httpfield.HasToken(h["Expect"], "100-continue") {
+		delete(h, "Expect")
+		hs.expectContinue = !s.BodyEnded()
 	}
 	r := &http.Request{
 		Method:     method,
@@ -156,12 +214,37 @@ func (hs *httpStream) newRequest(s *Stream) (*http.Request, error) {
 		}
 	}
 	if s.BodyEnded() {
-		r.Body = http.NoBody
 		r.ContentLength = 0
-	} else {
-		r.Body = (*httpBody)(hs)
 	}
-	return r.WithContext(s.Context()), nil
+	// Always the stream's reader, as net/http's HTTP/2 does: a request
+	// without a body reads io.EOF (r.Body is not http.NoBody).
+	r.Body = (*httpBody)(hs)
+	return r.WithContext(&httpContext{Context: s.Context(), srv: hs.srv, local: s.Conn().LocalAddr}), nil
+}
+
+// httpContext adds the values net/http's server puts in every request's
+// context (http.ServerContextKey, http.LocalAddrContextKey) to the stream's
+// context, in one allocation. Cancellation is the stream's: a
+// context.WithCancel below it finds the stream's cancelCtx through Value
+// and starts no goroutine.
+type httpContext struct {
+	context.Context
+	srv   *http.Server
+	local net.Addr
+}
+
+func (c *httpContext) Value(key any) any {
+	switch key {
+	case http.ServerContextKey:
+		if c.srv != nil {
+			return c.srv
+		}
+	case http.LocalAddrContextKey:
+		if c.local != nil {
+			return c.local
+		}
+	}
+	return c.Context.Value(key)
 }
 
 func addrString(s *Stream) string {
@@ -197,7 +280,11 @@ func (hs *httpStream) OnClose(s *Stream, code ErrCode) {
 	hs.body.End(err)
 	hs.mu.Lock()
 	hs.closed = true
-	hs.closeErr = err
+	if hs.closeErr == nil {
+		hs.closeErr = err
+	}
+	stopTimer(&hs.readTimer)
+	stopTimer(&hs.writeTimer)
 	hs.cond.Broadcast()
 	hs.mu.Unlock()
 }
@@ -207,8 +294,24 @@ type httpBody httpStream
 
 func (b *httpBody) Read(p []byte) (int, error) {
 	hs := (*httpStream)(b)
+	hs.mu.Lock()
+	if hs.expectContinue {
+		hs.expectContinue = false
+		if !hs.started {
+			// RFC 9110 §10.1.1: the client waits for 100 Continue (or
+			// the final response) before sending the body.
+			hs.ref.SendInformational(100, nil)
+		}
+	}
+	passed := hs.readPassed
+	hs.mu.Unlock()
 	n, err := hs.body.Read(p)
 	if err == io.EOF {
+		if passed {
+			// As net/http: an END_STREAM that came after the deadline
+			// does not turn the deadline error into a clean end.
+			return n, errDeadline
+		}
 		hs.fillTrailers()
 	}
 	return n, err
@@ -266,6 +369,14 @@ func (hs *httpStream) serve() {
 // once it sees finished, so they can never come too late.
 func (hs *httpStream) finish() {
 	hs.mu.Lock()
+	if hs.closed {
+		// The stream closed, or a write deadline passed and its reset
+		// is on the way: the response must not end cleanly.
+		hs.mu.Unlock()
+		callHook(&testHookFinished, hs.req)
+		hs.closeBody()
+		return
+	}
 	if !hs.wrote {
 		hs.writeHeaderLocked(http.StatusOK)
 	}
@@ -276,8 +387,20 @@ func (hs *httpStream) finish() {
 	}
 	if !hs.started {
 		hs.sniffLocked()
-		body := hs.out[hs.outOff:]
-		fields := hs.fields(len(body), true)
+		var body any
+		n := len(hs.out) - hs.outOff
+		if hs.isHead() {
+			// The bytes written were counted, not kept: the engine
+			// sends no content to HEAD (RFC 9110 §9.3.2). A body of
+			// unknown length keeps the engine from adding a
+			// content-length of its own: nothing written to a HEAD
+			// response sends none, as in net/http.
+			n = hs.headLen
+			body = BodyGenerator(func(int) ([]byte, DataFlag) { return nil, DataEOF })
+		} else {
+			body = hs.out[hs.outOff:]
+		}
+		fields := hs.fields(n, true)
 		hs.finished = true
 		hs.mu.Unlock()
 		callHook(&testHookFinished, hs.req)
@@ -295,12 +418,11 @@ func (hs *httpStream) finish() {
 	hs.closeBody()
 }
 
-// closeBody returns the window of request body the handler never read.
-func (hs *httpStream) closeBody() {
-	if b, ok := hs.req.Body.(*httpBody); ok {
-		b.Close()
-	}
-}
+// closeBody returns the window of request body the handler never read
+// (whatever the handler put in r.Body, such as an http.MaxBytesReader).
+func (hs *httpStream) closeBody() { hs.body.Close() }
+
+func (hs *httpStream) isHead() bool { return hs.req.Method == "HEAD" }
 
 // trailerFields returns the response trailers (declared names, and
 // TrailerPrefix keys) from the live header map, as net/http reads them when
@@ -335,12 +457,12 @@ func sanitize(f []hpack.HeaderField) []hpack.HeaderField {
 }
 
 // fields converts the header snapshot taken at WriteHeader to HTTP/2 fields;
-// with final the body length n is known. Declared trailers are sent as
-// trailers only.
+// with final the body length n is known. As in net/http, a declared trailer
+// that had a value at WriteHeader is sent in the header too.
 func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
 	f := make([]hpack.HeaderField, 0, len(hs.snap)+2)
 	for k, vs := range hs.snap {
-		if strings.HasPrefix(k, http.TrailerPrefix) || slices.Contains(hs.trailers, k) {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
 			continue
 		}
 		switch k {
@@ -354,7 +476,9 @@ func (hs *httpStream) fields(n int, final bool) []hpack.HeaderField {
 			f = append(f, hpack.HeaderField{Name: name, Value: strings.Trim(v, " \t")})
 		}
 	}
-	if final && hs.snap.Get("Content-Length") == "" && bodyAllowed(hs.status) && hs.req.Method != "HEAD" {
+	// As net/http: the length of what the handler wrote when it returned
+	// first, except a HEAD response to which nothing was written.
+	if final && hs.snap.Get("Content-Length") == "" && bodyAllowed(hs.status) && (n > 0 || !hs.isHead()) {
 		f = append(f, hpack.HeaderField{Name: "content-length", Value: strconv.Itoa(n)})
 	}
 	return sanitize(f)
@@ -399,7 +523,7 @@ func (hs *httpStream) startLocked() {
 }
 
 // sniffLocked sets a content-type from the first bytes, as net/http does, when
-// the handler set none.
+// the handler set none. A HEAD response sniffs what was written to it.
 func (hs *httpStream) sniffLocked() {
 	if _, ok := hs.snap["Content-Type"]; !ok && bodyAllowed(hs.status) && len(hs.out) > hs.outOff {
 		hs.snap.Set("Content-Type", http.DetectContentType(hs.out[hs.outOff:]))
@@ -410,6 +534,11 @@ func (hs *httpStream) sniffLocked() {
 func (hs *httpStream) generate(max int) ([]byte, DataFlag) {
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
+	if hs.closed {
+		// A write deadline passed: the reset queued will end the stream.
+		hs.deferred = true
+		return nil, DataDeferred
+	}
 	avail := len(hs.out) - hs.outOff
 	if avail == 0 {
 		if hs.finished {
@@ -447,10 +576,42 @@ func (w *httpWriter) WriteHeader(code int) {
 	}
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
-	if hs.wrote || code < 200 {
+	if hs.wrote {
+		return
+	}
+	if code < 200 {
+		hs.informationalLocked(code)
 		return
 	}
 	hs.writeHeaderLocked(code)
+}
+
+// informationalLocked sends a 1xx response with the current header map
+// (without content-length and transfer-encoding), which is not cleared, as
+// net/http does (RFC 8297 §2: the final response may repeat the hints). RFC
+// 9113 §8.6 forbids 101 in HTTP/2: it is dropped.
+func (hs *httpStream) informationalLocked(code int) {
+	if code == http.StatusSwitchingProtocols || hs.closed {
+		return
+	}
+	var f []hpack.HeaderField
+	for k, vs := range hs.hdr {
+		switch k {
+		case "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Proxy-Connection", "Upgrade":
+			continue
+		}
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			continue
+		}
+		name := strings.ToLower(k)
+		for _, v := range vs {
+			f = append(f, hpack.HeaderField{Name: name, Value: strings.Trim(v, " \t")})
+		}
+	}
+	if code == http.StatusContinue {
+		hs.expectContinue = false // sent by the handler itself
+	}
+	hs.ref.SendInformational(code, sanitize(f))
 }
 
 func (w *httpWriter) Write(p []byte) (int, error) {
@@ -460,10 +621,10 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 	if !hs.wrote {
 		hs.writeHeaderLocked(http.StatusOK)
 	}
-	if !bodyAllowed(hs.status) || hs.req.Method == "HEAD" {
-		if hs.req.Method == "HEAD" {
-			return len(p), nil
-		}
+	if hs.isHead() {
+		return hs.writeHeadLocked(p), nil
+	}
+	if !bodyAllowed(hs.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	written := 0
@@ -472,22 +633,27 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 			return written, hs.closeErr
 		}
 		pending := len(hs.out) - hs.outOff
-		if !hs.started && pending+len(p) > httpPreBuffer {
-			hs.startLocked()
+		if !hs.started {
+			// Fill the pre-buffer first, so that the content-type is
+			// sniffed from the first bytes however they were written.
+			n := min(len(p), httpPreBuffer-pending)
+			hs.out = append(hs.out, p[:n]...)
+			p = p[n:]
+			written += n
+			if len(p) > 0 {
+				hs.startLocked()
+			}
 			continue
 		}
-		if hs.started && pending >= httpOutMax {
+		if pending >= httpOutMax {
 			hs.cond.Wait()
 			continue
 		}
-		n := len(p)
-		if hs.started {
-			n = min(n, httpOutMax-pending)
-		}
+		n := min(len(p), httpOutMax-pending)
 		hs.out = append(hs.out, p[:n]...)
 		p = p[n:]
 		written += n
-		if hs.started && hs.deferred {
+		if hs.deferred {
 			hs.deferred = false
 			hs.ref.Resume()
 		}
@@ -495,18 +661,126 @@ func (w *httpWriter) Write(p []byte) (int, error) {
 	return written, nil
 }
 
+// writeHeadLocked takes a write in answer to HEAD: it is counted for the
+// content-length and its first bytes kept for sniffing the content-type, as
+// net/http does; more than the pre-buffer sends the headers without a
+// length.
+func (hs *httpStream) writeHeadLocked(p []byte) int {
+	hs.headLen += len(p)
+	if !hs.started {
+		n := min(len(p), httpPreBuffer-len(hs.out))
+		hs.out = append(hs.out, p[:n]...)
+		if hs.headLen > httpPreBuffer {
+			hs.startLocked()
+		}
+	}
+	return len(p)
+}
+
 // Flush sends the response headers (if not yet sent) and everything written so
 // far, as the windows allow.
-func (w *httpWriter) Flush() {
+func (w *httpWriter) Flush() { w.FlushError() }
+
+// FlushError is Flush for http.ResponseController: like net/http's HTTP/2 it
+// returns once what was written has been handed to the connection (so that a
+// reset that follows, such as a panic's, comes after it), which may wait for
+// the peer's flow-control windows, and an error when the stream has closed.
+func (w *httpWriter) FlushError() error {
 	hs := (*httpStream)(w)
 	hs.mu.Lock()
 	defer hs.mu.Unlock()
 	if hs.closed {
-		return
+		return hs.closeErr
 	}
 	hs.startLocked()
+	if hs.isHead() || !bodyAllowed(hs.status) {
+		return nil // no content: the generator never runs
+	}
 	if hs.deferred {
 		hs.deferred = false
 		hs.ref.Resume()
+	}
+	for !hs.closed && len(hs.out) > hs.outOff {
+		hs.cond.Wait()
+	}
+	if hs.closed {
+		return hs.closeErr
+	}
+	return nil
+}
+
+// EnableFullDuplex is a no-op, as in net/http's HTTP/2: an HTTP/2 stream
+// always lets the handler read the request while it writes the response.
+func (w *httpWriter) EnableFullDuplex() error { return nil }
+
+// errDeadline is wrapped, as net/http does, so that callers test it with
+// errors.Is(err, os.ErrDeadlineExceeded).
+var errDeadline = fmt.Errorf("handler: %w", os.ErrDeadlineExceeded)
+
+// SetReadDeadline, for http.ResponseController, sets when reads of the
+// request body start failing with an error that is os.ErrDeadlineExceeded
+// (bytes already received are still returned first); the zero time clears
+// it, as in net/http's HTTP/2. Once passed, a deadline stays passed.
+func (w *httpWriter) SetReadDeadline(t time.Time) error {
+	hs := (*httpStream)(w)
+	return hs.setDeadline(&hs.readTimer, t, hs.readExpired)
+}
+
+// SetWriteDeadline, for http.ResponseController, sets when the stream is
+// reset with INTERNAL_ERROR if the response has not been sent completely,
+// as net/http's HTTP/2 does; writes fail from then on with an error that is
+// os.ErrDeadlineExceeded. The zero time clears it.
+func (w *httpWriter) SetWriteDeadline(t time.Time) error {
+	hs := (*httpStream)(w)
+	return hs.setDeadline(&hs.writeTimer, t, hs.writeExpired)
+}
+
+func (hs *httpStream) readExpired() {
+	hs.mu.Lock()
+	hs.readPassed = true
+	hs.mu.Unlock()
+	hs.body.End(errDeadline)
+}
+
+func (hs *httpStream) writeExpired() {
+	hs.mu.Lock()
+	if !hs.closed {
+		hs.closed, hs.closeErr = true, errDeadline
+		hs.cond.Broadcast()
+	}
+	hs.mu.Unlock()
+	hs.ref.Reset(InternalError)
+}
+
+// setDeadline arms *timer to run expire at t, or runs it before returning
+// when t has passed (so that the next read or write fails, as in net/http);
+// the zero time disarms it. Timers are stopped when the stream closes.
+func (hs *httpStream) setDeadline(timer **time.Timer, t time.Time, expire func()) error {
+	hs.mu.Lock()
+	if hs.closed {
+		err := hs.closeErr
+		hs.mu.Unlock()
+		return err
+	}
+	if *timer != nil && !(*timer).Stop() {
+		hs.mu.Unlock()
+		return nil // already expired
+	}
+	*timer = nil
+	now := !t.IsZero() && !t.After(time.Now())
+	if !t.IsZero() && !now {
+		*timer = time.AfterFunc(time.Until(t), expire)
+	}
+	hs.mu.Unlock()
+	if now {
+		expire()
+	}
+	return nil
+}
+
+func stopTimer(t **time.Timer) {
+	if *t != nil {
+		(*t).Stop()
+		*t = nil
 	}
 }

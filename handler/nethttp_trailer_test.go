@@ -44,7 +44,8 @@ func TestHTTPHandlerTrailersAfterLastWrite(t *testing.T) {
 
 // TestHTTPHandlerHeaderSnapshot: as in net/http, the header map is
 // snapshotted at WriteHeader (later changes are not sent), and a declared
-// trailer goes out only as a trailer, not also as a header.
+// trailer goes out with its final value as a trailer, and, when it had a
+// value at WriteHeader, with that value in the header too.
 func TestHTTPHandlerHeaderSnapshot(t *testing.T) {
 	for _, streamed := range []bool{false, true} {
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,8 +65,8 @@ func TestHTTPHandlerHeaderSnapshot(t *testing.T) {
 		p.handshake()
 		p.request(1, "GET", "/", true)
 		r := p.driveResponse(1)
-		if r.header["x-a"] != "before" || r.header["x-b"] != "" || r.header["x-sum"] != "" {
-			t.Errorf("streamed=%v: header %v; want x-a: before, no x-b, no x-sum", streamed, r.header)
+		if r.header["x-a"] != "before" || r.header["x-b"] != "" || r.header["x-sum"] != "early" {
+			t.Errorf("streamed=%v: header %v; want x-a: before, no x-b, x-sum: early", streamed, r.header)
 		}
 		if r.trailer["x-sum"] != "final" || string(r.body) != "body" {
 			t.Errorf("streamed=%v: body %q trailers %v; want x-sum: final", streamed, r.body, r.trailer)

@@ -19,14 +19,11 @@ func Example() {
 			Headers: map[string]string{"content-type": "text/plain"},
 			Body:    "hello, " + r.Headers["host"] + r.URI + "\n"}
 	})
-	rs, err := rgi.NewConnServer(app, nil)
-	if err != nil {
+	srv := &h2server.Server{Handler: rgih2.Handler(app, nil)}
+	if err := rgih2.Fallback(srv, app, nil); err != nil { // nil: rgi.DefaultOptions()
 		fmt.Println(err)
 		return
 	}
-	defer rs.Close()
-	srv := &h2server.Server{Handler: rgih2.Handler(app, nil)}
-	srv.HTTP1 = func(c net.Conn, buf []byte) { rs.ServeConn(c, buf) }
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Println(err)

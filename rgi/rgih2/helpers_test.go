@@ -153,6 +153,12 @@ type both struct {
 	a     *adapter
 }
 
+// rgiConns is the h2server.HTTP1Server of an rgi.Server (whose ServeConn
+// returns an error).
+type rgiConns struct{ *rgi.Server }
+
+func (r rgiConns) ServeConn(nc net.Conn, buffered []byte) { r.Server.ServeConn(nc, buffered) }
+
 // startBoth serves app over h2 and HTTP/1.1 on one loopback listener, over
 // TLS (mutual, with a throw-away PKI) or in cleartext (h2c prior knowledge).
 func startBoth(t *testing.T, app rgi.App, tlsOn bool, opts *Options, cfg func(*h2server.Config)) *both {
@@ -171,7 +177,7 @@ func startBoth(t *testing.T, app rgi.App, tlsOn bool, opts *Options, cfg func(*h
 	if cfg != nil {
 		cfg(&b.srv.Config)
 	}
-	b.srv.HTTP1 = func(c net.Conn, buf []byte) { rs.ServeConn(c, buf) }
+	b.srv.SetHTTP1Server(rgiConns{rs})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
