@@ -29,25 +29,7 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 
 	var buffered []byte
 	if tc, ok := nc.(*tls.Conn); ok {
-		tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
-		if err := tc.Handshake(); err != nil {
-			s.logger().Debug("h2server: TLS handshake failed", "remote", nc.RemoteAddr(), "err", err)
-			nc.Close()
-			return
-		}
-		tc.SetDeadline(time.Time{})
-		st := tc.ConnectionState()
-		if st.NegotiatedProtocol != protoH2 {
-			s.http1(nc, nil)
-			return
-		}
-		if inadequateSecurity(st) {
-			s.logger().Debug("h2server: TLS setup prohibited by RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY",
-				"remote", nc.RemoteAddr(), "version", st.Version, "cipher", tls.CipherSuiteName(st.CipherSuite))
-			s.reject(reject.InadequateSecurity)
-			tc.SetWriteDeadline(time.Now().Add(time.Second))
-			tc.Write(inadequateSecurityReply())
-			nc.Close()
+		if !s.handshake(tc, &cfg) {
 			return
 		}
 	} else {
@@ -100,4 +82,33 @@ func (s *Server) reject(name reject.Name) {
 	if s.OnReject != nil {
 		s.OnReject(name)
 	}
+}
+
+// handshake runs the TLS handshake of tc and checks its outcome; false means
+// the connection was handed to the HTTP/1.1 path or refused and closed. It is
+// a function of its own so that its locals (the connection state) are not on
+// the stack of an idle HTTP/2 connection's goroutine.
+func (s *Server) handshake(tc *tls.Conn, cfg *Config) bool {
+	tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
+	if err := tc.Handshake(); err != nil {
+		s.logger().Debug("h2server: TLS handshake failed", "remote", tc.RemoteAddr(), "err", err)
+		tc.Close()
+		return false
+	}
+	tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	if st.NegotiatedProtocol != protoH2 {
+		s.http1(tc, nil)
+		return false
+	}
+	if inadequateSecurity(st) {
+		s.logger().Debug("h2server: TLS setup prohibited by RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY",
+			"remote", tc.RemoteAddr(), "version", st.Version, "cipher", tls.CipherSuiteName(st.CipherSuite))
+		s.reject(reject.InadequateSecurity)
+		tc.SetWriteDeadline(time.Now().Add(time.Second))
+		tc.Write(inadequateSecurityReply())
+		tc.Close()
+		return false
+	}
+	return true
 }

@@ -15,8 +15,9 @@ import (
 	"github.com/h2kit/h2kit/reject"
 )
 
-// initialReadBuffer is the size of a new connection's read buffer.
-const initialReadBuffer = 8 << 10
+// smallRead is the size of the buffer of a read that may block on a
+// connection that is not a plain socket (TLS): see serverConn.read.
+const smallRead = 512
 
 // aLongTimeAgo is a read deadline in the past: setting it makes a blocked Read
 // return at once, which is how other goroutines wake the connection loop.
@@ -30,7 +31,14 @@ type serverConn struct {
 	bw  *batchConn // under a TLS connection: batches the TLS records of a write
 	drv *driver.Driver
 
-	rbuf []byte
+	// Reading (read.go): rbuf is the lent read buffer, nil while none is
+	// held; rsize is how much to read at once (it grows to ReadBufferSize
+	// while reads fill it).
+	rbuf  *[]byte
+	rsize int
+	small []byte // see readConn
+	full  bool   // the last readConn filled its buffer
+	raw   rawReader
 
 	readDeadline  time.Time // as last set on nc; zero = none
 	readDLValid   bool
@@ -99,9 +107,11 @@ func (c *serverConn) run(initial []byte) {
 	log := c.srv.logger()
 	d := c.drv
 	defer c.nc.Close()
+	defer c.releaseReadBuffer()
 	// Start small (most connections send a few hundred bytes at a time) and
 	// grow when a read fills the buffer, up to ReadBufferSize.
-	c.rbuf = make([]byte, min(initialReadBuffer, c.cfg.ReadBufferSize))
+	c.rsize = min(minReadBuffer, c.cfg.ReadBufferSize)
+	c.raw.init(c)
 	ferr := d.Start(time.Now(), initial)
 	closeCode := frame.ErrCodeCancel
 	for ferr == nil {
@@ -128,7 +138,7 @@ func (c *serverConn) run(initial []byte) {
 			d.Awake()
 			continue
 		}
-		n, err := c.nc.Read(c.rbuf)
+		p, err := c.read()
 		d.Awake()
 		if err != nil {
 			var ne net.Error
@@ -137,10 +147,10 @@ func (c *serverConn) run(initial []byte) {
 				// and let Tick fire whatever is due.
 				c.readDLValid = false
 			} else {
-				if n > 0 {
+				if len(p) > 0 {
 					// The bytes read with the error still count (a
 					// final frame before EOF).
-					if ferr = d.Input(time.Now(), c.rbuf[:n]); ferr != nil {
+					if ferr = d.Input(time.Now(), p); ferr != nil {
 						break
 					}
 				}
@@ -151,10 +161,7 @@ func (c *serverConn) run(initial []byte) {
 				return
 			}
 		}
-		ferr = d.Input(time.Now(), c.rbuf[:n])
-		if n == len(c.rbuf) && n < c.cfg.ReadBufferSize {
-			c.rbuf = make([]byte, min(2*n, c.cfg.ReadBufferSize))
-		}
+		ferr = d.Input(time.Now(), p)
 	}
 	if ferr != nil {
 		log.Debug("h2server: connection error; GOAWAY sent", "remote", c.nc.RemoteAddr(), "err", ferr)
