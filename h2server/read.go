@@ -1,5 +1,10 @@
 package h2server
 
+import (
+	"errors"
+	"net"
+)
+
 // read reads the next bytes from the peer. An idle connection spends its life
 // blocked here, so a read that may block holds no pooled buffer:
 //
@@ -8,9 +13,10 @@ package h2server
 //     given back when a read finds none (rawReader).
 //   - On other connections (TLS, whose records are decrypted in crypto/tls's
 //     own buffers), a read that may block reads at most smallRead bytes into
-//     the connection's own small buffer; when it fills, the bytes still
-//     buffered in the TLS layer are read into a pooled buffer, which goes
-//     back as soon as a read does not fill it (readConn).
+//     the connection's own small buffer; when it fills, the bytes the TLS
+//     layer holds beyond them are taken, without waiting, into a pooled
+//     buffer, which goes back before the next read that may block
+//     (readConn).
 //
 // The bytes returned are valid until the next read.
 func (c *serverConn) read() ([]byte, error) {
@@ -20,24 +26,56 @@ func (c *serverConn) read() ([]byte, error) {
 	return c.readConn()
 }
 
-// readConn is read for connections that are not plain sockets.
+// readConn is read for connections that are not plain sockets. Only the
+// read into c.small may wait for the peer; the pooled buffer takes what the
+// TLS layer already holds (decrypted, or whole records read ahead), with the
+// read deadline in the past so that it never waits on the socket (a timeout
+// is not fatal to a tls.Conn: it stays usable). The loop restores the
+// deadline before the next read that may block.
 func (c *serverConn) readConn() ([]byte, error) {
-	if !c.full {
-		// The last read did not fill its buffer, so whatever the TLS
-		// layer had decrypted was taken: this read may block.
-		c.releaseReadBuffer()
-		if c.small == nil {
-			c.small = make([]byte, smallRead)
-		}
-		n, err := c.nc.Read(c.small)
-		c.full = n == len(c.small)
+	if c.full {
+		// The last read filled its buffer: more is likely held.
+		buf := c.readBuffer()
+		c.expireReadDeadline()
+		n, err := c.nc.Read(buf)
+		c.full = n == len(buf)
+		c.grown(n)
+		// Nothing held: a timeout, after which the loop reads again.
+		return buf[:n], err
+	}
+	c.releaseReadBuffer()
+	if c.small == nil {
+		c.small = make([]byte, smallRead)
+	}
+	n, err := c.nc.Read(c.small)
+	if n < len(c.small) || err != nil {
 		return c.small[:n], err
 	}
+	// The small buffer filled: take the rest of what is held, so that
+	// the engine sees the whole batch before the loop writes.
 	buf := c.readBuffer()
-	n, err := c.nc.Read(buf)
+	copy(buf, c.small)
+	c.expireReadDeadline()
+	m, err := c.nc.Read(buf[n:])
+	if isTimeout(err) {
+		err = nil
+	}
+	n += m
 	c.full = n == len(buf)
 	c.grown(n)
 	return buf[:n], err
+}
+
+// expireReadDeadline makes a read return at once unless its bytes are
+// already buffered above the socket; setReadDeadline restores the deadline.
+func (c *serverConn) expireReadDeadline() {
+	c.nc.SetReadDeadline(aLongTimeAgo)
+	c.readDLValid = false
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // readBuffer returns the lent read buffer, taking one if none is held.
