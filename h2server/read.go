@@ -37,9 +37,10 @@ func (c *serverConn) readConn() ([]byte, error) {
 		// The last read filled its buffer: more is likely held.
 		buf := c.readBuffer()
 		c.expireReadDeadline()
-		n, err := c.nc.Read(buf)
-		c.full = n == len(buf)
-		c.grown(n)
+		n, err := c.drain(buf, 0)
+		if n > 0 && isTimeout(err) {
+			err = nil
+		}
 		// Nothing held: a timeout, after which the loop reads again.
 		return buf[:n], err
 	}
@@ -56,14 +57,30 @@ func (c *serverConn) readConn() ([]byte, error) {
 	buf := c.readBuffer()
 	copy(buf, c.small)
 	c.expireReadDeadline()
-	m, err := c.nc.Read(buf[n:])
+	n, err = c.drain(buf, n)
 	if isTimeout(err) {
 		err = nil
 	}
-	n += m
+	return buf[:n], err
+}
+
+// drain reads into buf after its first n bytes, with the read deadline
+// expired, until the buffer is full or nothing more is held (a timeout: a
+// TLS read returns one record at a time, and whole records may have been
+// read ahead). It returns the bytes in buf.
+func (c *serverConn) drain(buf []byte, n int) (int, error) {
+	var err error
+	for n < len(buf) {
+		var m int
+		m, err = c.nc.Read(buf[n:])
+		n += m
+		if err != nil || m == 0 {
+			break
+		}
+	}
 	c.full = n == len(buf)
 	c.grown(n)
-	return buf[:n], err
+	return n, err
 }
 
 // expireReadDeadline makes a read return at once unless its bytes are
