@@ -46,7 +46,7 @@ func (c *serverConn) readConn() ([]byte, error) {
 	}
 	c.releaseReadBuffer()
 	if c.small == nil {
-		c.small = make([]byte, smallRead)
+		c.small = make([]byte, min(smallRead, c.cfg.ReadBufferSize))
 	}
 	n, err := c.nc.Read(c.small)
 	if n < len(c.small) || err != nil {
