@@ -12,29 +12,23 @@ import (
 // connection still to be handshaken.
 func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 	defer s.connWG.Done()
-	cfg := s.Config.withDefaults()
+	cfg := s.connConfig()
 	if !s.trackRaw(nc) {
 		nc.Close()
 		return
 	}
 	defer s.untrackRaw(nc)
 	var bw *batchConn
-	if tcfg != nil {
-		if tc, ok := nc.(*net.TCPConn); ok {
-			tc.SetNoDelay(true)
-		}
-		bw = &batchConn{Conn: nc}
-		nc = tls.Server(bw, tcfg)
-	}
-
 	var buffered []byte
-	if tc, ok := nc.(*tls.Conn); ok {
-		if !s.handshake(tc, &cfg) {
+	if _, isTLS := nc.(*tls.Conn); isTLS || tcfg != nil {
+		var tc *tls.Conn
+		if tc, bw = s.handshake(nc, tcfg, cfg); tc == nil {
 			return
 		}
+		nc = tc
 	} else {
 		var p proto
-		p, buffered = s.sniffConn(nc, &cfg)
+		p, buffered = s.sniffConn(nc, cfg)
 		switch p {
 		case protoUnknown, protoInvalid:
 			s.reject(reject.InvalidPreface)
@@ -45,7 +39,7 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 			return
 		}
 	}
-	s.serveH2(nc, bw, buffered, &cfg)
+	s.serveH2(nc, bw, buffered, cfg)
 }
 
 // sniffConn reads the first bytes of a cleartext connection until sniff can tell
@@ -84,22 +78,34 @@ func (s *Server) reject(name reject.Name) {
 	}
 }
 
-// handshake runs the TLS handshake of tc and checks its outcome; false means
-// the connection was handed to the HTTP/1.1 path or refused and closed. It is
-// a function of its own so that its locals (the connection state) are not on
-// the stack of an idle HTTP/2 connection's goroutine.
-func (s *Server) handshake(tc *tls.Conn, cfg *Config) bool {
+// handshake runs the TLS handshake of nc, which is a *tls.Conn if tcfg is
+// nil, or is first wrapped in TLS with tcfg (over a batchConn, returned);
+// it returns nil when the connection was handed to the HTTP/1.1 path or
+// refused and closed. It is a function of its own so that its locals (the TLS
+// connection being built, the connection state) are not on the stack of an
+// idle HTTP/2 connection's goroutine: a goroutine's stack shrinks only while
+// it uses less than a quarter of it.
+func (s *Server) handshake(nc net.Conn, tcfg *tls.Config, cfg *Config) (*tls.Conn, *batchConn) {
+	var bw *batchConn
+	tc, _ := nc.(*tls.Conn)
+	if tcfg != nil {
+		if tcp, ok := nc.(*net.TCPConn); ok {
+			tcp.SetNoDelay(true)
+		}
+		bw = &batchConn{Conn: nc}
+		tc = tls.Server(bw, tcfg)
+	}
 	tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
 	if err := tc.Handshake(); err != nil {
 		s.logger().Debug("h2server: TLS handshake failed", "remote", tc.RemoteAddr(), "err", err)
 		tc.Close()
-		return false
+		return nil, nil
 	}
 	tc.SetDeadline(time.Time{})
 	st := tc.ConnectionState()
 	if st.NegotiatedProtocol != protoH2 {
 		s.http1(tc, nil)
-		return false
+		return nil, nil
 	}
 	if inadequateSecurity(st) {
 		s.logger().Debug("h2server: TLS setup prohibited by RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY",
@@ -108,7 +114,17 @@ func (s *Server) handshake(tc *tls.Conn, cfg *Config) bool {
 		tc.SetWriteDeadline(time.Now().Add(time.Second))
 		tc.Write(inadequateSecurityReply())
 		tc.Close()
-		return false
+		return nil, nil
 	}
-	return true
+	return tc, bw
+}
+
+// connConfig returns a connection's copy of s.Config with the defaults
+// applied. It is not inlined, so that the Config value is not on the stack
+// of the connection's goroutine (see handshake).
+//
+//go:noinline
+func (s *Server) connConfig() *Config {
+	c := s.Config.withDefaults()
+	return &c
 }

@@ -18,13 +18,14 @@ import (
 // Bounds on what an idle HTTP/2 connection keeps on the server's heap and
 // goroutine stacks after one request, beyond what an idle TCP (or TLS)
 // connection with a goroutine blocked in Read costs anyway; see
-// TestIdleConnMemory. Measured at 10 KiB (h2c: 5 KiB of heap, and a
-// goroutine stack of 8 KiB instead of 2) and 5 KiB (TLS: the TLS layer's
-// read already needs the 8 KiB stack); before the buffers were lent by
-// pools, 25 and 28 KiB. For comparison, nghttpd's whole idle h2c connection
-// is about 23 KiB of RSS and Go net/http's about 26 KiB (bench/h2/idle.sh).
+// TestIdleConnMemory. Measured at 6 KiB (h2c: 4.7 KiB of heap, and a
+// goroutine stack of 4 KiB instead of 2) and 5 KiB (TLS: the TLS layer's
+// read already needs an 8 KiB stack); before the buffers were lent by pools
+// and the connection's prologue left the goroutine's stack, 25 and 28 KiB.
+// For comparison, nghttpd's whole idle h2c connection is about 23 KiB of
+// RSS and Go net/http's about 26 KiB (bench/h2/idle.sh).
 const (
-	idleConnBound    = 12 << 10
+	idleConnBound    = 8 << 10
 	idleTLSConnBound = 8 << 10
 )
 
