@@ -67,8 +67,8 @@
 // An idle connection holds no buffers: the read, write and queued-frame
 // buffers are lent by pools while it runs and given back before it sleeps.
 // On a TCP (h2c) connection the wait for input takes no buffer at all
-// (syscall.RawConn); on TLS the read that waits takes at most 512 bytes,
-// and what the TLS layer holds beyond them is taken at once. After one
+// (syscall.RawConn); on TLS the read that waits takes at most 1 KiB,
+// and what the TLS layer holds beyond it is taken at once. After one
 // request an idle connection keeps about 5–6 KiB of heap and stack beyond
 // its socket and goroutine (bench/h2/idle.sh compares the whole process
 // with nghttpd and net/http).

@@ -16,8 +16,10 @@ import (
 )
 
 // smallRead is the size of the buffer of a read that may block on a
-// connection that is not a plain socket (TLS): see serverConn.read.
-const smallRead = 512
+// connection that is not a plain socket (TLS): see serverConn.read. Batches
+// that fit need no second read (with the read deadline expired and then
+// restored) to be taken whole.
+const smallRead = 1 << 10
 
 // aLongTimeAgo is a read deadline in the past: setting it makes a blocked Read
 // return at once, which is how other goroutines wake the connection loop.

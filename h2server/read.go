@@ -12,7 +12,8 @@ import (
 //     buffer at all: a pooled one is taken when the socket has bytes and
 //     given back when a read finds none (rawReader).
 //   - On other connections (TLS, whose records are decrypted in crypto/tls's
-//     own buffers), a read that may block reads at most smallRead bytes into
+//     own buffers), a read that may block reads at most smallRead bytes (1
+//     KiB: a client's usual batch of requests after its first) into
 //     the connection's own small buffer; when it fills, the bytes the TLS
 //     layer holds beyond them are taken, without waiting, into a pooled
 //     buffer, which goes back before the next read that may block
