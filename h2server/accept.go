@@ -12,7 +12,7 @@ import (
 // connection still to be handshaken.
 func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 	defer s.connWG.Done()
-	cfg := s.Config.withDefaults()
+	cfg := s.connConfig()
 	o := s.openConn(nc, cfg.MaxConnections)
 	if o == nil {
 		return
@@ -25,42 +25,16 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 	}
 	defer s.untrackRaw(nc)
 	var bw *batchConn
-	if tcfg != nil {
-		if tc, ok := nc.(*net.TCPConn); ok {
-			tc.SetNoDelay(true)
-		}
-		bw = &batchConn{Conn: nc}
-		nc = tls.Server(bw, tcfg)
-	}
-
 	var buffered []byte
-	if tc, ok := nc.(*tls.Conn); ok {
-		tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
-		if err := tc.Handshake(); err != nil {
-			s.logger().Debug("h2server: TLS handshake failed", "remote", nc.RemoteAddr(), "err", err)
-			nc.Close()
+	if _, isTLS := nc.(*tls.Conn); isTLS || tcfg != nil {
+		var tc *tls.Conn
+		if tc, bw = s.handshake(nc, tcfg, cfg, o); tc == nil {
 			return
 		}
-		tc.SetDeadline(time.Time{})
-		st := tc.ConnectionState()
-		o.setTLS(st)
-		if st.NegotiatedProtocol != protoH2 {
-			o.set(StateHTTP1)
-			s.http1(nc, nil)
-			return
-		}
-		if inadequateSecurity(st) {
-			s.logger().Debug("h2server: TLS setup prohibited by RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY",
-				"remote", nc.RemoteAddr(), "version", st.Version, "cipher", tls.CipherSuiteName(st.CipherSuite))
-			s.reject(reject.InadequateSecurity)
-			tc.SetWriteDeadline(time.Now().Add(time.Second))
-			tc.Write(inadequateSecurityReply())
-			nc.Close()
-			return
-		}
+		nc = tc
 	} else {
 		var p proto
-		p, buffered = s.sniffConn(nc, &cfg)
+		p, buffered = s.sniffConn(nc, cfg)
 		switch p {
 		case protoUnknown, protoInvalid:
 			s.reject(reject.InvalidPreface)
@@ -72,7 +46,7 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 			return
 		}
 	}
-	s.serveH2(nc, bw, buffered, &cfg, o)
+	s.serveH2(nc, bw, buffered, cfg, o)
 }
 
 // sniffConn reads the first bytes of a cleartext connection until sniff can tell
@@ -108,4 +82,57 @@ func (s *Server) http1(nc net.Conn, buffered []byte) {
 		return
 	}
 	f.ServeConn(nc, buffered)
+}
+
+// handshake runs the TLS handshake of nc, which is a *tls.Conn if tcfg is
+// nil, or is first wrapped in TLS with tcfg (over a batchConn, returned);
+// it returns nil when the connection was handed to the HTTP/1.1 path or
+// refused and closed. It is a function of its own so that its locals (the TLS
+// connection being built, the connection state) are not on the stack of an
+// idle HTTP/2 connection's goroutine: a goroutine's stack shrinks only while
+// it uses less than a quarter of it.
+func (s *Server) handshake(nc net.Conn, tcfg *tls.Config, cfg *Config, o *connObs) (*tls.Conn, *batchConn) {
+	var bw *batchConn
+	tc, _ := nc.(*tls.Conn)
+	if tcfg != nil {
+		if tcp, ok := nc.(*net.TCPConn); ok {
+			tcp.SetNoDelay(true)
+		}
+		bw = &batchConn{Conn: nc}
+		tc = tls.Server(bw, tcfg)
+	}
+	tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
+	if err := tc.Handshake(); err != nil {
+		s.logger().Debug("h2server: TLS handshake failed", "remote", tc.RemoteAddr(), "err", err)
+		tc.Close()
+		return nil, nil
+	}
+	tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	o.setTLS(st)
+	if st.NegotiatedProtocol != protoH2 {
+		o.set(StateHTTP1)
+		s.http1(tc, nil)
+		return nil, nil
+	}
+	if inadequateSecurity(st) {
+		s.logger().Debug("h2server: TLS setup prohibited by RFC 9113 §9.2; GOAWAY INADEQUATE_SECURITY",
+			"remote", tc.RemoteAddr(), "version", st.Version, "cipher", tls.CipherSuiteName(st.CipherSuite))
+		s.reject(reject.InadequateSecurity)
+		tc.SetWriteDeadline(time.Now().Add(time.Second))
+		tc.Write(inadequateSecurityReply())
+		tc.Close()
+		return nil, nil
+	}
+	return tc, bw
+}
+
+// connConfig returns a connection's copy of s.Config with the defaults
+// applied. It is not inlined, so that the Config value is not on the stack
+// of the connection's goroutine (see handshake).
+//
+//go:noinline
+func (s *Server) connConfig() *Config {
+	c := s.Config.withDefaults()
+	return &c
 }

@@ -145,8 +145,9 @@ type Config struct {
 	WriteTimeout time.Duration
 	// ReadBufferSize is the largest read buffer of a connection: the most
 	// bytes read and fed to the engine in one batch. A connection starts with
-	// 8 KiB and doubles its buffer whenever a read fills it. Default
-	// DefaultReadBufferSize (64 KiB).
+	// 8 KiB and doubles its buffer whenever a read fills it. The buffers are
+	// lent by a pool while bytes arrive, so an idle connection holds none.
+	// Default DefaultReadBufferSize (64 KiB).
 	ReadBufferSize int
 	// DisableDate stops the server from adding a date header to responses
 	// (RFC 9110 §6.6.1 requires it from origin servers with a clock).

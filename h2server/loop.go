@@ -15,8 +15,11 @@ import (
 	"github.com/h2kit/h2kit/reject"
 )
 
-// initialReadBuffer is the size of a new connection's read buffer.
-const initialReadBuffer = 8 << 10
+// smallRead is the size of the buffer of a read that may block on a
+// connection that is not a plain socket (TLS): see serverConn.read. Batches
+// that fit need no second read (with the read deadline expired and then
+// restored) to be taken whole.
+const smallRead = 1 << 10
 
 // aLongTimeAgo is a read deadline in the past: setting it makes a blocked Read
 // return at once, which is how other goroutines wake the connection loop.
@@ -31,7 +34,14 @@ type serverConn struct {
 	drv *driver.Driver
 	obs *connObs // observe.go
 
-	rbuf []byte
+	// Reading (read.go): rbuf is the lent read buffer, nil while none is
+	// held; rsize is how much to read at once (it grows to ReadBufferSize
+	// while reads fill it).
+	rbuf  *[]byte
+	rsize int
+	small []byte // see readConn
+	full  bool   // the last readConn filled its buffer
+	raw   rawReader
 
 	readDeadline  time.Time // as last set on nc; zero = none
 	readDLValid   bool
@@ -98,12 +108,13 @@ func (c *serverConn) requestShutdown() {
 // calls into the engine and handlers is the driver's; this loop owns the
 // socket, its deadlines and the wake-ups.
 func (c *serverConn) run(initial []byte) {
-	log := c.srv.logger()
 	d := c.drv
 	defer c.nc.Close()
+	defer c.releaseReadBuffer()
 	// Start small (most connections send a few hundred bytes at a time) and
 	// grow when a read fills the buffer, up to ReadBufferSize.
-	c.rbuf = make([]byte, min(initialReadBuffer, c.cfg.ReadBufferSize))
+	c.rsize = min(minReadBuffer, c.cfg.ReadBufferSize)
+	c.raw.init(c)
 	c.srv.stats.bytesIn.Add(uint64(len(initial)))
 	ferr := d.Start(time.Now(), initial)
 	closeCode := frame.ErrCodeCancel
@@ -113,7 +124,7 @@ func (c *serverConn) run(initial []byte) {
 			d.Shutdown()
 		}
 		if err := d.Flush(c); err != nil {
-			log.Debug("h2server: write failed", "remote", c.nc.RemoteAddr(), "err", err)
+			c.debug("h2server: write failed", err)
 			d.Close(closeCode)
 			return
 		}
@@ -132,8 +143,8 @@ func (c *serverConn) run(initial []byte) {
 			d.Awake()
 			continue
 		}
-		n, err := c.nc.Read(c.rbuf)
-		c.srv.stats.bytesIn.Add(uint64(n))
+		p, err := c.read()
+		c.srv.stats.bytesIn.Add(uint64(len(p)))
 		d.Awake()
 		if err != nil {
 			var ne net.Error
@@ -142,34 +153,41 @@ func (c *serverConn) run(initial []byte) {
 				// and let Tick fire whatever is due.
 				c.readDLValid = false
 			} else {
-				if n > 0 {
+				if len(p) > 0 {
 					// The bytes read with the error still count (a
 					// final frame before EOF).
-					if ferr = d.Input(time.Now(), c.rbuf[:n]); ferr != nil {
+					if ferr = d.Input(time.Now(), p); ferr != nil {
 						break
 					}
 				}
 				if err != io.EOF {
-					log.Debug("h2server: read failed", "remote", c.nc.RemoteAddr(), "err", err)
+					c.debug("h2server: read failed", err)
 				}
 				d.Close(closeCode)
 				return
 			}
 		}
-		ferr = d.Input(time.Now(), c.rbuf[:n])
-		if n == len(c.rbuf) && n < c.cfg.ReadBufferSize {
-			c.rbuf = make([]byte, min(2*n, c.cfg.ReadBufferSize))
-		}
+		ferr = d.Input(time.Now(), p)
 	}
 	if ferr != nil {
-		log.Debug("h2server: connection error; GOAWAY sent", "remote", c.nc.RemoteAddr(), "err", ferr)
+		c.debug("h2server: connection error; GOAWAY sent", ferr)
 	} else if err := d.Err(); err != nil {
-		log.Debug("h2server: connection ended", "remote", c.nc.RemoteAddr(), "err", err)
+		c.debug("h2server: connection ended", err)
 	}
 	// Flush the GOAWAY (and whatever else is queued), then close.
 	d.Flush(c)
 	d.Close(closeCode)
 	lingerClose(c.nc)
+}
+
+// debug logs msg with the peer's address and err. It is not inlined so
+// that its arguments are not part of run's stack frame, which stays on the
+// stack of every idle connection's goroutine (a goroutine's stack shrinks
+// to a quarter only while it uses less than that).
+//
+//go:noinline
+func (c *serverConn) debug(msg string, err error) {
+	c.srv.logger().Debug(msg, "remote", c.nc.RemoteAddr(), "err", err)
 }
 
 // WriteBatch writes one batch of the driver's output with the write-stall

@@ -1,33 +1,60 @@
 package h2server
 
-import "net"
+import (
+	"net"
+	"sync"
+)
 
 // batchConn is the transport under a TLS connection. While batch is set, the
 // TLS layer's writes are collected in buf; flush writes them at once. It is only
-// used by the connection goroutine (the TLS layer serializes writes).
+// used by the connection goroutine (the TLS layer serializes writes). buf is
+// lent by batchBuffers from the first collected write to the flush, so that
+// an idle connection holds none.
 type batchConn struct {
 	net.Conn
 	batch bool
-	buf   []byte
+	buf   *[]byte
 }
+
+// batchBuffers lends batchConn its buffers; each travels in its box, so
+// lending allocates nothing once warm. One that grew past maxPooledBatch
+// (a large batch of DATA) is dropped.
+var batchBuffers sync.Pool
+
+const (
+	batchBufferSize = 16 << 10
+	maxPooledBatch  = 1 << 20
+)
 
 func (b *batchConn) Write(p []byte) (int, error) {
 	if !b.batch {
 		return b.Conn.Write(p)
 	}
-	b.buf = append(b.buf, p...)
+	if b.buf == nil {
+		if q, ok := batchBuffers.Get().(*[]byte); ok {
+			b.buf = q
+		} else {
+			s := make([]byte, 0, max(batchBufferSize, len(p)))
+			b.buf = &s
+		}
+	}
+	*b.buf = append(*b.buf, p...)
 	return len(p), nil
 }
 
 func (b *batchConn) flush() error {
-	if len(b.buf) == 0 {
+	if b.buf == nil {
 		return nil
 	}
-	_, err := b.Conn.Write(b.buf)
-	if cap(b.buf) > 1<<20 {
-		b.buf = nil
-	} else {
-		b.buf = b.buf[:0]
+	q := *b.buf
+	var err error
+	if len(q) > 0 {
+		_, err = b.Conn.Write(q)
 	}
+	if cap(q) <= maxPooledBatch {
+		*b.buf = q[:0]
+		batchBuffers.Put(b.buf)
+	}
+	b.buf = nil
 	return err
 }

@@ -35,10 +35,10 @@ type encTable struct {
 }
 
 // newEncTable returns an empty table. The ring and the buckets are
-// allocated at the first insertion and double as entries arrive (16, 32, 64
-// entries; 128 at most for 4096 octets, since an entry takes at least 32),
-// so that a connection holds what its blocks put in the table, not the
-// maximum.
+// allocated at the first insertion and double as entries arrive (4, 8, 16
+// … entries; 128 at most for 4096 octets, since an entry takes at least
+// 32), so that a connection holds what its blocks put in the table, not the
+// maximum: a server's first response typically adds two or three entries.
 func newEncTable(maxSize uint32) encTable {
 	return encTable{seed: rand.Uint64(), maxSize: maxSize}
 }
@@ -116,10 +116,13 @@ func (t *encTable) add(name, value string, nh, ph uint64, staticName int) {
 	t.size += uint32(sz)
 }
 
+// minEncRing is the first size of the ring.
+const minEncRing = 4
+
 // grow doubles the ring and rebuilds the buckets (twice as many as ring
 // slots) from the live entries, oldest first.
 func (t *encTable) grow() {
-	n := max(2*len(t.ring), 16)
+	n := max(2*len(t.ring), minEncRing)
 	old := t.ring
 	oldMask := uint64(len(old) - 1)
 	t.ring = make([]encEntry, n)

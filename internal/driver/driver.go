@@ -61,7 +61,7 @@ type Writer interface {
 type Driver struct {
 	eng  *h2conn.Engine
 	h    Handler
-	wbuf []byte
+	wbuf *[]byte // lent by writeBuffers while the connection runs; nil while it sleeps
 	guard
 }
 
@@ -134,37 +134,45 @@ func (d *Driver) Flush(w Writer) error {
 		if d.wbuf == nil {
 			d.wbuf = getWriteBuffer()
 		}
-		d.wbuf = d.eng.AppendOutput(d.wbuf[:0])
-		if len(d.wbuf) == 0 {
+		b := d.eng.AppendOutput((*d.wbuf)[:0])
+		*d.wbuf = b
+		if len(b) == 0 {
 			break
 		}
-		if err := w.WriteBatch(d.wbuf); err != nil {
+		if err := w.WriteBatch(b); err != nil {
 			return err
 		}
 		d.h.RunPending()
-	}
-	if cap(d.wbuf) > keepWriteBuffer {
-		// Everything is written: lend the large buffer to other connections
-		// instead of holding it while this one idles.
-		putWriteBuffer(d.wbuf)
-		d.wbuf = nil
 	}
 	return nil
 }
 
 // Sleep reports whether the caller may block until woken or until its next
-// read; false means work is pending and the caller must Flush instead.
+// read; false means work is pending and the caller must Flush instead. On
+// true, the write buffer and the engine's output buffer go back to their
+// pools (everything was written by the Flush before), so that a sleeping
+// connection holds neither.
 func (d *Driver) Sleep() bool {
 	d.enter()
 	defer d.leave()
-	return d.h.Sleep()
+	if !d.h.Sleep() {
+		return false
+	}
+	d.eng.Release()
+	if d.wbuf != nil {
+		putWriteBuffer(d.wbuf)
+		d.wbuf = nil
+	}
+	return true
 }
 
-// Awake tells the handler layer that the caller runs again.
+// Awake tells the handler layer that the caller runs again, and lends the
+// engine its output buffer back.
 func (d *Driver) Awake() {
 	d.enter()
 	defer d.leave()
 	d.h.Awake()
+	d.eng.Acquire()
 }
 
 // Shutdown starts a graceful shutdown (RFC 9113 §6.8: two GOAWAYs).
@@ -191,24 +199,28 @@ func (d *Driver) Close(code frame.ErrCode) {
 	d.h.Close(code)
 }
 
-// keepWriteBuffer is the largest write buffer a connection keeps between
-// flushes; larger ones (a batch of DATA) go back to writeBuffers.
-const keepWriteBuffer = 32 << 10
-
-// writeBuffers holds large write buffers between flushes.
+// writeBuffers lends write buffers to connections while they run. Each
+// buffer travels in its box (*[]byte), so lending allocates nothing once
+// warm; one that grew past maxPooledWrite is dropped.
 var writeBuffers sync.Pool
 
-func getWriteBuffer() []byte {
+const (
+	writeBufferSize = 16 << 10
+	maxPooledWrite  = 8 << 20
+)
+
+func getWriteBuffer() *[]byte {
 	if p, ok := writeBuffers.Get().(*[]byte); ok {
-		return (*p)[:0]
+		return p
 	}
-	return nil
+	b := make([]byte, 0, writeBufferSize)
+	return &b
 }
 
-func putWriteBuffer(b []byte) {
-	if cap(b) > 8<<20 {
+func putWriteBuffer(p *[]byte) {
+	if cap(*p) > maxPooledWrite {
 		return
 	}
-	b = b[:0]
-	writeBuffers.Put(&b)
+	*p = (*p)[:0]
+	writeBuffers.Put(p)
 }

@@ -42,7 +42,8 @@ type Engine struct {
 	recv       inflow // what the peer may still send, and credits owed
 
 	// Output.
-	ctl    []byte                  // queued frames, drained first by AppendOutput
+	ctl    []byte                  // queued frames, drained first by AppendOutput; lent by ctlBuffers
+	ctlBox *[]byte                 // ctl's box in ctlBuffers, if it came from there
 	nctl   int                     // control frames in ctl
 	ready  [numUrgencies]readyRing // streams with DATA to send, by urgency
 	nready int
@@ -159,7 +160,8 @@ func NewServerConn(cfg Config, h Handler) (*Engine, error) {
 	c.dec.SetMaxFieldCount(cfg.MaxHeaderFields)
 	c.dec.SetMaxStringLength(int(cfg.MaxHeaderListSize))
 	c.dec.SetEmitFunc(c.onField)
-	c.ctl = appendOurSettings(make([]byte, 0, 4096), &cfg)
+	c.Acquire()
+	c.ctl = appendOurSettings(c.ctl, &cfg)
 	if cfg.ConnWindowSize > frame.DefaultWindow {
 		c.ctl = frame.AppendWindowUpdate(c.ctl, 0, cfg.ConnWindowSize-frame.DefaultWindow)
 	}

@@ -2,6 +2,7 @@ package h2conn
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/frame"
@@ -275,4 +276,50 @@ func (c *Engine) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status 
 		c.ctl = frame.AppendContinuation(c.ctl, id, len(block) == 0, part)
 	}
 	return c.checkBuffered()
+}
+
+// The queued-frame buffer (Engine.ctl) is lent by a pool: a connection that
+// sleeps with nothing queued gives it back (Release) and takes one when it
+// runs again (Acquire), so that idle connections hold none. The buffer
+// travels in its box, so lending allocates nothing once warm.
+var ctlBuffers sync.Pool // of *[]byte, each with len 0
+
+// ctlBufferSize is the capacity of a new queued-frame buffer: a few
+// responses' HEADERS. Buffers that grew past maxPooledCtl are dropped.
+const (
+	ctlBufferSize = 4 << 10
+	maxPooledCtl  = 64 << 10
+)
+
+// Acquire gives the engine an output buffer if Release took it. The caller
+// (the driver) calls it when the connection runs again after a sleep.
+func (c *Engine) Acquire() {
+	if c.ctl != nil {
+		return
+	}
+	if p, ok := ctlBuffers.Get().(*[]byte); ok {
+		c.ctl, c.ctlBox = *p, p
+		*p = nil
+		return
+	}
+	c.ctl = make([]byte, 0, ctlBufferSize)
+}
+
+// Release gives the output buffer back to the pool if nothing is queued;
+// the engine must not be used before Acquire. The caller (the driver) calls
+// it before the connection sleeps until the peer sends or a deadline
+// passes.
+func (c *Engine) Release() {
+	if len(c.ctl) > 0 || c.ctl == nil {
+		return
+	}
+	if cap(c.ctl) <= maxPooledCtl {
+		p := c.ctlBox
+		if p == nil {
+			p = new([]byte)
+		}
+		*p = c.ctl
+		ctlBuffers.Put(p)
+	}
+	c.ctl, c.ctlBox = nil, nil
 }

@@ -224,14 +224,23 @@ func action(state recvState, t frame.Type) recvAction {
 // closedMemory remembers how recently closed streams closed, so that late
 // frames for them get the answer §5.1 gives for that way of closing (see
 // recvPolicy). It is a direct-mapped table indexed by stream identifier:
-// O(1), and allocation-free once made. A stream's record lives until a
-// stream whose identifier maps to the same slot closes, that is, at least
-// len(slots) client-initiated identifiers later; an identifier not found
-// is rsClosedUnknown. NewServerConn sizes it from Config (closedSlots).
+// O(1), and allocation-free once grown. A stream's record lives until a
+// stream whose identifier maps to the same slot closes once the table has
+// its full size, that is, at least max client-initiated identifiers later;
+// an identifier not found is rsClosedUnknown. NewServerConn sizes it from
+// Config (closedSlots). The table starts at minClosedSlots when the first
+// stream closes and doubles, instead of overwriting a record, until it has
+// max slots: a connection that served a few streams holds a few records'
+// worth of memory, and no record is forgotten earlier than in a table made
+// at full size.
 type closedMemory struct {
 	slots []closedRec
 	mask  uint32
+	max   int
 }
+
+// minClosedSlots is the closed-stream memory's first size.
+const minClosedSlots = 16
 
 // closedRec remembers how one stream closed; id 0 is an empty slot.
 type closedRec struct {
@@ -253,9 +262,9 @@ func closedSlots(maxStreams uint32) int {
 	return n
 }
 
-func newClosedMemory(slots int) closedMemory {
-	return closedMemory{slots: make([]closedRec, slots), mask: uint32(slots - 1)}
-}
+// newClosedMemory returns an empty memory of at most slots records (a power
+// of two); nothing is allocated before the first add.
+func newClosedMemory(slots int) closedMemory { return closedMemory{max: slots} }
 
 // slot maps an identifier to its slot: consecutive client-initiated (odd)
 // identifiers to consecutive slots, and our pushed (even) ones to the other
@@ -265,9 +274,34 @@ func (m *closedMemory) slot(id uint32) *closedRec {
 	return &m.slots[(id>>1+(^id&1)*(m.mask/2+1))&m.mask]
 }
 
-func (m *closedMemory) add(id uint32, how recvState) { *m.slot(id) = closedRec{id, how} }
+func (m *closedMemory) add(id uint32, how recvState) {
+	if len(m.slots) == 0 {
+		m.resize(min(minClosedSlots, m.max))
+	}
+	r := m.slot(id)
+	for r.id != 0 && r.id != id && len(m.slots) < m.max {
+		m.resize(2 * len(m.slots))
+		r = m.slot(id)
+	}
+	*r = closedRec{id, how}
+}
+
+// resize moves the records to a table of n slots (more than now). Records
+// in distinct slots stay in distinct slots: the larger mask only adds bits.
+func (m *closedMemory) resize(n int) {
+	old := m.slots
+	m.slots, m.mask = make([]closedRec, n), uint32(n-1)
+	for _, r := range old {
+		if r.id != 0 {
+			*m.slot(r.id) = r
+		}
+	}
+}
 
 func (m *closedMemory) find(id uint32) recvState {
+	if len(m.slots) == 0 {
+		return rsClosedUnknown
+	}
 	if r := m.slot(id); r.id == id && id != 0 {
 		return r.how
 	}

@@ -141,3 +141,37 @@ func TestClosedMemorySizedFromConfig(t *testing.T) {
 		p.wantRST(1, http2.ErrCodeStreamClosed)
 	}
 }
+
+// The closed-stream memory takes no room before a stream closes, starts
+// small and grows instead of forgetting: every record survives until the
+// table has its full size, then the oldest colliding one is replaced.
+func TestClosedMemoryGrows(t *testing.T) {
+	m := newClosedMemory(256)
+	if m.slots != nil || m.find(1) != rsClosedUnknown {
+		t.Fatalf("a new memory holds %d slots", len(m.slots))
+	}
+	m.add(1, rsClosedOurReset)
+	if len(m.slots) != minClosedSlots {
+		t.Fatalf("after one close: %d slots, want %d", len(m.slots), minClosedSlots)
+	}
+	// 255 more streams: all 256 remembered, in a table of 256 slots.
+	for id := uint32(3); id < 2*256; id += 2 {
+		m.add(id, rsClosedPeerReset)
+	}
+	if len(m.slots) != 256 {
+		t.Fatalf("after 256 closes: %d slots, want 256", len(m.slots))
+	}
+	if got := m.find(1); got != rsClosedOurReset {
+		t.Fatalf("stream 1: %v, want rsClosedOurReset", got)
+	}
+	for id := uint32(3); id < 2*256; id += 2 {
+		if got := m.find(id); got != rsClosedPeerReset {
+			t.Fatalf("stream %d: %v, want rsClosedPeerReset", id, got)
+		}
+	}
+	// At full size the next colliding stream replaces stream 1.
+	m.add(2*256+1, rsClosedPeerReset)
+	if len(m.slots) != 256 || m.find(1) != rsClosedUnknown {
+		t.Fatalf("at full size: %d slots, stream 1 %v", len(m.slots), m.find(1))
+	}
+}
