@@ -32,7 +32,7 @@ func newNetHTTPFallback(srv *Server, hs *http.Server, h http.Handler) *netHTTPFa
 	f := &netHTTPFallback{hs: hs, serving: make(map[net.Conn]chan struct{}), closed: make(chan struct{})}
 	f.ln.conns = make(chan net.Conn)
 	f.ln.done = make(chan struct{})
-	hs.Handler = &h2cUpgrader{srv: srv, next: h}
+	hs.Handler = &h2cUpgrader{srv: srv, next: &accessLogHandler{srv: srv, next: h}}
 	return f
 }
 

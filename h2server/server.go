@@ -65,7 +65,8 @@ type Server struct {
 	ConnState func(info handler.ConnInfo, state ConnState)
 	// AccessLog, if set, receives one record per HTTP/2 stream when it
 	// closes, at Info: handler.Options.AccessLog documents its keys; the
-	// RGI fallback (rgih2.Fallback) writes one per HTTP/1.1 request too.
+	// HTTP/1.1 fallbacks of NetHTTP and rgih2.Fallback write one per
+	// HTTP/1.1 request too.
 	// Nil (the default) logs nothing and costs nothing.
 	AccessLog *slog.Logger
 
