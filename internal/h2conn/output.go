@@ -265,17 +265,29 @@ func (c *Engine) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status 
 	if c.hbuf, err = c.enc.Deflate(c.hbuf, fields); err != nil {
 		return err
 	}
-	block := c.hbuf
-	max := int(c.peerMaxFrame)
-	first := block[:min(len(block), max)]
-	block = block[len(first):]
-	c.ctl = frame.AppendHeaders(c.ctl, id, endStream, len(block) == 0, first)
-	for len(block) > 0 {
-		part := block[:min(len(block), max)]
-		block = block[len(part):]
-		c.ctl = frame.AppendContinuation(c.ctl, id, len(block) == 0, part)
-	}
+	first, rest := c.splitBlock(c.hbuf, 0)
+	c.ctl = frame.AppendHeaders(c.ctl, id, endStream, len(rest) == 0, first)
+	c.appendContinuations(id, rest)
 	return c.checkBuffered()
+}
+
+// splitBlock splits a header block into the fragment of its first frame
+// (HEADERS or PUSH_PROMISE, whose payload has overhead octets of its own
+// before the fragment) and the rest, for CONTINUATION frames: no frame's
+// payload exceeds the peer's SETTINGS_MAX_FRAME_SIZE (RFC 9113 §4.2).
+func (c *Engine) splitBlock(block []byte, overhead int) (first, rest []byte) {
+	first = block[:min(len(block), int(c.peerMaxFrame)-overhead)]
+	return first, block[len(first):]
+}
+
+// appendContinuations queues the rest of a header block as CONTINUATION
+// frames on stream id, the last with END_HEADERS (RFC 9113 §6.10).
+func (c *Engine) appendContinuations(id uint32, rest []byte) {
+	for len(rest) > 0 {
+		part := rest[:min(len(rest), int(c.peerMaxFrame))]
+		rest = rest[len(part):]
+		c.ctl = frame.AppendContinuation(c.ctl, id, len(rest) == 0, part)
+	}
 }
 
 // The queued-frame buffer (Engine.ctl) is lent by a pool: a connection that

@@ -234,16 +234,10 @@ func (c *Engine) writePushPromise(assocID, id uint32, method, scheme, authority,
 	if c.hbuf, err = c.enc.Deflate(c.hbuf, fields); err != nil {
 		return err
 	}
-	block := c.hbuf
-	max := int(c.peerMaxFrame)
-	first := block[:min(len(block), max-4)]
-	block = block[len(first):]
-	c.ctl = frame.AppendPushPromise(c.ctl, assocID, id, len(block) == 0, first)
-	for len(block) > 0 {
-		part := block[:min(len(block), max)]
-		block = block[len(part):]
-		c.ctl = frame.AppendContinuation(c.ctl, assocID, len(block) == 0, part)
-	}
+	// The promised stream identifier takes 4 octets of the first frame.
+	first, rest := c.splitBlock(c.hbuf, 4)
+	c.ctl = frame.AppendPushPromise(c.ctl, assocID, id, len(rest) == 0, first)
+	c.appendContinuations(assocID, rest)
 	return nil
 }
 
