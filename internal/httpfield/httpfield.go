@@ -53,9 +53,49 @@ func ValidValue(value string) bool {
 // SP / HTAB / field-vchar ) field-vchar ]", which leaves out every control
 // character but HTAB.
 func valueProblem(v string, send bool) string {
-	if n := len(v); n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n-1] == ' ' || v[n-1] == '\t') {
+	n := len(v)
+	if n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n-1] == ' ' || v[n-1] == '\t') {
 		return ReasonValueSpace
 	}
+	if n < 8 {
+		return bytesProblem(v, send)
+	}
+	// Eight bytes at a time: a word with no byte below 0x20 and no 0x7f
+	// holds nothing either rule refuses (obs-text, 0x80-0xff, is allowed).
+	// Such words are nearly all of every value, so the byte loop runs only
+	// on a word that has a control character. The last word overlaps the
+	// one before when n is not a multiple of 8.
+	for i := 0; ; i += 8 {
+		i = min(i, n-8)
+		w := v[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if hasCTL(x) {
+			if r := bytesProblem(w, send); r != "" {
+				return r
+			}
+		}
+		if i == n-8 {
+			return ""
+		}
+	}
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// hasCTL reports whether a byte of x is below 0x20 or is 0x7f (the
+// "has less than" and "has zero byte" word tests: exact about whether such
+// a byte exists, not about which one).
+func hasCTL(x uint64) bool {
+	y := x ^ (0x7f * ones)
+	return ((x-0x20*ones)&^x|(y-ones)&^y)&highs != 0
+}
+
+// bytesProblem is valueProblem's rule for the bytes of v, one at a time.
+func bytesProblem(v string, send bool) string {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c == 0 || c == '\n' || c == '\r' {
