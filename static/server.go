@@ -459,6 +459,14 @@ func escapeQuery(q string) string {
 // removes every ".." ("/../x" is "/x"); os.Root refuses the rest (symbolic
 // links leading out).
 func cleanName(target string) (name string, slash, ok bool) {
+	if name, slash, ok := plainName(target); ok {
+		return name, slash, true
+	}
+	return unescapedName(target)
+}
+
+// unescapedName is cleanName for any target.
+func unescapedName(target string) (name string, slash, ok bool) {
 	p := target
 	if i := strings.IndexByte(p, '?'); i >= 0 {
 		p = p[:i]
@@ -476,6 +484,39 @@ func cleanName(target string) (name string, slash, ok bool) {
 		c = "."
 	}
 	return c, slash, true
+}
+
+// plainName is cleanName for the common target that needs neither
+// unescaping nor cleaning: it starts with "/", has no "%", "\\" or NUL, no
+// empty segment ("//") and no segment starting with "." (which covers "." and
+// ".."). It reports false for every other target, which cleanName then takes
+// the long way.
+func plainName(target string) (name string, slash, ok bool) {
+	if len(target) == 0 || target[0] != '/' {
+		return "", false, false
+	}
+	end := len(target)
+	for i := 1; i < len(target); i++ {
+		switch c := target[i]; c {
+		case '?':
+			end = i
+		case '%', '\\', 0:
+			return "", false, false
+		case '/', '.':
+			if target[i-1] == '/' {
+				return "", false, false
+			}
+		}
+		if end != len(target) {
+			break
+		}
+	}
+	slash = target[end-1] == '/'
+	p := strings.TrimSuffix(target[1:end], "/")
+	if p == "" {
+		p = "."
+	}
+	return p, slash, true
 }
 
 // errorResponse maps an open error to a status: 403 for permission, 404 for
