@@ -2,6 +2,7 @@ package static
 
 import (
 	"io"
+	"maps"
 	"net/http"
 
 	"github.com/h2kit/h2kit/rgi"
@@ -9,9 +10,9 @@ import (
 
 // App returns the files as an RGI app, for the HTTP/1.1 engine (rgi.Server,
 // h2server's HTTP/1.1 fallback) and for rgi/rgih2. Its responses carry the
-// same status and fields as the other front ends, plus date (the RGI server
-// adds none). A large file is streamed with pread through the rgi engine's
-// buffered writer; a read failure midway ends the connection, which is how
+// same status and fields as the other front ends; the date is added by the
+// RGI server (or, through rgi/rgih2, by the HTTP/2 handler layer). A large
+// file is streamed with pread through the rgi engine's buffered writer; a read failure midway ends the connection, which is how
 // HTTP/1.1 tells a client that a content-length response is incomplete.
 func (s *Server) App() rgi.App { return rgiApp{s} }
 
@@ -36,11 +37,14 @@ func (a rgiApp) Serve(sess *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respo
 		req.setHeader(k, v)
 	}
 	resp := a.s.Resolve(&req)
-	h := make(map[string]string, len(resp.Header)+1)
-	for _, f := range resp.Header {
-		h[f.Name] = f.Value
+	// The date comes from the RGI server (rgi.Options.DisableDate) or,
+	// through rgih2, from the HTTP/2 handler layer, as for any app.
+	var h map[string]string
+	if resp.h1 != nil {
+		h = maps.Clone(resp.h1)
+	} else {
+		h = fieldsMap(resp.Header)
 	}
-	h["date"] = httpDate()
 	out := rgi.Response{Status: resp.Status, Reason: http.StatusText(resp.Status), Headers: h}
 	switch {
 	case r.Method == "HEAD":
