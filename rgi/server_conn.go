@@ -82,11 +82,15 @@ func (d *deadlineConn) Read(p []byte) (int, error) {
 }
 
 func (d *deadlineConn) Write(p []byte) (int, error) {
+	d.renewWrite()
+	return d.c.Write(p)
+}
+
+func (d *deadlineConn) renewWrite() {
 	if dl := time.Now().Add(d.timeout); dl.Sub(d.wdl) > d.timeout>>6 {
 		d.c.SetWriteDeadline(dl)
 		d.wdl = dl
 	}
-	return d.c.Write(p)
 }
 
 // date returns the date header value for a response written now, or ""
@@ -368,6 +372,11 @@ func (c *conn) writeAppBody(body any) (err error) {
 			err = errAppPanicked
 		}
 	}()
+	if b, ok := body.(*Body); ok {
+		if handled, err := c.sendFile(b); handled {
+			return err
+		}
+	}
 	return writeBody(c.bw, body)
 }
 

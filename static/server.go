@@ -358,7 +358,7 @@ func (s *Server) file(r *Request, e *filecache.Entry) Response {
 		e.Release()
 		return resp
 	}
-	f := &FileSection{e: e, off: off, end: off + n}
+	f := &FileSection{e: e, start: off, off: off, end: off + n}
 	if err := f.prefetch(); err != nil {
 		f.Close()
 		return respReadError
