@@ -23,7 +23,7 @@ func (s *Server) serveConn(nc net.Conn, tcfg *tls.Config) {
 		if tc, ok := nc.(*net.TCPConn); ok {
 			tc.SetNoDelay(true)
 		}
-		bw = &batchConn{Conn: nc}
+		bw = newBatchConn(nc)
 		nc = tls.Server(bw, tcfg)
 	}
 
