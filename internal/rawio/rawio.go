@@ -13,7 +13,11 @@
 // the poller as before.
 //
 // On other systems, or for a connection that is not a socket (net.Pipe, a
-// TLS connection), a Conn calls the connection's own Read and Write.
+// TLS connection), a Conn calls the connection's own Read and Write. So it
+// does under the race detector: the syscall package's Read and Write tell
+// the detector that what one goroutine wrote before a write(2) happens
+// before what another does after a read(2) of it (in-process clients and
+// servers in tests rely on that), which raw calls cannot.
 package rawio
 
 import (
