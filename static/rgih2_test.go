@@ -1,8 +1,6 @@
 package static
 
 import (
-	"context"
-	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
@@ -13,7 +11,6 @@ import (
 	"github.com/h2kit/h2kit/h2server"
 	"github.com/h2kit/h2kit/rgi/rgih2"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/net/http2"
 )
 
 // TestRGIH2ConcurrentLargeFiles: the RGI app over HTTP/2 (rgi/rgih2, whose
@@ -30,9 +27,8 @@ func TestRGIH2ConcurrentLargeFiles(t *testing.T) {
 	require.NoError(t, err)
 	go srv.Serve(l)
 	defer srv.Close()
-	tr := &http2.Transport{AllowHTTP: true, DialTLSContext: func(ctx context.Context, network, addr string, _ *tls.Config) (net.Conn, error) {
-		return (&net.Dialer{}).DialContext(ctx, network, addr)
-	}}
+	tr := &http.Transport{Protocols: new(http.Protocols)}
+	tr.Protocols.SetUnencryptedHTTP2(true) // h2c with prior knowledge
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
 	want := strings.Repeat("0123456789abcdef", 1000)
