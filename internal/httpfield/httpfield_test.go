@@ -92,3 +92,35 @@ func BenchmarkCheckResponse(b *testing.B) {
 		}
 	}
 }
+
+// TestNameWords checks the eight-bytes-at-a-time name check against the
+// byte table: every byte value at every position of names long enough for
+// it.
+func TestNameWords(t *testing.T) {
+	for _, base := range []string{"content-type", "x-forwarded-for-0123", "abcdefgh"} {
+		for pos := range len(base) {
+			for c := range 256 {
+				b := []byte(base)
+				b[pos] = byte(c)
+				if got, want := ValidName(string(b)), tokenBytes(string(b)); got != want {
+					t.Fatalf("%q: ValidName %v, byte rule %v", b, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzValidName: the word check agrees with the byte table on any name.
+func FuzzValidName(f *testing.F) {
+	f.Add("content-length")
+	f.Add("accept-encoding")
+	f.Add("X-Upper-Case-Name")
+	f.Fuzz(func(t *testing.T, name string) {
+		if name == "" {
+			return
+		}
+		if got, want := ValidName(name), tokenBytes(name); got != want {
+			t.Fatalf("%q: ValidName %v, byte rule %v", name, got, want)
+		}
+	})
+}
