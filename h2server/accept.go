@@ -98,7 +98,7 @@ func (s *Server) handshake(nc net.Conn, tcfg *tls.Config, cfg *Config, o *connOb
 		if tcp, ok := nc.(*net.TCPConn); ok {
 			tcp.SetNoDelay(true)
 		}
-		bw = &batchConn{Conn: nc}
+		bw = newBatchConn(nc)
 		tc = tls.Server(bw, tcfg)
 	}
 	tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))

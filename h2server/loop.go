@@ -12,6 +12,7 @@ import (
 	"github.com/h2kit/h2kit/handler"
 	"github.com/h2kit/h2kit/internal/driver"
 	"github.com/h2kit/h2kit/internal/frame"
+	"github.com/h2kit/h2kit/internal/rawio"
 	"github.com/h2kit/h2kit/reject"
 )
 
@@ -30,7 +31,8 @@ type serverConn struct {
 	srv *Server
 	cfg *Config
 	nc  net.Conn
-	bw  *batchConn // under a TLS connection: batches the TLS records of a write
+	bw  *batchConn  // under a TLS connection: batches the TLS records of a write
+	rio *rawio.Conn // nc's reads and writes (raw system calls on a socket)
 	drv *driver.Driver
 	obs *connObs // observe.go
 
@@ -69,7 +71,7 @@ func (s *Server) serveH2(nc net.Conn, bw *batchConn, buffered []byte, cfg *Confi
 // newConn sets up the handler layer and engine of an HTTP/2 connection; it
 // returns nil (after logging) on a configuration error.
 func (s *Server) newConn(nc net.Conn, bw *batchConn, cfg *Config, o *connObs) *serverConn {
-	c := &serverConn{srv: s, cfg: cfg, nc: nc, bw: bw, obs: o}
+	c := &serverConn{srv: s, cfg: cfg, nc: nc, bw: bw, obs: o, rio: rawio.New(nc)}
 	info := handler.ConnInfo{ClientAddr: nc.RemoteAddr(), LocalAddr: nc.LocalAddr(), ID: o.info.ID}
 	if tc, ok := nc.(*tls.Conn); ok {
 		st := tc.ConnectionState()
@@ -214,7 +216,7 @@ func (c *serverConn) WriteBatch(b []byte) error {
 // with one system call instead of one per 16 KiB record.
 func (c *serverConn) write(b []byte) (int, error) {
 	if c.bw == nil {
-		return c.nc.Write(b)
+		return c.rio.Write(b)
 	}
 	c.bw.batch = true
 	n, err := c.nc.Write(b)

@@ -29,7 +29,7 @@ func readPair(t *testing.T, tlsOn bool) (*serverConn, net.Conn) {
 	go func() {
 		nc, err := ln.Accept()
 		if err == nil && tlsOn {
-			tc := tls.Server(&batchConn{Conn: nc}, &tls.Config{Certificates: []tls.Certificate{cert}})
+			tc := tls.Server(newBatchConn(nc), &tls.Config{Certificates: []tls.Certificate{cert}})
 			err = tc.Handshake()
 			nc = tc
 		}

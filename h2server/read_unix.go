@@ -7,11 +7,14 @@ import (
 	"net"
 	"os"
 	"syscall"
+
+	"github.com/h2kit/h2kit/internal/rawio"
 )
 
 // rawReader reads a TCP or Unix socket through syscall.RawConn, so that the
 // wait for readability (the poller's, with the read deadline honoured) holds
-// no buffer: the read function takes a pooled buffer when it is called, and
+// no buffer, and the read is a raw system call (rawio.ReadFD: no scheduler
+// bookkeeping for a call that never blocks): the read function takes a pooled buffer when it is called, and
 // gives it back when the socket turns out to have nothing (EAGAIN) before
 // the poller waits.
 type rawReader struct {
@@ -61,7 +64,7 @@ func (r *rawReader) read(c *serverConn) ([]byte, error) {
 func (r *rawReader) readFD(c *serverConn, fd uintptr) bool {
 	buf := c.readBuffer()
 	for {
-		n, err := syscall.Read(int(fd), buf)
+		n, err := rawio.ReadFD(fd, buf)
 		switch {
 		case err == syscall.EINTR:
 			continue

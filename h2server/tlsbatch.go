@@ -3,6 +3,8 @@ package h2server
 import (
 	"net"
 	"sync"
+
+	"github.com/h2kit/h2kit/internal/rawio"
 )
 
 // batchConn is the transport under a TLS connection. While batch is set, the
@@ -12,6 +14,7 @@ import (
 // an idle connection holds none.
 type batchConn struct {
 	net.Conn
+	rio   *rawio.Conn // Conn's reads and writes (raw system calls on a socket)
 	batch bool
 	buf   *[]byte
 }
@@ -26,9 +29,13 @@ const (
 	maxPooledBatch  = 1 << 20
 )
 
+func newBatchConn(nc net.Conn) *batchConn { return &batchConn{Conn: nc, rio: rawio.New(nc)} }
+
+func (b *batchConn) Read(p []byte) (int, error) { return b.rio.Read(p) }
+
 func (b *batchConn) Write(p []byte) (int, error) {
 	if !b.batch {
-		return b.Conn.Write(p)
+		return b.rio.Write(p)
 	}
 	if b.buf == nil {
 		if q, ok := batchBuffers.Get().(*[]byte); ok {
@@ -49,7 +56,7 @@ func (b *batchConn) flush() error {
 	q := *b.buf
 	var err error
 	if len(q) > 0 {
-		_, err = b.Conn.Write(q)
+		_, err = b.rio.Write(q)
 	}
 	if cap(q) <= maxPooledBatch {
 		*b.buf = q[:0]

@@ -51,12 +51,12 @@ func (c *connState) respond(s *Stream) {
 	c.mu.Unlock()
 	if src.kind == bodyNone {
 		if len(trailers) == 0 {
-			if err := c.eng.SendHeaders(s.es, s.status, hdr, true); err != nil {
+			if err := c.eng.SendCheckedHeaders(s.es, s.status, hdr, true); err != nil {
 				c.streamFailed(s, err)
 			}
 			return
 		}
-		if err := c.eng.SendHeaders(s.es, s.status, hdr, false); err != nil {
+		if err := c.eng.SendCheckedHeaders(s.es, s.status, hdr, false); err != nil {
 			c.streamFailed(s, err)
 			return
 		}
@@ -65,7 +65,7 @@ func (c *connState) respond(s *Stream) {
 		}
 		return
 	}
-	if err := c.eng.SendHeaders(s.es, s.status, hdr, false); err != nil {
+	if err := c.eng.SendCheckedHeaders(s.es, s.status, hdr, false); err != nil {
 		c.streamFailed(s, err)
 		return
 	}

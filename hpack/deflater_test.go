@@ -2,6 +2,7 @@ package hpack
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -158,5 +159,28 @@ func TestDeflaterIndexesRepeatingResponseFields(t *testing.T) {
 		"set-cookie", "id=a3fWa; Max-Age=2592000", "etag", `"33a64df5"`)
 	e.Deflate(nil, fs)
 	want := entries("if-modified-since", "Mon, 21 Oct 2013 20:13:21 GMT", "location", "https://example.com/next")
+	checkTable(t, e.Table(), e.TableSize(), want, want[0].Size+want[1].Size)
+}
+
+// TestDeflaterIndexesRepeatingValues: content-length and etag are literals
+// without indexing until a value repeats among the last few sent; then it is
+// indexed, and later blocks send it as one index octet. Values that never
+// repeat (a dynamic resource's) stay out of the table.
+func TestDeflaterIndexesRepeatingValues(t *testing.T) {
+	e := NewDeflater(4096)
+	file := hf("content-length", "12", "etag", `"1a2b-c-187a6f0e"`)
+	e.Deflate(nil, file)
+	if n := len(e.Table()); n != 0 {
+		t.Fatalf("after the first response: %d entries, want 0", n)
+	}
+	e.Deflate(nil, file)
+	want := entries("etag", `"1a2b-c-187a6f0e"`, "content-length", "12")
+	checkTable(t, e.Table(), e.TableSize(), want, want[0].Size+want[1].Size)
+	if blk, _ := e.Deflate(nil, file); !bytes.Equal(blk, []byte{0xbf, 0xbe}) {
+		t.Errorf("third response %x, want bf be", blk)
+	}
+	for i := range 20 {
+		e.Deflate(nil, hf("content-length", strconv.Itoa(100+i), "etag", `"v`+strconv.Itoa(i)+`"`))
+	}
 	checkTable(t, e.Table(), e.TableSize(), want, want[0].Size+want[1].Size)
 }

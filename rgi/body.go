@@ -35,6 +35,13 @@ type Body struct {
 // request, closes it once the message is done with, however it ends (sent,
 // a HEAD request, the peer gone, a write error, an invalid response). See
 // Close.
+//
+// When r is an *io.SectionReader over an *os.File (or a type embedding one,
+// to add a Close method), the server sends the response body with
+// sendfile(2) on Linux TCP and Unix connections: from the page cache to the
+// socket, at the section's offsets, without moving the file's position, so
+// that one descriptor can serve concurrent responses. Over TLS it is read
+// like any reader.
 func NewBody(r io.Reader, contentLength int64) *Body {
 	return &Body{ContentLength: contentLength, r: r, remaining: contentLength}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/h2kit/h2kit/internal/httpdate"
+	"github.com/h2kit/h2kit/internal/rawio"
 )
 
 // conn is one connection's state. The buffers, the Request and its header
@@ -49,6 +50,7 @@ var connPool = sync.Pool{New: func() any {
 // may end up to timeout/64 early (under 0.25 s for 15 s), never late.
 type deadlineConn struct {
 	c        net.Conn
+	rio      *rawio.Conn // c's reads and writes (raw system calls on a socket)
 	timeout  time.Duration
 	pre      []byte
 	rdl, wdl time.Time // deadlines last set
@@ -78,15 +80,19 @@ func (d *deadlineConn) Read(p []byte) (int, error) {
 	if !d.hold {
 		d.renewRead()
 	}
-	return d.c.Read(p)
+	return d.rio.Read(p)
 }
 
 func (d *deadlineConn) Write(p []byte) (int, error) {
+	d.renewWrite()
+	return d.rio.Write(p)
+}
+
+func (d *deadlineConn) renewWrite() {
 	if dl := time.Now().Add(d.timeout); dl.Sub(d.wdl) > d.timeout>>6 {
 		d.c.SetWriteDeadline(dl)
 		d.wdl = dl
 	}
-	return d.c.Write(p)
 }
 
 // date returns the date header value for a response written now, or ""
@@ -122,7 +128,7 @@ func (s *Server) serveConn(nc net.Conn, buffered []byte) (err error) {
 	}
 	c := connPool.Get().(*conn)
 	c.srv, c.sess, c.track = s, sess, s.tracker(nc)
-	c.dc = deadlineConn{c: nc, timeout: s.opts.Timeout, pre: buffered}
+	c.dc = deadlineConn{c: nc, rio: rawio.New(nc), timeout: s.opts.Timeout, pre: buffered}
 	c.br.Reset(&c.dc)
 	c.bw.Reset(&c.dc)
 	linger, err := c.loop()
@@ -368,6 +374,11 @@ func (c *conn) writeAppBody(body any) (err error) {
 			err = errAppPanicked
 		}
 	}()
+	if b, ok := body.(*Body); ok {
+		if handled, err := c.sendFile(b); handled {
+			return err
+		}
+	}
 	return writeStreamedBody(c.bw, body)
 }
 

@@ -1,8 +1,11 @@
 package static
 
 import (
+	"maps"
+
 	"bytes"
 	"encoding/binary"
+	"github.com/h2kit/h2kit/rgi"
 	"os"
 	"path/filepath"
 	"testing"
@@ -127,5 +130,36 @@ func TestSmallFileCachedAllocs(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(1000, run); n > 0 {
 		t.Fatalf("%v allocations per request, want 0", n)
+	}
+}
+
+// BenchmarkRGIAppSmall: a 12-byte file answered by the RGI app (the HTTP/1.1
+// front end) without the wire: the response map is a clone of the one
+// precomputed for the cached file.
+func BenchmarkRGIAppSmall(b *testing.B) {
+	app := smallSite(b).App()
+	sess := &rgi.Session{Store: map[string]any{}}
+	req := &rgi.Request{Method: "GET", URI: "/hello.txt", Headers: map[string]string{"accept-encoding": "gzip"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		app.Serve(sess, req, rgi.Bodies{})
+	}
+}
+
+// TestRGIHeadersOwned: each RGI response gets its own header map (an app
+// wrapping this one may change it), although the maps are precomputed.
+func TestRGIHeadersOwned(t *testing.T) {
+	app := smallSite(t).App()
+	sess := &rgi.Session{Store: map[string]any{}}
+	for _, target := range []string{"/hello.txt", "/missing"} {
+		req := &rgi.Request{Method: "GET", URI: target, Headers: map[string]string{}}
+		first := app.Serve(sess, req, rgi.Bodies{})
+		want := maps.Clone(first.Headers)
+		first.Headers["x-added"] = "1"
+		first.Headers["content-type"] = "changed"
+		second := app.Serve(sess, req, rgi.Bodies{})
+		if !maps.Equal(second.Headers, want) {
+			t.Errorf("%s: second response headers %v, want %v", target, second.Headers, want)
+		}
 	}
 }

@@ -76,6 +76,8 @@
 // references, so an evicted or replaced file's descriptor closes only when
 // its last response ends. The net/http front end sends a large file with
 // sendfile(2) from a descriptor of its own (Go's sendfile moves the file
-// offset), after checking it is the cached version. The RGI engine writes
-// through its buffer, so that front end reads with pread.
+// offset), after checking it is the cached version. The RGI front end hands
+// the rgi engine an *io.SectionReader of the shared descriptor, which it sends
+// with sendfile(2) at explicit offsets over TCP and Unix sockets (and reads
+// with pread over TLS); closing the response body releases the file.
 package static

@@ -3,8 +3,6 @@ package static
 import (
 	"io"
 	"net/http"
-	"sync/atomic"
-	"time"
 )
 
 // canonical maps the response field names the server produces to net/http's
@@ -94,26 +92,4 @@ func (s *Server) copyFile(w io.Writer, f *FileSection) error {
 		err = ErrShortFile
 	}
 	return err
-}
-
-// dateEntry is the date header value for one second.
-type dateEntry struct {
-	sec  int64
-	text string
-}
-
-var dateNow atomic.Pointer[dateEntry]
-
-// httpDate returns the current time in the IMF-fixdate format (RFC 9110
-// §5.6.7), formatted once per second, for the RGI front end (RFC 9110 §6.6.1:
-// an origin server with a clock MUST send date; the RGI engine sends none).
-func httpDate() string {
-	now := time.Now()
-	sec := now.Unix()
-	if d := dateNow.Load(); d != nil && d.sec == sec {
-		return d.text
-	}
-	d := &dateEntry{sec: sec, text: now.UTC().Format(http.TimeFormat)}
-	dateNow.Store(d)
-	return d.text
 }

@@ -26,11 +26,26 @@ var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return
 // descriptor under it. A FileSection is used by one goroutine at a time.
 type FileSection struct {
 	e        *filecache.Entry
+	start    int64 // where the section begins in the file
 	off, end int64
 	buf      *[]byte
 	pending  []byte // read ahead, not handed out yet
 	err      error
 	closed   bool
+}
+
+// sectionReader returns the whole section as an *io.SectionReader over the
+// cached descriptor, for the RGI engine, which sends such a body with
+// sendfile(2) at explicit offsets on a TCP connection (and reads it with
+// pread otherwise). The read-ahead buffer is given back; f keeps the
+// reference to the cached file until Close, and is not read itself.
+func (f *FileSection) sectionReader() *io.SectionReader {
+	f.pending = nil
+	if f.buf != nil {
+		chunkPool.Put(f.buf)
+		f.buf = nil
+	}
+	return io.NewSectionReader(f.e.File(), f.start, f.end-f.start)
 }
 
 // Len returns the bytes not handed out yet.
@@ -79,7 +94,16 @@ func (f *FileSection) Next(max int) ([]byte, error) {
 	if f.off >= f.end {
 		return nil, io.EOF
 	}
-	return f.fill(max)
+	// A whole chunk per read: the engine asks for a frame's worth
+	// (16 KiB by default), and one pread for four frames costs a quarter
+	// of the system calls.
+	b, err := f.fill(chunkSize)
+	if err != nil {
+		return nil, err
+	}
+	n := min(max, len(b))
+	f.pending = b[n:]
+	return b[:n], nil
 }
 
 // Read implements io.Reader.

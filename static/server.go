@@ -99,6 +99,10 @@ type Response struct {
 	// for front ends that take the body as an any: boxing a slice
 	// allocates.
 	boxed any
+	// h1 is Header as an RGI header map, when precomputed (the cached
+	// lists and the fixed error answers); the RGI front end clones it,
+	// since an app's response map belongs to whoever receives it.
+	h1 map[string]string
 }
 
 // Release gives back what the response holds (the cached descriptor of
@@ -121,6 +125,36 @@ type meta struct {
 	br, gz                     string              // names of the possible siblings
 	index                      string              // a directory's index file name
 	body                       any                 // the whole content of a small file, boxed once
+	h1                         [5]fieldMap         // ok, okVary, okEnc, nm, nmVary as RGI header maps
+}
+
+// fieldMap is a precomputed header list and the same fields as an RGI map.
+type fieldMap struct {
+	list []hpack.HeaderField
+	m    map[string]string
+}
+
+// h1For returns the RGI map of the precomputed list hdr, or nil.
+func (m *meta) h1For(hdr []hpack.HeaderField) map[string]string {
+	if len(hdr) == 0 {
+		return nil
+	}
+	for i := range m.h1 {
+		if l := m.h1[i].list; len(l) == len(hdr) && &l[0] == &hdr[0] {
+			return m.h1[i].m
+		}
+	}
+	return nil
+}
+
+// fieldsMap returns the fields as a map (names are unique in every list
+// the server builds).
+func fieldsMap(fields []hpack.HeaderField) map[string]string {
+	m := make(map[string]string, len(fields))
+	for _, f := range fields {
+		m[f.Name] = f.Value
+	}
+	return m
 }
 
 // describe precomputes the header values of a newly loaded entry.
@@ -171,6 +205,11 @@ func (s *Server) describe(e *filecache.Entry) any {
 				{Name: "accept-ranges", Value: "bytes"},
 				varyEncoding,
 			}
+		}
+	}
+	for i, l := range [...][]hpack.HeaderField{m.ok, m.okVary, m.okEnc, m.nm, m.nmVary} {
+		if l != nil {
+			m.h1[i] = fieldMap{l, fieldsMap(l)}
 		}
 	}
 	return m
@@ -304,7 +343,7 @@ func (s *Server) file(r *Request, e *filecache.Entry) Response {
 			hdr = partialHeader(m, encoded, off, n, e.Size, vary)
 		}
 	}
-	resp := Response{Status: status, Header: hdr, Length: n}
+	resp := Response{Status: status, Header: hdr, Length: n, h1: m.h1For(hdr)}
 	if r.Method == "HEAD" {
 		e.Release()
 		return resp
@@ -319,7 +358,7 @@ func (s *Server) file(r *Request, e *filecache.Entry) Response {
 		e.Release()
 		return resp
 	}
-	f := &FileSection{e: e, off: off, end: off + n}
+	f := &FileSection{e: e, start: off, off: off, end: off + n}
 	if err := f.prefetch(); err != nil {
 		f.Close()
 		return respReadError
@@ -384,9 +423,9 @@ func notModified(m *meta, vary bool) Response {
 	// RFC 9110 §15.4.5: a 304 carries the etag, last-modified... and vary
 	// fields a 200 would have, and no content.
 	if vary {
-		return Response{Status: http.StatusNotModified, Header: m.nmVary}
+		return Response{Status: http.StatusNotModified, Header: m.nmVary, h1: m.h1For(m.nmVary)}
 	}
-	return Response{Status: http.StatusNotModified, Header: m.nm}
+	return Response{Status: http.StatusNotModified, Header: m.nm, h1: m.h1For(m.nm)}
 }
 
 // partialHeader is the header of a 206 response (RFC 9110 §15.3.7: with
@@ -459,6 +498,14 @@ func escapeQuery(q string) string {
 // removes every ".." ("/../x" is "/x"); os.Root refuses the rest (symbolic
 // links leading out).
 func cleanName(target string) (name string, slash, ok bool) {
+	if name, slash, ok := plainName(target); ok {
+		return name, slash, true
+	}
+	return unescapedName(target)
+}
+
+// unescapedName is cleanName for any target.
+func unescapedName(target string) (name string, slash, ok bool) {
 	p := target
 	if i := strings.IndexByte(p, '?'); i >= 0 {
 		p = p[:i]
@@ -476,6 +523,39 @@ func cleanName(target string) (name string, slash, ok bool) {
 		c = "."
 	}
 	return c, slash, true
+}
+
+// plainName is cleanName for the common target that needs neither
+// unescaping nor cleaning: it starts with "/", has no "%", "\\" or NUL, no
+// empty segment ("//") and no segment starting with "." (which covers "." and
+// ".."). It reports false for every other target, which cleanName then takes
+// the long way.
+func plainName(target string) (name string, slash, ok bool) {
+	if len(target) == 0 || target[0] != '/' {
+		return "", false, false
+	}
+	end := len(target)
+	for i := 1; i < len(target); i++ {
+		switch c := target[i]; c {
+		case '?':
+			end = i
+		case '%', '\\', 0:
+			return "", false, false
+		case '/', '.':
+			if target[i-1] == '/' {
+				return "", false, false
+			}
+		}
+		if end != len(target) {
+			break
+		}
+	}
+	slash = target[end-1] == '/'
+	p := strings.TrimSuffix(target[1:end], "/")
+	if p == "" {
+		p = "."
+	}
+	return p, slash, true
 }
 
 // errorResponse maps an open error to a status: 403 for permission, 404 for
@@ -509,10 +589,18 @@ func textResponse(status int, msg string, extra ...hpack.HeaderField) Response {
 	return Response{Status: status, Header: h, Body: []byte(msg), Length: int64(len(msg))}
 }
 
+// fixedResponse is textResponse for the answers made once, with their RGI
+// map.
+func fixedResponse(status int, msg string, extra ...hpack.HeaderField) Response {
+	r := textResponse(status, msg, extra...)
+	r.h1 = fieldsMap(r.Header)
+	return r
+}
+
 var (
-	respMethod     = textResponse(http.StatusMethodNotAllowed, "method not allowed\n", hpack.HeaderField{Name: "allow", Value: "GET, HEAD"})
-	respBadRequest = textResponse(http.StatusBadRequest, "bad request path\n")
-	respNotFound   = textResponse(http.StatusNotFound, "not found\n")
-	respForbidden  = textResponse(http.StatusForbidden, "forbidden\n")
-	respReadError  = textResponse(http.StatusInternalServerError, "read error\n")
+	respMethod     = fixedResponse(http.StatusMethodNotAllowed, "method not allowed\n", hpack.HeaderField{Name: "allow", Value: "GET, HEAD"})
+	respBadRequest = fixedResponse(http.StatusBadRequest, "bad request path\n")
+	respNotFound   = fixedResponse(http.StatusNotFound, "not found\n")
+	respForbidden  = fixedResponse(http.StatusForbidden, "forbidden\n")
+	respReadError  = fixedResponse(http.StatusInternalServerError, "read error\n")
 )

@@ -108,6 +108,12 @@ func (e *Entry) ReadAt(p []byte, off int64) (int, error) {
 	return e.file.ReadAt(p, off)
 }
 
+// File returns the open descriptor of a regular file bigger than SmallFile
+// (nil for the others). It stays open while the caller holds its reference.
+// Other readers share it: read it only at explicit offsets (ReadAt,
+// sendfile(2) with an offset), never through its file position.
+func (e *Entry) File() *os.File { return e.file }
+
 // Release gives back the reference Get returned. The descriptor of an entry
 // no longer in the cache is closed by the last Release.
 func (e *Entry) Release() {

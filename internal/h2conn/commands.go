@@ -24,6 +24,27 @@ func (c *Engine) usable(st *Stream) error {
 // endStream the response has no body. A 1xx status may precede the final
 // one.
 func (c *Engine) SendHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
+	if err := c.headersUsable(st, status); err != nil {
+		return err
+	}
+	if err := checkFields(fields); err != nil {
+		return err
+	}
+	return c.sendHeaders(st, status, fields, endStream)
+}
+
+// SendCheckedHeaders is SendHeaders for fields that have already passed
+// internal/httpfield's policy (the handler layer checks every response when
+// it is recorded, and the fields it adds, content-length and date, are valid
+// by construction): the policy then costs once per response, not twice.
+func (c *Engine) SendCheckedHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
+	if err := c.headersUsable(st, status); err != nil {
+		return err
+	}
+	return c.sendHeaders(st, status, fields, endStream)
+}
+
+func (c *Engine) headersUsable(st *Stream, status int) error {
 	if err := c.usable(st); err != nil {
 		return err
 	}
@@ -32,9 +53,10 @@ func (c *Engine) SendHeaders(st *Stream, status int, fields []hpack.HeaderField,
 	if status < 100 || status > 999 || status == 101 {
 		return ErrBadStatus
 	}
-	if err := checkFields(fields); err != nil {
-		return err
-	}
+	return nil
+}
+
+func (c *Engine) sendHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
 	if st.headersSent {
 		return ErrHeadersSent
 	}

@@ -29,6 +29,49 @@ func ValidName(name string) bool {
 	if len(name) == 0 {
 		return false
 	}
+	if len(name) >= 8 && commonName(name) {
+		return true
+	}
+	return tokenBytes(name)
+}
+
+// commonName reports whether name (at least 8 bytes) has only a-z, 0-9 and
+// "-", the bytes of nearly every field name, eight at a time; false leaves
+// the decision to the table. The last word overlaps the one before when
+// len(name) is not a multiple of 8.
+func commonName(name string) bool {
+	n := len(name)
+	for i := 0; ; i += 8 {
+		i = min(i, n-8)
+		w := name[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if !commonWord(x) {
+			return false
+		}
+		if i == n-8 {
+			return true
+		}
+	}
+}
+
+// commonWord reports whether every byte of x is in a-z, 0-9 or "-". For
+// bytes below 0x80, adding a constant below 0x80 cannot carry into the next
+// byte, so each byte's high bit says whether it reached a bound.
+func commonWord(x uint64) bool {
+	if x&highs != 0 {
+		return false
+	}
+	// x + (0x80-lo)*ones has a byte's high bit set when the byte is >= lo,
+	// x + (0x7f-hi)*ones when it is > hi.
+	az := (x + (0x80-'a')*ones) &^ (x + (0x7f-'z')*ones)
+	digit := (x + (0x80-'0')*ones) &^ (x + (0x7f-'9')*ones)
+	dash := ^((x ^ '-'*ones) + 0x7f*ones) // high bit: byte == '-'
+	return (az|digit|dash)&highs == highs
+}
+
+// tokenBytes is ValidName's rule, one byte at a time.
+func tokenBytes(name string) bool {
 	for i := 0; i < len(name); i++ {
 		if !nameByte[name[i]] {
 			return false
@@ -53,9 +96,49 @@ func ValidValue(value string) bool {
 // SP / HTAB / field-vchar ) field-vchar ]", which leaves out every control
 // character but HTAB.
 func valueProblem(v string, send bool) string {
-	if n := len(v); n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n-1] == ' ' || v[n-1] == '\t') {
+	n := len(v)
+	if n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n-1] == ' ' || v[n-1] == '\t') {
 		return ReasonValueSpace
 	}
+	if n < 8 {
+		return bytesProblem(v, send)
+	}
+	// Eight bytes at a time: a word with no byte below 0x20 and no 0x7f
+	// holds nothing either rule refuses (obs-text, 0x80-0xff, is allowed).
+	// Such words are nearly all of every value, so the byte loop runs only
+	// on a word that has a control character. The last word overlaps the
+	// one before when n is not a multiple of 8.
+	for i := 0; ; i += 8 {
+		i = min(i, n-8)
+		w := v[i : i+8]
+		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
+			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
+		if hasCTL(x) {
+			if r := bytesProblem(w, send); r != "" {
+				return r
+			}
+		}
+		if i == n-8 {
+			return ""
+		}
+	}
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// hasCTL reports whether a byte of x is below 0x20 or is 0x7f (the
+// "has less than" and "has zero byte" word tests: exact about whether such
+// a byte exists, not about which one).
+func hasCTL(x uint64) bool {
+	y := x ^ (0x7f * ones)
+	return ((x-0x20*ones)&^x|(y-ones)&^y)&highs != 0
+}
+
+// bytesProblem is valueProblem's rule for the bytes of v, one at a time.
+func bytesProblem(v string, send bool) string {
 	for i := 0; i < len(v); i++ {
 		c := v[i]
 		if c == 0 || c == '\n' || c == '\r' {
