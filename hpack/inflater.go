@@ -72,9 +72,15 @@ type Inflater struct {
 	// slabUsed in slab has been handed out and is never written again.
 	collecting bool
 	lastOK     bool // the current representation's field is slab[slabUsed-1]
-	strChunk   []byte
-	strUsed    int
-	strGen     uint32 // generation of strChunk, from 1
+	// lastGen is, when lastOK, the chunk generation holding the strings of
+	// the field collected last (0: not all in one chunk, so not ownable),
+	// and lastOwned where they are in it: what ownNewest records.
+	lastGen   uint32
+	lastOwned ownedField
+	strChunk  []byte
+	strUsed   int
+	strGen    uint32    // generation of strChunk, from 1
+	chunks    [2][]byte // the chunks of generations strGen and strGen-1, at gen&1
 	slab       []HeaderField
 	slabUsed   int
 	slabBytes  int // string bytes copied for the fields of slab
@@ -235,18 +241,33 @@ const (
 // collect appends the owned copy of a field to the slab; src and slot say
 // where its strings come from.
 func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot int) {
+	d.lastGen = 0
 	switch src {
 	case srcLiteral:
-		name, value = d.copyStrings(name, value)
+		var off int
+		name, value, off = d.copyStrings(name, value)
+		if off >= 0 {
+			d.lastGen, d.lastOwned = d.strGen, ownedField{uint32(off), uint32(off + len(name))}
+		}
 	case srcStaticName:
-		_, value = d.copyStrings("", value)
+		var off int
+		_, value, off = d.copyStrings("", value)
+		if off >= 0 {
+			d.lastGen, d.lastOwned = d.strGen, ownedField{ownedStatic | uint32(slot), uint32(off)}
+		}
 	case srcDynamic, srcDynamicName:
-		o := d.ownedEntry(slot)
-		name = o.name
+		on, ov, o, gen := d.ownedEntry(slot)
+		name = on
 		if src == srcDynamic {
-			value = o.value
+			value = ov
 		} else {
-			_, value = d.copyStrings("", value)
+			var off int
+			_, value, off = d.copyStrings("", value)
+			// Ownable if the name is static or in the chunk the
+			// value went to.
+			if off >= 0 && (o.name&ownedStatic != 0 || gen == d.strGen) {
+				d.lastGen, d.lastOwned = d.strGen, ownedField{o.name, uint32(off)}
+			}
 		}
 	}
 	if d.slabUsed == len(d.slab) {
@@ -276,43 +297,64 @@ func (d *Inflater) growSlab() {
 func (d *Inflater) newChunk() {
 	d.strChunk, d.strUsed = make([]byte, arenaChunk), 0
 	d.strGen++
+	d.chunks[d.strGen&1] = d.strChunk
 	d.table.dropOwned(d.strGen - 1)
 }
 
 // ownNewest records the field collected last as the owned copy of the
 // dynamic table entry it just became.
 func (d *Inflater) ownNewest() {
-	f := &d.slab[d.slabUsed-1]
-	d.table.setOwned(d.table.slot(0), ownedField{f.Name, f.Value}, d.strGen)
+	if d.lastGen != 0 {
+		d.table.setOwned(d.table.slot(0), d.lastOwned, d.lastGen)
+	}
 }
 
 // ownedEntry returns the owned copy of the dynamic table entry at slot,
-// making it on first use.
-func (d *Inflater) ownedEntry(slot int) ownedField {
+// making it on first use, with where it is (o in the chunk of generation
+// gen; gen 0 for a copy that is not recorded).
+func (d *Inflater) ownedEntry(slot int) (name, value string, o ownedField, gen uint32) {
 	t := &d.table
-	if t.ring[slot].ownGen == 0 {
-		var o ownedField
-		o.name, o.value = d.copyStrings(t.field(t.ring[slot]))
+	e := t.ring[slot]
+	if e.ownGen == 0 {
+		var off int
+		name, value, off = d.copyStrings(t.field(e))
+		if off < 0 {
+			return name, value, ownedField{}, 0
+		}
+		o = ownedField{uint32(off), uint32(off) + e.nameLen}
 		t.setOwned(slot, o, d.strGen)
-		return o
+		return name, value, o, d.strGen
 	}
-	return t.owned[slot]
+	o = t.owned[slot]
+	c := unsafe.Pointer(unsafe.SliceData(d.chunks[e.ownGen&1]))
+	if o.name&ownedStatic != 0 {
+		name = staticTable[o.name&^ownedStatic].name
+	} else if e.nameLen > 0 {
+		name = unsafe.String((*byte)(unsafe.Add(c, o.name)), e.nameLen)
+	}
+	if e.valueLen > 0 {
+		value = unsafe.String((*byte)(unsafe.Add(c, o.value)), e.valueLen)
+	}
+	return name, value, o, e.ownGen
 }
 
-// copyStrings returns copies of name and value in Inflate's arena.
-func (d *Inflater) copyStrings(name, value string) (string, string) {
+// copyStrings returns copies of name and value in Inflate's arena, and the
+// offset of the copy in the current chunk (-1 for a copy of its own).
+func (d *Inflater) copyStrings(name, value string) (string, string, int) {
 	n := len(name) + len(value)
 	if n == 0 {
-		return "", ""
+		return "", "", 0
 	}
 	var b []byte
+	off := -1
 	if n > arenaChunk/4 {
 		b = make([]byte, n)
 	} else {
 		if len(d.strChunk)-d.strUsed < n {
 			d.newChunk()
 		}
-		b = d.strChunk[d.strUsed : d.strUsed+n : d.strUsed+n]
+		off = d.strUsed
+		b = d.strChunk[off : off+n : off+n]
 		d.strUsed += n
 	}
 	d.slabBytes += n
@@ -324,7 +366,7 @@ func (d *Inflater) copyStrings(name, value string) (string, string) {
 	if len(value) > 0 {
 		value = unsafe.String(&b[len(name)], len(value))
 	}
-	return name, value
+	return name, value, off
 }
 
 // Write decodes the next fragment of the current header block, calling the
@@ -713,7 +755,7 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		src, slot = srcDynamicName, d.table.slot(int(idx)-staticTableLen-1)
 	case idx != 0:
 		nameStr = iname
-		src = srcStaticName
+		src, slot = srcStaticName, int(idx)
 	default:
 		nameStr = unsafe.String(unsafe.SliceData(name), len(name))
 	}
