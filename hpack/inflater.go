@@ -75,12 +75,12 @@ type Inflater struct {
 	// lastGen is, when lastOK, the chunk generation holding the strings of
 	// the field collected last (0: not all in one chunk, so not ownable),
 	// and lastOwned where they are in it: what ownNewest records.
-	lastGen   uint32
-	lastOwned ownedField
-	strChunk  []byte
-	strUsed   int
-	strGen    uint32    // generation of strChunk, from 1
-	chunks    [2][]byte // the chunks of generations strGen and strGen-1, at gen&1
+	lastGen    uint32
+	lastOwned  ownedField
+	strChunk   []byte
+	strUsed    int
+	strGen     uint32    // generation of strChunk, from 1
+	chunks     [2][]byte // the chunks of generations strGen and strGen-1, at gen&1
 	slab       []HeaderField
 	slabUsed   int
 	slabBytes  int // string bytes copied for the fields of slab
