@@ -168,9 +168,13 @@ func (t *decTable) add(name, value []byte) {
 			return
 		}
 	}
+	// The room is there: reslicing only stores the length, where
+	// append would also store the pointer (a write barrier while the GC
+	// marks).
 	off := len(t.buf)
-	t.buf = append(t.buf, name...)
-	t.buf = append(t.buf, value...)
+	t.buf = t.buf[:off+int(need)]
+	copy(t.buf[off:], name)
+	copy(t.buf[off+len(name):], value)
 	t.push(decEntry{off: uint32(off), nameLen: uint32(len(name)), valueLen: uint32(len(value))}, sz)
 }
 

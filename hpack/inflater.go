@@ -562,11 +562,18 @@ func (d *Inflater) decodeString(s strInfo, raw []byte) (str []byte, err error) {
 	if !s.huff {
 		return raw, nil
 	}
-	if d.scratch == nil {
-		d.scratch = make([]byte, 0, max(minScratch, huffmanDecodedMax(len(raw))))
-	}
 	off := len(d.scratch)
-	d.scratch, err = appendHuffmanDecode(d.scratch, raw)
+	if need := huffmanDecodedMax(len(raw)); cap(d.scratch)-off < need {
+		if d.scratch == nil {
+			d.scratch = make([]byte, 0, max(minScratch, need))
+		} else {
+			d.scratch = grow(d.scratch, need)[:off]
+		}
+	}
+	// Decoding into the room and reslicing stores only the length of
+	// d.scratch, not its pointer (no write barrier while the GC marks).
+	n, err := huffmanDecode(d.scratch[off:cap(d.scratch)], raw)
+	d.scratch = d.scratch[:off+n]
 	if err != nil {
 		return nil, err
 	}
