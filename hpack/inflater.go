@@ -86,6 +86,7 @@ type Inflater struct {
 	slabBytes  int // string bytes copied for the fields of slab
 	blockFirst int // slab index of the current block's first field
 	lastFields int // fields in the last block Inflate returned
+	slabSize   int // fields of the last slab started
 }
 
 // Inflate's memory: names and values are copied into chunks of arenaChunk
@@ -95,11 +96,16 @@ type Inflater struct {
 // block when the last block's count of fields would not fit in the current
 // one or the strings copied for it exceed slabMaxBytes, which bounds what
 // holding on to one block's fields keeps alive: one slab, and the strings
-// of its fields.
+// of its fields. An Inflater's first slab and chunk are smaller
+// (minSlabFields, minArenaChunk) and each next one doubles up to the full
+// size, so that a connection of a few blocks allocates about what they
+// need, not 9 KiB.
 const (
-	arenaChunk   = 4096
-	slabFields   = 128
-	slabMaxBytes = 16 << 10
+	arenaChunk    = 4096
+	minArenaChunk = 512
+	slabFields    = 128
+	minSlabFields = 16
+	slabMaxBytes  = 16 << 10
 )
 
 // minScratch is the capacity Inflater.scratch, which holds the
@@ -286,16 +292,23 @@ func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot i
 // growSlab starts a new slab with room for the current block's fields.
 func (d *Inflater) growSlab() {
 	k := d.slabUsed - d.blockFirst
-	ns := make([]HeaderField, max(slabFields, 2*k))
+	n := min(max(2*d.slabSize, minSlabFields), slabFields)
+	ns := make([]HeaderField, max(n, 2*k))
+	d.slabSize = len(ns)
 	copy(ns, d.slab[d.blockFirst:d.slabUsed])
 	clear(d.slab[d.blockFirst:d.slabUsed])
 	d.slab, d.slabUsed, d.blockFirst = ns, k, 0
 }
 
-// newChunk starts a new arena chunk for Inflate's strings, and drops the
-// dynamic table's owned copies in chunks older than the previous one.
-func (d *Inflater) newChunk() {
-	d.strChunk, d.strUsed = make([]byte, arenaChunk), 0
+// newChunk starts a new arena chunk for Inflate's strings, with room for
+// n <= arenaChunk/4 octets, and drops the dynamic table's owned copies in
+// chunks older than the previous one.
+func (d *Inflater) newChunk(n int) {
+	size := min(max(2*len(d.strChunk), minArenaChunk), arenaChunk)
+	for size < n {
+		size *= 2
+	}
+	d.strChunk, d.strUsed = make([]byte, size), 0
 	d.strGen++
 	d.chunks[d.strGen&1] = d.strChunk
 	d.table.dropOwned(d.strGen - 1)
@@ -351,7 +364,7 @@ func (d *Inflater) copyStrings(name, value string) (string, string, int) {
 		b = make([]byte, n)
 	} else {
 		if len(d.strChunk)-d.strUsed < n {
-			d.newChunk()
+			d.newChunk(n)
 		}
 		off = d.strUsed
 		b = d.strChunk[off : off+n : off+n]
