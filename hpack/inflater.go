@@ -68,25 +68,24 @@ type Inflater struct {
 	scratch   []byte // Huffman-decoded strings of the current representation
 
 	// Inflate's owned copies (see Inflate). collecting routes the fields
-	// to collect instead of emit. What precedes strUsed in strChunk and
-	// slabUsed in slab has been handed out and is never written again.
+	// to collect instead of emit. What precedes strUsed in the current
+	// chunk and slabUsed in slab has been handed out and is never written
+	// again.
 	collecting bool
 	lastOK     bool // the current representation's field is slab[slabUsed-1]
 	// lastGen is, when lastOK, the chunk generation holding the strings of
 	// the field collected last (0: not all in one chunk, so not ownable),
 	// and lastOwned where they are in it: what ownNewest records.
 	lastGen    uint32
+	strGen     uint32 // generation of the current chunk, from 1
 	lastOwned  ownedField
-	strChunk   []byte
 	strUsed    int
-	strGen     uint32    // generation of strChunk, from 1
-	chunks     [2][]byte // the chunks of generations strGen and strGen-1, at gen&1
+	chunks     [2][]byte // the chunks of generations strGen (current) and strGen-1, at gen&1
 	slab       []HeaderField
 	slabUsed   int
 	slabBytes  int // string bytes copied for the fields of slab
 	blockFirst int // slab index of the current block's first field
 	lastFields int // fields in the last block Inflate returned
-	slabSize   int // fields of the last slab started
 }
 
 // Inflate's memory: names and values are copied into chunks of arenaChunk
@@ -209,7 +208,8 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 		return nil, ErrMidBlock
 	}
 	if len(d.slab)-d.slabUsed < d.lastFields || d.slabBytes > slabMaxBytes {
-		d.slab, d.slabUsed, d.slabBytes = nil, 0, 0 // a new one at the first field
+		// A new one, twice as large up to slabFields, at the first field.
+		d.slabUsed, d.slabBytes = len(d.slab), 0
 	}
 	d.blockFirst = d.slabUsed
 	d.collecting = true
@@ -292,9 +292,8 @@ func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot i
 // growSlab starts a new slab with room for the current block's fields.
 func (d *Inflater) growSlab() {
 	k := d.slabUsed - d.blockFirst
-	n := min(max(2*d.slabSize, minSlabFields), slabFields)
+	n := min(max(2*len(d.slab), minSlabFields), slabFields)
 	ns := make([]HeaderField, max(n, 2*k))
-	d.slabSize = len(ns)
 	copy(ns, d.slab[d.blockFirst:d.slabUsed])
 	clear(d.slab[d.blockFirst:d.slabUsed])
 	d.slab, d.slabUsed, d.blockFirst = ns, k, 0
@@ -304,13 +303,12 @@ func (d *Inflater) growSlab() {
 // n <= arenaChunk/4 octets, and drops the dynamic table's owned copies in
 // chunks older than the previous one.
 func (d *Inflater) newChunk(n int) {
-	size := min(max(2*len(d.strChunk), minArenaChunk), arenaChunk)
+	size := min(max(2*len(d.chunks[d.strGen&1]), minArenaChunk), arenaChunk)
 	for size < n {
 		size *= 2
 	}
-	d.strChunk, d.strUsed = make([]byte, size), 0
 	d.strGen++
-	d.chunks[d.strGen&1] = d.strChunk
+	d.chunks[d.strGen&1], d.strUsed = make([]byte, size), 0
 	d.table.dropOwned(d.strGen - 1)
 }
 
@@ -363,11 +361,11 @@ func (d *Inflater) copyStrings(name, value string) (string, string, int) {
 	if n > arenaChunk/4 {
 		b = make([]byte, n)
 	} else {
-		if len(d.strChunk)-d.strUsed < n {
+		if len(d.chunks[d.strGen&1])-d.strUsed < n {
 			d.newChunk(n)
 		}
 		off = d.strUsed
-		b = d.strChunk[off : off+n : off+n]
+		b = d.chunks[d.strGen&1][off : off+n : off+n]
 		d.strUsed += n
 	}
 	d.slabBytes += n
