@@ -122,16 +122,16 @@ func TestInflateTableKeepsTwoChunks(t *testing.T) {
 		}
 		tb := &d.table
 		for j := range tb.owned {
-			if g := tb.ring[j].ownGen; g != 0 && g+1 < d.strGen {
-				t.Fatalf("block %d: slot %d keeps a copy from chunk %d, current %d", i, j, g, d.strGen)
+			if g := tb.ring[j].ownGen; g != 0 && g+1 < d.inf.strGen {
+				t.Fatalf("block %d: slot %d keeps a copy from chunk %d, current %d", i, j, g, d.inf.strGen)
 			}
 			if tb.ring[j].ownGen == 0 && tb.owned[j] != (ownedField{}) {
 				t.Fatalf("block %d: slot %d keeps a dropped copy", i, j)
 			}
 		}
 	}
-	if d.strGen < 5 {
-		t.Fatalf("only %d chunks used: the test does not exercise dropping", d.strGen)
+	if d.inf.strGen < 5 {
+		t.Fatalf("only %d chunks used: the test does not exercise dropping", d.inf.strGen)
 	}
 }
 

@@ -72,7 +72,13 @@ type Inflater struct {
 	// chunk and slabUsed in slab has been handed out and is never written
 	// again.
 	collecting bool
-	lastOK     bool // the current representation's field is slab[slabUsed-1]
+	lastOK     bool          // the current representation's field is slab[slabUsed-1]
+	inf        *inflateState // allocated by the first Inflate
+}
+
+// inflateState is Inflate's memory, apart from the Inflater so that a
+// connection that only streams does not carry it.
+type inflateState struct {
 	// lastGen is, when lastOK, the chunk generation holding the strings of
 	// the field collected last (0: not all in one chunk, so not ownable),
 	// and lastOwned where they are in it: what ownNewest records.
@@ -123,7 +129,6 @@ func NewInflater() *Inflater {
 		maxListSize: DefaultMaxHeaderListSize,
 		maxFields:   DefaultMaxFieldCount,
 		maxString:   DefaultMaxStringLength,
-		strGen:      1, // 0 means no owned copy (decEntry.ownGen)
 	}
 	// The table's buffers and the Huffman scratch are allocated when
 	// first needed and grow with use (see decTable), so that an idle
@@ -207,30 +212,33 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 	if d.inBlock {
 		return nil, ErrMidBlock
 	}
-	if len(d.slab)-d.slabUsed < d.lastFields || d.slabBytes > slabMaxBytes {
-		// A new one, twice as large up to slabFields, at the first field.
-		d.slabUsed, d.slabBytes = len(d.slab), 0
+	if d.inf == nil {
+		d.inf = &inflateState{strGen: 1} // 0 means no owned copy (decEntry.ownGen)
 	}
-	d.blockFirst = d.slabUsed
+	if len(d.inf.slab)-d.inf.slabUsed < d.inf.lastFields || d.inf.slabBytes > slabMaxBytes {
+		// A new one, twice as large up to slabFields, at the first field.
+		d.inf.slabUsed, d.inf.slabBytes = len(d.inf.slab), 0
+	}
+	d.inf.blockFirst = d.inf.slabUsed
 	d.collecting = true
 	_, err := d.Write(block)
 	if err == nil {
 		err = d.Close()
 	}
 	d.collecting = false
-	first, end := d.blockFirst, d.slabUsed
+	first, end := d.inf.blockFirst, d.inf.slabUsed
 	if err != nil && d.failed != nil {
-		clear(d.slab[first:end])
-		d.slabUsed = first
+		clear(d.inf.slab[first:end])
+		d.inf.slabUsed = first
 		return nil, err
 	}
 	// The next block is likely to be about as long: it starts a new slab
 	// rather than grow one mid-block if this one would not fit.
-	d.lastFields = end - first
+	d.inf.lastFields = end - first
 	if end == first {
 		return nil, err
 	}
-	return d.slab[first:end:end], err
+	return d.inf.slab[first:end:end], err
 }
 
 // Where a field's name and value come from, for collect: static table
@@ -247,19 +255,19 @@ const (
 // collect appends the owned copy of a field to the slab; src and slot say
 // where its strings come from.
 func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot int) {
-	d.lastGen = 0
+	d.inf.lastGen = 0
 	switch src {
 	case srcLiteral:
 		var off int
 		name, value, off = d.copyStrings(name, value)
 		if off >= 0 {
-			d.lastGen, d.lastOwned = d.strGen, ownedField{uint32(off), uint32(off + len(name))}
+			d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{uint32(off), uint32(off + len(name))}
 		}
 	case srcStaticName:
 		var off int
 		_, value, off = d.copyStrings("", value)
 		if off >= 0 {
-			d.lastGen, d.lastOwned = d.strGen, ownedField{ownedStatic | uint32(slot), uint32(off)}
+			d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{ownedStatic | uint32(slot), uint32(off)}
 		}
 	case srcDynamic, srcDynamicName:
 		on, ov, o, gen := d.ownedEntry(slot)
@@ -271,52 +279,52 @@ func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot i
 			_, value, off = d.copyStrings("", value)
 			// Ownable if the name is static or in the chunk the
 			// value went to.
-			if off >= 0 && (o.name&ownedStatic != 0 || gen == d.strGen) {
-				d.lastGen, d.lastOwned = d.strGen, ownedField{o.name, uint32(off)}
+			if off >= 0 && (o.name&ownedStatic != 0 || gen == d.inf.strGen) {
+				d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{o.name, uint32(off)}
 			}
 		}
 	}
-	if d.slabUsed == len(d.slab) {
+	if d.inf.slabUsed == len(d.inf.slab) {
 		d.growSlab()
 	}
 	// Field by field: single pointer writes cost less than the bulk
 	// write barrier of a struct assignment while the GC is marking.
-	f := &d.slab[d.slabUsed]
+	f := &d.inf.slab[d.inf.slabUsed]
 	f.Name = name
 	f.Value = value
 	f.Sensitive = sensitive
-	d.slabUsed++
+	d.inf.slabUsed++
 	d.lastOK = true
 }
 
 // growSlab starts a new slab with room for the current block's fields.
 func (d *Inflater) growSlab() {
-	k := d.slabUsed - d.blockFirst
-	n := min(max(2*len(d.slab), minSlabFields), slabFields)
+	k := d.inf.slabUsed - d.inf.blockFirst
+	n := min(max(2*len(d.inf.slab), minSlabFields), slabFields)
 	ns := make([]HeaderField, max(n, 2*k))
-	copy(ns, d.slab[d.blockFirst:d.slabUsed])
-	clear(d.slab[d.blockFirst:d.slabUsed])
-	d.slab, d.slabUsed, d.blockFirst = ns, k, 0
+	copy(ns, d.inf.slab[d.inf.blockFirst:d.inf.slabUsed])
+	clear(d.inf.slab[d.inf.blockFirst:d.inf.slabUsed])
+	d.inf.slab, d.inf.slabUsed, d.inf.blockFirst = ns, k, 0
 }
 
 // newChunk starts a new arena chunk for Inflate's strings, with room for
 // n <= arenaChunk/4 octets, and drops the dynamic table's owned copies in
 // chunks older than the previous one.
 func (d *Inflater) newChunk(n int) {
-	size := min(max(2*len(d.chunks[d.strGen&1]), minArenaChunk), arenaChunk)
+	size := min(max(2*len(d.inf.chunks[d.inf.strGen&1]), minArenaChunk), arenaChunk)
 	for size < n {
 		size *= 2
 	}
-	d.strGen++
-	d.chunks[d.strGen&1], d.strUsed = make([]byte, size), 0
-	d.table.dropOwned(d.strGen - 1)
+	d.inf.strGen++
+	d.inf.chunks[d.inf.strGen&1], d.inf.strUsed = make([]byte, size), 0
+	d.table.dropOwned(d.inf.strGen - 1)
 }
 
 // ownNewest records the field collected last as the owned copy of the
 // dynamic table entry it just became.
 func (d *Inflater) ownNewest() {
-	if d.lastGen != 0 {
-		d.table.setOwned(d.table.slot(0), d.lastOwned, d.lastGen)
+	if d.inf.lastGen != 0 {
+		d.table.setOwned(d.table.slot(0), d.inf.lastOwned, d.inf.lastGen)
 	}
 }
 
@@ -333,11 +341,11 @@ func (d *Inflater) ownedEntry(slot int) (name, value string, o ownedField, gen u
 			return name, value, ownedField{}, 0
 		}
 		o = ownedField{uint32(off), uint32(off) + e.nameLen}
-		t.setOwned(slot, o, d.strGen)
-		return name, value, o, d.strGen
+		t.setOwned(slot, o, d.inf.strGen)
+		return name, value, o, d.inf.strGen
 	}
 	o = t.owned[slot]
-	c := unsafe.Pointer(unsafe.SliceData(d.chunks[e.ownGen&1]))
+	c := unsafe.Pointer(unsafe.SliceData(d.inf.chunks[e.ownGen&1]))
 	if o.name&ownedStatic != 0 {
 		name = staticTable[o.name&^ownedStatic].name
 	} else if e.nameLen > 0 {
@@ -361,14 +369,14 @@ func (d *Inflater) copyStrings(name, value string) (string, string, int) {
 	if n > arenaChunk/4 {
 		b = make([]byte, n)
 	} else {
-		if len(d.chunks[d.strGen&1])-d.strUsed < n {
+		if len(d.inf.chunks[d.inf.strGen&1])-d.inf.strUsed < n {
 			d.newChunk(n)
 		}
-		off = d.strUsed
-		b = d.chunks[d.strGen&1][off : off+n : off+n]
-		d.strUsed += n
+		off = d.inf.strUsed
+		b = d.inf.chunks[d.inf.strGen&1][off : off+n : off+n]
+		d.inf.strUsed += n
 	}
-	d.slabBytes += n
+	d.inf.slabBytes += n
 	copy(b, name)
 	copy(b[len(name):], value)
 	if len(name) > 0 {
