@@ -37,18 +37,27 @@ type decTable struct {
 	size    uint32 // RFC 7541 §4.1 size of the live entries
 	maxSize uint32 // current maximum size (RFC 7541 §4.2)
 
-	// owned holds, for Inflate, immutable copies of entries, slot for
-	// slot with ring (allocated on Inflate's first use): every block that
-	// references an entry returns the same strings instead of new copies.
-	// owned[j] is valid while ring[j].ownGen != 0; copies older than the
-	// previous arena chunk are dropped (Inflater.newChunk), so that the
-	// table never keeps more than two chunks alive.
+	// owned holds, for Inflate, where the immutable copy of each entry
+	// is, slot for slot with ring (allocated on Inflate's first use):
+	// every block that references an entry returns the same strings
+	// instead of new copies. owned[j] is valid while ring[j].ownGen != 0,
+	// and refers to Inflate's arena chunk of that generation by offsets,
+	// not pointers, so that recording a copy stores no pointer (no write
+	// barrier while the GC marks). Copies older than the previous chunk
+	// are dropped (Inflater.newChunk), so that only the two chunks the
+	// Inflater holds are ever referenced.
 	owned []ownedField
 }
 
-// ownedField is an immutable copy of a dynamic table entry; the zero value
-// means none yet.
-type ownedField struct{ name, value string }
+// ownedField locates the owned copy of a dynamic table entry: the offsets
+// of its name and value in the arena chunk of the entry's ownGen (lengths
+// are the entry's), or for a name from the static table, ownedStatic|index.
+// The zero value means none yet.
+type ownedField struct{ name, value uint32 }
+
+// ownedStatic marks an ownedField name that is the static table entry's
+// name (an immutable string constant) rather than an offset.
+const ownedStatic = 1 << 31
 
 // slot returns the ring index of the i-th newest entry.
 func (t *decTable) slot(i int) int {
@@ -159,9 +168,13 @@ func (t *decTable) add(name, value []byte) {
 			return
 		}
 	}
+	// The room is there: reslicing only stores the length, where
+	// append would also store the pointer (a write barrier while the GC
+	// marks).
 	off := len(t.buf)
-	t.buf = append(t.buf, name...)
-	t.buf = append(t.buf, value...)
+	t.buf = t.buf[:off+int(need)]
+	copy(t.buf[off:], name)
+	copy(t.buf[off+len(name):], value)
 	t.push(decEntry{off: uint32(off), nameLen: uint32(len(name)), valueLen: uint32(len(value))}, sz)
 }
 

@@ -122,10 +122,17 @@ func grow(dst []byte, n int) []byte {
 func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 	start := len(dst)
 	dst = grow(dst, huffmanDecodedMax(len(src)))
-	out := dst[start:]
+	n, err := huffmanDecode(dst[start:], src)
+	return dst[:start+n], err
+}
+
+// huffmanDecode decodes the Huffman string src into out, which must have
+// room for huffmanDecodedMax(len(src)) octets, and returns the number of
+// octets decoded (also on error: those before it).
+func huffmanDecode(out []byte, src []byte) (int, error) {
 	j, i, cur, nbits, ok := huffDecodeBulk(out, src)
 	if !ok {
-		return dst[:start+j], ErrInvalidHuffman
+		return j, ErrInvalidHuffman
 	}
 	// The last octets, one at a time.
 	for {
@@ -151,7 +158,7 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 			if nbits >= 30 {
 				sym, l := huffDecodeLong(cur)
 				if sym == 256 {
-					return dst[:start+j], ErrInvalidHuffman
+					return j, ErrInvalidHuffman
 				}
 				out[j] = byte(sym)
 				j++
@@ -181,19 +188,19 @@ func appendHuffmanDecode(dst []byte, src []byte) ([]byte, error) {
 			if l > nbits {
 				// Only padding is left.
 				if nbits > 7 || cur>>(64-nbits) != 1<<nbits-1 {
-					return dst[:start+j], ErrInvalidHuffman
+					return j, ErrInvalidHuffman
 				}
 				break
 			}
 			if sym == 256 {
-				return dst[:start+j], ErrInvalidHuffman
+				return j, ErrInvalidHuffman
 			}
 			out[j] = byte(sym)
 			j++
 			cur <<= l
 			nbits -= l
 		}
-		return dst[:start+j], nil
+		return j, nil
 	}
 }
 

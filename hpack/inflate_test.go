@@ -122,15 +122,40 @@ func TestInflateTableKeepsTwoChunks(t *testing.T) {
 		}
 		tb := &d.table
 		for j := range tb.owned {
-			if g := tb.ring[j].ownGen; g != 0 && g+1 < d.strGen {
-				t.Fatalf("block %d: slot %d keeps a copy from chunk %d, current %d", i, j, g, d.strGen)
+			if g := tb.ring[j].ownGen; g != 0 && g+1 < d.inf.strGen {
+				t.Fatalf("block %d: slot %d keeps a copy from chunk %d, current %d", i, j, g, d.inf.strGen)
 			}
 			if tb.ring[j].ownGen == 0 && tb.owned[j] != (ownedField{}) {
 				t.Fatalf("block %d: slot %d keeps a dropped copy", i, j)
 			}
 		}
 	}
-	if d.strGen < 5 {
-		t.Fatalf("only %d chunks used: the test does not exercise dropping", d.strGen)
+	if d.inf.strGen < 5 {
+		t.Fatalf("only %d chunks used: the test does not exercise dropping", d.inf.strGen)
+	}
+}
+
+// TestInflateFirstBlockMemory: Inflate's slab of fields and chunk of
+// strings start small and double, so that a connection's first request
+// costs about what its fields and table need (they used to be a 128-field
+// slab and a 4 KiB chunk, over 9 KiB, from the first block on).
+func TestInflateFirstBlockMemory(t *testing.T) {
+	const maxBytes = 3 << 10
+	blk, _ := NewDeflater(4096).Deflate(nil, sampleLists()[0])
+	keep := make([][]HeaderField, 0, 101)
+	b := allocBytes(100, func() {
+		fs, err := NewInflater().Inflate(blk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keep = append(keep, fs)
+	})
+	if b > maxBytes {
+		t.Errorf("a new Inflater's first Inflate of a 10-field request allocates %.0f bytes, want at most %d", b, maxBytes)
+	}
+	for _, fs := range keep {
+		if !slices.Equal(fs, sampleLists()[0]) {
+			t.Fatalf("fields %v, want %v", fs, sampleLists()[0])
+		}
 	}
 }

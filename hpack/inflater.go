@@ -68,13 +68,25 @@ type Inflater struct {
 	scratch   []byte // Huffman-decoded strings of the current representation
 
 	// Inflate's owned copies (see Inflate). collecting routes the fields
-	// to collect instead of emit. What precedes strUsed in strChunk and
-	// slabUsed in slab has been handed out and is never written again.
+	// to collect instead of emit. What precedes strUsed in the current
+	// chunk and slabUsed in slab has been handed out and is never written
+	// again.
 	collecting bool
-	lastOK     bool // the current representation's field is slab[slabUsed-1]
-	strChunk   []byte
+	lastOK     bool          // the current representation's field is slab[slabUsed-1]
+	inf        *inflateState // allocated by the first Inflate
+}
+
+// inflateState is Inflate's memory, apart from the Inflater so that a
+// connection that only streams does not carry it.
+type inflateState struct {
+	// lastGen is, when lastOK, the chunk generation holding the strings of
+	// the field collected last (0: not all in one chunk, so not ownable),
+	// and lastOwned where they are in it: what ownNewest records.
+	lastGen    uint32
+	strGen     uint32 // generation of the current chunk, from 1
+	lastOwned  ownedField
 	strUsed    int
-	strGen     uint32 // generation of strChunk, from 1
+	chunks     [2][]byte // the chunks of generations strGen (current) and strGen-1, at gen&1
 	slab       []HeaderField
 	slabUsed   int
 	slabBytes  int // string bytes copied for the fields of slab
@@ -89,11 +101,16 @@ type Inflater struct {
 // block when the last block's count of fields would not fit in the current
 // one or the strings copied for it exceed slabMaxBytes, which bounds what
 // holding on to one block's fields keeps alive: one slab, and the strings
-// of its fields.
+// of its fields. An Inflater's first slab and chunk are smaller
+// (minSlabFields, minArenaChunk) and each next one doubles up to the full
+// size, so that a connection of a few blocks allocates about what they
+// need, not 9 KiB.
 const (
-	arenaChunk   = 4096
-	slabFields   = 128
-	slabMaxBytes = 16 << 10
+	arenaChunk    = 4096
+	minArenaChunk = 512
+	slabFields    = 128
+	minSlabFields = 16
+	slabMaxBytes  = 16 << 10
 )
 
 // minScratch is the capacity Inflater.scratch, which holds the
@@ -112,7 +129,6 @@ func NewInflater() *Inflater {
 		maxListSize: DefaultMaxHeaderListSize,
 		maxFields:   DefaultMaxFieldCount,
 		maxString:   DefaultMaxStringLength,
-		strGen:      1, // 0 means no owned copy (decEntry.ownGen)
 	}
 	// The table's buffers and the Huffman scratch are allocated when
 	// first needed and grow with use (see decTable), so that an idle
@@ -196,29 +212,33 @@ func (d *Inflater) Inflate(block []byte) ([]HeaderField, error) {
 	if d.inBlock {
 		return nil, ErrMidBlock
 	}
-	if len(d.slab)-d.slabUsed < d.lastFields || d.slabBytes > slabMaxBytes {
-		d.slab, d.slabUsed, d.slabBytes = nil, 0, 0 // a new one at the first field
+	if d.inf == nil {
+		d.inf = &inflateState{strGen: 1} // 0 means no owned copy (decEntry.ownGen)
 	}
-	d.blockFirst = d.slabUsed
+	if len(d.inf.slab)-d.inf.slabUsed < d.inf.lastFields || d.inf.slabBytes > slabMaxBytes {
+		// A new one, twice as large up to slabFields, at the first field.
+		d.inf.slabUsed, d.inf.slabBytes = len(d.inf.slab), 0
+	}
+	d.inf.blockFirst = d.inf.slabUsed
 	d.collecting = true
 	_, err := d.Write(block)
 	if err == nil {
 		err = d.Close()
 	}
 	d.collecting = false
-	first, end := d.blockFirst, d.slabUsed
+	first, end := d.inf.blockFirst, d.inf.slabUsed
 	if err != nil && d.failed != nil {
-		clear(d.slab[first:end])
-		d.slabUsed = first
+		clear(d.inf.slab[first:end])
+		d.inf.slabUsed = first
 		return nil, err
 	}
 	// The next block is likely to be about as long: it starts a new slab
 	// rather than grow one mid-block if this one would not fit.
-	d.lastFields = end - first
+	d.inf.lastFields = end - first
 	if end == first {
 		return nil, err
 	}
-	return d.slab[first:end:end], err
+	return d.inf.slab[first:end:end], err
 }
 
 // Where a field's name and value come from, for collect: static table
@@ -235,87 +255,128 @@ const (
 // collect appends the owned copy of a field to the slab; src and slot say
 // where its strings come from.
 func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot int) {
+	d.inf.lastGen = 0
 	switch src {
 	case srcLiteral:
-		name, value = d.copyStrings(name, value)
+		var off int
+		name, value, off = d.copyStrings(name, value)
+		if off >= 0 {
+			d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{uint32(off), uint32(off + len(name))}
+		}
 	case srcStaticName:
-		_, value = d.copyStrings("", value)
+		var off int
+		_, value, off = d.copyStrings("", value)
+		if off >= 0 {
+			d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{ownedStatic | uint32(slot), uint32(off)}
+		}
 	case srcDynamic, srcDynamicName:
-		o := d.ownedEntry(slot)
-		name = o.name
+		on, ov, o, gen := d.ownedEntry(slot)
+		name = on
 		if src == srcDynamic {
-			value = o.value
+			value = ov
 		} else {
-			_, value = d.copyStrings("", value)
+			var off int
+			_, value, off = d.copyStrings("", value)
+			// Ownable if the name is static or in the chunk the
+			// value went to.
+			if off >= 0 && (o.name&ownedStatic != 0 || gen == d.inf.strGen) {
+				d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{o.name, uint32(off)}
+			}
 		}
 	}
-	if d.slabUsed == len(d.slab) {
+	if d.inf.slabUsed == len(d.inf.slab) {
 		d.growSlab()
 	}
 	// Field by field: single pointer writes cost less than the bulk
 	// write barrier of a struct assignment while the GC is marking.
-	f := &d.slab[d.slabUsed]
+	f := &d.inf.slab[d.inf.slabUsed]
 	f.Name = name
 	f.Value = value
 	f.Sensitive = sensitive
-	d.slabUsed++
+	d.inf.slabUsed++
 	d.lastOK = true
 }
 
 // growSlab starts a new slab with room for the current block's fields.
 func (d *Inflater) growSlab() {
-	k := d.slabUsed - d.blockFirst
-	ns := make([]HeaderField, max(slabFields, 2*k))
-	copy(ns, d.slab[d.blockFirst:d.slabUsed])
-	clear(d.slab[d.blockFirst:d.slabUsed])
-	d.slab, d.slabUsed, d.blockFirst = ns, k, 0
+	k := d.inf.slabUsed - d.inf.blockFirst
+	n := min(max(2*len(d.inf.slab), minSlabFields), slabFields)
+	ns := make([]HeaderField, max(n, 2*k))
+	copy(ns, d.inf.slab[d.inf.blockFirst:d.inf.slabUsed])
+	clear(d.inf.slab[d.inf.blockFirst:d.inf.slabUsed])
+	d.inf.slab, d.inf.slabUsed, d.inf.blockFirst = ns, k, 0
 }
 
-// newChunk starts a new arena chunk for Inflate's strings, and drops the
-// dynamic table's owned copies in chunks older than the previous one.
-func (d *Inflater) newChunk() {
-	d.strChunk, d.strUsed = make([]byte, arenaChunk), 0
-	d.strGen++
-	d.table.dropOwned(d.strGen - 1)
+// newChunk starts a new arena chunk for Inflate's strings, with room for
+// n <= arenaChunk/4 octets, and drops the dynamic table's owned copies in
+// chunks older than the previous one.
+func (d *Inflater) newChunk(n int) {
+	size := min(max(2*len(d.inf.chunks[d.inf.strGen&1]), minArenaChunk), arenaChunk)
+	for size < n {
+		size *= 2
+	}
+	d.inf.strGen++
+	d.inf.chunks[d.inf.strGen&1], d.inf.strUsed = make([]byte, size), 0
+	d.table.dropOwned(d.inf.strGen - 1)
 }
 
 // ownNewest records the field collected last as the owned copy of the
 // dynamic table entry it just became.
 func (d *Inflater) ownNewest() {
-	f := &d.slab[d.slabUsed-1]
-	d.table.setOwned(d.table.slot(0), ownedField{f.Name, f.Value}, d.strGen)
+	if d.inf.lastGen != 0 {
+		d.table.setOwned(d.table.slot(0), d.inf.lastOwned, d.inf.lastGen)
+	}
 }
 
 // ownedEntry returns the owned copy of the dynamic table entry at slot,
-// making it on first use.
-func (d *Inflater) ownedEntry(slot int) ownedField {
+// making it on first use, with where it is (o in the chunk of generation
+// gen; gen 0 for a copy that is not recorded).
+func (d *Inflater) ownedEntry(slot int) (name, value string, o ownedField, gen uint32) {
 	t := &d.table
-	if t.ring[slot].ownGen == 0 {
-		var o ownedField
-		o.name, o.value = d.copyStrings(t.field(t.ring[slot]))
-		t.setOwned(slot, o, d.strGen)
-		return o
+	e := t.ring[slot]
+	if e.ownGen == 0 {
+		var off int
+		name, value, off = d.copyStrings(t.field(e))
+		if off < 0 {
+			return name, value, ownedField{}, 0
+		}
+		o = ownedField{uint32(off), uint32(off) + e.nameLen}
+		t.setOwned(slot, o, d.inf.strGen)
+		return name, value, o, d.inf.strGen
 	}
-	return t.owned[slot]
+	o = t.owned[slot]
+	c := unsafe.Pointer(unsafe.SliceData(d.inf.chunks[e.ownGen&1]))
+	if o.name&ownedStatic != 0 {
+		name = staticTable[o.name&^ownedStatic].name
+	} else if e.nameLen > 0 {
+		name = unsafe.String((*byte)(unsafe.Add(c, o.name)), e.nameLen)
+	}
+	if e.valueLen > 0 {
+		value = unsafe.String((*byte)(unsafe.Add(c, o.value)), e.valueLen)
+	}
+	return name, value, o, e.ownGen
 }
 
-// copyStrings returns copies of name and value in Inflate's arena.
-func (d *Inflater) copyStrings(name, value string) (string, string) {
+// copyStrings returns copies of name and value in Inflate's arena, and the
+// offset of the copy in the current chunk (-1 for a copy of its own).
+func (d *Inflater) copyStrings(name, value string) (string, string, int) {
 	n := len(name) + len(value)
 	if n == 0 {
-		return "", ""
+		return "", "", 0
 	}
 	var b []byte
+	off := -1
 	if n > arenaChunk/4 {
 		b = make([]byte, n)
 	} else {
-		if len(d.strChunk)-d.strUsed < n {
-			d.newChunk()
+		if len(d.inf.chunks[d.inf.strGen&1])-d.inf.strUsed < n {
+			d.newChunk(n)
 		}
-		b = d.strChunk[d.strUsed : d.strUsed+n : d.strUsed+n]
-		d.strUsed += n
+		off = d.inf.strUsed
+		b = d.inf.chunks[d.inf.strGen&1][off : off+n : off+n]
+		d.inf.strUsed += n
 	}
-	d.slabBytes += n
+	d.inf.slabBytes += n
 	copy(b, name)
 	copy(b[len(name):], value)
 	if len(name) > 0 {
@@ -324,7 +385,7 @@ func (d *Inflater) copyStrings(name, value string) (string, string) {
 	if len(value) > 0 {
 		value = unsafe.String(&b[len(name)], len(value))
 	}
-	return name, value
+	return name, value, off
 }
 
 // Write decodes the next fragment of the current header block, calling the
@@ -520,11 +581,18 @@ func (d *Inflater) decodeString(s strInfo, raw []byte) (str []byte, err error) {
 	if !s.huff {
 		return raw, nil
 	}
-	if d.scratch == nil {
-		d.scratch = make([]byte, 0, max(minScratch, huffmanDecodedMax(len(raw))))
-	}
 	off := len(d.scratch)
-	d.scratch, err = appendHuffmanDecode(d.scratch, raw)
+	if need := huffmanDecodedMax(len(raw)); cap(d.scratch)-off < need {
+		if d.scratch == nil {
+			d.scratch = make([]byte, 0, max(minScratch, need))
+		} else {
+			d.scratch = grow(d.scratch, need)[:off]
+		}
+	}
+	// Decoding into the room and reslicing stores only the length of
+	// d.scratch, not its pointer (no write barrier while the GC marks).
+	n, err := huffmanDecode(d.scratch[off:cap(d.scratch)], raw)
+	d.scratch = d.scratch[:off+n]
 	if err != nil {
 		return nil, err
 	}
@@ -713,7 +781,7 @@ func (d *Inflater) decodeRepr(b []byte, base int) (int, error) {
 		src, slot = srcDynamicName, d.table.slot(int(idx)-staticTableLen-1)
 	case idx != 0:
 		nameStr = iname
-		src = srcStaticName
+		src, slot = srcStaticName, int(idx)
 	default:
 		nameStr = unsafe.String(unsafe.SliceData(name), len(name))
 	}

@@ -43,9 +43,12 @@ func TestFreshCodecMemory(t *testing.T) {
 	if b := allocBytes(100, func() { keepE = append(keepE, NewDeflater(4096)) }); b > maxBytes {
 		t.Errorf("NewDeflater(4096) allocates %.0f bytes, want at most %d", b, maxBytes)
 	}
+	// Inflate's slab and chunk state is allocated by the first Inflate, so
+	// that a connection that only streams (the server) does not carry it.
+	const maxInflater = 320
 	keepI := make([]*Inflater, 0, 101)
-	if b := allocBytes(100, func() { keepI = append(keepI, NewInflater()) }); b > maxBytes {
-		t.Errorf("NewInflater() allocates %.0f bytes, want at most %d", b, maxBytes)
+	if b := allocBytes(100, func() { keepI = append(keepI, NewInflater()) }); b > maxInflater {
+		t.Errorf("NewInflater() allocates %.0f bytes, want at most %d", b, maxInflater)
 	}
 	runtime.KeepAlive(keepE)
 	runtime.KeepAlive(keepI)
