@@ -272,6 +272,7 @@ func (c *Engine) startPushed(st *Stream, status int, fields []hpack.HeaderField,
 		return err
 	}
 	st.headersSent = true
+	st.status = uint16(status) // for the access log and Stats, as sendHeaders
 	if err := c.transition(st, evSendHeaders); err != nil {
 		return err
 	}

@@ -624,6 +624,9 @@ func TestPushStats(t *testing.T) {
 	p.send(func(fr *http2.Framer) error { return fr.WriteRSTStream(a.ID, http2.ErrCodeCancel) })
 	p.c.SendHeaders(b, 200, nil, true)
 	p.wantHeaders(4, true)
+	if got := b.Status(); got != 200 {
+		t.Errorf("pushed stream's Status() = %d, want 200 (what the access log records)", got)
+	}
 	p.h.respond(seen[1])
 	p.wantHeaders(1, false)
 	p.wantData(1, true)
