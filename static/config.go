@@ -1,21 +1,18 @@
 package static
 
-import (
-	"time"
-
-	"github.com/h2kit/h2kit/internal/filecache"
-)
+import "time"
 
 // RevalidateAlways, as Config.Revalidate, checks every file on every request
 // (nginx's open_file_cache_valid 0).
-const RevalidateAlways = filecache.RevalidateAlways
+const RevalidateAlways time.Duration = -1
 
-// Defaults of Config's zero fields.
+// Defaults of Config's zero fields. They are written out, so that go doc
+// shows them; TestDefaultsMatchCache keeps them the open-file cache's.
 const (
-	DefaultCacheEntries = filecache.DefaultMaxEntries // 1024
-	DefaultCacheBytes   = filecache.DefaultMaxBytes   // 64 MiB
-	DefaultSmallFile    = filecache.DefaultSmallFile  // 64 KiB
-	DefaultRevalidate   = filecache.DefaultRevalidate // 1 s
+	DefaultCacheEntries = 1024
+	DefaultCacheBytes   = 64 << 20 // 64 MiB
+	DefaultSmallFile    = 64 << 10 // 64 KiB
+	DefaultRevalidate   = time.Second
 	DefaultIndex        = "index.html"
 )
 
