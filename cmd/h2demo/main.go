@@ -1,6 +1,7 @@
-// Command h2demo serves a small site over HTTP/2 with h2kit: TLS with ALPN on
-// 127.0.0.1:8443 (an in-memory self-signed certificate unless -cert and -key are
-// given) and h2c with prior knowledge on 127.0.0.1:8080.
+// Command h2demo serves a small site over HTTP/2 with h2kit: TLS with ALPN h2
+// and http/1.1 on 127.0.0.1:8443 (an in-memory self-signed certificate unless
+// -cert and -key are given), and cleartext on 127.0.0.1:8080: h2c with prior
+// knowledge, the h2c Upgrade, and HTTP/1.1.
 //
 //	go run ./cmd/h2demo                 # the embedded demo site
 //	go run ./cmd/h2demo -root ./public  # files from a directory
@@ -68,7 +69,7 @@ func main() {
 func run(args []string) error {
 	fs := flag.NewFlagSet("h2demo", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8443", "TLS listen address (empty: no TLS)")
-	h2c := fs.String("h2c", "127.0.0.1:8080", "h2c (cleartext, prior knowledge) listen address (empty: none)")
+	h2c := fs.String("h2c", "127.0.0.1:8080", "cleartext listen address: h2c (prior knowledge or Upgrade) and HTTP/1.1 (empty: none)")
 	root := fs.String("root", "", "serve files from this directory instead of the embedded demo site")
 	listing := fs.Bool("listing", false, "with -root: list directories that have no index.html (default: 403)")
 	certFile := fs.String("cert", "", "TLS certificate PEM file (default: in-memory self-signed)")
@@ -158,7 +159,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 		}
 		r := running{srv: srv, done: make(chan error, 1)}
 		go func() { r.done <- srv.ServeTLS(ln, certFile, keyFile) }()
-		fmt.Printf("h2demo: serving https://%s/ (TLS, ALPN h2)\n", ln.Addr())
+		fmt.Printf("h2demo: serving https://%s/ (TLS: h2 or http/1.1 by ALPN)\n", ln.Addr())
 		out = append(out, r)
 	}
 	if h2c != "" {
@@ -179,7 +180,7 @@ func start(app *demo, addr, h2c, certFile, keyFile string, useRGI bool, log *slo
 		}
 		r := running{srv: srv, done: make(chan error, 1)}
 		go func() { r.done <- srv.Serve(ln) }()
-		fmt.Printf("h2demo: serving http://%s/ (h2c, prior knowledge: curl --http2-prior-knowledge)\n", ln.Addr())
+		fmt.Printf("h2demo: serving http://%s/ (cleartext: h2c with prior knowledge or Upgrade, and HTTP/1.1)\n", ln.Addr())
 		out = append(out, r)
 	}
 	if len(out) == 0 {
