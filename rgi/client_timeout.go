@@ -1,9 +1,7 @@
 package rgi
 
 import (
-	"errors"
 	"net"
-	"syscall"
 	"time"
 )
 
@@ -42,10 +40,4 @@ func (t *timeoutConn) Write(p []byte) (int, error) {
 // earlyAnswerPossible reports whether a write error may mean the server
 // answered and closed before reading the whole request (a reset or broken
 // pipe), rather than a timeout or an error of the body's source.
-func earlyAnswerPossible(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return false
-	}
-	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
-}
+func earlyAnswerPossible(err error) bool { return peerGone(err) }

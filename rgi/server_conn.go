@@ -296,6 +296,17 @@ func (c *conn) loop() (linger bool, err error) {
 			c.writeError(pe)
 			return true, pe
 		}
+		if passedOn {
+			// RFC 9110 §10.1.1: the app passes the unread body on as its
+			// response, so the client must send it: 100 (Continue) goes
+			// before the response head (a client waiting for it, as curl
+			// does for large uploads, would send nothing until its own
+			// timeout). A no-op without Expect or once the app has read.
+			if err := c.sendContinue(); err != nil {
+				closeBody(resp.Body)
+				return true, err
+			}
+		}
 		c.cont = false
 		if s.opts.MaxRequestsPerConnection-c.sess.Requests <= 1 || s.shutting.Load() {
 			closing = true
@@ -358,7 +369,11 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 		return true, nil
 	}
 	if err := c.writeAppBody(resp.Body); err != nil {
-		c.srv.opts.logger().Error("rgi: response body failed", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "err", err)
+		if peerGone(err) {
+			c.srv.opts.logger().Debug("rgi: client went away during the response body", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "err", err)
+		} else {
+			c.srv.opts.logger().Error("rgi: response body failed", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "err", err)
+		}
 		c.bw.Flush()
 		return false, err
 	}

@@ -331,6 +331,26 @@ func TestServerExpectContinue(t *testing.T) {
 	expectEOF(t, c)
 }
 
+// An app that passes the unread request body on as its response body (an
+// echo, a proxy) needs the client to send it: 100 (Continue) goes out
+// before the response head, else a client that waits for it (curl, over 1
+// MiB) sends nothing until its own timeout.
+func TestServerExpectContinuePassedOn(t *testing.T) {
+	app := AppFunc(func(s *Session, r *Request, b Bodies) Response {
+		return Response{Status: 200, Reason: "OK", Body: r.Body}
+	})
+	s := startServer(t, app, nil)
+	c := dial(t, s)
+	io.WriteString(c, "PUT /echo HTTP/1.1\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+	expect(t, c, "HTTP/1.1 100 Continue\r\n\r\n")
+	io.WriteString(c, "hi")
+	expect(t, c, "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nhi")
+	io.WriteString(c, "PUT /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n")
+	expect(t, c, "HTTP/1.1 100 Continue\r\n\r\n")
+	io.WriteString(c, "2\r\nhi\r\n0\r\n\r\n")
+	expect(t, c, "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+}
+
 func TestServerConnectionClose(t *testing.T) {
 	s := startServer(t, hello, nil)
 	c := dial(t, s)
