@@ -101,8 +101,6 @@ func heapAndStacks() memSample {
 // connection.
 type memSample struct{ heap, stacks int64 }
 
-func (m memSample) total() int64 { return m.heap + m.stacks }
-
 func (m memSample) perConn(before memSample) memSample {
 	return memSample{(m.heap - before.heap) / idleConns, (m.stacks - before.stacks) / idleConns}
 }
