@@ -1,6 +1,10 @@
 package static
 
-import "time"
+import (
+	"time"
+
+	"github.com/h2kit/h2kit/internal/filecache"
+)
 
 // RevalidateAlways, as Config.Revalidate, checks every file on every request
 // (nginx's open_file_cache_valid 0).
@@ -56,19 +60,10 @@ func (c *Config) withDefaults() Config {
 	if c != nil {
 		d = *c
 	}
-	if d.CacheEntries <= 0 {
-		d.CacheEntries = DefaultCacheEntries
-	}
-	if d.CacheBytes <= 0 {
-		d.CacheBytes = DefaultCacheBytes
-	}
-	if d.SmallFile <= 0 {
-		d.SmallFile = DefaultSmallFile
-	}
-	d.SmallFile = min(d.SmallFile, d.CacheBytes)
-	if d.Revalidate == 0 {
-		d.Revalidate = DefaultRevalidate
-	}
+	// The cache's defaults are the open-file cache's own (applied there,
+	// once); the Default constants above show them (TestDefaultsMatchCache).
+	fc := filecache.Config{MaxEntries: d.CacheEntries, MaxBytes: d.CacheBytes, SmallFile: d.SmallFile, Revalidate: d.Revalidate}.WithDefaults()
+	d.CacheEntries, d.CacheBytes, d.SmallFile, d.Revalidate = fc.MaxEntries, fc.MaxBytes, fc.SmallFile, fc.Revalidate
 	if d.Index == "" {
 		d.Index = DefaultIndex
 	}

@@ -136,6 +136,12 @@ type Cache struct {
 
 // New returns a cache of the files under root. The cache does not own root.
 func New(root *os.Root, cfg Config) *Cache {
+	return &Cache{root: root, cfg: cfg.WithDefaults(), m: make(map[string]*Entry)}
+}
+
+// WithDefaults returns c with the defaults in its zero fields: the one
+// place they are applied (package static shows its users the result).
+func (cfg Config) WithDefaults() Config {
 	if cfg.MaxEntries <= 0 {
 		cfg.MaxEntries = DefaultMaxEntries
 	}
@@ -152,7 +158,7 @@ func New(root *os.Root, cfg Config) *Cache {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Cache{root: root, cfg: cfg, m: make(map[string]*Entry)}
+	return cfg
 }
 
 // Config returns the configuration with defaults applied.
