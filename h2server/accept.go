@@ -104,6 +104,12 @@ func (s *Server) handshake(nc net.Conn, tcfg *tls.Config, cfg *Config, o *connOb
 	tc.SetDeadline(time.Now().Add(cfg.HandshakeTimeout))
 	if err := tc.Handshake(); err != nil {
 		s.logger().Debug("h2server: TLS handshake failed", "remote", tc.RemoteAddr(), "err", err)
+		// The alert crypto/tls sent (a refused client certificate, say)
+		// must reach the client: with TLS 1.3 the client has finished its
+		// side and already sent its first bytes, and closing with them
+		// unread would answer with a reset that the client sees first.
+		// The TLS layer has failed, so the drain is on the socket.
+		lingerClose(tc.NetConn())
 		tc.Close()
 		return nil, nil
 	}
@@ -121,6 +127,7 @@ func (s *Server) handshake(nc net.Conn, tcfg *tls.Config, cfg *Config, o *connOb
 		s.reject(reject.InadequateSecurity)
 		tc.SetWriteDeadline(time.Now().Add(time.Second))
 		tc.Write(inadequateSecurityReply())
+		lingerClose(tc) // so that the GOAWAY is read, not lost to a reset
 		tc.Close()
 		return nil, nil
 	}
