@@ -44,7 +44,7 @@ import (
 type workload struct {
 	key   string // for the progress log
 	proto string // "h2c", "tls" or "h1"
-	size  string // "small" or "1m"
+	size  string // "small", "1m" or "site" (siteFiles, requested in turn)
 	path  string
 	args  []string // h2load or wrk arguments before the URL
 	label string
@@ -73,7 +73,65 @@ func workloads(dur string) []workload {
 		h2("h2c-1m", "h2c", "1m", "/1m", "h2c 1 MiB `-c4 -m4` MB/s", "-c4", "-m4"),
 		h2("tls-1m", "tls", "1m", "/1m", "TLS 1 MiB `-c4 -m4` MB/s", "-c4", "-m4"),
 		{"h1-small-c10", "h1", "small", "/hello.txt", []string{"wrk", "-t1", "-c10", "-d", dur + "s"}, "HTTP/1.1 12 B `wrk -t1 -c10` req/s"},
+		// The same small-file work with 16 different files requested in
+		// turn (h2load -i, a wrk script), so that no connection asks for the
+		// same file twice in a row: what a site's pages and assets look like
+		// to a server, and what no per-connection "same as last time" memo
+		// can help with.
+		h2("h2c-site-c100", "h2c", "site", "/site/", "h2c 16 files `-c100 -m10 -i` req/s", "-c100", "-m10"),
+		{"h1-site-c10", "h1", "site", "/site/", []string{"wrk", "-t1", "-c10", "-d", dur + "s"}, "HTTP/1.1 16 files `wrk -t1 -c10 -s` req/s"},
 	}
+}
+
+// siteFile is one of the "site" workload's files: a page's assets, 0.2 to
+// 3.9 KB, eight kinds of content type.
+type siteFile struct {
+	name string
+	size int
+}
+
+var siteFiles = func() []siteFile {
+	exts := []string{"html", "css", "js", "svg", "json", "txt", "png", "ico"}
+	var fs []siteFile
+	for i := range 16 {
+		fs = append(fs, siteFile{fmt.Sprintf("f%02d.%s", i, exts[i%len(exts)]), 200 + i*237})
+	}
+	return fs
+}()
+
+// loadArgs is the load generator's command line against addr. A "site"
+// workload lists its files in a file (h2load -i: the first line names the
+// server, the others are paths) or a wrk Lua script, written into dir.
+func (w workload) loadArgs(addr, dir string) ([]string, error) {
+	if w.size != "site" {
+		return slices.Concat(w.args, []string{w.url(addr)}), nil
+	}
+	if w.proto == "h1" {
+		script := filepath.Join(dir, "site.lua")
+		var b strings.Builder
+		b.WriteString("local paths = {")
+		for _, f := range siteFiles {
+			fmt.Fprintf(&b, "%q, ", w.path+f.name)
+		}
+		b.WriteString("}\nlocal i = 0\nrequest = function()\n  i = i % #paths + 1\n  return wrk.format(nil, paths[i])\nend\n")
+		if err := os.WriteFile(script, []byte(b.String()), 0o644); err != nil {
+			return nil, err
+		}
+		return slices.Concat(w.args, []string{"-s", script, w.url(addr)}), nil
+	}
+	list := filepath.Join(dir, "site-"+strings.NewReplacer(":", "-", ".", "-").Replace(addr)+".txt")
+	var b strings.Builder
+	for i, f := range siteFiles {
+		if i == 0 {
+			b.WriteString(w.url(addr) + f.name + "\n")
+		} else {
+			b.WriteString(w.path + f.name + "\n")
+		}
+	}
+	if err := os.WriteFile(list, []byte(b.String()), 0o644); err != nil {
+		return nil, err
+	}
+	return slices.Concat(w.args, []string{"-i", list}), nil
 }
 
 func (w workload) url(addr string) string {
@@ -90,7 +148,7 @@ type filter map[string]map[string]bool
 var categories = map[string][]string{
 	"section": {"disk", "mem", "idle"},
 	"proto":   {"h2c", "tls", "h1"},
-	"size":    {"small", "1m"},
+	"size":    {"small", "1m", "site"},
 	"server":  serverNames,
 }
 
@@ -283,6 +341,22 @@ func writeFiles(dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "1m"), big, 0o644); err != nil {
 		return err
 	}
+	site := filepath.Join(dir, "site")
+	if err := os.MkdirAll(site, 0o755); err != nil {
+		return err
+	}
+	for i, f := range siteFiles {
+		body := make([]byte, f.size)
+		for j := range body {
+			body[j] = 'a' + byte((i+j)%26)
+		}
+		if err := os.WriteFile(filepath.Join(site, f.name), body, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(site, 0o755); err != nil {
+		return err
+	}
 	return os.Chmod(dir, 0o755)
 }
 
@@ -310,7 +384,7 @@ func throughput(e *env, cfg config, m mode) (results, []*server, error) {
 		}
 		servers = append(servers, s)
 	}
-	wls := selected(cfg)
+	wls := selected(cfg, m)
 	// Warm each endpoint up and check that it serves the right bytes, so
 	// that a misconfigured server fails here, not as refused rounds.
 	for _, s := range servers {
@@ -319,7 +393,7 @@ func throughput(e *env, cfg config, m mode) (results, []*server, error) {
 			if !ok {
 				continue
 			}
-			if err := check(cfg, ep, w); err != nil {
+			if err := check(cfg, e.work, ep, w); err != nil {
 				return nil, nil, fmt.Errorf("%s %s: %w", s.name, w.key, err)
 			}
 		}
@@ -336,7 +410,11 @@ func throughput(e *env, cfg config, m mode) (results, []*server, error) {
 				if !ok {
 					continue
 				}
-				rd := measure(cfg.cliCPU, ep.proc.pid(), w.proto == "h1", time.Duration(cfg.dur)*time.Second+time.Minute, slices.Concat(w.args, []string{w.url(ep.addr)}))
+				argv, err := w.loadArgs(ep.addr, e.work)
+				if err != nil {
+					return nil, nil, err
+				}
+				rd := measure(cfg.cliCPU, ep.proc.pid(), w.proto == "h1", time.Duration(cfg.dur)*time.Second+time.Minute, argv)
 				res[w.key][s.name] = append(res[w.key][s.name], rd)
 				status := "ok"
 				if rd.bad != "" {
@@ -350,9 +428,14 @@ func throughput(e *env, cfg config, m mode) (results, []*server, error) {
 	return res, servers, nil
 }
 
-func selected(cfg config) []workload {
+// selected is the workloads of mode m that ONLY lets through. The "site"
+// files exist only on disk (the memory servers answer two fixed paths).
+func selected(cfg config, m mode) []workload {
 	var out []workload
 	for _, w := range workloads(strconv.Itoa(cfg.dur)) {
+		if w.size == "site" && m.name != "disk" {
+			continue
+		}
 		if cfg.only.ok("proto", w.proto) && cfg.only.ok("size", w.size) {
 			out = append(out, w)
 		}
@@ -362,7 +445,7 @@ func selected(cfg config) []workload {
 
 // check runs 1,000 requests of w against ep (h2load, --h1 for HTTP/1.1) and
 // wants every one to succeed with the whole body.
-func check(cfg config, ep endpoint, w workload) error {
+func check(cfg config, dir string, ep endpoint, w workload) error {
 	n := 1000
 	if w.mb() {
 		n = 100
@@ -371,17 +454,34 @@ func check(cfg config, ep endpoint, w workload) error {
 	if w.proto == "h1" {
 		args = append(args, "--h1")
 	}
-	out, _ := exec.Command("taskset", append([]string{"-c", cfg.cliCPU}, append(args, w.url(ep.addr))...)...).CombinedOutput()
+	size := int64(12)
+	switch {
+	case w.mb():
+		size = 1 << 20
+	case w.size == "site":
+		// h2load cycles through the list: every file is asked for.
+		size = int64(siteFiles[0].size)
+		hw := w
+		hw.proto, hw.args = "h2c", nil
+		if w.proto == "tls" {
+			hw.proto = "tls"
+		}
+		a, err := hw.loadArgs(ep.addr, dir)
+		if err != nil {
+			return err
+		}
+		args = append(args, a...)
+	}
+	if w.size != "site" {
+		args = append(args, w.url(ep.addr))
+	}
+	out, _ := exec.Command("taskset", append([]string{"-c", cfg.cliCPU}, args...)...).CombinedOutput()
 	r, err := parseH2load(string(out))
 	if err != nil {
 		return err
 	}
 	if r.bad != "" {
 		return fmt.Errorf("check: %s", r.bad)
-	}
-	size := int64(12)
-	if w.mb() {
-		size = 1 << 20
 	}
 	if r.succeeded != int64(n) || r.data < int64(n)*size {
 		return fmt.Errorf("check: %d of %d requests, %d body bytes (want %d)", r.succeeded, n, r.data, int64(n)*size)

@@ -85,7 +85,7 @@ func (r *report) header() {
 		firstLine("h2load", "--version"), strings.Join(strings.Fields(firstLine("wrk", "-v"))[:2:2], " "))
 	r.pf("- %s; servers pinned to CPU %s, h2load/wrk and the idle client to CPU %s; load average at the start: %s\n",
 		onlineCPUs(), r.cfg.srvCPU, r.cfg.cliCPU, loadavg())
-	r.pf("- files: `hello.txt` (12 bytes, `hello, world`) and `1m` (1 MiB); disk: %s (%s), tmpfs: %s (%s)\n",
+	r.pf("- files: `hello.txt` (12 bytes, `hello, world`), `1m` (1 MiB) and, for the \"16 files\" rows (disk only), `site/f00.html` … `site/f15.ico` (200 B to 3.8 KB, eight content types), asked for in turn so that no connection gets the same file twice in a row; disk: %s (%s), tmpfs: %s (%s)\n",
 		r.disk, fsType(r.disk), r.mem, fsType(r.mem))
 	r.pf("- each cell: best round (median round) of %d round(s) of %d s, servers interleaved; †N: N rounds refused\n", r.cfg.rounds, r.cfg.dur)
 	r.pf("  (a failed, errored or timed-out request, or a non-2xx response); ratios: best/best (median/median) against h2o\n\n")
@@ -107,7 +107,7 @@ func (r *report) throughput(m mode, servers []*server, res results) {
 			h2o = s
 		}
 	}
-	wls := selected(r.cfg)
+	wls := selected(r.cfg, m)
 	for _, per := range []string{"wall", "cpu"} {
 		if per == "wall" {
 			r.pf("Throughput (requests or MB per second):\n\n")
@@ -192,7 +192,14 @@ func (r *report) throughput(m mode, servers []*server, res results) {
 	}
 	r.pf("Load generator (pinned with `taskset -c %s`; PORT is each server's):\n\n", r.cfg.cliCPU)
 	for _, w := range wls {
-		r.pf("    %s\n", strings.Join(append(append([]string{}, w.args...), w.url("127.0.0.1:PORT")), " "))
+		switch {
+		case w.size == "site" && w.proto == "h1":
+			r.pf("    %s -s site.lua %s    # site.lua asks for /site/f00.html … /site/f15.ico in turn\n", strings.Join(w.args, " "), w.url("127.0.0.1:PORT"))
+		case w.size == "site":
+			r.pf("    %s -i site.txt    # site.txt: %s then /site/f01.css … /site/f15.ico\n", strings.Join(w.args, " "), w.url("127.0.0.1:PORT")+siteFiles[0].name)
+		default:
+			r.pf("    %s\n", strings.Join(append(append([]string{}, w.args...), w.url("127.0.0.1:PORT")), " "))
+		}
 	}
 	r.pf("\nServers (pinned with `taskset -c %s`):\n\n", r.cfg.srvCPU)
 	for _, s := range servers {
