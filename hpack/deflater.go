@@ -25,8 +25,14 @@ package hpack
 // dynamic table. A string is Huffman-coded only when that is strictly
 // shorter.
 //
+// A block whose fields all encode as indexes is remembered (see blockMemo):
+// the same strings sent again, with no table change since, are written from
+// the memo without any lookup, which is what a server sending a file's
+// precomputed header list again costs.
+//
 // Deflate keeps references to the Name and Value strings of the fields it
-// indexes; they must stay unchanged (as Go strings normally do).
+// indexes or remembers; they must stay unchanged (as Go strings normally
+// do).
 type Deflater struct {
 	table encTable
 	cap   uint32 // NewDeflater's maxTableSize: never exceeded
@@ -41,6 +47,10 @@ type Deflater struct {
 	// is indexed when it repeats (see policyRepeat).
 	recent     [8]uint64
 	recentNext uint8
+
+	// memo is the last block that encoded to indexed representations
+	// only (see blockMemo); nil until there is one.
+	memo *blockMemo
 }
 
 // NewDeflater returns a Deflater whose dynamic table never exceeds
@@ -111,8 +121,21 @@ func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
 		dst = appendInteger(dst, 0x20, 5, uint64(d.table.maxSize))
 		d.pendingUpdate = false
 	}
+	if len(fields) == 0 {
+		return dst, nil
+	}
+	if m := d.memo; m != nil && m.matches(&d.table, fields) {
+		return append(dst, m.out[:m.nout]...), nil
+	}
+	start := len(dst)
+	allIndexed := true
 	for i := range fields {
+		at := len(dst)
 		dst = d.appendField(dst, &fields[i])
+		allIndexed = allIndexed && dst[at]&reprIndexed != 0
+	}
+	if allIndexed && len(fields) <= memoFields {
+		d.remember(fields, dst[start:])
 	}
 	return dst, nil
 }
