@@ -214,7 +214,13 @@ func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any)
 // SendResponse is Stream.SendResponse for the request h names; it returns
 // ErrStreamClosed once that request's stream has closed.
 func (h Handle) SendResponse(status int, headers []hpack.HeaderField, body any) error {
-	err := h.sendResponse(status, headers, body)
+	return h.sendResponseOrClose(status, headers, body, false)
+}
+
+// sendResponseOrClose is SendResponse; checked says that headers already
+// passed internal/httpfield's policy (internal/prechecked).
+func (h Handle) sendResponseOrClose(status int, headers []hpack.HeaderField, body any, checked bool) error {
+	err := h.sendResponse(status, headers, body, checked)
 	if err != nil {
 		// The body was handed over: whatever refused it, an io.Closer
 		// (an open file, a pipe) is released now, not by a finalizer.
@@ -225,14 +231,16 @@ func (h Handle) SendResponse(status int, headers []hpack.HeaderField, body any) 
 	return err
 }
 
-func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any) error {
+func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any, checked bool) error {
 	// RFC 9113 §8.6: "The 101 (Switching Protocols) informational status code
 	// cannot be used in HTTP/2." Interim 1xx responses are not final responses.
 	if status < 200 || status > 999 {
 		return ErrBadStatus
 	}
-	if err := validResponseFields(headers); err != nil {
-		return err
+	if !checked {
+		if err := validResponseFields(headers); err != nil {
+			return err
+		}
 	}
 	c, err := h.lockUnanswered()
 	if err != nil {
