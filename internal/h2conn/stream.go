@@ -35,6 +35,7 @@ type Stream struct {
 	refs       []fieldRef
 	pseudo     uint8 // bit set of pseudo-headers seen
 	sawRegular bool
+	cookies    int // cookie fields in the block
 	listSize   uint32
 	nfields    int
 	tooLarge   reject.Name // set when over a budget
@@ -66,6 +67,7 @@ type Stream struct {
 type fieldRef struct {
 	nameOff, nameLen, valOff, valLen uint32
 	sensitive                        bool
+	pseudo                           uint8 // the pseudo-header's bit, 0 for a regular field
 }
 
 // State returns the stream's RFC 9113 §5.1 state.
