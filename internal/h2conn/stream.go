@@ -128,10 +128,16 @@ func (s *Stream) str(off, n uint32) string {
 
 // reset prepares a recycled stream for a new ID, keeping its buffers.
 func (s *Stream) reset(id uint32, sendWin window, recv inflow) {
-	*s = Stream{
-		ID: id, arena: s.arena[:0], refs: s.refs[:0], fields: s.fields[:0], trailers: s.trailers[:0],
-		contentLength: -1, sendWindow: sendWin, recv: recv, urgency: defaultUrgency,
-	}
+	// The buffers are taken out first and the struct zeroed in place: a
+	// composite literal that reads s would be built on the stack and
+	// copied over s, twice the stores.
+	arena, refs, fields, trailers := s.arena[:0], s.refs[:0], s.fields[:0], s.trailers[:0]
+	*s = Stream{}
+	s.ID = id
+	s.arena, s.refs, s.fields, s.trailers = arena, refs, fields, trailers
+	s.contentLength = -1
+	s.sendWindow, s.recv = sendWin, recv
+	s.urgency = defaultUrgency
 }
 
 // bytesSource is the allocation-free BodySource behind SetBodyBytes.
