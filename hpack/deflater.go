@@ -26,13 +26,12 @@ package hpack
 // shorter.
 //
 // A block whose fields all encode as indexes is remembered (see blockMemo):
-// the same strings sent again, with no table change since, are written from
+// the same fields sent again, with no table change since, are written from
 // the memo without any lookup, which is what a server sending a file's
 // precomputed header list again costs.
 //
 // Deflate keeps references to the Name and Value strings of the fields it
-// indexes or remembers; they must stay unchanged (as Go strings normally
-// do).
+// indexes; they must stay unchanged (as Go strings normally do).
 type Deflater struct {
 	table encTable
 	cap   uint32 // NewDeflater's maxTableSize: never exceeded
@@ -134,7 +133,7 @@ func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
 		dst = d.appendField(dst, &fields[i])
 		allIndexed = allIndexed && dst[at]&reprIndexed != 0
 	}
-	if allIndexed && len(fields) <= memoFields {
+	if allIndexed {
 		d.remember(fields, dst[start:])
 	}
 	return dst, nil

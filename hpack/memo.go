@@ -2,59 +2,71 @@ package hpack
 
 import "unsafe"
 
-// memoFields is the most fields a remembered block may have. A server's
-// responses have six to ten.
-const memoFields = 12
+// Limits of a remembered block: a server's responses have six to ten fields
+// of a few hundred octets in all.
+const (
+	memoFields = 12
+	memoText   = 512
+)
 
 // blockMemo remembers the last header block Deflate encoded with indexed
 // representations only (RFC 7541 §6.1). Such a block changes no encoder
 // state: no insertion, no eviction, no entry in the recent values. Encoding
-// the same fields again while the table has had no insertion or eviction
-// since therefore gives the same octets, which the memo returns without
-// looking anything up. A server sends the same fields again and again (a
-// file's precomputed header list, the date of the current second), so after
-// the first responses on a connection most blocks are such repeats.
+// fields equal to it again while the table has had no insertion or eviction
+// since (and so has the peer's) therefore gives the same octets, which the
+// memo returns without looking anything up. A server sends the same fields
+// again and again (a file's precomputed header list, the date of the current
+// second), so after the first responses on a connection most blocks are
+// such repeats.
 //
-// "The same fields" means the same strings, compared by address and length
-// (Go strings are immutable, so equal addresses and lengths mean equal
-// contents), and the same Sensitive flags: the check costs a few
-// comparisons per field, and fields equal only in content are encoded
-// afresh. The memo holds the strings, so that their memory cannot be reused
-// for other contents while it refers to it.
+// The memo keeps its own copy of the fields' octets and compares contents,
+// not string addresses: a caller may pass strings that alias memory it
+// reuses (the engine's per-stream arena does), where the same address can
+// hold other octets by the next block.
 type blockMemo struct {
-	fields   [memoFields]HeaderField
-	n        uint8
-	nout     uint8
-	out      [2 * memoFields]byte // an index below 190 takes at most two octets
-	inserted uint64               // the table's state the octets are valid for
-	evicted  uint64
-	maxSize  uint32
+	inserted  uint64 // the table's state the octets are valid for
+	evicted   uint64
+	maxSize   uint32
+	n         uint8
+	nout      uint8
+	out       [2 * memoFields]byte // an index below 190 takes at most two octets
+	lens      [memoFields][2]uint16
+	sensitive [memoFields]bool
+	text      [memoText]byte // the names and values, one after the other
 }
 
-// matches reports whether fields are the remembered block's and the table
+// matches reports whether fields equal the remembered block's and the table
 // is in the state they were encoded against.
 func (m *blockMemo) matches(t *encTable, fields []HeaderField) bool {
 	if int(m.n) != len(fields) || m.inserted != t.inserted || m.evicted != t.evicted || m.maxSize != t.maxSize {
 		return false
 	}
+	// The lengths were checked against memoText when the block was
+	// remembered, so the text is read without bounds checks.
+	text := unsafe.Pointer(&m.text)
 	for i := range fields {
-		if !sameString(m.fields[i].Name, fields[i].Name) || !sameString(m.fields[i].Value, fields[i].Value) ||
-			m.fields[i].Sensitive != fields[i].Sensitive {
+		f := &fields[i]
+		l := &m.lens[i]
+		nl, vl := uintptr(l[0]), uintptr(l[1])
+		if int(nl) != len(f.Name) || int(vl) != len(f.Value) || m.sensitive[i] != f.Sensitive ||
+			unsafe.String((*byte)(text), nl) != f.Name ||
+			unsafe.String((*byte)(unsafe.Add(text, nl)), vl) != f.Value {
 			return false
 		}
+		text = unsafe.Add(text, nl+vl)
 	}
 	return true
 }
 
-// sameString reports whether a and b are the same bytes in memory.
-func sameString(a, b string) bool {
-	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
-}
-
 // remember records fields, which encoded to out with indexed
-// representations only, against the current table state.
+// representations only, against the current table state; a block over the
+// memo's limits leaves it as it was.
 func (d *Deflater) remember(fields []HeaderField, out []byte) {
-	if len(out) > len(blockMemo{}.out) {
+	size := 0
+	for i := range fields {
+		size += len(fields[i].Name) + len(fields[i].Value)
+	}
+	if len(fields) > memoFields || size > memoText || len(out) > len(blockMemo{}.out) {
 		return
 	}
 	m := d.memo
@@ -62,12 +74,14 @@ func (d *Deflater) remember(fields []HeaderField, out []byte) {
 		m = new(blockMemo)
 		d.memo = m
 	}
-	// The slots of an older, longer block are cleared so that the memo
-	// keeps no strings it does not use.
-	if int(m.n) > len(fields) {
-		clear(m.fields[len(fields):m.n])
+	text := m.text[:0]
+	for i := range fields {
+		f := &fields[i]
+		m.lens[i] = [2]uint16{uint16(len(f.Name)), uint16(len(f.Value))}
+		m.sensitive[i] = f.Sensitive
+		text = append(text, f.Name...)
+		text = append(text, f.Value...)
 	}
-	copy(m.fields[:], fields)
 	m.n = uint8(len(fields))
 	m.nout = uint8(copy(m.out[:], out))
 	t := &d.table
