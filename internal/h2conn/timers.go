@@ -12,13 +12,16 @@ import (
 var zeroTime time.Time
 
 // cachedDeadline is now.Add(d) remembered for the now it was computed at.
-type cachedDeadline struct{ now, at time.Time }
+type cachedDeadline struct {
+	now, at time.Time
+	ok      bool // at has been computed
+}
 
 // deadline returns now.Add(d), computing it only when now is not the clock
 // value of the last call (d is a fixed Config duration).
 func (cd *cachedDeadline) deadline(now time.Time, d time.Duration) time.Time {
-	if cd.now != now {
-		cd.now, cd.at = now, now.Add(d)
+	if !cd.ok || cd.now != now {
+		cd.now, cd.at, cd.ok = now, now.Add(d), true
 	}
 	return cd.at
 }
