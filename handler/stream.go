@@ -91,6 +91,9 @@ type Stream struct {
 	// the connection goroutine after it takes the op.
 	status  int
 	respHdr []hpack.HeaderField
+	// stableHdr: respHdr came through internal/prechecked, whose lists
+	// are checked and whose strings never change.
+	stableHdr bool
 	src     source
 	closeCd ErrCode   // the code OnClose got
 	start   time.Time // when the request arrived (Options.AccessLog only)
@@ -252,7 +255,7 @@ func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any, 
 		return err
 	}
 	s.state.Or(stResponded)
-	s.status, s.respHdr = status, headers
+	s.status, s.respHdr, s.stableHdr = status, headers, checked
 	wake := c.enqueueLocked(s, opRespond)
 	c.mu.Unlock()
 	if wake {

@@ -101,6 +101,19 @@ func (d *Deflater) MaxTableSize() uint32 { return d.table.maxSize }
 // allocates nothing. The error is always nil today; it is kept so that
 // limits can be enforced later without an API change.
 func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
+	return d.deflate(dst, fields, false), nil
+}
+
+// DeflateStable is Deflate for fields whose Name and Value bytes never
+// change: string literals, or strings built once and never written through
+// an unsafe view (not, say, strings aliasing a buffer that is reused). A
+// block repeating the remembered one (see blockMemo) is then recognised by
+// the addresses of its strings, without comparing their contents.
+func (d *Deflater) DeflateStable(dst []byte, fields []HeaderField) ([]byte, error) {
+	return d.deflate(dst, fields, true), nil
+}
+
+func (d *Deflater) deflate(dst []byte, fields []HeaderField, stable bool) []byte {
 	if d.pendingUpdate {
 		// RFC 7541 §6.3: '001' followed by the new maximum size as an
 		// integer with a 5-bit prefix.
@@ -121,10 +134,10 @@ func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
 		d.pendingUpdate = false
 	}
 	if len(fields) == 0 {
-		return dst, nil
+		return dst
 	}
-	if m := d.memo; m != nil && m.matches(&d.table, fields) {
-		return append(dst, m.out[:m.nout]...), nil
+	if m := d.memo; m != nil && m.matches(&d.table, fields, stable) {
+		return append(dst, m.out[:m.nout]...)
 	}
 	start := len(dst)
 	allIndexed := true
@@ -134,9 +147,9 @@ func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
 		allIndexed = allIndexed && dst[at]&reprIndexed != 0
 	}
 	if allIndexed {
-		d.remember(fields, dst[start:])
+		d.remember(fields, dst[start:], stable)
 	}
-	return dst, nil
+	return dst
 }
 
 // Representation patterns and prefix sizes (RFC 7541 §6).

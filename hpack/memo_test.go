@@ -68,31 +68,67 @@ func TestDeflateMemoSameOctets(t *testing.T) {
 		{fields: resp},
 		{fields: resp, memo: true},
 	}
-	a, b := NewDeflater(4096), NewDeflater(4096)
-	dec := NewInflater()
-	for i, s := range steps {
-		for _, n := range s.tableSize {
-			a.ChangeTableSize(n)
-			b.ChangeTableSize(n)
-			if err := dec.ChangeTableSize(min(n, 4096)); err != nil {
-				t.Fatal(err)
+	for _, stable := range []bool{false, true} {
+		deflate := (*Deflater).Deflate
+		if stable {
+			deflate = (*Deflater).DeflateStable // the strings above never change
+		}
+		a, b := NewDeflater(4096), NewDeflater(4096)
+		dec := NewInflater()
+		for i, s := range steps {
+			for _, n := range s.tableSize {
+				a.ChangeTableSize(n)
+				b.ChangeTableSize(n)
+				if err := dec.ChangeTableSize(min(n, 4096)); err != nil {
+					t.Fatal(err)
+				}
 			}
+			hit := a.memo != nil && a.memo.matches(&a.table, s.fields, stable)
+			got, _ := deflate(a, nil, s.fields)
+			b.memo = nil
+			want, _ := b.Deflate(nil, cloneFields(s.fields))
+			if !bytes.Equal(got, want) {
+				t.Fatalf("stable %v, step %d: memo Deflater wrote %x, fresh one %x", stable, i, got, want)
+			}
+			if s.memo != hit {
+				t.Errorf("stable %v, step %d: memo answered %v, want %v", stable, i, hit, s.memo)
+			}
+			fields, err := dec.Inflate(got)
+			if err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			checkSame(t, "decoded", fields, s.fields)
 		}
-		hit := a.memo != nil && a.memo.matches(&a.table, s.fields)
-		got, _ := a.Deflate(nil, s.fields)
-		b.memo = nil
-		want, _ := b.Deflate(nil, cloneFields(s.fields))
-		if !bytes.Equal(got, want) {
-			t.Fatalf("step %d: memo Deflater wrote %x, fresh one %x", i, got, want)
-		}
-		if s.memo != hit {
-			t.Errorf("step %d: memo answered %v, want %v", i, hit, s.memo)
-		}
-		fields, err := dec.Inflate(got)
-		if err != nil {
-			t.Fatalf("step %d: %v", i, err)
-		}
-		checkSame(t, "decoded", fields, s.fields)
+	}
+}
+
+// TestDeflateStableByAddress: between DeflateStable calls a repeat is
+// recognised by the strings' addresses (equal contents elsewhere are
+// compared); a block remembered by Deflate is never matched by address.
+func TestDeflateStableByAddress(t *testing.T) {
+	fields := []HeaderField{{Name: "content-type", Value: "text/plain"}, {Name: "x-a", Value: "b"}}
+	e := NewDeflater(4096)
+	for range 3 {
+		e.DeflateStable(nil, fields)
+	}
+	if e.memo == nil || !e.memo.stable || !e.memo.sameStrings(fields) {
+		t.Fatal("the stable block is not remembered by address")
+	}
+	if e.memo.sameStrings(cloneFields(fields)) {
+		t.Error("copies at other addresses matched by address")
+	}
+	if !e.memo.matches(&e.table, cloneFields(fields), true) {
+		t.Error("copies with equal contents did not match")
+	}
+	e = NewDeflater(4096)
+	for range 3 {
+		e.Deflate(nil, fields)
+	}
+	if e.memo == nil || e.memo.stable || e.memo.ptrs[0][0] != nil {
+		t.Error("a block remembered by Deflate keeps addresses")
+	}
+	if !e.memo.matches(&e.table, fields, true) {
+		t.Error("a repeat through DeflateStable did not match the contents")
 	}
 }
 

@@ -6,7 +6,10 @@
 //
 // It is internal so that a user's fields always go through the check
 // (handler.Stream.SendResponse); the lists sent through it must not change
-// after they were checked.
+// after they were checked, and neither may the bytes of their strings (they
+// are never views of a reused buffer): the HPACK encoder then recognises a
+// repeated header block by its strings' addresses
+// (hpack.Deflater.DeflateStable).
 package prechecked
 
 import "github.com/h2kit/h2kit/hpack"
