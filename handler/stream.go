@@ -94,9 +94,9 @@ type Stream struct {
 	// stableHdr: respHdr came through internal/prechecked, whose lists
 	// are checked and whose strings never change.
 	stableHdr bool
-	src     source
-	closeCd ErrCode   // the code OnClose got
-	start   time.Time // when the request arrived (Options.AccessLog only)
+	src       source
+	closeCd   ErrCode   // the code OnClose got
+	start     time.Time // when the request arrived (Options.AccessLog only)
 
 	ctxMu  sync.Mutex
 	ctx    context.Context

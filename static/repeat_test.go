@@ -103,4 +103,3 @@ func TestRepeatedResponsesDecode(t *testing.T) {
 		id += 2
 	}
 }
-
