@@ -12,6 +12,7 @@ import (
 	"github.com/h2kit/h2kit/internal/driver"
 	"github.com/h2kit/h2kit/internal/frame"
 	"github.com/h2kit/h2kit/internal/h2conn"
+	"github.com/h2kit/h2kit/internal/prechecked"
 	"github.com/h2kit/h2kit/reject"
 )
 
@@ -121,6 +122,9 @@ func init() {
 			return nil, nil, err
 		}
 		return c, c.eng, nil
+	}
+	prechecked.SendResponse = func(st any, status int, fields []hpack.HeaderField, body any) error {
+		return st.(*Stream).Handle().sendResponseOrClose(status, fields, body, true)
 	}
 }
 

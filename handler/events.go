@@ -243,7 +243,7 @@ func (c *connState) recycle(s *Stream) {
 	s.state.Store(0)
 	s.ops, s.taken, s.resetCode, s.consume = 0, 0, 0, 0
 	s.outTrail, s.info = nil, nil
-	s.status, s.respHdr, s.src, s.closeCd = 0, nil, source{}, 0
+	s.status, s.respHdr, s.stableHdr, s.src, s.closeCd = 0, nil, false, source{}, 0
 	s.es, s.id = nil, 0
 	s.method, s.scheme, s.authority, s.path, s.protocol = "", "", "", "", ""
 	s.header, s.trailer = nil, s.trailer[:0]

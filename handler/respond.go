@@ -51,12 +51,12 @@ func (c *connState) respond(s *Stream) {
 	c.mu.Unlock()
 	if src.kind == bodyNone {
 		if len(trailers) == 0 {
-			if err := c.eng.SendCheckedHeaders(s.es, s.status, hdr, true); err != nil {
+			if err := c.sendHeaders(s, hdr, true); err != nil {
 				c.streamFailed(s, err)
 			}
 			return
 		}
-		if err := c.eng.SendCheckedHeaders(s.es, s.status, hdr, false); err != nil {
+		if err := c.sendHeaders(s, hdr, false); err != nil {
 			c.streamFailed(s, err)
 			return
 		}
@@ -65,7 +65,7 @@ func (c *connState) respond(s *Stream) {
 		}
 		return
 	}
-	if err := c.eng.SendCheckedHeaders(s.es, s.status, hdr, false); err != nil {
+	if err := c.sendHeaders(s, hdr, false); err != nil {
 		c.streamFailed(s, err)
 		return
 	}
@@ -79,6 +79,17 @@ func (c *connState) respond(s *Stream) {
 	if err != nil {
 		c.streamFailed(s, err)
 	}
+}
+
+// sendHeaders sends the response header block of s: fields from
+// internal/prechecked (and the content-length and date added here, built
+// once and never changed) are stable, which lets the encoder recognise a
+// repeated block by address.
+func (c *connState) sendHeaders(s *Stream, hdr []hpack.HeaderField, endStream bool) error {
+	if s.stableHdr {
+		return c.eng.SendStableHeaders(s.es, s.status, hdr, endStream)
+	}
+	return c.eng.SendCheckedHeaders(s.es, s.status, hdr, endStream)
 }
 
 // streamFailed resets a stream whose response the engine refused.

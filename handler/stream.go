@@ -91,9 +91,12 @@ type Stream struct {
 	// the connection goroutine after it takes the op.
 	status  int
 	respHdr []hpack.HeaderField
-	src     source
-	closeCd ErrCode   // the code OnClose got
-	start   time.Time // when the request arrived (Options.AccessLog only)
+	// stableHdr: respHdr came through internal/prechecked, whose lists
+	// are checked and whose strings never change.
+	stableHdr bool
+	src       source
+	closeCd   ErrCode   // the code OnClose got
+	start     time.Time // when the request arrived (Options.AccessLog only)
 
 	ctxMu  sync.Mutex
 	ctx    context.Context
@@ -214,7 +217,13 @@ func (s *Stream) SendResponse(status int, headers []hpack.HeaderField, body any)
 // SendResponse is Stream.SendResponse for the request h names; it returns
 // ErrStreamClosed once that request's stream has closed.
 func (h Handle) SendResponse(status int, headers []hpack.HeaderField, body any) error {
-	err := h.sendResponse(status, headers, body)
+	return h.sendResponseOrClose(status, headers, body, false)
+}
+
+// sendResponseOrClose is SendResponse; checked says that headers already
+// passed internal/httpfield's policy (internal/prechecked).
+func (h Handle) sendResponseOrClose(status int, headers []hpack.HeaderField, body any, checked bool) error {
+	err := h.sendResponse(status, headers, body, checked)
 	if err != nil {
 		// The body was handed over: whatever refused it, an io.Closer
 		// (an open file, a pipe) is released now, not by a finalizer.
@@ -225,14 +234,16 @@ func (h Handle) SendResponse(status int, headers []hpack.HeaderField, body any) 
 	return err
 }
 
-func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any) error {
+func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any, checked bool) error {
 	// RFC 9113 §8.6: "The 101 (Switching Protocols) informational status code
 	// cannot be used in HTTP/2." Interim 1xx responses are not final responses.
 	if status < 200 || status > 999 {
 		return ErrBadStatus
 	}
-	if err := validResponseFields(headers); err != nil {
-		return err
+	if !checked {
+		if err := validResponseFields(headers); err != nil {
+			return err
+		}
 	}
 	c, err := h.lockUnanswered()
 	if err != nil {
@@ -244,7 +255,7 @@ func (h Handle) sendResponse(status int, headers []hpack.HeaderField, body any) 
 		return err
 	}
 	s.state.Or(stResponded)
-	s.status, s.respHdr = status, headers
+	s.status, s.respHdr, s.stableHdr = status, headers, checked
 	wake := c.enqueueLocked(s, opRespond)
 	c.mu.Unlock()
 	if wake {

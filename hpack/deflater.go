@@ -25,6 +25,11 @@ package hpack
 // dynamic table. A string is Huffman-coded only when that is strictly
 // shorter.
 //
+// A block whose fields all encode as indexes is remembered (see blockMemo):
+// the same fields sent again, with no table change since, are written from
+// the memo without any lookup, which is what a server sending a file's
+// precomputed header list again costs.
+//
 // Deflate keeps references to the Name and Value strings of the fields it
 // indexes; they must stay unchanged (as Go strings normally do).
 type Deflater struct {
@@ -41,6 +46,10 @@ type Deflater struct {
 	// is indexed when it repeats (see policyRepeat).
 	recent     [8]uint64
 	recentNext uint8
+
+	// memo is the last block that encoded to indexed representations
+	// only (see blockMemo); nil until there is one.
+	memo *blockMemo
 }
 
 // NewDeflater returns a Deflater whose dynamic table never exceeds
@@ -92,6 +101,19 @@ func (d *Deflater) MaxTableSize() uint32 { return d.table.maxSize }
 // allocates nothing. The error is always nil today; it is kept so that
 // limits can be enforced later without an API change.
 func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
+	return d.deflate(dst, fields, false), nil
+}
+
+// DeflateStable is Deflate for fields whose Name and Value bytes never
+// change: string literals, or strings built once and never written through
+// an unsafe view (not, say, strings aliasing a buffer that is reused). A
+// block repeating the remembered one (see blockMemo) is then recognised by
+// the addresses of its strings, without comparing their contents.
+func (d *Deflater) DeflateStable(dst []byte, fields []HeaderField) ([]byte, error) {
+	return d.deflate(dst, fields, true), nil
+}
+
+func (d *Deflater) deflate(dst []byte, fields []HeaderField, stable bool) []byte {
 	if d.pendingUpdate {
 		// RFC 7541 §6.3: '001' followed by the new maximum size as an
 		// integer with a 5-bit prefix.
@@ -111,10 +133,23 @@ func (d *Deflater) Deflate(dst []byte, fields []HeaderField) ([]byte, error) {
 		dst = appendInteger(dst, 0x20, 5, uint64(d.table.maxSize))
 		d.pendingUpdate = false
 	}
-	for i := range fields {
-		dst = d.appendField(dst, &fields[i])
+	if len(fields) == 0 {
+		return dst
 	}
-	return dst, nil
+	if m := d.memo; m != nil && m.matches(&d.table, fields, stable) {
+		return append(dst, m.out[:m.nout]...)
+	}
+	start := len(dst)
+	allIndexed := true
+	for i := range fields {
+		at := len(dst)
+		dst = d.appendField(dst, &fields[i])
+		allIndexed = allIndexed && dst[at]&reprIndexed != 0
+	}
+	if allIndexed {
+		d.remember(fields, dst[start:], stable)
+	}
+	return dst
 }
 
 // Representation patterns and prefix sizes (RFC 7541 §6).

@@ -1,6 +1,7 @@
 package hpack
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"strings"
@@ -118,8 +119,12 @@ func checkSame(t *testing.T, what string, got, want []HeaderField) {
 func FuzzRoundTrip(f *testing.F) {
 	f.Add([]byte("\x00\x10:method\x00GET\x01custom\x00value\x00\xff\x02cookie\x00a=b"), uint16(4096))
 	f.Add([]byte("\x03\x40x\x00y\x00x\x00y\x01password\x00secret"), uint16(100))
+	f.Add([]byte("\x02\x00x\x00y\x00content-length\x00"+"12\x00\x40\x40\x40\x40\x01\x00z\x00w\x00\x40\xc0\x00\x10\x40\x40"), uint16(4096))
+	f.Add([]byte("\x22\x00x\x00y\x00content-length\x00"+"12\x00\x60\x60\x60\x60\x40\x60"), uint16(4096))
 	f.Fuzz(func(t *testing.T, data []byte, capSize uint16) {
 		e := NewDeflater(uint32(capSize))
+		fresh := NewDeflater(uint32(capSize)) // its memo dropped before every block
+		var fields []HeaderField
 		d := NewInflater()
 		d.SetMaxHeaderListSize(1 << 30)
 		d.SetMaxStringLength(1 << 30)
@@ -136,12 +141,43 @@ func FuzzRoundTrip(f *testing.F) {
 				n := uint32(binary.BigEndian.Uint16(data)) >> (op & 3)
 				data = data[2:]
 				e.ChangeTableSize(n)
+				fresh.ChangeTableSize(n)
 				if err := d.ChangeTableSize(n); err != nil {
 					t.Fatal(err)
 				}
 				xd.SetAllowedMaxDynamicTableSize(n)
 			}
-			var fields []HeaderField
+			if op&0x40 != 0 {
+				// The previous block's fields again: the Deflater's
+				// block memo may answer, and must write what a fresh
+				// encoding writes.
+				// With op&0x20, through DeflateStable (these strings
+				// never change).
+				deflate := e.Deflate
+				if op&0x20 != 0 {
+					deflate = e.DeflateStable
+				}
+				var err error
+				buf, err = deflate(buf[:0], fields)
+				if err != nil {
+					t.Fatal(err)
+				}
+				fresh.memo = nil
+				want, _ := fresh.Deflate(nil, cloneFields(fields))
+				if !bytes.Equal(buf, want) {
+					t.Fatalf("repeated block %x, fresh encoding %x", buf, want)
+				}
+				got, err := d.Inflate(buf)
+				if err != nil {
+					t.Fatalf("Inflate(%x): %v", buf, err)
+				}
+				checkSame(t, "repeat", got, fields)
+				if _, err := xd.DecodeFull(buf); err != nil {
+					t.Fatalf("x/net rejects %x: %v", buf, err)
+				}
+				continue
+			}
+			fields = fields[:0:0]
 			for nf := int(op & 0x0f); nf > 0 && len(data) > 0; nf-- {
 				flags := data[0]
 				data = data[1:]
@@ -150,11 +186,17 @@ func FuzzRoundTrip(f *testing.F) {
 				data = []byte(rest2)
 				fields = append(fields, HeaderField{Name: name, Value: value, Sensitive: flags&1 != 0})
 			}
+			deflate := e.Deflate
+			if op&0x20 != 0 {
+				deflate = e.DeflateStable
+			}
 			var err error
-			buf, err = e.Deflate(buf[:0], fields)
+			buf, err = deflate(buf[:0], fields)
 			if err != nil {
 				t.Fatal(err)
 			}
+			fresh.memo = nil
+			fresh.Deflate(nil, cloneFields(fields))
 			got, err := d.Inflate(buf)
 			if err != nil {
 				t.Fatalf("Inflate(%x): %v", buf, err)

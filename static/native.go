@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/h2kit/h2kit/handler"
+	"github.com/h2kit/h2kit/internal/prechecked"
 )
 
 // Handler returns a handler.Factory that serves the files with the native
@@ -55,7 +56,14 @@ func (h *nativeStream) OnHeaders(st *handler.Stream) {
 	case resp.Body != nil && r.Method != "HEAD":
 		body = resp.Body
 	}
-	if err := st.SendResponse(resp.Status, resp.Header, body); err != nil {
+	var err error
+	if resp.checked {
+		// Checked when the file entered the cache (Server.describe).
+		err = prechecked.SendResponse(st, resp.Status, resp.Header, body)
+	} else {
+		err = st.SendResponse(resp.Status, resp.Header, body)
+	}
+	if err != nil {
 		// A response the handler refuses (it cannot happen with the
 		// fields Resolve builds) must still end the stream.
 		resp.Release()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/h2kit/h2kit/hpack"
 	"github.com/h2kit/h2kit/internal/filecache"
+	"github.com/h2kit/h2kit/internal/httpfield"
 )
 
 // Server serves the files under one directory. It is safe for concurrent use;
@@ -103,6 +104,10 @@ type Response struct {
 	// lists and the fixed error answers); the RGI front end clones it,
 	// since an app's response map belongs to whoever receives it.
 	h1 map[string]string
+	// checked says that Header is a precomputed list that passed
+	// internal/httpfield's response policy when it was built, so that the
+	// native front end need not have it checked again (internal/prechecked).
+	checked bool
 }
 
 // Release gives back what the response holds (the cached descriptor of
@@ -126,6 +131,7 @@ type meta struct {
 	index                      string              // a directory's index file name
 	body                       any                 // the whole content of a small file, boxed once
 	h1                         [5]fieldMap         // ok, okVary, okEnc, nm, nmVary as RGI header maps
+	checked                    bool                // all five lists pass httpfield.FirstInvalid
 }
 
 // fieldMap is a precomputed header list and the same fields as an RGI map.
@@ -207,9 +213,16 @@ func (s *Server) describe(e *filecache.Entry) any {
 			}
 		}
 	}
+	m.checked = true
 	for i, l := range [...][]hpack.HeaderField{m.ok, m.okVary, m.okEnc, m.nm, m.nmVary} {
 		if l != nil {
 			m.h1[i] = fieldMap{l, fieldsMap(l)}
+		}
+		// A media type from the host's mime.types, say, could break the
+		// policy: such a file's lists are checked on every response, and
+		// refused there.
+		if i, _ := httpfield.FirstInvalid(l); i >= 0 {
+			m.checked = false
 		}
 	}
 	return m
@@ -343,7 +356,7 @@ func (s *Server) file(r *Request, e *filecache.Entry) Response {
 			hdr = partialHeader(m, encoded, off, n, e.Size, vary)
 		}
 	}
-	resp := Response{Status: status, Header: hdr, Length: n, h1: m.h1For(hdr)}
+	resp := Response{Status: status, Header: hdr, Length: n, h1: m.h1For(hdr), checked: m.checked && status == http.StatusOK}
 	if r.Method == "HEAD" {
 		e.Release()
 		return resp
@@ -423,9 +436,9 @@ func notModified(m *meta, vary bool) Response {
 	// RFC 9110 §15.4.5: a 304 carries the etag, last-modified... and vary
 	// fields a 200 would have, and no content.
 	if vary {
-		return Response{Status: http.StatusNotModified, Header: m.nmVary, h1: m.h1For(m.nmVary)}
+		return Response{Status: http.StatusNotModified, Header: m.nmVary, h1: m.h1For(m.nmVary), checked: m.checked}
 	}
-	return Response{Status: http.StatusNotModified, Header: m.nm, h1: m.h1For(m.nm)}
+	return Response{Status: http.StatusNotModified, Header: m.nm, h1: m.h1For(m.nm), checked: m.checked}
 }
 
 // partialHeader is the header of a 206 response (RFC 9110 §15.3.7: with
@@ -594,6 +607,8 @@ func textResponse(status int, msg string, extra ...hpack.HeaderField) Response {
 func fixedResponse(status int, msg string, extra ...hpack.HeaderField) Response {
 	r := textResponse(status, msg, extra...)
 	r.h1 = fieldsMap(r.Header)
+	i, _ := httpfield.FirstInvalid(r.Header)
+	r.checked = i < 0
 	return r
 }
 

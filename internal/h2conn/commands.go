@@ -30,7 +30,7 @@ func (c *Engine) SendHeaders(st *Stream, status int, fields []hpack.HeaderField,
 	if err := checkFields(fields); err != nil {
 		return err
 	}
-	return c.sendHeaders(st, status, fields, endStream)
+	return c.sendHeaders(st, status, fields, endStream, false)
 }
 
 // SendCheckedHeaders is SendHeaders for fields that have already passed
@@ -41,7 +41,18 @@ func (c *Engine) SendCheckedHeaders(st *Stream, status int, fields []hpack.Heade
 	if err := c.headersUsable(st, status); err != nil {
 		return err
 	}
-	return c.sendHeaders(st, status, fields, endStream)
+	return c.sendHeaders(st, status, fields, endStream, false)
+}
+
+// SendStableHeaders is SendCheckedHeaders for fields whose strings' bytes
+// never change (the static server's precomputed lists, and the date and
+// content-length strings the handler layer adds): the encoder recognises a
+// repeated block by the strings' addresses (hpack.Deflater.DeflateStable).
+func (c *Engine) SendStableHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
+	if err := c.headersUsable(st, status); err != nil {
+		return err
+	}
+	return c.sendHeaders(st, status, fields, endStream, true)
 }
 
 func (c *Engine) headersUsable(st *Stream, status int) error {
@@ -56,7 +67,7 @@ func (c *Engine) headersUsable(st *Stream, status int) error {
 	return nil
 }
 
-func (c *Engine) sendHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream bool) error {
+func (c *Engine) sendHeaders(st *Stream, status int, fields []hpack.HeaderField, endStream, stable bool) error {
 	if st.headersSent {
 		return ErrHeadersSent
 	}
@@ -70,7 +81,7 @@ func (c *Engine) sendHeaders(st *Stream, status int, fields []hpack.HeaderField,
 	if st.state == StateReservedLocal {
 		return c.pushHeaders(st, status, fields, endStream)
 	}
-	if err := c.writeHeaders(st.ID, status, fields, endStream); err != nil {
+	if err := c.writeHeaderBlock(st.ID, fields, status, endStream, stable); err != nil {
 		return err
 	}
 	if !informational {
@@ -133,7 +144,7 @@ func (c *Engine) SendTrailers(st *Stream, fields []hpack.HeaderField) error {
 		st.hasTrailers = true
 		return nil
 	}
-	if err := c.writeHeaderBlock(st.ID, fields, -1, true); err != nil {
+	if err := c.writeHeaderBlock(st.ID, fields, -1, true, false); err != nil {
 		return err
 	}
 	return c.endResponse(st)

@@ -17,6 +17,10 @@ type Engine struct {
 	dec *hpack.Inflater
 	enc *hpack.Deflater
 	now time.Time
+	// idleAt and bodyAt cache now plus the idle and request-body timeouts
+	// for the now they were computed at (see deadline): every request of
+	// a batch read at once arms them from the same clock.
+	idleAt, bodyAt cachedDeadline
 
 	// Input.
 	prefaceLeft int    // octets of the client preface still expected
@@ -221,7 +225,7 @@ func (c *Engine) newStream(id uint32) *Stream {
 	// Armed here, like the idle timer in closeStream, so that NextDeadline
 	// does not ask for an extra Tick per request.
 	if c.cfg.RequestBodyTimeout > 0 && !c.now.IsZero() {
-		st.readDue = c.now.Add(c.cfg.RequestBodyTimeout)
+		st.readDue = c.bodyAt.deadline(c.now, c.cfg.RequestBodyTimeout)
 	}
 	return st
 }
@@ -278,7 +282,7 @@ func (c *Engine) closeStream(st *Stream, code ErrCode, how recvState) {
 	if len(c.streams) == 0 && c.cfg.IdleTimeout > 0 && !c.now.IsZero() && c.lc < lcDraining {
 		// Armed here rather than at the next Tick so that NextDeadline
 		// never asks the loop for an extra wake-up between requests.
-		c.idleDue = c.now.Add(c.cfg.IdleTimeout)
+		c.idleDue = c.idleAt.deadline(c.now, c.cfg.IdleTimeout)
 	}
 	st.UserData = nil
 	st.body = nil

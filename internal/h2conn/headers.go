@@ -41,6 +41,7 @@ func (st *Stream) beginBlock(trailers bool) {
 	st.refs = st.refs[:0]
 	st.pseudo = 0
 	st.sawRegular = false
+	st.cookies = 0
 	st.listSize = 0
 	st.nfields = 0
 	st.tooLarge = ""
@@ -110,6 +111,7 @@ func (c *Engine) onField(f hpack.HeaderField) {
 		st.malformed = reject.InvalidHeaderValue
 		return
 	}
+	var bit uint8
 	if len(name) > 0 && name[0] == ':' {
 		// RFC 9113 §8.1: "Trailers MUST NOT include pseudo-header fields".
 		if c.hb.trailers {
@@ -127,7 +129,7 @@ func (c *Engine) onField(f hpack.HeaderField) {
 		// "Endpoints MUST treat a request or response that contains
 		// undefined or invalid pseudo-header fields as malformed". :protocol
 		// is defined only with SETTINGS_ENABLE_CONNECT_PROTOCOL (RFC 8441).
-		bit := pseudoBit(name)
+		bit = pseudoBit(name)
 		if bit == 0 || bit == pProtocol && !c.cfg.EnableConnectProtocol {
 			st.malformed = reject.UnknownPseudoHeader
 			return
@@ -167,6 +169,8 @@ func (c *Engine) onField(f hpack.HeaderField) {
 			if !c.hb.trailers {
 				st.urgency, st.incremental = parsePriority(unsafeBytes(value), st.urgency, st.incremental)
 			}
+		case "cookie":
+			st.cookies++
 		case "content-length":
 			if !c.hb.trailers {
 				v, ok := parseContentLength(value)
@@ -178,8 +182,13 @@ func (c *Engine) onField(f hpack.HeaderField) {
 			}
 		}
 	}
+	// A pseudo-header's name is not kept: its bit says which it is.
 	off := uint32(len(st.arena))
-	st.arena = append(st.arena, name...)
+	if bit == 0 {
+		st.arena = append(st.arena, name...)
+	} else {
+		name = ""
+	}
 	st.arena = append(st.arena, value...)
 	// Filled in place: a fieldRef literal is built on the stack and copied
 	// with wide loads that stall on the narrow stores just made.
@@ -188,6 +197,7 @@ func (c *Engine) onField(f hpack.HeaderField) {
 	r.nameOff, r.nameLen = off, uint32(len(name))
 	r.valOff, r.valLen = off+uint32(len(name)), uint32(len(value))
 	r.sensitive = sensitive
+	r.pseudo = bit
 }
 
 // buildRequest turns the refs of a request block into the stream's
@@ -198,16 +208,14 @@ func (st *Stream) buildRequest() reject.Name {
 	// decompression, these MUST be concatenated into a single octet string
 	// using the two-octet delimiter of 0x3b, 0x20 (the ASCII string "; ")
 	// before being passed into a non-HTTP/2 context".
-	cookies, first := 0, -1
-	for i, r := range st.refs {
-		if r.nameLen == 6 && string(st.arena[r.nameOff:r.nameOff+6]) == "cookie" {
-			if cookies == 0 {
-				first = i
-			}
-			cookies++
-		}
-	}
+	cookies, first := st.cookies, -1
 	if cookies > 1 {
+		for i, r := range st.refs {
+			if r.nameLen == 6 && string(st.arena[r.nameOff:r.nameOff+6]) == "cookie" {
+				first = i
+				break
+			}
+		}
 		start := uint32(len(st.arena))
 		n := 0
 		for _, r := range st.refs {
@@ -224,23 +232,23 @@ func (st *Stream) buildRequest() reject.Name {
 	}
 	st.fields = st.fields[:0]
 	for i, r := range st.refs {
-		name := st.str(r.nameOff, r.nameLen)
 		value := st.str(r.valOff, r.valLen)
-		if name[0] == ':' {
-			switch name {
-			case ":method":
+		if r.pseudo != 0 {
+			switch r.pseudo {
+			case pMethod:
 				st.method = value
-			case ":scheme":
+			case pScheme:
 				st.scheme = value
-			case ":authority":
+			case pAuthority:
 				st.authority = value
-			case ":path":
+			case pPath:
 				st.path = value
-			case ":protocol":
+			case pProtocol:
 				st.protocol = value
 			}
 			continue
 		}
+		name := st.str(r.nameOff, r.nameLen)
 		if cookies > 1 && i != first && name == "cookie" {
 			continue
 		}

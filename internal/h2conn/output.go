@@ -208,7 +208,7 @@ func (c *Engine) sendData(dst []byte, st *Stream, max int) []byte {
 			c.resetStream(st.ID, st, ErrCodeInternal)
 			return dst
 		}
-		if err := c.writeHeaderBlock(st.ID, tr, -1, true); err != nil {
+		if err := c.writeHeaderBlock(st.ID, tr, -1, true, false); err != nil {
 			c.resetStream(st.ID, st, ErrCodeInternal)
 			return dst
 		}
@@ -236,13 +236,14 @@ var statusIndex = func() (t [900]uint8) {
 
 // writeHeaders encodes a response header block with :status and queues it.
 func (c *Engine) writeHeaders(id uint32, status int, fields []hpack.HeaderField, endStream bool) error {
-	return c.writeHeaderBlock(id, fields, status, endStream)
+	return c.writeHeaderBlock(id, fields, status, endStream, false)
 }
 
 // writeHeaderBlock encodes fields (preceded by :status when status ≥ 0)
 // and queues HEADERS plus as many CONTINUATION frames as the peer's
-// SETTINGS_MAX_FRAME_SIZE requires (RFC 9113 §4.3).
-func (c *Engine) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status int, endStream bool) error {
+// SETTINGS_MAX_FRAME_SIZE requires (RFC 9113 §4.3). stable says that the
+// fields' strings never change (SendStableHeaders).
+func (c *Engine) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status int, endStream, stable bool) error {
 	// A pending dynamic table size update must open the block (RFC 7541
 	// §4.2); Deflate with no fields writes just that.
 	var err error
@@ -262,7 +263,12 @@ func (c *Engine) writeHeaderBlock(id uint32, fields []hpack.HeaderField, status 
 			}
 		}
 	}
-	if c.hbuf, err = c.enc.Deflate(c.hbuf, fields); err != nil {
+	if stable {
+		c.hbuf, err = c.enc.DeflateStable(c.hbuf, fields)
+	} else {
+		c.hbuf, err = c.enc.Deflate(c.hbuf, fields)
+	}
+	if err != nil {
 		return err
 	}
 	first, rest := c.splitBlock(c.hbuf, 0)

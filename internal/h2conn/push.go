@@ -302,7 +302,7 @@ func (c *Engine) unpark() {
 			c.maybeReady(st)
 		case st.hasTrailers:
 			// SendTrailers without a body came while parked.
-			if err := c.writeHeaderBlock(st.ID, st.outTrailers, -1, true); err != nil {
+			if err := c.writeHeaderBlock(st.ID, st.outTrailers, -1, true, false); err != nil {
 				c.resetStream(st.ID, st, ErrCodeInternal)
 				continue
 			}

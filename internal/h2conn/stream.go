@@ -35,6 +35,7 @@ type Stream struct {
 	refs       []fieldRef
 	pseudo     uint8 // bit set of pseudo-headers seen
 	sawRegular bool
+	cookies    int // cookie fields in the block
 	listSize   uint32
 	nfields    int
 	tooLarge   reject.Name // set when over a budget
@@ -66,6 +67,7 @@ type Stream struct {
 type fieldRef struct {
 	nameOff, nameLen, valOff, valLen uint32
 	sensitive                        bool
+	pseudo                           uint8 // the pseudo-header's bit, 0 for a regular field
 }
 
 // State returns the stream's RFC 9113 §5.1 state.
@@ -126,10 +128,16 @@ func (s *Stream) str(off, n uint32) string {
 
 // reset prepares a recycled stream for a new ID, keeping its buffers.
 func (s *Stream) reset(id uint32, sendWin window, recv inflow) {
-	*s = Stream{
-		ID: id, arena: s.arena[:0], refs: s.refs[:0], fields: s.fields[:0], trailers: s.trailers[:0],
-		contentLength: -1, sendWindow: sendWin, recv: recv, urgency: defaultUrgency,
-	}
+	// The buffers are taken out first and the struct zeroed in place: a
+	// composite literal that reads s would be built on the stack and
+	// copied over s, twice the stores.
+	arena, refs, fields, trailers := s.arena[:0], s.refs[:0], s.fields[:0], s.trailers[:0]
+	*s = Stream{}
+	s.ID = id
+	s.arena, s.refs, s.fields, s.trailers = arena, refs, fields, trailers
+	s.contentLength = -1
+	s.sendWindow, s.recv = sendWin, recv
+	s.urgency = defaultUrgency
 }
 
 // bytesSource is the allocation-free BodySource behind SetBodyBytes.

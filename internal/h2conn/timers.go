@@ -11,6 +11,21 @@ import (
 
 var zeroTime time.Time
 
+// cachedDeadline is now.Add(d) remembered for the now it was computed at.
+type cachedDeadline struct {
+	now, at time.Time
+	ok      bool // at has been computed
+}
+
+// deadline returns now.Add(d), computing it only when now is not the clock
+// value of the last call (d is a fixed Config duration).
+func (cd *cachedDeadline) deadline(now time.Time, d time.Duration) time.Time {
+	if !cd.ok || cd.now != now {
+		cd.now, cd.at, cd.ok = now, now.Add(d), true
+	}
+	return cd.at
+}
+
 // SetTime sets the engine's clock to now without firing timers: the loop
 // calls it with the time bytes were read before it feeds them, so that the
 // timers Feed arms (a new stream's request-body timer, the idle timer when

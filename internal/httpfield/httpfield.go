@@ -29,30 +29,42 @@ func ValidName(name string) bool {
 	if len(name) == 0 {
 		return false
 	}
-	if len(name) >= 8 && commonName(name) {
+	if len(name) >= 4 && commonName(name) {
 		return true
 	}
 	return tokenBytes(name)
 }
 
-// commonName reports whether name (at least 8 bytes) has only a-z, 0-9 and
+// commonName reports whether name (at least 4 bytes) has only a-z, 0-9 and
 // "-", the bytes of nearly every field name, eight at a time; false leaves
 // the decision to the table. The last word overlaps the one before when
-// len(name) is not a multiple of 8.
+// len(name) is not a multiple of 8; a name of 4 to 7 bytes is one word made
+// of its first and last four bytes.
 func commonName(name string) bool {
 	n := len(name)
-	for i := 0; ; i += 8 {
-		i = min(i, n-8)
-		w := name[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if !commonWord(x) {
+	if n < 8 {
+		return commonWord(uint64(word32(name)) | uint64(word32(name[n-4:]))<<32)
+	}
+	for s := name; len(s) > 8; s = s[8:] {
+		if !commonWord(word64(s)) {
 			return false
 		}
-		if i == n-8 {
-			return true
-		}
 	}
+	return commonWord(word64(name[n-8:]))
+}
+
+// word64 returns the first eight bytes of s (at least eight long), little
+// endian: one load on amd64 and arm64, with no bounds check after the first.
+func word64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// word32 is word64 for the first four bytes.
+func word32(s string) uint32 {
+	_ = s[3]
+	return uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
 }
 
 // commonWord reports whether every byte of x is in a-z, 0-9 or "-". For
@@ -97,31 +109,36 @@ func ValidValue(value string) bool {
 // character but HTAB.
 func valueProblem(v string, send bool) string {
 	n := len(v)
-	if n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n-1] == ' ' || v[n-1] == '\t') {
-		return ReasonValueSpace
+	if n == 0 {
+		return ""
 	}
-	if n < 8 {
-		return bytesProblem(v, send)
+	if first, last := v[0], v[n-1]; first == ' ' || first == '\t' || last == ' ' || last == '\t' {
+		return ReasonValueSpace
 	}
 	// Eight bytes at a time: a word with no byte below 0x20 and no 0x7f
 	// holds nothing either rule refuses (obs-text, 0x80-0xff, is allowed).
 	// Such words are nearly all of every value, so the byte loop runs only
-	// on a word that has a control character. The last word overlaps the
-	// one before when n is not a multiple of 8.
-	for i := 0; ; i += 8 {
-		i = min(i, n-8)
-		w := v[i : i+8]
-		x := uint64(w[0]) | uint64(w[1])<<8 | uint64(w[2])<<16 | uint64(w[3])<<24 |
-			uint64(w[4])<<32 | uint64(w[5])<<40 | uint64(w[6])<<48 | uint64(w[7])<<56
-		if hasCTL(x) {
-			if r := bytesProblem(w, send); r != "" {
-				return r
-			}
+	// on a value with a control character (an HTAB, say). The last word
+	// overlaps the one before when n is not a multiple of 8; a value of 4 to
+	// 7 bytes is one word made of its first and last four bytes.
+	switch {
+	case n < 4:
+		return bytesProblem(v, send)
+	case n < 8:
+		if hasCTL(uint64(word32(v)) | uint64(word32(v[n-4:]))<<32) {
+			return bytesProblem(v, send)
 		}
-		if i == n-8 {
-			return ""
+		return ""
+	}
+	for s := v; len(s) > 8; s = s[8:] {
+		if hasCTL(word64(s)) {
+			return bytesProblem(v, send)
 		}
 	}
+	if hasCTL(word64(v[n-8:])) {
+		return bytesProblem(v, send)
+	}
+	return ""
 }
 
 const (

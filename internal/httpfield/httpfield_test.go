@@ -40,18 +40,27 @@ func TestPolicy(t *testing.T) {
 }
 
 // TestValueWords checks the eight-bytes-at-a-time scan against the byte rule:
-// every byte value at every position of values long enough to take the word
-// path, in both directions.
+// every byte value at every position of values of every length path (one
+// to three bytes, four to seven, eight, longer), in both directions.
 func TestValueWords(t *testing.T) {
-	base := []byte("text/plain; charset=utf-8 and some more")
-	for pos := 1; pos < len(base)-1; pos++ {
-		for c := 0; c < 256; c++ {
-			b := append([]byte(nil), base...)
-			b[pos] = byte(c)
-			v := string(b)
-			for _, send := range []bool{false, true} {
-				if got, want := valueProblem(v, send), bytesProblem(v, send); got != want {
-					t.Fatalf("pos %d byte %#x send %v: %q, want %q", pos, c, send, got, want)
+	for _, base := range []string{"text/plain; charset=utf-8 and some more", "GET", "http", "gzip, d", "abcdefgh", "abcdefghi"} {
+		for pos := range len(base) {
+			for c := 0; c < 256; c++ {
+				b := []byte(base)
+				b[pos] = byte(c)
+				v := string(b)
+				if c == ' ' || c == '\t' {
+					if pos == 0 || pos == len(b)-1 {
+						if valueProblem(v, false) != ReasonValueSpace {
+							t.Fatalf("%q: not refused for its whitespace", v)
+						}
+						continue
+					}
+				}
+				for _, send := range []bool{false, true} {
+					if got, want := valueProblem(v, send), bytesProblem(v, send); got != want {
+						t.Fatalf("%q send %v: %q, want %q", v, send, got, want)
+					}
 				}
 			}
 		}
@@ -97,7 +106,7 @@ func BenchmarkCheckResponse(b *testing.B) {
 // byte table: every byte value at every position of names long enough for
 // it.
 func TestNameWords(t *testing.T) {
-	for _, base := range []string{"content-type", "x-forwarded-for-0123", "abcdefgh"} {
+	for _, base := range []string{"content-type", "x-forwarded-for-0123", "abcdefgh", "date", "accept", "abcdefg", "te"} {
 		for pos := range len(base) {
 			for c := range 256 {
 				b := []byte(base)
