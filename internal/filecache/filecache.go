@@ -127,6 +127,9 @@ func (e *Entry) Release() {
 type Cache struct {
 	root *os.Root
 	cfg  Config
+	// monotonic: cfg.Now was not set, so freshness can be read off the
+	// monotonic clock alone.
+	monotonic bool
 
 	mu         sync.Mutex
 	m          map[string]*Entry
@@ -136,7 +139,7 @@ type Cache struct {
 
 // New returns a cache of the files under root. The cache does not own root.
 func New(root *os.Root, cfg Config) *Cache {
-	return &Cache{root: root, cfg: cfg.WithDefaults(), m: make(map[string]*Entry)}
+	return &Cache{root: root, cfg: cfg.WithDefaults(), m: make(map[string]*Entry), monotonic: cfg.Now == nil}
 }
 
 // WithDefaults returns c with the defaults in its zero fields: the one
@@ -169,13 +172,13 @@ func (c *Cache) Config() Config { return c.cfg }
 // error opening it gave. Misses that say the name does not exist (or may not
 // be opened) are remembered like files and revalidated alike.
 func (c *Cache) Get(name string) (*Entry, error) {
-	now := c.cfg.Now()
 	c.mu.Lock()
 	e := c.m[name]
-	if e != nil && c.fresh(e, now) {
+	if e != nil && c.fresh(e) {
 		return c.hitUnlock(e)
 	}
 	c.mu.Unlock()
+	now := c.cfg.Now()
 
 	if e != nil && c.unchanged(e) {
 		c.mu.Lock()
@@ -206,8 +209,17 @@ func (c *Cache) Get(name string) (*Entry, error) {
 }
 
 // fresh reports whether e may be used without a stat.
-func (c *Cache) fresh(e *Entry, now time.Time) bool {
-	return c.cfg.Revalidate > 0 && now.Sub(e.checked) < c.cfg.Revalidate
+func (c *Cache) fresh(e *Entry) bool {
+	if c.cfg.Revalidate <= 0 {
+		return false
+	}
+	// On the real clock a hit reads the monotonic clock only (time.Since
+	// of a time.Now reading): time.Now reads the wall clock too, and the
+	// hit is the path every cached request takes.
+	if c.monotonic {
+		return time.Since(e.checked) < c.cfg.Revalidate
+	}
+	return c.cfg.Now().Sub(e.checked) < c.cfg.Revalidate
 }
 
 // unchanged stats e's name and reports whether it is still the file (or
