@@ -1,0 +1,88 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/h2kit/h2kit/h2server"
+	"github.com/h2kit/h2kit/rgi"
+	"github.com/h2kit/h2kit/rgi/rgih2"
+)
+
+// memConn is an in-memory connection that delivers the same request n
+// times, one per Read (as a keep-alive client waiting for each response
+// does: wrk -c10 sends the next request once the response arrived), then
+// EOF, and counts what is written. It allocates nothing, so allocation
+// counts of a server driven through it are the server's own.
+type memConn struct {
+	req     []byte
+	n       int
+	written int64
+}
+
+var memAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+
+func (c *memConn) Read(p []byte) (int, error) {
+	if c.n == 0 {
+		return 0, io.EOF
+	}
+	c.n--
+	return copy(p, c.req), nil
+}
+func (c *memConn) Write(p []byte) (int, error)      { c.written += int64(len(p)); return len(p), nil }
+func (c *memConn) Close() error                     { return nil }
+func (c *memConn) LocalAddr() net.Addr              { return memAddr }
+func (c *memConn) RemoteAddr() net.Addr             { return memAddr }
+func (c *memConn) SetDeadline(time.Time) error      { return nil }
+func (c *memConn) SetReadDeadline(time.Time) error  { return nil }
+func (c *memConn) SetWriteDeadline(time.Time) error { return nil }
+
+// wrkFileRequest is the request wrk sends for the benchmark's small file.
+var wrkFileRequest = []byte("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n")
+
+// http1FileServer returns an h2server.Server wired as h2demo -quiet -root
+// wires its cleartext port (the RGI fallback serving siteApp over the
+// static.Server's app), for a directory holding the 12-byte hello.txt.
+func http1FileServer(tb testing.TB) *h2server.Server {
+	root := tb.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hello, world"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	d, err := newDemo(root, false, log, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { d.Close() })
+	srv := &h2server.Server{Handler: d.factory, Config: h2server.Config{ReuseStreams: true}, Logger: log}
+	opts := rgi.DefaultOptions()
+	opts.Logger = log
+	opts.MaxRequestsPerConnection = 1 << 30
+	if err := rgih2.Fallback(srv, newSiteApp(d, "HTTP/1.1"), &opts); err != nil {
+		tb.Fatal(err)
+	}
+	return srv
+}
+
+// BenchmarkHTTP1SmallFile: wrk's keep-alive GET of a 12-byte file through
+// the whole HTTP/1.1 path of h2demo -root (h2server's sniffing, the rgih2
+// fallback, rgi's connection loop, siteApp, static's RGI app, the response
+// head), one request at a time on one connection, without the kernel.
+func BenchmarkHTTP1SmallFile(b *testing.B) {
+	srv := http1FileServer(b)
+	warm := &memConn{req: wrkFileRequest, n: 1}
+	srv.ServeConn(warm) // fills the cache; the length of one response
+	b.ReportAllocs()
+	c := &memConn{req: wrkFileRequest, n: b.N}
+	b.ResetTimer()
+	srv.ServeConn(c)
+	b.StopTimer()
+	if want := int64(b.N) * warm.written; c.written != want {
+		b.Fatalf("wrote %d bytes for %d requests, want %d", c.written, b.N, want)
+	}
+}
