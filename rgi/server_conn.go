@@ -25,6 +25,7 @@ type conn struct {
 	bw      *bufio.Writer
 	in      *interner
 	hw      headWriter
+	memo    headMemo // the last response head (server_headmemo.go)
 	req     Request
 	headers map[string]string
 	comps   []string
@@ -192,6 +193,7 @@ func (c *conn) release() {
 	c.body = Body{}
 	c.cbody = ChunkedBody{}
 	c.srv, c.sess, c.track, c.cont = nil, nil, nil, false
+	c.memo.forget()
 	connPool.Put(c)
 }
 
@@ -357,8 +359,7 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 	defer closeBody(resp.Body)
 	fr, err := framingOf(resp.Body)
 	if err == nil {
-		pass := resp.Body == nil && (isHead || resp.Status == 304)
-		err = c.hw.writeResponseHead(c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
+		err = c.writeHead(resp, fr, isHead, closing)
 	}
 	if err != nil {
 		c.srv.opts.logger().Error("rgi: bad response from app", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "status", resp.Status, "err", err)
@@ -378,6 +379,13 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 		return false, err
 	}
 	return true, nil
+}
+
+// writeHead writes the response head, copying the previous one when the
+// response repeats it (see headMemo).
+func (c *conn) writeHead(resp *Response, fr framing, isHead, closing bool) error {
+	pass := resp.Body == nil && (isHead || resp.Status == 304)
+	return c.memo.writeResponseHead(&c.hw, c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
 }
 
 // writeAppBody writes the body, whose reader or sequence is app code: a

@@ -22,6 +22,7 @@ package rgi
 //
 //	(*headWriter).writeResponseHead(bw, status, reason, headers, fr, passThrough, closing) error
 //	(*headWriter).writeRequestHead(bw, method, uri, headers, fr) error
+//	(*headMemo).writeResponseHead(hw, bw, ...) error  the server's: repeats the last head when it can
 //	framingOf(body any) (framing, error)   content-length or chunked for an output body
 //	writeBody(bw, body) error              the body bytes in the framing framingOf chose
 //

@@ -12,10 +12,12 @@ import (
 const maxOutputHeaders = MaxPreambleSize - 4096
 
 // headWriter writes request and response heads. It keeps a scratch slice
-// for sorting header names, so a warm writer allocates nothing. The zero
-// value is ready to use; it is not safe for concurrent use.
+// for sorting header names and a buffer to render a head in, so a warm
+// writer allocates nothing. The zero value is ready to use; it is not safe
+// for concurrent use.
 type headWriter struct {
 	keys []string
+	buf  []byte // the head being rendered (see keepHead)
 }
 
 // Output header names: [a-z0-9-]{1,32}, the case-folded form Degu's apps
@@ -96,12 +98,13 @@ func equalsInt(s string, n int64) bool {
 	return s == string(strconv.AppendInt(buf[:0], n, 10))
 }
 
-// writeHeaders writes the header lines, sorted by name, adding the framing
-// header for fr when headers lack it, a date header with the value date
-// when date is not empty and headers lack one, then "connection: close"
-// when closing (unless headers has a connection header), then the empty
-// line. checkHeaders must have accepted headers.
-func (w *headWriter) writeHeaders(bw *bufio.Writer, headers map[string]string, fr framing, date string, closing bool) {
+// appendHeaders appends the header lines to dst, sorted by name, adding
+// the framing header for fr when headers lack it, a date header with the
+// value date when date is not empty and headers lack one, then
+// "connection: close" when closing (unless headers has a connection
+// header), then the empty line. checkHeaders must have accepted headers.
+// dateAt is the offset in the result of the date value it added, or -1.
+func (w *headWriter) appendHeaders(dst []byte, headers map[string]string, fr framing, date string, closing bool) (out []byte, dateAt int) {
 	keys := w.keys[:0]
 	for k := range headers {
 		keys = append(keys, k)
@@ -125,28 +128,46 @@ func (w *headWriter) writeHeaders(bw *bufio.Writer, headers map[string]string, f
 	if len(keys) > 1 {
 		slices.Sort(keys)
 	}
+	dateAt = -1
 	for _, k := range keys {
-		bw.WriteString(k)
-		bw.WriteString(": ")
+		dst = append(dst, k...)
+		dst = append(dst, ": "...)
 		if v, ok := headers[k]; ok {
-			bw.WriteString(v)
+			dst = append(dst, v...)
 		} else {
 			switch k {
 			case hContentLength:
-				writeInt(bw, fr.length, 10)
+				dst = strconv.AppendInt(dst, fr.length, 10)
 			case hTransferEncoding:
-				bw.WriteString("chunked")
+				dst = append(dst, "chunked"...)
 			case hConnection:
-				bw.WriteString("close")
+				dst = append(dst, "close"...)
 			case hDate:
-				bw.WriteString(date)
+				dateAt = len(dst)
+				dst = append(dst, date...)
 			}
 		}
-		bw.WriteString("\r\n")
+		dst = append(dst, "\r\n"...)
 	}
-	bw.WriteString("\r\n")
+	dst = append(dst, "\r\n"...)
 	clear(keys)
 	w.keys = keys[:0]
+	return dst, dateAt
+}
+
+// keepHead bounds the scratch buffer a pooled connection keeps for heads:
+// a rare large head must not leave its buffer held.
+const keepHead = 4096
+
+// flush writes the head rendered in head to bw and keeps the buffer for
+// the next one.
+func (w *headWriter) flush(bw *bufio.Writer, head []byte) {
+	bw.Write(head)
+	if cap(head) <= keepHead {
+		w.buf = head[:0]
+	} else {
+		w.buf = nil
+	}
 }
 
 // writeInt writes n in the given base without allocating.
@@ -158,26 +179,37 @@ func writeInt(bw *bufio.Writer, n int64, base int) {
 }
 
 // writeResponseHead writes "HTTP/1.1 status reason\r\n" and the headers,
-// with a date header (see writeHeaders) when date is not empty. It
+// with a date header (see appendHeaders) when date is not empty. It
 // validates everything before writing a byte, so an error leaves bw
 // untouched. passThrough is as for checkHeaders.
 func (w *headWriter) writeResponseHead(bw *bufio.Writer, status int, reason string, headers map[string]string, fr framing, date string, passThrough, closing bool) error {
-	if status < 100 || status > 599 {
-		return ErrBadOutputStatus
-	}
-	if !validOutputValue(reason) {
-		return ErrBadOutputReason
-	}
-	if err := checkHeaders(headers, fr, passThrough); err != nil {
+	head, _, err := w.appendResponseHead(w.buf[:0], status, reason, headers, fr, date, passThrough, closing)
+	if err != nil {
 		return err
 	}
-	bw.WriteString("HTTP/1.1 ")
-	writeInt(bw, int64(status), 10)
-	bw.WriteByte(' ')
-	bw.WriteString(reason)
-	bw.WriteString("\r\n")
-	w.writeHeaders(bw, headers, fr, date, closing)
+	w.flush(bw, head)
 	return nil
+}
+
+// appendResponseHead is writeResponseHead appending to dst; dateAt is as
+// for appendHeaders. On error dst is returned unchanged.
+func (w *headWriter) appendResponseHead(dst []byte, status int, reason string, headers map[string]string, fr framing, date string, passThrough, closing bool) (head []byte, dateAt int, err error) {
+	if status < 100 || status > 599 {
+		return dst, -1, ErrBadOutputStatus
+	}
+	if !validOutputValue(reason) {
+		return dst, -1, ErrBadOutputReason
+	}
+	if err := checkHeaders(headers, fr, passThrough); err != nil {
+		return dst, -1, err
+	}
+	dst = append(dst, "HTTP/1.1 "...)
+	dst = strconv.AppendInt(dst, int64(status), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, reason...)
+	dst = append(dst, "\r\n"...)
+	head, dateAt = w.appendHeaders(dst, headers, fr, date, closing)
+	return head, dateAt, nil
 }
 
 // writeRequestHead writes "METHOD uri HTTP/1.1\r\n" and the headers, for a
@@ -196,10 +228,11 @@ func (w *headWriter) writeRequestHead(bw *bufio.Writer, method, uri string, head
 	if err := checkHeaders(headers, fr, false); err != nil {
 		return err
 	}
-	bw.WriteString(method)
-	bw.WriteByte(' ')
-	bw.WriteString(uri)
-	bw.WriteString(" HTTP/1.1\r\n")
-	w.writeHeaders(bw, headers, fr, "", false)
+	head := append(w.buf[:0], method...)
+	head = append(head, ' ')
+	head = append(head, uri...)
+	head = append(head, " HTTP/1.1\r\n"...)
+	head, _ = w.appendHeaders(head, headers, fr, "", false)
+	w.flush(bw, head)
 	return nil
 }
