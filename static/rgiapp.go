@@ -44,6 +44,8 @@ func (a rgiApp) Serve(sess *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respo
 		resp.Release()
 	case resp.File != nil:
 		out.Body = b.Body(sectionBody{resp.File.sectionReader(), resp.File}, resp.Length)
+	case resp.boxed != nil:
+		out.Body = resp.boxed // the cached file, boxed once: no allocation
 	case resp.Body != nil:
 		out.Body = resp.Body
 	}
