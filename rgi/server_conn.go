@@ -25,7 +25,8 @@ type conn struct {
 	bw      *bufio.Writer
 	in      *interner
 	hw      headWriter
-	memo    headMemo // the last response head (server_headmemo.go)
+	memo    headMemo   // the last response head (server_headmemo.go)
+	loan    headerLoan // header maps lent to the app (server_loan.go)
 	req     Request
 	headers map[string]string
 	comps   []string
@@ -194,6 +195,7 @@ func (c *conn) release() {
 	c.cbody = ChunkedBody{}
 	c.srv, c.sess, c.track, c.cont = nil, nil, nil, false
 	c.memo.forget()
+	c.loan.reset()
 	connPool.Put(c)
 }
 
@@ -345,7 +347,8 @@ func (c *conn) callApp() (resp Response, ok bool) {
 			ok = false
 		}
 	}()
-	return c.srv.app.Serve(c.sess, &c.req, Bodies{}), true
+	c.loan.tmpl, c.loan.given = nil, nil
+	return c.srv.app.Serve(c.sess, &c.req, Bodies{c: c}), true
 }
 
 // writeResponse writes the app's response. A response the app got wrong
@@ -385,7 +388,13 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 // response repeats it (see headMemo).
 func (c *conn) writeHead(resp *Response, fr framing, isHead, closing bool) error {
 	pass := resp.Body == nil && (isHead || resp.Status == 304)
-	return c.memo.writeResponseHead(&c.hw, c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
+	hit, err := c.memo.writeResponseHead(&c.hw, c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
+	if err != nil {
+		c.loan.tmpl, c.loan.given = nil, nil
+		return err
+	}
+	c.loan.settle(resp.Headers, !hit)
+	return nil
 }
 
 // writeAppBody writes the body, whose reader or sequence is app code: a

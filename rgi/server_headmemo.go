@@ -39,20 +39,20 @@ const (
 )
 
 // writeResponseHead is hw.writeResponseHead with m: the remembered head
-// when the response repeats it, else a head rendered (and validated) by hw,
-// which m then remembers.
-func (m *headMemo) writeResponseHead(hw *headWriter, bw *bufio.Writer, status int, reason string, headers map[string]string, fr framing, date string, pass, closing bool) error {
+// when the response repeats it (hit), else a head rendered (and validated)
+// by hw, which m then remembers.
+func (m *headMemo) writeResponseHead(hw *headWriter, bw *bufio.Writer, status int, reason string, headers map[string]string, fr framing, date string, pass, closing bool) (hit bool, err error) {
 	if m.matches(status, reason, headers, fr, date, pass, closing) {
 		m.write(bw, date)
-		return nil
+		return true, nil
 	}
 	head, dateAt, err := hw.appendResponseHead(hw.buf[:0], status, reason, headers, fr, date, pass, closing)
 	if err != nil {
-		return err
+		return false, err
 	}
 	m.remember(head, dateAt, status, reason, headers, fr, date, pass, closing)
 	hw.flush(bw, head)
-	return nil
+	return false, nil
 }
 
 // matches reports whether the head remembered is the one for this response.

@@ -69,7 +69,7 @@ func TestHeadMemoGolden(t *testing.T) {
 	write := func(m *headMemo, hw *headWriter, r resp) (string, error) {
 		var out bytes.Buffer
 		bw := bufio.NewWriter(&out)
-		err := m.writeResponseHead(hw, bw, r.status, r.reason, r.headers, r.fr, r.date, r.pass, r.closing)
+		_, err := m.writeResponseHead(hw, bw, r.status, r.reason, r.headers, r.fr, r.date, r.pass, r.closing)
 		bw.Flush()
 		return out.String(), err
 	}
@@ -110,12 +110,12 @@ func TestHeadMemoInvalidNotRemembered(t *testing.T) {
 	var hw headWriter
 	bw := bufio.NewWriter(&bytes.Buffer{})
 	good := map[string]string{"x": "1"}
-	if err := m.writeResponseHead(&hw, bw, 200, "OK", good, framing{}, "", false, false); err != nil {
+	if _, err := m.writeResponseHead(&hw, bw, 200, "OK", good, framing{}, "", false, false); err != nil {
 		t.Fatal(err)
 	}
 	for i, h := range []map[string]string{{"x": "1\r\nevil: 1"}, {"X": "1"}, {"x": "1", "content-length": "3"}} {
 		for range 2 {
-			if err := m.writeResponseHead(&hw, bw, 200, "OK", h, framing{}, "", false, false); err == nil {
+			if _, err := m.writeResponseHead(&hw, bw, 200, "OK", h, framing{}, "", false, false); err == nil {
 				t.Errorf("%d: %v accepted", i, h)
 			}
 		}
