@@ -2,7 +2,7 @@ package rgi
 
 import (
 	"maps"
-	"reflect"
+	"unsafe"
 
 	"github.com/h2kit/h2kit/internal/rgiloan"
 )
@@ -66,7 +66,10 @@ func (l *headerLoan) settle(h map[string]string, remembered bool) {
 // another way; a connection going back to the pool).
 func (l *headerLoan) reset() { *l = headerLoan{} }
 
-// sameMap reports whether a and b are the same map (not equal maps).
+// sameMap reports whether a and b are the same map (not equal maps). A map
+// value is a pointer to the runtime's map; reading it directly costs two
+// instructions where reflect.Value.UnsafePointer cost a hundred per call.
 func sameMap(a, b map[string]string) bool {
-	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	pa, pb := *(*unsafe.Pointer)(unsafe.Pointer(&a)), *(*unsafe.Pointer)(unsafe.Pointer(&b))
+	return pa != nil && pa == pb
 }
