@@ -37,8 +37,12 @@ type conn struct {
 	cont    bool // a "100 Continue" is owed before the body is read
 }
 
+// The header map starts small: up to 8 entries the runtime keeps it in one
+// group, where lookups compare keys without hashing and iteration is cheap
+// (a client like wrk sends one or two headers); a browser's request grows
+// it once per pooled connection.
 var connPool = sync.Pool{New: func() any {
-	c := &conn{in: newInterner(), headers: make(map[string]string, 16), comps: make([]string, 0, 8)}
+	c := &conn{in: newInterner(), headers: make(map[string]string), comps: make([]string, 0, 8)}
 	c.br = newWireReader(&c.dc)
 	c.bw = bufio.NewWriterSize(&c.dc, 8192)
 	return c
@@ -175,7 +179,7 @@ const (
 
 func (c *conn) resetScratch() {
 	if len(c.headers) > keepHeaders {
-		c.headers = make(map[string]string, 16)
+		c.headers = make(map[string]string)
 	} else {
 		clear(c.headers)
 	}
