@@ -258,7 +258,7 @@ func (c *conn) loop() (linger bool, err error) {
 			return true, err
 		}
 		c.comps = c.req.Path[:0]
-		if u := s.opts.H2CUpgrader; u != nil && rh.kind == framingNone && wantsH2C(c.headers) {
+		if u := s.opts.H2CUpgrader; u != nil && rh.kind == framingNone && rh.upgrade && wantsH2C(c.headers) {
 			if err := c.bw.Flush(); err != nil { // answers to pipelined requests before it
 				return false, err
 			}

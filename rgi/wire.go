@@ -10,7 +10,7 @@ package rgi
 //	                                                      br is read again; br.Discard(len(pre)) after parsing)
 //	parseRequest(pre, in, req, comps) (requestHead, err)  request line + headers (server)
 //	parseResponseHead(pre, in, h) (status, reason, framing, err)  status line + headers (client)
-//	parseHeaders(block, in, h) (framing, err)             header lines into h (lowercase names)
+//	parseHeaders(block, in, h) (framing, marks, err)      header lines into h (lowercase names)
 //	(*Body).reset(br, n, nil), (*ChunkedBody).reset(br, in, nil)  the body that follows
 //
 // in is an *interner (newInterner(); one per connection, not safe for
