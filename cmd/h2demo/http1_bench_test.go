@@ -21,6 +21,7 @@ import (
 // counts of a server driven through it are the server's own.
 type memConn struct {
 	req     []byte
+	alt     []byte // when set, every other request is alt
 	n       int
 	written int64
 }
@@ -32,6 +33,9 @@ func (c *memConn) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	c.n--
+	if c.alt != nil && c.n%2 == 1 {
+		return copy(p, c.alt), nil
+	}
 	return copy(p, c.req), nil
 }
 func (c *memConn) Write(p []byte) (int, error)      { c.written += int64(len(p)); return len(p), nil }
@@ -51,6 +55,9 @@ var wrkFileRequest = []byte("GET /hello.txt HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n
 func http1FileServer(tb testing.TB) *h2server.Server {
 	root := tb.TempDir()
 	if err := os.WriteFile(filepath.Join(root, "hello.txt"), []byte("hello, world"), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "world.txt"), []byte("world, hello"), 0o644); err != nil {
 		tb.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
@@ -85,6 +92,19 @@ func BenchmarkHTTP1SmallFile(b *testing.B) {
 	if want := int64(b.N) * warm.written; c.written != want {
 		b.Fatalf("wrote %d bytes for %d requests, want %d", c.written, b.N, want)
 	}
+}
+
+// BenchmarkHTTP1SmallFilesAlternating: as BenchmarkHTTP1SmallFile, with
+// every other request for another file, the case where no request or
+// response head repeats the previous one on the connection.
+func BenchmarkHTTP1SmallFilesAlternating(b *testing.B) {
+	srv := http1FileServer(b)
+	other := []byte("GET /world.txt HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n")
+	srv.ServeConn(&memConn{req: wrkFileRequest, alt: other, n: 10})
+	b.ReportAllocs()
+	c := &memConn{req: wrkFileRequest, alt: other, n: b.N}
+	b.ResetTimer()
+	srv.ServeConn(c)
 }
 
 // TestHTTP1SmallFileAllocs: once warm, a keep-alive GET of a cached small
