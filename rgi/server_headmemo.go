@@ -29,8 +29,6 @@ type headMemo struct {
 	fields  []hField // the app's headers (strings are immutable: no copy)
 }
 
-type hField struct{ name, value string }
-
 // keepMemo bounds the heads and header counts a connection remembers: a
 // large head is rendered each time, as a head that is not repeated is.
 const (

@@ -24,6 +24,8 @@ const (
 	markConnection
 	markExpect
 	markUpgrade
+	markTransferEncoding // set by collectHeaders (output) only
+	markDate             // set by collectHeaders (output) only
 )
 
 // Header names the wire layer itself looks at.

@@ -2,7 +2,6 @@ package rgi
 
 import (
 	"bufio"
-	"slices"
 	"strconv"
 )
 
@@ -12,13 +11,16 @@ import (
 const maxOutputHeaders = MaxPreambleSize - 4096
 
 // headWriter writes request and response heads. It keeps a scratch slice
-// for sorting header names and a buffer to render a head in, so a warm
+// for sorting headers and a buffer to render a head in, so a warm
 // writer allocates nothing. The zero value is ready to use; it is not safe
 // for concurrent use.
 type headWriter struct {
-	keys []string
-	buf  []byte // the head being rendered (see keepHead)
+	fields []hField // the headers of the head being rendered
+	buf    []byte   // the head being rendered (see keepHead)
 }
+
+// hField is a header field.
+type hField struct{ name, value string }
 
 // Output header names: [a-z0-9-]{1,32}, the case-folded form Degu's apps
 // and callers must use (Degu's tutorial, "HTTP headers").
@@ -58,39 +60,61 @@ func validOutputValue(v string) bool {
 // The head must also fit the peer's preamble limit: MaxPreambleSize, less
 // a margin for the first line and the headers the writer adds.
 func checkHeaders(headers map[string]string, fr framing, passThrough bool) error {
+	_, _, err := collectHeaders(nil, false, headers, fr, passThrough)
+	return err
+}
+
+// collectHeaders is checkHeaders, which it implements, appending the
+// headers to fs when collect is set (one pass over the map, so that
+// writing the head needs no lookup). seen marks the headers the writer
+// looks at (content-length, connection; markDate for date).
+func collectHeaders(fs []hField, collect bool, headers map[string]string, fr framing, passThrough bool) (_ []hField, seen marks, err error) {
 	size := 0
+	var cl, te string
 	for k, v := range headers {
 		if !validOutputName(k) {
-			return ErrBadOutputHeaderName
+			return fs, 0, ErrBadOutputHeaderName
 		}
 		if !validOutputValue(v) {
-			return ErrBadOutputHeaderValue
+			return fs, 0, ErrBadOutputHeaderValue
 		}
 		size += len(k) + len(v) + 4
+		switch k {
+		case hContentLength:
+			cl, seen = v, seen|markContentLength
+		case hTransferEncoding:
+			te, seen = v, seen|markTransferEncoding
+		case hConnection:
+			seen |= markConnection
+		case hDate:
+			seen |= markDate
+		}
+		if collect {
+			fs = append(fs, hField{k, v})
+		}
 	}
 	if size > maxOutputHeaders {
-		return ErrOutputHeadTooLarge
+		return fs, 0, ErrOutputHeadTooLarge
 	}
 	if passThrough {
-		return nil
+		return fs, seen, nil
 	}
-	cl, hasCL := headers[hContentLength]
-	te, hasTE := headers[hTransferEncoding]
+	hasCL, hasTE := seen&markContentLength != 0, seen&markTransferEncoding != 0
 	switch fr.kind {
 	case framingNone:
 		if hasTE || hasCL && cl != "0" {
-			return ErrFramingMismatch
+			return fs, 0, ErrFramingMismatch
 		}
 	case framingLength:
 		if hasTE || hasCL && !equalsInt(cl, fr.length) {
-			return ErrFramingMismatch
+			return fs, 0, ErrFramingMismatch
 		}
 	case framingChunked:
 		if hasCL || hasTE && te != "chunked" {
-			return ErrFramingMismatch
+			return fs, 0, ErrFramingMismatch
 		}
 	}
-	return nil
+	return fs, seen, nil
 }
 
 func equalsInt(s string, n int64) bool {
@@ -98,61 +122,63 @@ func equalsInt(s string, n int64) bool {
 	return s == string(strconv.AppendInt(buf[:0], n, 10))
 }
 
-// appendHeaders appends the header lines to dst, sorted by name, adding
-// the framing header for fr when headers lack it, a date header with the
-// value date when date is not empty and headers lack one, then
-// "connection: close" when closing (unless headers has a connection
-// header), then the empty line. checkHeaders must have accepted headers.
-// dateAt is the offset in the result of the date value it added, or -1.
-func (w *headWriter) appendHeaders(dst []byte, headers map[string]string, fr framing, date string, closing bool) (out []byte, dateAt int) {
-	keys := w.keys[:0]
-	for k := range headers {
-		keys = append(keys, k)
+// appendHeaders validates headers as checkHeaders does and appends the
+// header lines to dst, sorted by name, adding the framing header for fr
+// when headers lack it, a date header with the value date when date is not
+// empty and headers lack one, then "connection: close" when closing
+// (unless headers has a connection header), then the empty line. dateAt is
+// the offset in the result of the date value it added, or -1. On error dst
+// is returned unchanged.
+func (w *headWriter) appendHeaders(dst []byte, headers map[string]string, fr framing, date string, passThrough, closing bool) (out []byte, dateAt int, err error) {
+	fs, seen, err := collectHeaders(w.fields[:0], true, headers, fr, passThrough)
+	defer func() {
+		clear(fs)
+		w.fields = fs[:0]
+	}()
+	if err != nil {
+		return dst, -1, err
 	}
-	if _, ok := headers[hDate]; date != "" && !ok {
-		keys = append(keys, hDate)
+	// The headers the writer adds; an empty value (never an app's: see
+	// validOutputValue) stands for the generated content-length and date.
+	if date != "" && seen&markDate == 0 {
+		fs = append(fs, hField{hDate, ""})
 	}
 	switch fr.kind {
 	case framingLength:
-		if _, ok := headers[hContentLength]; !ok {
-			keys = append(keys, hContentLength)
+		if seen&markContentLength == 0 {
+			fs = append(fs, hField{hContentLength, ""})
 		}
 	case framingChunked:
-		if _, ok := headers[hTransferEncoding]; !ok {
-			keys = append(keys, hTransferEncoding)
+		if seen&markTransferEncoding == 0 {
+			fs = append(fs, hField{hTransferEncoding, "chunked"})
 		}
 	}
-	if _, ok := headers[hConnection]; closing && !ok {
-		keys = append(keys, hConnection)
+	if closing && seen&markConnection == 0 {
+		fs = append(fs, hField{hConnection, "close"})
 	}
-	if len(keys) > 1 {
-		slices.Sort(keys)
+	// Insertion sort: a head has a handful of headers.
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && fs[j].name < fs[j-1].name; j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
 	}
 	dateAt = -1
-	for _, k := range keys {
-		dst = append(dst, k...)
+	for _, f := range fs {
+		dst = append(dst, f.name...)
 		dst = append(dst, ": "...)
-		if v, ok := headers[k]; ok {
-			dst = append(dst, v...)
-		} else {
-			switch k {
-			case hContentLength:
-				dst = strconv.AppendInt(dst, fr.length, 10)
-			case hTransferEncoding:
-				dst = append(dst, "chunked"...)
-			case hConnection:
-				dst = append(dst, "close"...)
-			case hDate:
-				dateAt = len(dst)
-				dst = append(dst, date...)
-			}
+		switch {
+		case f.value != "":
+			dst = append(dst, f.value...)
+		case f.name == hContentLength:
+			dst = strconv.AppendInt(dst, fr.length, 10)
+		default: // hDate
+			dateAt = len(dst)
+			dst = append(dst, date...)
 		}
 		dst = append(dst, "\r\n"...)
 	}
 	dst = append(dst, "\r\n"...)
-	clear(keys)
-	w.keys = keys[:0]
-	return dst, dateAt
+	return dst, dateAt, nil
 }
 
 // keepHead bounds the scratch buffer a pooled connection keeps for heads:
@@ -200,15 +226,16 @@ func (w *headWriter) appendResponseHead(dst []byte, status int, reason string, h
 	if !validOutputValue(reason) {
 		return dst, -1, ErrBadOutputReason
 	}
-	if err := checkHeaders(headers, fr, passThrough); err != nil {
-		return dst, -1, err
-	}
+	start := len(dst)
 	dst = append(dst, "HTTP/1.1 "...)
 	dst = strconv.AppendInt(dst, int64(status), 10)
 	dst = append(dst, ' ')
 	dst = append(dst, reason...)
 	dst = append(dst, "\r\n"...)
-	head, dateAt = w.appendHeaders(dst, headers, fr, date, closing)
+	head, dateAt, err = w.appendHeaders(dst, headers, fr, date, passThrough, closing)
+	if err != nil {
+		return dst[:start], -1, err
+	}
 	return head, dateAt, nil
 }
 
@@ -225,14 +252,14 @@ func (w *headWriter) writeRequestHead(bw *bufio.Writer, method, uri string, head
 	if fr.kind != framingNone && !BodyAllowed(method) {
 		return ErrBodyNotAllowed
 	}
-	if err := checkHeaders(headers, fr, false); err != nil {
-		return err
-	}
 	head := append(w.buf[:0], method...)
 	head = append(head, ' ')
 	head = append(head, uri...)
 	head = append(head, " HTTP/1.1\r\n"...)
-	head, _ = w.appendHeaders(head, headers, fr, "", false)
+	head, _, err := w.appendHeaders(head, headers, fr, "", false, false)
+	if err != nil {
+		return err
+	}
 	w.flush(bw, head)
 	return nil
 }
