@@ -40,11 +40,26 @@ func validOutputName(k string) bool {
 // validOutputValue forbids CTLs, so a value can never inject a header line
 // (RFC 9110 §5.5: CR, LF and NUL are invalid in field values). Degu 0.19 does
 // not check this.
+//
+// Eight bytes are checked at a time: a byte b of x (as uint64) is outside
+// 0x20–0x7e when b has its high bit set, when b-0x20 borrows (b < 0x20,
+// which sets that byte's high bit) or when b+1 reaches 0x80 (b == 0x7f). A
+// borrow or carry crossing into the next byte starts only at a byte that
+// is itself outside the range, so the word fails exactly when one of its
+// bytes is invalid.
 func validOutputValue(v string) bool {
 	if len(v) == 0 {
 		return false
 	}
-	for i := 0; i < len(v); i++ {
+	i := 0
+	for ; i+8 <= len(v); i += 8 {
+		x := uint64(v[i]) | uint64(v[i+1])<<8 | uint64(v[i+2])<<16 | uint64(v[i+3])<<24 |
+			uint64(v[i+4])<<32 | uint64(v[i+5])<<40 | uint64(v[i+6])<<48 | uint64(v[i+7])<<56
+		if (x|(x-0x2020202020202020)|(x+0x0101010101010101))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(v); i++ {
 		if class[v[i]]&cValue == 0 {
 			return false
 		}
