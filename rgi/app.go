@@ -168,6 +168,9 @@ func buildURI(script, path []string, query string, hasQuery bool) string {
 // where the app states the framing a GET would get. A HEAD response never
 // carries a body: the server sends the headers and drops the body.
 // Violations are the app's mistake: the server logs it and answers 500.
+// Headers belongs to the server once returned: an app, or an app wrapping
+// another, must not keep it or change it afterwards (the server may reuse
+// it).
 // A Body that is an io.Closer (a *Body or *ChunkedBody over a file, see
 // NewBody) is closed once the response is done with, on every path: sent,
 // HEAD, peer gone, write error, invalid response.
@@ -186,7 +189,9 @@ type Response struct {
 // argument does: b.Body(r, n), b.BodyIter(seq, n), b.ChunkedBody(r),
 // b.ChunkedBodyIter(seq). They are the package functions NewBody and so
 // on; the zero value is ready to use.
-type Bodies struct{}
+type Bodies struct {
+	c *conn // the HTTP/1.1 connection calling the app, or nil (server_loan.go)
+}
 
 // Body returns NewBody(r, contentLength).
 func (Bodies) Body(r io.Reader, contentLength int64) *Body { return NewBody(r, contentLength) }

@@ -75,6 +75,14 @@
 // costs the server no allocation (TestServeConnAllocsPerRequest). See Request and Response for the
 // ownership rules that make this possible.
 //
+// A connection also remembers its last request preamble and its last response head. The same
+// request bytes arriving again (a keep-alive client fetching the same resource: a benchmark, a
+// poller, a reload) are compared, not parsed, and the Request rebuilt from what they parsed to;
+// a response whose status, reason, header map and framing equal the previous one's gets the
+// previous head, validated and sorted already, with only the date copied in. Both give the bytes
+// and the Request the general path gives (TestRequestMemoServesEqualRequests,
+// TestHeadMemoGolden).
+//
 // # Differences from Degu
 //
 // Deliberate differences from Degu 0.19, each for safety or for clients other than Degu's:

@@ -25,6 +25,9 @@ type conn struct {
 	bw      *bufio.Writer
 	in      *interner
 	hw      headWriter
+	memo    headMemo    // the last response head (server_headmemo.go)
+	rmemo   requestMemo // the last request (server_reqmemo.go)
+	loan    headerLoan  // header maps lent to the app (server_loan.go)
 	req     Request
 	headers map[string]string
 	comps   []string
@@ -35,8 +38,12 @@ type conn struct {
 	cont    bool // a "100 Continue" is owed before the body is read
 }
 
+// The header map starts small: up to 8 entries the runtime keeps it in one
+// group, where lookups compare keys without hashing and iteration is cheap
+// (a client like wrk sends one or two headers); a browser's request grows
+// it once per pooled connection.
 var connPool = sync.Pool{New: func() any {
-	c := &conn{in: newInterner(), headers: make(map[string]string, 16), comps: make([]string, 0, 8)}
+	c := &conn{in: newInterner(), headers: make(map[string]string), comps: make([]string, 0, 8)}
 	c.br = newWireReader(&c.dc)
 	c.bw = bufio.NewWriterSize(&c.dc, 8192)
 	return c
@@ -47,14 +54,16 @@ var connPool = sync.Pool{New: func() any {
 //
 // Setting a deadline costs a few percent of a small request's CPU time, so
 // it is renewed only when it would move by more than timeout/64: a wait
-// may end up to timeout/64 early (under 0.25 s for 15 s), never late.
+// may end up to timeout/64 early (under 0.25 s for 15 s), never late. The
+// check reads the monotonic clock only (time.Since of a time with a
+// monotonic reading), half the cost of time.Now.
 type deadlineConn struct {
-	c        net.Conn
-	rio      *rawio.Conn // c's reads and writes (raw system calls on a socket)
-	timeout  time.Duration
-	pre      []byte
-	rdl, wdl time.Time // deadlines last set
-	hold     bool      // keep the read deadline (see holdReadDeadline)
+	c          net.Conn
+	rio        *rawio.Conn // c's reads and writes (raw system calls on a socket)
+	timeout    time.Duration
+	pre        []byte
+	rset, wset time.Time // when the deadlines were last set (timeout before them)
+	hold       bool      // keep the read deadline (see holdReadDeadline)
 }
 
 // holdReadDeadline sets the read deadline to Timeout from now and keeps it
@@ -65,9 +74,10 @@ func (d *deadlineConn) holdReadDeadline() {
 }
 
 func (d *deadlineConn) renewRead() {
-	if dl := time.Now().Add(d.timeout); dl.Sub(d.rdl) > d.timeout>>6 {
-		d.c.SetReadDeadline(dl)
-		d.rdl = dl
+	if d.rset.IsZero() || time.Since(d.rset) > d.timeout>>6 {
+		now := time.Now()
+		d.c.SetReadDeadline(now.Add(d.timeout))
+		d.rset = now
 	}
 }
 
@@ -89,9 +99,10 @@ func (d *deadlineConn) Write(p []byte) (int, error) {
 }
 
 func (d *deadlineConn) renewWrite() {
-	if dl := time.Now().Add(d.timeout); dl.Sub(d.wdl) > d.timeout>>6 {
-		d.c.SetWriteDeadline(dl)
-		d.wdl = dl
+	if d.wset.IsZero() || time.Since(d.wset) > d.timeout>>6 {
+		now := time.Now()
+		d.c.SetWriteDeadline(now.Add(d.timeout))
+		d.wset = now
 	}
 }
 
@@ -173,7 +184,7 @@ const (
 
 func (c *conn) resetScratch() {
 	if len(c.headers) > keepHeaders {
-		c.headers = make(map[string]string, 16)
+		c.headers = make(map[string]string)
 	} else {
 		clear(c.headers)
 	}
@@ -192,6 +203,9 @@ func (c *conn) release() {
 	c.body = Body{}
 	c.cbody = ChunkedBody{}
 	c.srv, c.sess, c.track, c.cont = nil, nil, nil, false
+	c.memo.forget()
+	c.rmemo.forget()
+	c.loan.reset()
 	connPool.Put(c)
 }
 
@@ -241,16 +255,21 @@ func (c *conn) loop() (linger bool, err error) {
 			}
 			return false, err // EOF between requests, idle timeout, reset: nothing to answer
 		}
-		c.resetScratch()
-		c.req = Request{Headers: c.headers}
-		rh, err := parseRequest(pre, c.in, &c.req, c.comps)
-		c.br.Discard(len(pre))
-		if err != nil {
-			c.writeError(err.(*ProtocolError))
-			return true, err
+		rh, ok := c.rmemo.restore(pre, &c.req, c.headers, c.comps)
+		if !ok {
+			c.resetScratch()
+			c.req = Request{Headers: c.headers}
+			rh, err = parseRequest(pre, c.in, &c.req, c.comps)
+			if err != nil {
+				c.rmemo.forget()
+				c.writeError(err.(*ProtocolError))
+				return true, err
+			}
+			c.rmemo.parsed(pre, rh, &c.req)
 		}
+		c.br.Discard(len(pre))
 		c.comps = c.req.Path[:0]
-		if u := s.opts.H2CUpgrader; u != nil && rh.kind == framingNone && wantsH2C(c.headers) {
+		if u := s.opts.H2CUpgrader; u != nil && rh.kind == framingNone && rh.upgrade && wantsH2C(c.headers) {
 			if err := c.bw.Flush(); err != nil { // answers to pipelined requests before it
 				return false, err
 			}
@@ -343,7 +362,8 @@ func (c *conn) callApp() (resp Response, ok bool) {
 			ok = false
 		}
 	}()
-	return c.srv.app.Serve(c.sess, &c.req, Bodies{}), true
+	c.loan.tmpl, c.loan.given = nil, nil
+	return c.srv.app.Serve(c.sess, &c.req, Bodies{c: c}), true
 }
 
 // writeResponse writes the app's response. A response the app got wrong
@@ -357,8 +377,7 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 	defer closeBody(resp.Body)
 	fr, err := framingOf(resp.Body)
 	if err == nil {
-		pass := resp.Body == nil && (isHead || resp.Status == 304)
-		err = c.hw.writeResponseHead(c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
+		err = c.writeHead(resp, fr, isHead, closing)
 	}
 	if err != nil {
 		c.srv.opts.logger().Error("rgi: bad response from app", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "status", resp.Status, "err", err)
@@ -378,6 +397,19 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 		return false, err
 	}
 	return true, nil
+}
+
+// writeHead writes the response head, copying the previous one when the
+// response repeats it (see headMemo).
+func (c *conn) writeHead(resp *Response, fr framing, isHead, closing bool) error {
+	pass := resp.Body == nil && (isHead || resp.Status == 304)
+	hit, err := c.memo.writeResponseHead(&c.hw, c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
+	if err != nil {
+		c.loan.tmpl, c.loan.given = nil, nil
+		return err
+	}
+	c.loan.settle(resp.Headers, !hit)
+	return nil
 }
 
 // writeAppBody writes the body, whose reader or sequence is app code: a

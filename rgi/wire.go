@@ -10,7 +10,7 @@ package rgi
 //	                                                      br is read again; br.Discard(len(pre)) after parsing)
 //	parseRequest(pre, in, req, comps) (requestHead, err)  request line + headers (server)
 //	parseResponseHead(pre, in, h) (status, reason, framing, err)  status line + headers (client)
-//	parseHeaders(block, in, h) (framing, err)             header lines into h (lowercase names)
+//	parseHeaders(block, in, h) (framing, marks, err)      header lines into h (lowercase names)
 //	(*Body).reset(br, n, nil), (*ChunkedBody).reset(br, in, nil)  the body that follows
 //
 // in is an *interner (newInterner(); one per connection, not safe for
@@ -22,6 +22,7 @@ package rgi
 //
 //	(*headWriter).writeResponseHead(bw, status, reason, headers, fr, passThrough, closing) error
 //	(*headWriter).writeRequestHead(bw, method, uri, headers, fr) error
+//	(*headMemo).writeResponseHead(hw, bw, ...) error  the server's: repeats the last head when it can
 //	framingOf(body any) (framing, error)   content-length or chunked for an output body
 //	writeBody(bw, body) error              the body bytes in the framing framingOf chose
 //

@@ -15,6 +15,19 @@ type framing struct {
 	length int64 // when kind == framingLength
 }
 
+// marks records which of the headers the wire layer looks at a message
+// has, so that its callers look up only those present.
+type marks uint8
+
+const (
+	markContentLength marks = 1 << iota
+	markConnection
+	markExpect
+	markUpgrade
+	markTransferEncoding // set by collectHeaders (output) only
+	markDate             // set by collectHeaders (output) only
+)
+
 // Header names the wire layer itself looks at.
 const (
 	hContentLength    = "content-length"
@@ -22,6 +35,7 @@ const (
 	hConnection       = "connection"
 	hDate             = "date"
 	hExpect           = "expect"
+	hUpgrade          = "upgrade"
 )
 
 // parseHeaders parses header lines, each "Name: Value\r\n", into h (which
@@ -35,8 +49,11 @@ const (
 // SP, not empty and without surrounding spaces: RFC 9110 §5.5 field-vchar
 // without obs-text, no HTAB. (Degu's own value set is narrower; it refuses
 // characters browsers put in cookies, so we take the RFC's.)
-func parseHeaders(block []byte, in *interner, h map[string]string) (framing, error) {
+//
+// seen says which of the headers the wire layer looks at are present.
+func parseHeaders(block []byte, in *interner, h map[string]string) (framing, marks, error) {
 	var fr framing
+	var seen marks
 	var name [maxHeaderName]byte
 	chunked := false
 	for i := 0; i < len(block); {
@@ -44,7 +61,7 @@ func parseHeaders(block []byte, in *interner, h map[string]string) (framing, err
 		n := 0
 		for i < len(block) && class[block[i]]&cName != 0 {
 			if n == maxHeaderName {
-				return fr, ErrHeaderNameTooLong
+				return fr, seen, ErrHeaderNameTooLong
 			}
 			name[n] = lower(block[i])
 			n++
@@ -53,13 +70,13 @@ func parseHeaders(block []byte, in *interner, h map[string]string) (framing, err
 		if n == 0 {
 			// RFC 9112 §5.2: obs-fold (a line starting with SP or HTAB) is
 			// rejected, like any other line that does not start with a name.
-			return fr, ErrBadHeaderLine
+			return fr, seen, ErrBadHeaderLine
 		}
 		if i+1 >= len(block) || block[i] != ':' || block[i+1] != ' ' {
 			if i < len(block) && block[i] != ':' {
-				return fr, ErrBadHeaderName
+				return fr, seen, ErrBadHeaderName
 			}
-			return fr, ErrBadHeaderLine
+			return fr, seen, ErrBadHeaderLine
 		}
 		i += 2
 		// Value.
@@ -70,13 +87,13 @@ func parseHeaders(block []byte, in *interner, h map[string]string) (framing, err
 		value := block[vs:i]
 		if i+1 >= len(block) || block[i] != '\r' || block[i+1] != '\n' {
 			if i < len(block) && block[i] != '\r' {
-				return fr, ErrBadHeaderValue // a CTL, HTAB, DEL or non-ASCII byte
+				return fr, seen, ErrBadHeaderValue // a CTL, HTAB, DEL or non-ASCII byte
 			}
-			return fr, ErrBadHeaderLine
+			return fr, seen, ErrBadHeaderLine
 		}
 		i += 2
 		if len(value) == 0 || value[0] == ' ' || value[len(value)-1] == ' ' {
-			return fr, ErrBadHeaderValue
+			return fr, seen, ErrBadHeaderValue
 		}
 		key := knownName(name[:n])
 		if key == "" {
@@ -86,35 +103,42 @@ func parseHeaders(block []byte, in *interner, h map[string]string) (framing, err
 		case hContentLength:
 			l, err := parseContentLength(value)
 			if err != nil {
-				return fr, err
+				return fr, seen, err
 			}
 			fr.length = l
+			seen |= markContentLength
 		case hTransferEncoding:
 			// RFC 9112 §6.1: a server that receives a transfer coding it does
 			// not understand SHOULD respond with 501. Degu knows only chunked.
 			if string(value) != "chunked" {
-				return fr, ErrBadTransferEncoding
+				return fr, seen, ErrBadTransferEncoding
 			}
 			chunked = true
+		case hConnection:
+			seen |= markConnection
+		case hExpect:
+			seen |= markExpect
+		case hUpgrade:
+			seen |= markUpgrade
 		}
 		before := len(h)
 		h[key] = in.str(value)
 		if len(h) == before { // the name was there already
-			return fr, ErrDuplicateHeader
+			return fr, seen, ErrDuplicateHeader
 		}
 	}
-	_, hasLength := h[hContentLength]
+	hasLength := seen&markContentLength != 0
 	switch {
 	case hasLength && chunked:
 		// RFC 9112 §6.3: such a message "ought to be handled as an error";
 		// Degu rejects it outright (request smuggling).
-		return fr, ErrLengthAndChunked
+		return fr, seen, ErrLengthAndChunked
 	case hasLength:
 		fr.kind = framingLength
 	case chunked:
 		fr.kind = framingChunked
 	}
-	return fr, nil
+	return fr, seen, nil
 }
 
 // parseContentLength accepts 1 to 16 decimal digits with no leading zero

@@ -20,6 +20,7 @@ type requestHead struct {
 	framing
 	expectContinue bool // "expect: 100-continue"
 	close          bool // "connection: close"
+	upgrade        bool // an upgrade header is present
 }
 
 // parseRequest parses a request preamble (from readPreamble) into req, whose
@@ -62,18 +63,19 @@ func parseRequest(pre []byte, in *interner, req *Request, comps []string) (reque
 	if err := parseTarget(target, in, req, comps); err != nil {
 		return rh, err
 	}
-	fr, err := parseHeaders(pre[eol+2:len(pre)-2], in, req.Headers)
+	fr, seen, err := parseHeaders(pre[eol+2:len(pre)-2], in, req.Headers)
 	if err != nil {
 		return rh, err
 	}
 	rh.framing = fr
+	rh.upgrade = seen&markUpgrade != 0
 	if fr.kind != framingNone && !BodyAllowed(m) {
 		return rh, ErrBodyNotAllowed
 	}
-	if v, ok := req.Headers[hExpect]; ok && fr.kind != framingNone && equalFold(v, "100-continue") {
+	if seen&markExpect != 0 && fr.kind != framingNone && equalFold(req.Headers[hExpect], "100-continue") {
 		rh.expectContinue = true
 	}
-	if v, ok := req.Headers[hConnection]; ok && equalFold(v, "close") {
+	if seen&markConnection != 0 && equalFold(req.Headers[hConnection], "close") {
 		rh.close = true
 	}
 	return rh, nil

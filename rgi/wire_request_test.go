@@ -234,3 +234,34 @@ func TestParseRequestInterns(t *testing.T) {
 		t.Fatalf("warm parse allocates %v times", allocs)
 	}
 }
+
+// TestParseHeadersMarks: parseHeaders says which of the headers the wire
+// layer looks at are present (their callers look up only those), and
+// parseRequest's verdicts follow from them.
+func TestParseHeadersMarks(t *testing.T) {
+	tests := []struct {
+		block   string
+		want    marks
+		close   bool
+		upgrade bool
+	}{
+		{"Host: x\r\n", 0, false, false},
+		{"Content-Length: 0\r\n", markContentLength, false, false},
+		{"connection: Close\r\n", markConnection, true, false},
+		{"Connection: keep-alive\r\n", markConnection, false, false},
+		{"Expect: 100-continue\r\n", markExpect, false, false},
+		{"Upgrade: h2c\r\nHost: x\r\n", markUpgrade, false, true},
+		{"x-connection: close\r\nx-upgrade: 1\r\n", 0, false, false},
+	}
+	for _, tt := range tests {
+		_, seen, err := parseHeaders([]byte(tt.block), newInterner(), map[string]string{})
+		if err != nil || seen != tt.want {
+			t.Errorf("%q: marks %b, %v; want %b", tt.block, seen, err, tt.want)
+		}
+		req := Request{Headers: map[string]string{}}
+		rh, err := parseRequest([]byte("POST / HTTP/1.1\r\n"+tt.block+"\r\n"), newInterner(), &req, nil)
+		if err != nil || rh.close != tt.close || rh.upgrade != tt.upgrade {
+			t.Errorf("%q: close %v upgrade %v, %v; want %v %v", tt.block, rh.close, rh.upgrade, err, tt.close, tt.upgrade)
+		}
+	}
+}

@@ -37,7 +37,7 @@ func parseResponseHead(pre []byte, in *interner, h map[string]string) (status in
 			return 0, "", fr, ErrBadReason
 		}
 	}
-	fr, err = parseHeaders(pre[eol+2:len(pre)-2], in, h)
+	fr, _, err = parseHeaders(pre[eol+2:len(pre)-2], in, h)
 	if err != nil {
 		return 0, "", framing{}, err
 	}

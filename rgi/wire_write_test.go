@@ -248,3 +248,36 @@ func TestWriteRequestHeadAllocs(t *testing.T) {
 		t.Fatalf("allocs %v", allocs)
 	}
 }
+
+// TestValidOutputValueWords: the eight-bytes-at-a-time check agrees with
+// the byte table for every byte value at every position of values of
+// every length up to 24, next to valid bytes at both ends of the range.
+func TestValidOutputValueWords(t *testing.T) {
+	slow := func(v string) bool {
+		if v == "" {
+			return false
+		}
+		for i := 0; i < len(v); i++ {
+			if class[v[i]]&cValue == 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for _, fill := range []byte{' ', 'a', '~'} {
+		for n := 1; n <= 24; n++ {
+			for pos := 0; pos < n; pos++ {
+				for b := 0; b < 256; b++ {
+					buf := bytes.Repeat([]byte{fill}, n)
+					buf[pos] = byte(b)
+					if v := string(buf); validOutputValue(v) != slow(v) {
+						t.Fatalf("%q: %v, byte table says %v", v, validOutputValue(v), slow(v))
+					}
+				}
+			}
+		}
+	}
+	if validOutputValue("") {
+		t.Fatal("empty value accepted")
+	}
+}

@@ -71,7 +71,10 @@
 // of contents (64 MiB), least recently used out first.
 //
 // A small cached file is answered without a system call and, through the
-// native front end, without an allocation. A large file is read with pread
+// native front end or the RGI front end served by rgi's HTTP/1.1 server,
+// without an allocation (the RGI response's header map is a copy of one
+// precomputed per file, which the rgi connection hands back for reuse once
+// it has written it unchanged). A large file is read with pread
 // from the shared descriptor, never through its offset; the cache counts
 // references, so an evicted or replaced file's descriptor closes only when
 // its last response ends. The net/http front end sends a large file with

@@ -2,9 +2,9 @@ package static
 
 import (
 	"io"
-	"maps"
 	"net/http"
 
+	"github.com/h2kit/h2kit/internal/rgiloan"
 	"github.com/h2kit/h2kit/rgi"
 )
 
@@ -34,7 +34,7 @@ func (a rgiApp) Serve(sess *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respo
 	// through rgih2, from the HTTP/2 handler layer, as for any app.
 	var h map[string]string
 	if resp.h1 != nil {
-		h = maps.Clone(resp.h1)
+		h = rgiloan.Headers(b, resp.h1) // a copy (see internal/rgiloan)
 	} else {
 		h = fieldsMap(resp.Header)
 	}
@@ -44,6 +44,8 @@ func (a rgiApp) Serve(sess *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respo
 		resp.Release()
 	case resp.File != nil:
 		out.Body = b.Body(sectionBody{resp.File.sectionReader(), resp.File}, resp.Length)
+	case resp.boxed != nil:
+		out.Body = resp.boxed // the cached file, boxed once: no allocation
 	case resp.Body != nil:
 		out.Body = resp.Body
 	}

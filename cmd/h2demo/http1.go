@@ -17,10 +17,13 @@ type siteApp struct {
 	d     *demo
 	proto string
 	files rgi.App // d.files.App() with -root, else nil
+	// checked: the engine has applied rgi.CheckTarget to every target
+	// (rgi's HTTP/1.1 server does; rgih2, for HTTP/2, does not).
+	checked bool
 }
 
 func newSiteApp(d *demo, proto string) siteApp {
-	a := siteApp{d: d, proto: proto}
+	a := siteApp{d: d, proto: proto, checked: proto == "HTTP/1.1"}
 	if d.files != nil {
 		a.files = d.files.App()
 	}
@@ -67,7 +70,7 @@ func (a siteApp) Serve(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Respons
 // gives -rgi the same 400 as the other paths.
 func (a siteApp) serveFiles(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
 	var resp rgi.Response
-	if err := rgi.CheckTarget(r.URI); err != nil {
+	if err := a.checkTarget(r.URI); err != nil {
 		if r.Body != nil {
 			io.Copy(io.Discard, r.Body)
 		}
@@ -77,12 +80,22 @@ func (a siteApp) serveFiles(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Re
 	} else {
 		resp = a.files.Serve(s, r, b)
 	}
-	length := int64(-1)
-	if v, ok := resp.Headers["content-length"]; ok {
-		length, _ = strconv.ParseInt(v, 10, 64)
+	if !a.d.quiet {
+		length := int64(-1)
+		if v, ok := resp.Headers["content-length"]; ok {
+			length, _ = strconv.ParseInt(v, 10, 64)
+		}
+		a.logRequest(s, r, resp.Status, length)
 	}
-	a.logRequest(s, r, resp.Status, length)
 	return resp
+}
+
+// checkTarget is rgi.CheckTarget where the engine has not applied it.
+func (a siteApp) checkTarget(target string) error {
+	if a.checked {
+		return nil
+	}
+	return rgi.CheckTarget(target)
 }
 
 func (a siteApp) logRequest(s *rgi.Session, r *rgi.Request, status int, length int64) {
