@@ -25,9 +25,8 @@ type conn struct {
 	bw      *bufio.Writer
 	in      *interner
 	hw      headWriter
-	memo    headMemo    // the last response head (server_headmemo.go)
-	rmemo   requestMemo // the last request (server_reqmemo.go)
-	loan    headerLoan  // header maps lent to the app (server_loan.go)
+	memo    headMemo   // the last response head (server_headmemo.go)
+	loan    headerLoan // header maps lent to the app (server_loan.go)
 	req     Request
 	headers map[string]string
 	comps   []string
@@ -58,12 +57,12 @@ var connPool = sync.Pool{New: func() any {
 // check reads the monotonic clock only (time.Since of a time with a
 // monotonic reading), half the cost of time.Now.
 type deadlineConn struct {
-	c          net.Conn
-	rio        *rawio.Conn // c's reads and writes (raw system calls on a socket)
-	timeout    time.Duration
-	pre        []byte
+	c        net.Conn
+	rio      *rawio.Conn // c's reads and writes (raw system calls on a socket)
+	timeout  time.Duration
+	pre      []byte
 	rset, wset time.Time // when the deadlines were last set (timeout before them)
-	hold       bool      // keep the read deadline (see holdReadDeadline)
+	hold     bool      // keep the read deadline (see holdReadDeadline)
 }
 
 // holdReadDeadline sets the read deadline to Timeout from now and keeps it
@@ -204,7 +203,6 @@ func (c *conn) release() {
 	c.cbody = ChunkedBody{}
 	c.srv, c.sess, c.track, c.cont = nil, nil, nil, false
 	c.memo.forget()
-	c.rmemo.forget()
 	c.loan.reset()
 	connPool.Put(c)
 }
@@ -255,19 +253,14 @@ func (c *conn) loop() (linger bool, err error) {
 			}
 			return false, err // EOF between requests, idle timeout, reset: nothing to answer
 		}
-		rh, ok := c.rmemo.restore(pre, &c.req, c.headers, c.comps)
-		if !ok {
-			c.resetScratch()
-			c.req = Request{Headers: c.headers}
-			rh, err = parseRequest(pre, c.in, &c.req, c.comps)
-			if err != nil {
-				c.rmemo.forget()
-				c.writeError(err.(*ProtocolError))
-				return true, err
-			}
-			c.rmemo.parsed(pre, rh, &c.req)
-		}
+		c.resetScratch()
+		c.req = Request{Headers: c.headers}
+		rh, err := parseRequest(pre, c.in, &c.req, c.comps)
 		c.br.Discard(len(pre))
+		if err != nil {
+			c.writeError(err.(*ProtocolError))
+			return true, err
+		}
 		c.comps = c.req.Path[:0]
 		if u := s.opts.H2CUpgrader; u != nil && rh.kind == framingNone && rh.upgrade && wantsH2C(c.headers) {
 			if err := c.bw.Flush(); err != nil { // answers to pipelined requests before it
