@@ -75,13 +75,11 @@
 // costs the server no allocation (TestServeConnAllocsPerRequest). See Request and Response for the
 // ownership rules that make this possible.
 //
-// A connection also remembers its last request preamble and its last response head. The same
-// request bytes arriving again (a keep-alive client fetching the same resource: a benchmark, a
-// poller, a reload) are compared, not parsed, and the Request rebuilt from what they parsed to;
-// a response whose status, reason, header map and framing equal the previous one's gets the
-// previous head, validated and sorted already, with only the date copied in. Both give the bytes
-// and the Request the general path gives (TestRequestMemoServesEqualRequests,
-// TestHeadMemoGolden).
+// A connection also remembers its last response head: a response whose status, reason, header
+// map and framing equal the previous one's gets the previous head, validated and sorted already,
+// with only the date copied in; it gives the bytes the general path gives (TestHeadMemoGolden).
+// Requests are always parsed: a memo of the last request would help only a client repeating the
+// same bytes (a load generator), so there is none.
 //
 // # Differences from Degu
 //
