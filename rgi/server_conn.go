@@ -57,12 +57,12 @@ var connPool = sync.Pool{New: func() any {
 // check reads the monotonic clock only (time.Since of a time with a
 // monotonic reading), half the cost of time.Now.
 type deadlineConn struct {
-	c        net.Conn
-	rio      *rawio.Conn // c's reads and writes (raw system calls on a socket)
-	timeout  time.Duration
-	pre      []byte
+	c          net.Conn
+	rio        *rawio.Conn // c's reads and writes (raw system calls on a socket)
+	timeout    time.Duration
+	pre        []byte
 	rset, wset time.Time // when the deadlines were last set (timeout before them)
-	hold     bool      // keep the read deadline (see holdReadDeadline)
+	hold       bool      // keep the read deadline (see holdReadDeadline)
 }
 
 // holdReadDeadline sets the read deadline to Timeout from now and keeps it
