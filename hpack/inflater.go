@@ -258,16 +258,48 @@ func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot i
 	s := d.inf
 	s.lastGen = 0
 	switch src {
+	case srcDynamic:
+		// Half the fields of typical traffic. The common case, an
+		// entry whose owned copy exists, is written out here rather
+		// than called (ownedEntry), which would cost a call and the
+		// spilling of the arguments around it.
+		t := &d.table
+		e := t.ring[slot]
+		if e.ownGen == 0 {
+			name, value, _, _ = d.ownEntry(slot)
+			break
+		}
+		o := t.owned[slot]
+		c := unsafe.Pointer(unsafe.SliceData(s.chunks[e.ownGen&1]))
+		if o.name&ownedStatic != 0 {
+			name = staticTable[o.name&^ownedStatic].name
+		} else if e.nameLen > 0 {
+			name = unsafe.String((*byte)(unsafe.Add(c, o.name)), e.nameLen)
+		}
+		value = ""
+		if e.valueLen > 0 {
+			value = unsafe.String((*byte)(unsafe.Add(c, o.value)), e.valueLen)
+		}
 	case srcStaticName:
 		// A third of the fields of typical traffic: only the value
-		// is copied.
-		var off int
-		value, off = d.copyValue(value)
+		// is copied, here when it fits the current chunk.
+		off := 0
+		if n := len(value); n > 0 {
+			c := s.chunks[s.strGen&1]
+			off = s.strUsed
+			if n <= arenaChunk/4 && n <= len(c)-off {
+				b := c[off : off+n : off+n]
+				s.strUsed = off + n
+				s.slabBytes += n
+				copy(b, value)
+				value = unsafe.String(&b[0], n)
+			} else {
+				value, off = d.copyValue(value)
+			}
+		}
 		if off >= 0 {
 			s.lastGen, s.lastOwned = s.strGen, ownedField{ownedStatic | uint32(slot), uint32(off)}
 		}
-	case srcDynamic:
-		name, value = d.ownedEntry(slot)
 	case srcDynamicName:
 		var o ownedField
 		var gen uint32
@@ -330,28 +362,6 @@ func (d *Inflater) ownNewest() {
 	if d.inf.lastGen != 0 {
 		d.table.setOwned(d.table.slot(0), d.inf.lastOwned, d.inf.lastGen)
 	}
-}
-
-// ownedEntry returns the owned copy of the dynamic table entry at slot,
-// making it on first use.
-func (d *Inflater) ownedEntry(slot int) (name, value string) {
-	t := &d.table
-	e := t.ring[slot]
-	if e.ownGen == 0 {
-		name, value, _, _ = d.ownEntry(slot)
-		return name, value
-	}
-	o := t.owned[slot]
-	c := unsafe.Pointer(unsafe.SliceData(d.inf.chunks[e.ownGen&1]))
-	if o.name&ownedStatic != 0 {
-		name = staticTable[o.name&^ownedStatic].name
-	} else if e.nameLen > 0 {
-		name = unsafe.String((*byte)(unsafe.Add(c, o.name)), e.nameLen)
-	}
-	if e.valueLen > 0 {
-		value = unsafe.String((*byte)(unsafe.Add(c, o.value)), e.valueLen)
-	}
-	return name, value
 }
 
 // ownedName returns the owned copy of the name of the dynamic table entry
