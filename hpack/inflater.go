@@ -271,12 +271,14 @@ func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot i
 		}
 		o := t.owned[slot]
 		c := unsafe.Pointer(unsafe.SliceData(s.chunks[e.ownGen&1]))
+		// name and value alias the table until replaced; empty ones
+		// too, which would keep the table's buffer alive.
+		name, value = "", ""
 		if o.name&ownedStatic != 0 {
 			name = staticTable[o.name&^ownedStatic].name
 		} else if e.nameLen > 0 {
 			name = unsafe.String((*byte)(unsafe.Add(c, o.name)), e.nameLen)
 		}
-		value = ""
 		if e.valueLen > 0 {
 			value = unsafe.String((*byte)(unsafe.Add(c, o.value)), e.valueLen)
 		}
@@ -408,13 +410,16 @@ func (d *Inflater) copyStrings(name, value string) (string, string, int) {
 	b, off := d.alloc(n)
 	copy(b, name)
 	copy(b[len(name):], value)
+	// An empty name or value is "", not the argument, which may alias
+	// the table's buffer.
+	var on, ov string
 	if len(name) > 0 {
-		name = unsafe.String(&b[0], len(name))
+		on = unsafe.String(&b[0], len(name))
 	}
 	if len(value) > 0 {
-		value = unsafe.String(&b[len(name)], len(value))
+		ov = unsafe.String(&b[len(name)], len(value))
 	}
-	return name, value, off
+	return on, ov, off
 }
 
 // copyValue is copyStrings for a value alone.
