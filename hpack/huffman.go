@@ -134,64 +134,27 @@ func huffmanDecode(out []byte, src []byte) (int, error) {
 	if !ok {
 		return j, ErrInvalidHuffman
 	}
-	// The last octets, one at a time.
+	// The last octets: as many as fit in cur at once (at least four,
+	// since fewer than 30 bits are left), decoded without checks while
+	// 30 bits are valid (every code is then complete), be they the last.
 	for {
-		for nbits <= 56 && i < len(src) {
-			cur |= uint64(src[i]) << (56 - nbits)
-			nbits += 8
-			i++
+		if r := min(len(src)-i, int(64-nbits)>>3); r > 0 {
+			cur |= loadHigh(src[i:i+r]) >> nbits
+			i += r
+			nbits += uint(r) << 3
 		}
-		if i < len(src) {
-			// More than 56 bits are valid: decode without checks.
-			for nbits >= 30 {
-				e := huffPrimary[cur>>(64-huffPrimaryBits)]
-				if e == 0 {
-					break
-				}
+		for nbits >= 30 {
+			e := huffPrimary[cur>>(64-huffPrimaryBits)]
+			if e != 0 {
 				out[j] = byte(e)
 				out[j+1] = byte(e >> 8)
 				j += int(e >> 26)
 				total := uint(e>>21) & 31
 				cur <<= total
 				nbits -= total
-			}
-			if nbits >= 30 {
-				sym, l := huffDecodeLong(cur)
-				if sym == 256 {
-					return j, ErrInvalidHuffman
-				}
-				out[j] = byte(sym)
-				j++
-				cur <<= l
-				nbits -= l
-			}
-			continue
-		}
-		// All input is in cur.
-		for nbits > 0 {
-			e := huffPrimary[cur>>(64-huffPrimaryBits)]
-			if total := uint(e>>21) & 31; e != 0 && total <= nbits {
-				out[j] = byte(e)
-				out[j+1] = byte(e >> 8)
-				j += int(e >> 26)
-				cur <<= total
-				nbits -= total
 				continue
 			}
-			var sym, l uint
-			if e != 0 {
-				// The second symbol would run into the padding.
-				sym, l = uint(e&0xff), uint(e>>16)&31
-			} else {
-				sym, l = huffDecodeLong(cur)
-			}
-			if l > nbits {
-				// Only padding is left.
-				if nbits > 7 || cur>>(64-nbits) != 1<<nbits-1 {
-					return j, ErrInvalidHuffman
-				}
-				break
-			}
+			sym, l := huffDecodeLong(cur)
 			if sym == 256 {
 				return j, ErrInvalidHuffman
 			}
@@ -200,7 +163,58 @@ func huffmanDecode(out []byte, src []byte) (int, error) {
 			cur <<= l
 			nbits -= l
 		}
-		return j, nil
+		if i == len(src) {
+			break
+		}
+	}
+	// All input is in cur, fewer than 30 bits: the last codes and the
+	// padding, checked.
+	for nbits > 0 {
+		e := huffPrimary[cur>>(64-huffPrimaryBits)]
+		if total := uint(e>>21) & 31; e != 0 && total <= nbits {
+			out[j] = byte(e)
+			out[j+1] = byte(e >> 8)
+			j += int(e >> 26)
+			cur <<= total
+			nbits -= total
+			continue
+		}
+		var sym, l uint
+		if e != 0 {
+			// The second symbol would run into the padding.
+			sym, l = uint(e&0xff), uint(e>>16)&31
+		} else {
+			sym, l = huffDecodeLong(cur)
+		}
+		if l > nbits {
+			// Only padding is left.
+			if nbits > 7 || cur>>(64-nbits) != 1<<nbits-1 {
+				return j, ErrInvalidHuffman
+			}
+			break
+		}
+		if sym == 256 {
+			return j, ErrInvalidHuffman
+		}
+		out[j] = byte(sym)
+		j++
+		cur <<= l
+		nbits -= l
+	}
+	return j, nil
+}
+
+// loadHigh returns the 1 to 8 octets of b big-endian in the high bits of a
+// word, the low bits zero, with at most two loads.
+func loadHigh(b []byte) uint64 {
+	n := len(b)
+	switch {
+	case n >= 4:
+		return uint64(binary.BigEndian.Uint32(b))<<32 | uint64(binary.BigEndian.Uint32(b[n-4:]))<<(64-8*n)
+	case n >= 2:
+		return uint64(binary.BigEndian.Uint16(b))<<48 | uint64(binary.BigEndian.Uint16(b[n-2:]))<<(64-8*n)
+	default:
+		return uint64(b[0]) << 56
 	}
 }
 

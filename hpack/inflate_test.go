@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // TestInflateFieldsStayOwned keeps every block's fields returned by Inflate
@@ -156,6 +157,50 @@ func TestInflateFirstBlockMemory(t *testing.T) {
 	for _, fs := range keep {
 		if !slices.Equal(fs, sampleLists()[0]) {
 			t.Fatalf("fields %v, want %v", fs, sampleLists()[0])
+		}
+	}
+}
+
+// TestInflateEmptyStringsDoNotAliasTable: an empty name or value that
+// Inflate returns for a dynamic table entry is "", not a zero-length view
+// of the table's buffer, which would keep that buffer (and the peer's
+// other headers in it) alive as long as the caller keeps the field.
+func TestInflateEmptyStringsDoNotAliasTable(t *testing.T) {
+	d := NewInflater()
+	blocks := [][]byte{
+		{0x40, 0x00, 0x01, 'v'}, // literal with indexing: "" = "v" (entry 62)
+		{0xbe},                  // indexed 62: first reference, copied
+		{0xbe},                  // indexed 62: the owned copy
+		{0x40, 0x01, 'n', 0x00}, // "n" = "" (entry 62, "" = "v" becomes 63)
+		{0xbe, 0xbf},            // both by index
+		{0x7e, 0x00},            // literal with indexing, name of 62 ("n"), value ""
+		nil,                     // streamed: "" = "w" (entry 62), not copied by Inflate
+		{0xbe},                  // indexed 62: its first copy
+	}
+	for i, b := range blocks {
+		if b == nil {
+			d.SetEmitFunc(func(HeaderField) {})
+			if _, err := d.Write([]byte{0x40, 0x00, 0x01, 'w'}); err != nil {
+				t.Fatal(err)
+			}
+			if err := d.Close(); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		fs, err := d.Inflate(b)
+		if err != nil {
+			t.Fatalf("block %d: %v", i, err)
+		}
+		buf := d.table.buf[:cap(d.table.buf)]
+		lo := uintptr(unsafe.Pointer(unsafe.SliceData(buf)))
+		hi := lo + uintptr(len(buf))
+		for _, f := range fs {
+			for _, s := range []string{f.Name, f.Value} {
+				if p := uintptr(unsafe.Pointer(unsafe.StringData(s))); p != 0 && p >= lo && p <= hi {
+					t.Errorf("block %d: field %q: %q points into the dynamic table's buffer", i, f.Name, s)
+				}
+			}
 		}
 	}
 }

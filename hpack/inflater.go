@@ -255,45 +255,83 @@ const (
 // collect appends the owned copy of a field to the slab; src and slot say
 // where its strings come from.
 func (d *Inflater) collect(name, value string, sensitive bool, src uint8, slot int) {
-	d.inf.lastGen = 0
+	s := d.inf
+	s.lastGen = 0
 	switch src {
+	case srcDynamic:
+		// Half the fields of typical traffic. The common case, an
+		// entry whose owned copy exists, is written out here rather
+		// than called (ownedEntry), which would cost a call and the
+		// spilling of the arguments around it.
+		t := &d.table
+		e := t.ring[slot]
+		if e.ownGen == 0 {
+			name, value, _, _ = d.ownEntry(slot)
+			break
+		}
+		o := t.owned[slot]
+		c := unsafe.Pointer(unsafe.SliceData(s.chunks[e.ownGen&1]))
+		// name and value alias the table until replaced; empty ones
+		// too, which would keep the table's buffer alive.
+		name, value = "", ""
+		if o.name&ownedStatic != 0 {
+			name = staticTable[o.name&^ownedStatic].name
+		} else if e.nameLen > 0 {
+			name = unsafe.String((*byte)(unsafe.Add(c, o.name)), e.nameLen)
+		}
+		if e.valueLen > 0 {
+			value = unsafe.String((*byte)(unsafe.Add(c, o.value)), e.valueLen)
+		}
+	case srcStaticName:
+		// A third of the fields of typical traffic: only the value
+		// is copied, here when it fits the current chunk.
+		off := 0
+		if n := len(value); n > 0 {
+			c := s.chunks[s.strGen&1]
+			off = s.strUsed
+			if n <= arenaChunk/4 && n <= len(c)-off {
+				b := c[off : off+n : off+n]
+				s.strUsed = off + n
+				s.slabBytes += n
+				copy(b, value)
+				value = unsafe.String(&b[0], n)
+			} else {
+				value, off = d.copyValue(value)
+			}
+		}
+		if off >= 0 {
+			s.lastGen, s.lastOwned = s.strGen, ownedField{ownedStatic | uint32(slot), uint32(off)}
+		}
+	case srcDynamicName:
+		var o ownedField
+		var gen uint32
+		name, o, gen = d.ownedName(slot)
+		var off int
+		value, off = d.copyValue(value)
+		// Ownable if the name is static or in the chunk the value
+		// went to.
+		if off >= 0 && (o.name&ownedStatic != 0 || gen == s.strGen) {
+			s.lastGen, s.lastOwned = s.strGen, ownedField{o.name, uint32(off)}
+		}
 	case srcLiteral:
 		var off int
 		name, value, off = d.copyStrings(name, value)
 		if off >= 0 {
-			d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{uint32(off), uint32(off + len(name))}
-		}
-	case srcStaticName:
-		var off int
-		_, value, off = d.copyStrings("", value)
-		if off >= 0 {
-			d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{ownedStatic | uint32(slot), uint32(off)}
-		}
-	case srcDynamic, srcDynamicName:
-		on, ov, o, gen := d.ownedEntry(slot)
-		name = on
-		if src == srcDynamic {
-			value = ov
-		} else {
-			var off int
-			_, value, off = d.copyStrings("", value)
-			// Ownable if the name is static or in the chunk the
-			// value went to.
-			if off >= 0 && (o.name&ownedStatic != 0 || gen == d.inf.strGen) {
-				d.inf.lastGen, d.inf.lastOwned = d.inf.strGen, ownedField{o.name, uint32(off)}
-			}
+			s.lastGen, s.lastOwned = s.strGen, ownedField{uint32(off), uint32(off + len(name))}
 		}
 	}
-	if d.inf.slabUsed == len(d.inf.slab) {
+	i := s.slabUsed
+	if i == len(s.slab) {
 		d.growSlab()
+		i = s.slabUsed
 	}
 	// Field by field: single pointer writes cost less than the bulk
 	// write barrier of a struct assignment while the GC is marking.
-	f := &d.inf.slab[d.inf.slabUsed]
+	f := &s.slab[i]
 	f.Name = name
 	f.Value = value
 	f.Sensitive = sensitive
-	d.inf.slabUsed++
+	s.slabUsed = i + 1
 	d.lastOK = true
 }
 
@@ -328,33 +366,38 @@ func (d *Inflater) ownNewest() {
 	}
 }
 
-// ownedEntry returns the owned copy of the dynamic table entry at slot,
-// making it on first use, with where it is (o in the chunk of generation
-// gen; gen 0 for a copy that is not recorded).
-func (d *Inflater) ownedEntry(slot int) (name, value string, o ownedField, gen uint32) {
+// ownedName returns the owned copy of the name of the dynamic table entry
+// at slot, making the entry's copy on first use, with where it is (o in
+// the chunk of generation gen; gen 0 for a copy that is not recorded).
+func (d *Inflater) ownedName(slot int) (name string, o ownedField, gen uint32) {
 	t := &d.table
 	e := t.ring[slot]
 	if e.ownGen == 0 {
-		var off int
-		name, value, off = d.copyStrings(t.field(e))
-		if off < 0 {
-			return name, value, ownedField{}, 0
-		}
-		o = ownedField{uint32(off), uint32(off) + e.nameLen}
-		t.setOwned(slot, o, d.inf.strGen)
-		return name, value, o, d.inf.strGen
+		name, _, o, gen = d.ownEntry(slot)
+		return name, o, gen
 	}
 	o = t.owned[slot]
-	c := unsafe.Pointer(unsafe.SliceData(d.inf.chunks[e.ownGen&1]))
 	if o.name&ownedStatic != 0 {
 		name = staticTable[o.name&^ownedStatic].name
 	} else if e.nameLen > 0 {
+		c := unsafe.Pointer(unsafe.SliceData(d.inf.chunks[e.ownGen&1]))
 		name = unsafe.String((*byte)(unsafe.Add(c, o.name)), e.nameLen)
 	}
-	if e.valueLen > 0 {
-		value = unsafe.String((*byte)(unsafe.Add(c, o.value)), e.valueLen)
+	return name, o, e.ownGen
+}
+
+// ownEntry makes and records the owned copy of the dynamic table entry at
+// slot, which has none.
+func (d *Inflater) ownEntry(slot int) (name, value string, o ownedField, gen uint32) {
+	t := &d.table
+	e := t.ring[slot]
+	name, value, off := d.copyStrings(t.field(e))
+	if off < 0 {
+		return name, value, ownedField{}, 0
 	}
-	return name, value, o, e.ownGen
+	o = ownedField{uint32(off), uint32(off) + e.nameLen}
+	t.setOwned(slot, o, d.inf.strGen)
+	return name, value, o, d.inf.strGen
 }
 
 // copyStrings returns copies of name and value in Inflate's arena, and the
@@ -364,28 +407,47 @@ func (d *Inflater) copyStrings(name, value string) (string, string, int) {
 	if n == 0 {
 		return "", "", 0
 	}
-	var b []byte
-	off := -1
-	if n > arenaChunk/4 {
-		b = make([]byte, n)
-	} else {
-		if len(d.inf.chunks[d.inf.strGen&1])-d.inf.strUsed < n {
-			d.newChunk(n)
-		}
-		off = d.inf.strUsed
-		b = d.inf.chunks[d.inf.strGen&1][off : off+n : off+n]
-		d.inf.strUsed += n
-	}
-	d.inf.slabBytes += n
+	b, off := d.alloc(n)
 	copy(b, name)
 	copy(b[len(name):], value)
+	// An empty name or value is "", not the argument, which may alias
+	// the table's buffer.
+	var on, ov string
 	if len(name) > 0 {
-		name = unsafe.String(&b[0], len(name))
+		on = unsafe.String(&b[0], len(name))
 	}
 	if len(value) > 0 {
-		value = unsafe.String(&b[len(name)], len(value))
+		ov = unsafe.String(&b[len(name)], len(value))
 	}
-	return name, value, off
+	return on, ov, off
+}
+
+// copyValue is copyStrings for a value alone.
+func (d *Inflater) copyValue(value string) (string, int) {
+	if len(value) == 0 {
+		return "", 0
+	}
+	b, off := d.alloc(len(value))
+	copy(b, value)
+	return unsafe.String(&b[0], len(b)), off
+}
+
+// alloc returns n > 0 octets of Inflate's arena and their offset in the
+// current chunk (-1 for an allocation of their own).
+func (d *Inflater) alloc(n int) ([]byte, int) {
+	s := d.inf
+	s.slabBytes += n
+	if n > arenaChunk/4 {
+		return make([]byte, n), -1
+	}
+	c := s.chunks[s.strGen&1]
+	off := s.strUsed
+	if len(c)-off < n {
+		d.newChunk(n)
+		c, off = s.chunks[s.strGen&1], 0
+	}
+	s.strUsed = off + n
+	return c[off : off+n : off+n], off
 }
 
 // Write decodes the next fragment of the current header block, calling the

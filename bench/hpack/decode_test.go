@@ -203,6 +203,57 @@ func BenchmarkDecode(b *testing.B) {
 					b.Fatalf("decoded %d fields, want %d", fields, w.fields)
 				}
 			})
+			b.Run("h2kit-fields-floor", func(b *testing.B) {
+				// Not a decoder: the streaming decoder plus what a
+				// []HeaderField result costs on its own, without
+				// owned strings (the fields alias the decoder's
+				// memory, which is wrong for real use). Fields are
+				// carved from 128-field slabs as Inflate does. It is
+				// the floor under any Inflate that returns fields.
+				m := &meter{b: b}
+				ds := make([]*hpack.Inflater, len(w.blocks))
+				var slab []hpack.HeaderField
+				var fields, first, used int
+				emit := func(f hpack.HeaderField) {
+					if used == len(slab) {
+						// A new slab, the block's fields so far
+						// moved to it.
+						ns := make([]hpack.HeaderField, max(128, 2*(used-first)))
+						used = copy(ns, slab[first:used])
+						slab, first = ns, 0
+					}
+					g := &slab[used]
+					g.Name = f.Name
+					g.Value = f.Value
+					g.Sensitive = f.Sensitive
+					used++
+				}
+				m.run(w, func() {
+					for i := range ds {
+						ds[i] = hpack.NewInflater()
+						ds[i].SetEmitFunc(emit)
+					}
+				}, func() {
+					fields = 0
+					for i, st := range w.blocks {
+						d := ds[i]
+						for _, blk := range st {
+							first = used
+							if _, err := d.Write(blk); err != nil {
+								b.Fatal(err)
+							}
+							if err := d.Close(); err != nil {
+								b.Fatal(err)
+							}
+							fs := slab[first:used:used]
+							fields += len(fs)
+						}
+					}
+				})
+				if fields != w.fields {
+					b.Fatalf("collected %d fields, want %d", fields, w.fields)
+				}
+			})
 		})
 	}
 }
