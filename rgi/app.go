@@ -190,7 +190,8 @@ type Response struct {
 // b.ChunkedBodyIter(seq). They are the package functions NewBody and so
 // on; the zero value is ready to use.
 type Bodies struct {
-	c *conn // the HTTP/1.1 connection calling the app, or nil (server_loan.go)
+	c   *conn  // the HTTP/1.1 connection calling the app, or nil (server_loan.go)
+	gen uint64 // the app call it was made for (appCall)
 }
 
 // Body returns NewBody(r, contentLength).

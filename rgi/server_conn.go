@@ -27,6 +27,7 @@ type conn struct {
 	hw      headWriter
 	memo    headMemo   // the last response head (server_headmemo.go)
 	loan    headerLoan // header maps lent to the app (server_loan.go)
+	call    appCall    // the app call in progress, for lending (server_loan.go)
 	req     Request
 	headers map[string]string
 	comps   []string
@@ -349,14 +350,16 @@ func (c *conn) loop() (linger bool, err error) {
 
 // callApp calls the app, turning a panic into ok == false.
 func (c *conn) callApp() (resp Response, ok bool) {
+	c.loan.tmpl, c.loan.given = nil, nil
+	gen := c.call.begin()
 	defer func() {
+		c.call.end()
 		if p := recover(); p != nil {
 			c.srv.opts.logger().Error("rgi: app panicked", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "panic", p, "stack", string(debug.Stack()))
 			ok = false
 		}
 	}()
-	c.loan.tmpl, c.loan.given = nil, nil
-	return c.srv.app.Serve(c.sess, &c.req, Bodies{c: c}), true
+	return c.srv.app.Serve(c.sess, &c.req, Bodies{c: c, gen: gen}), true
 }
 
 // writeResponse writes the app's response. A response the app got wrong

@@ -2,6 +2,8 @@ package rgi
 
 import (
 	"maps"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/h2kit/h2kit/internal/rgiloan"
@@ -9,15 +11,51 @@ import (
 
 func init() { rgiloan.Headers = lendHeaders }
 
+// appCalls numbers the app calls of every connection, so that a Bodies
+// value is good for lending during its own call only, whatever connection
+// (pooled and reused) its pointer names later.
+var appCalls atomic.Uint64
+
+// appCall is what a connection's Bodies may lend through: the number of the
+// app call in progress (0 between calls), under mu, which also serialises
+// lends made from goroutines the app started.
+type appCall struct {
+	mu  sync.Mutex
+	gen uint64
+}
+
+// begin starts app call gen; end ends it: a lend through an older Bodies
+// (an app that kept one, from any goroutine) gets a fresh copy and touches
+// nothing of the connection.
+func (a *appCall) begin() uint64 {
+	gen := appCalls.Add(1)
+	a.mu.Lock()
+	a.gen = gen
+	a.mu.Unlock()
+	return gen
+}
+
+func (a *appCall) end() {
+	a.mu.Lock()
+	a.gen = 0
+	a.mu.Unlock()
+}
+
 // lendHeaders is rgiloan.Headers: the connection's spare copy of tmpl when
 // it has one, else a new copy, which the connection follows through the
-// response (headerLoan).
+// response (headerLoan). Only during the app call b was made for.
 func lendHeaders(b any, tmpl map[string]string) map[string]string {
 	bb, ok := b.(Bodies)
-	if !ok || bb.c == nil {
+	if !ok || bb.c == nil || bb.gen == 0 {
 		return maps.Clone(tmpl)
 	}
-	return bb.c.loan.lend(tmpl)
+	c := bb.c
+	c.call.mu.Lock()
+	defer c.call.mu.Unlock()
+	if c.call.gen != bb.gen {
+		return maps.Clone(tmpl)
+	}
+	return c.loan.lend(tmpl)
 }
 
 // headerLoan follows, on one connection, the copies of precomputed header

@@ -105,3 +105,57 @@ func TestHeaderLoanAllocs(t *testing.T) {
 		t.Fatalf("%.4f allocations per request (%v for 1000, %v for 3000)", (b-a)/2000, a, b)
 	}
 }
+
+// TestHeaderLoanStaleBodies: a Bodies value kept by an app past its call
+// (and used from other goroutines, while the connection serves the next
+// requests) lends nothing of the connection: every map it gets is a fresh
+// copy, never one of the maps lent to the app calls, and under -race the
+// connection's loan state is not touched concurrently.
+func TestHeaderLoanStaleBodies(t *testing.T) {
+	tmpl := map[string]string{"content-type": "text/plain", "etag": `"a"`}
+	const requests = 200
+	kept := make(chan Bodies, 1)
+	var lent []map[string]string // app calls' maps, on the connection's goroutine
+	app := AppFunc(func(s *Session, r *Request, b Bodies) Response {
+		select {
+		case kept <- b:
+		default:
+		}
+		h := rgiloan.Headers(b, tmpl)
+		lent = append(lent, h)
+		return Response{Status: 200, Reason: "OK", Headers: h, Body: "hi"}
+	})
+	s, err := NewConnServer(app, benchOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := make(chan []map[string]string)
+	go func() {
+		b := <-kept
+		var got []map[string]string
+		for range 2000 {
+			got = append(got, rgiloan.Headers(b, tmpl))
+		}
+		stale <- got
+	}()
+	s.ServeConn(&memConn{req: wrkRequest, n: requests}, nil)
+	got := <-stale
+	// The first call's Bodies may lend during that call only; by the time the
+	// goroutine above runs, most of its lends come after it.
+	for i, h := range got {
+		if !maps.Equal(h, tmpl) {
+			t.Fatalf("stale lend %d: %v", i, h)
+		}
+		for j, l := range lent[1:] {
+			if sameMap(h, l) {
+				t.Fatalf("stale lend %d is the map lent to app call %d", i, j+1)
+			}
+		}
+	}
+	if len(lent) != requests {
+		t.Fatalf("%d app calls, want %d", len(lent), requests)
+	}
+	if !sameMap(lent[requests-1], lent[requests-2]) {
+		t.Fatalf("the connection stopped lending its spare")
+	}
+}
