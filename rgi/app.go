@@ -190,8 +190,7 @@ type Response struct {
 // b.ChunkedBodyIter(seq). They are the package functions NewBody and so
 // on; the zero value is ready to use.
 type Bodies struct {
-	c   *conn  // the HTTP/1.1 connection calling the app, or nil (server_loan.go)
-	gen uint64 // the app call it was made for (appCall)
+	c *conn // the HTTP/1.1 connection calling the app, or nil (server_loan.go)
 }
 
 // Body returns NewBody(r, contentLength).

@@ -204,7 +204,7 @@ func (c *conn) release() {
 	c.cbody = ChunkedBody{}
 	c.srv, c.sess, c.track, c.cont = nil, nil, nil, false
 	c.memo.forget()
-	c.loan.reset()
+	c.loanDo((*headerLoan).reset)
 	connPool.Put(c)
 }
 
@@ -350,16 +350,16 @@ func (c *conn) loop() (linger bool, err error) {
 
 // callApp calls the app, turning a panic into ok == false.
 func (c *conn) callApp() (resp Response, ok bool) {
-	c.loan.tmpl, c.loan.given = nil, nil
-	gen := c.call.begin()
+	c.loanDo(func(l *headerLoan) { l.tmpl, l.given = nil, nil })
+	c.call.set(true)
 	defer func() {
-		c.call.end()
+		c.call.set(false)
 		if p := recover(); p != nil {
 			c.srv.opts.logger().Error("rgi: app panicked", "client", c.sess.Client, "method", c.req.Method, "uri", c.req.URI, "panic", p, "stack", string(debug.Stack()))
 			ok = false
 		}
 	}()
-	return c.srv.app.Serve(c.sess, &c.req, Bodies{c: c, gen: gen}), true
+	return c.srv.app.Serve(c.sess, &c.req, Bodies{c: c}), true
 }
 
 // writeResponse writes the app's response. A response the app got wrong
@@ -400,6 +400,8 @@ func (c *conn) writeResponse(resp *Response, isHead, closing bool) (answered boo
 func (c *conn) writeHead(resp *Response, fr framing, isHead, closing bool) error {
 	pass := resp.Body == nil && (isHead || resp.Status == 304)
 	hit, err := c.memo.writeResponseHead(&c.hw, c.bw, resp.Status, resp.Reason, resp.Headers, fr, c.srv.date(), pass, closing)
+	c.call.mu.Lock()
+	defer c.call.mu.Unlock()
 	if err != nil {
 		c.loan.tmpl, c.loan.given = nil, nil
 		return err

@@ -3,7 +3,6 @@ package rgi
 import (
 	"maps"
 	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/h2kit/h2kit/internal/rgiloan"
@@ -11,51 +10,45 @@ import (
 
 func init() { rgiloan.Headers = lendHeaders }
 
-// appCalls numbers the app calls of every connection, so that a Bodies
-// value is good for lending during its own call only, whatever connection
-// (pooled and reused) its pointer names later.
-var appCalls atomic.Uint64
-
-// appCall is what a connection's Bodies may lend through: the number of the
-// app call in progress (0 between calls), under mu, which also serialises
-// lends made from goroutines the app started.
+// appCall guards a connection's loan: lends (from the app, or from
+// goroutines it started, or through a Bodies it kept) and the connection's
+// own updates take mu, so that a map is never lent twice and the loan is
+// never touched concurrently; between app calls (active false) a lend gets
+// a fresh copy and touches nothing. Bodies stays one pointer, so passing
+// it as an interface costs no allocation.
 type appCall struct {
-	mu  sync.Mutex
-	gen uint64
+	mu     sync.Mutex
+	active bool
 }
 
-// begin starts app call gen; end ends it: a lend through an older Bodies
-// (an app that kept one, from any goroutine) gets a fresh copy and touches
-// nothing of the connection.
-func (a *appCall) begin() uint64 {
-	gen := appCalls.Add(1)
+func (a *appCall) set(active bool) {
 	a.mu.Lock()
-	a.gen = gen
-	a.mu.Unlock()
-	return gen
-}
-
-func (a *appCall) end() {
-	a.mu.Lock()
-	a.gen = 0
+	a.active = active
 	a.mu.Unlock()
 }
 
 // lendHeaders is rgiloan.Headers: the connection's spare copy of tmpl when
 // it has one, else a new copy, which the connection follows through the
-// response (headerLoan). Only during the app call b was made for.
+// response (headerLoan). Only while an app call is in progress.
 func lendHeaders(b any, tmpl map[string]string) map[string]string {
 	bb, ok := b.(Bodies)
-	if !ok || bb.c == nil || bb.gen == 0 {
+	if !ok || bb.c == nil {
 		return maps.Clone(tmpl)
 	}
 	c := bb.c
 	c.call.mu.Lock()
 	defer c.call.mu.Unlock()
-	if c.call.gen != bb.gen {
+	if !c.call.active {
 		return maps.Clone(tmpl)
 	}
 	return c.loan.lend(tmpl)
+}
+
+// loanDo runs f on the connection's loan under its lock.
+func (c *conn) loanDo(f func(l *headerLoan)) {
+	c.call.mu.Lock()
+	f(&c.loan)
+	c.call.mu.Unlock()
 }
 
 // headerLoan follows, on one connection, the copies of precomputed header
