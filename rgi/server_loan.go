@@ -65,11 +65,7 @@ type headerLoan struct {
 
 func (l *headerLoan) lend(tmpl map[string]string) map[string]string {
 	var m map[string]string
-	// The spare is checked against its template again: an app that broke
-	// the ownership rule (kept a response's map and changed it later, say
-	// a caching wrapper) must not have its change sent with another
-	// response.
-	if l.spare != nil && sameMap(l.of, tmpl) && maps.Equal(l.spare, tmpl) {
+	if l.spare != nil && sameMap(l.of, tmpl) {
 		m, l.spare, l.of = l.spare, nil, nil
 	} else {
 		m = maps.Clone(tmpl)
