@@ -181,3 +181,42 @@ func TestRGIFallbackOneApp(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownStuckHTTP1App: an HTTP/1.1 app call that does not return
+// does not hold Shutdown past its context: once ctx ends, the connections
+// are closed and Shutdown returns ctx's error without waiting for the app
+// (as net/http's Shutdown does). Before, it waited for the app forever.
+func TestShutdownStuckHTTP1App(t *testing.T) {
+	entered := make(chan struct{}, 1)
+	release := make(chan struct{})
+	app := rgi.AppFunc(func(s *rgi.Session, r *rgi.Request, b rgi.Bodies) rgi.Response {
+		entered <- struct{}{}
+		<-release
+		return rgi.Response{Status: 200, Reason: "OK", Body: "late"}
+	})
+	srv := &h2server.Server{Handler: echoFactory}
+	if err := rgih2.Fallback(srv, app, nil); err != nil {
+		t.Fatal(err)
+	}
+	base := startServer(t, srv, false)
+	nc := dialBase(t, base)
+	io.WriteString(nc, "GET /stuck HTTP/1.1\r\nHost: example.com\r\n\r\n")
+	<-entered
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	shut := make(chan error, 1)
+	go func() { shut <- srv.Shutdown(ctx) }()
+	select {
+	case err := <-shut:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Shutdown: %v, want DeadlineExceeded", err)
+		}
+	case <-time.After(10 * time.Second):
+		// A hang guard, not a timing goal: ctx ended 10 s ago.
+		t.Fatal("Shutdown still blocked by the app call 10 s after its context ended")
+	}
+	if n, err := nc.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Fatalf("the stuck request's connection: read %d, %v; want it closed", n, err)
+	}
+}

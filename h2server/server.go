@@ -349,7 +349,9 @@ func (s *Server) stopLocked() {
 // actually processed; a negative ShutdownDelay sends only the second, at once),
 // lets the streams in flight finish, and returns when every
 // connection has closed. If ctx ends first, the remaining connections are closed
-// at once (as Close does) and ctx's error is returned. The HTTP/1.1 fallback
+// at once (as Close does) and ctx's error is returned without waiting for
+// handlers or HTTP/1.1 app calls still running, as net/http's Shutdown does
+// (their goroutines end when those calls return). The HTTP/1.1 fallback
 // installed by SetHTTP1Server is shut down too with ctx (HTTP/1.1 has no
 // GOAWAY: idle connections are closed, requests in progress finished with
 // "connection: close"), and Shutdown returns once it has returned.
@@ -381,7 +383,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		s.Close()
-		<-done
 		return ctx.Err()
 	}
 }

@@ -227,9 +227,11 @@ func (s *Server) isClosed() bool {
 // Shutdown stops the server gracefully: it stops the listener, closes
 // connections waiting for a request, lets requests in progress finish
 // (their responses say "connection: close") and closes those connections
-// after them, then returns nil. If ctx ends first, it closes everything as
-// Close does and returns ctx.Err(). Later Serve and ServeConn calls return
-// ErrServerClosed.
+// after them, then returns nil. If ctx ends first, it closes every
+// connection and returns ctx.Err() at once, as net/http's Shutdown does: an
+// app call still running (stuck, say) is not waited for; its connection's
+// goroutine ends when the call returns (Close waits for that). Later Serve
+// and ServeConn calls return ErrServerClosed.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.shutting.Store(true)
@@ -254,7 +256,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			c.Close()
 		}
 		s.mu.Unlock()
-		<-done
 		return ctx.Err()
 	}
 }
