@@ -168,10 +168,15 @@ func (s *Stream) Context() context.Context {
 	s.ctxMu.Lock()
 	defer s.ctxMu.Unlock()
 	if s.ctx == nil {
-		s.ctx, s.cancel = context.WithCancel(s.conn.baseContext())
+		ctx, cancel := context.WithCancel(s.conn.baseContext())
 		if s.state.Load()&stClosed != 0 {
-			s.cancel()
+			// Closed, or being recycled (a stale call from another
+			// goroutine): a cancelled context for this caller only.
+			// Stored, it would be the next request's on this Stream.
+			cancel()
+			return ctx
 		}
+		s.ctx, s.cancel = ctx, cancel
 	}
 	return s.ctx
 }
