@@ -122,5 +122,7 @@
 // Shutdown(ctx) closes the listeners and sends every connection a two-phase
 // GOAWAY (first with the highest stream ID and a PING, then with the last stream
 // processed), lets the streams in flight finish and waits for the connections to
-// close, or closes them when ctx ends. Close closes everything at once.
+// close, or closes them when ctx ends and returns ctx's error at once, without
+// waiting for handlers or HTTP/1.1 app calls still running (as net/http's
+// Shutdown does). Close closes everything at once.
 package h2server
